@@ -1,0 +1,46 @@
+# Two entry points for a fresh Debian 12 machine, run as root:
+#   make demo   installs everything, starts the lab, opens the app on it, tears it down on exit
+#   make test   installs everything and runs the whole test suite
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+APT_PACKAGES := courier-authdaemon courier-authlib-postgresql postgresql \
+	systemd-journal-remote libsystemd-dev pkg-config gcc python3-dev python3-venv \
+	tmux util-linux procps iproute2
+
+.PHONY: demo test install system-packages lint clean
+
+demo: install
+	$(BIN)/authlib-tui lab demo
+
+test: install
+	$(BIN)/ruff check tui tests bench
+	$(BIN)/lint-imports
+	$(BIN)/python -m pytest -ra
+
+lint: install
+	$(BIN)/ruff check tui tests bench
+	$(BIN)/lint-imports
+
+install: system-packages $(VENV)/.installed
+
+# apt only when something is missing: a second run costs one dpkg query.
+system-packages:
+	@missing=$$(for p in $(APT_PACKAGES); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; \
+	done); \
+	if [ -n "$$missing" ]; then \
+		echo "Installing system packages: $$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing \
+			-o Dpkg::Options::=--force-confold >/dev/null; \
+	fi
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $@
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

@@ -1,0 +1,141 @@
+"""A client for authdaemond's Unix socket, with the real client's timeouts.
+
+It behaves like libcourierauth (domain.md §2.4): a non-blocking connect with a
+10 s limit, then up to 30 s in total for the whole reply, stopping as soon as
+the reply is complete. Every failure becomes an `Outcome`, never an exception,
+so a pane can show it as a state.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import socket
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from tui.core.authdaemon.outcome import Outcome
+from tui.core.authdaemon.reply import Account, parse_reply
+from tui.core.authdaemon.request import auth_request, pre_request
+
+DEFAULT_CONNECT_TIMEOUT = 10.0  # TIMEOUT_SOCK in libcourierauth
+DEFAULT_READ_TIMEOUT = 30.0  # TIMEOUT_READ: the total for the reply
+MAX_REPLY_BYTES = 64 * 1024  # the real client stops at 8191; we read more to say why
+
+_CONNECT_ERRNO: dict[int, Outcome] = {
+    errno.ENOENT: Outcome.CONNECT_MISSING,
+    errno.ENOTDIR: Outcome.CONNECT_MISSING,
+    errno.ECONNREFUSED: Outcome.CONNECT_REFUSED,
+    errno.ENOTSOCK: Outcome.CONNECT_REFUSED,
+    errno.EACCES: Outcome.CONNECT_DENIED,
+    errno.EPERM: Outcome.CONNECT_DENIED,
+    errno.EAGAIN: Outcome.CONNECT_BACKLOG_FULL,
+    errno.ETIMEDOUT: Outcome.TIMEOUT,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class LookupResult:
+    """What one request came to, with timings (milliseconds) and the OS error if any."""
+
+    outcome: Outcome
+    account: Account | None
+    latency_ms: float
+    connect_ms: float | None = None
+    socket_path: str = ""
+    os_error: str = ""
+    note: str = ""
+
+    @property
+    def found(self) -> bool:
+        return self.outcome is Outcome.FOUND
+
+
+class AuthdaemonClient:
+    """Speaks the authdaemon protocol over one connection per request, like the daemon wants."""
+
+    def __init__(
+        self,
+        socket_path: str | os.PathLike[str],
+        *,
+        connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
+        read_timeout: float = DEFAULT_READ_TIMEOUT,
+    ) -> None:
+        self.socket_path = Path(socket_path)
+        self.connect_timeout = connect_timeout
+        self.read_timeout = read_timeout
+
+    def lookup(self, address: str, service: str = "login") -> LookupResult:
+        """`PRE . service address`: what maildrop asks before delivering.
+
+        Raises `RefusedInput` (before connecting) for an address that could
+        change the request's meaning.
+        """
+        return self._exchange(pre_request(address, service))
+
+    def login(self, address: str, password: str, service: str = "login") -> LookupResult:
+        """`AUTH` with the login authtype: checks the password as IMAP/POP would."""
+        return self._exchange(auth_request(address, password, service))
+
+    def _exchange(self, request: bytes) -> LookupResult:
+        started = time.monotonic()
+        path = str(self.socket_path)
+
+        def elapsed() -> float:
+            return (time.monotonic() - started) * 1000.0
+
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            sock.setblocking(False)
+            try:
+                sock.connect(path)
+            except BlockingIOError as exc:
+                # AF_UNIX reports a full backlog as EAGAIN on a non-blocking connect.
+                return LookupResult(
+                    Outcome.CONNECT_BACKLOG_FULL, None, elapsed(), None, path, os.strerror(exc.errno)
+                )
+            except OSError as exc:
+                outcome = _CONNECT_ERRNO.get(exc.errno or 0, Outcome.CONNECT_REFUSED)
+                return LookupResult(
+                    outcome, None, elapsed(), None, path, exc.strerror or str(exc)
+                )
+            connect_ms = elapsed()
+            try:
+                sock.settimeout(self.connect_timeout)  # TIMEOUT_WRITE is 10 s, like connect
+                sock.sendall(request)
+                data = self._read_reply(sock)
+            except TimeoutError:
+                return LookupResult(
+                    Outcome.TIMEOUT, None, elapsed(), connect_ms, path, note="no complete reply"
+                )
+            except OSError as exc:
+                # A reset or broken pipe mid-request is what the real client calls EIO.
+                return LookupResult(
+                    Outcome.TEMPFAIL, None, elapsed(), connect_ms, path, exc.strerror or str(exc)
+                )
+        finally:
+            sock.close()
+        reply = parse_reply(data)
+        return LookupResult(
+            reply.outcome, reply.account, elapsed(), connect_ms, path, note=reply.note
+        )
+
+    def _read_reply(self, sock: socket.socket) -> bytes:
+        """Read until EOF, a complete reply, or the total read timeout."""
+        deadline = time.monotonic() + self.read_timeout
+        chunks = bytearray()
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError
+            sock.settimeout(remaining)
+            chunk = sock.recv(4096)
+            if not chunk:
+                return bytes(chunks)
+            chunks += chunk
+            # Stop early on a complete answer, as libcourierauth does.
+            if chunks == b"FAIL\n" or chunks == b".\n" or chunks.endswith(b"\n.\n"):
+                return bytes(chunks)
+            if len(chunks) > MAX_REPLY_BYTES:
+                return bytes(chunks)

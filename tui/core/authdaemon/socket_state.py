@@ -1,0 +1,107 @@
+"""Is anything listening on the socket file? Answered without connecting.
+
+A test connection would occupy one of authdaemond's few workers for 10 s
+(it waits for a request), so we ask the kernel instead (sock_diag, via
+pyroute2): every listening Unix socket with the inode of the file it was bound
+to. authdaemond binds `socket.tmp` and renames it to `socket`, so the inode,
+not the name, identifies it. A socket file that no listener owns is stale
+(what `authdaemond stop` leaves behind). The same query gives the listen
+queue: Recv-Q = connections waiting for a worker, Send-Q = the backlog limit.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import stat
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+from pyroute2.netlink.diag import (
+    SS_LISTEN,
+    UDIAG_SHOW_NAME,
+    UDIAG_SHOW_RQLEN,
+    UDIAG_SHOW_VFS,
+    DiagSocket,
+)
+
+
+class SocketState(StrEnum):
+    LISTENING = "listening"
+    STALE = "stale"  # a socket file, nobody listening
+    MISSING = "missing"
+    NOT_A_SOCKET = "not-a-socket"
+    NO_ACCESS = "no-access"  # cannot stat it: the directory is not searchable
+
+
+@dataclass(frozen=True, slots=True)
+class Listener:
+    """A listening Unix socket as the kernel reports it."""
+
+    bound_name: str  # the name it was bound to, e.g. /run/courier/authdaemon/socket.tmp
+    inode: int  # the file's inode
+    device: tuple[int, int]  # the file's (major, minor)
+    queued: int  # connections accepted by the kernel, waiting for a worker (Recv-Q)
+    backlog: int  # the listen backlog limit (Send-Q)
+
+
+def _kernel_dev(dev: int) -> tuple[int, int]:
+    return dev >> 20, dev & 0xFFFFF  # the kernel's internal dev_t encoding
+
+
+def list_listeners() -> list[Listener]:
+    """Every listening Unix socket bound to a file, in this network namespace."""
+    with DiagSocket() as diag:
+        diag.bind()
+        messages = diag.get_sock_stats(
+            family=socket.AF_UNIX,
+            states=1 << SS_LISTEN,
+            show=UDIAG_SHOW_VFS | UDIAG_SHOW_RQLEN | UDIAG_SHOW_NAME,
+        )
+    listeners = []
+    for message in messages:
+        attrs = dict(message["attrs"])
+        vfs = attrs.get("UNIX_DIAG_VFS")
+        if not vfs:
+            continue  # abstract or unnamed socket: no file
+        rqlen = attrs.get("UNIX_DIAG_RQLEN") or {}
+        listeners.append(
+            Listener(
+                bound_name=str(attrs.get("UNIX_DIAG_NAME", "")),
+                inode=int(vfs["udiag_vfs_ino"]),
+                device=_kernel_dev(int(vfs["udiag_vfs_dev"])),
+                queued=int(rqlen.get("udiag_rqueue", 0)),
+                backlog=int(rqlen.get("udiag_wqueue", 0)),
+            )
+        )
+    return listeners
+
+
+def find_listener(path: Path) -> Listener | None:
+    """The listener bound to the file at `path`, or None."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    device = (os.major(info.st_dev), os.minor(info.st_dev))
+    for listener in list_listeners():
+        if listener.inode == info.st_ino and listener.device == device:
+            return listener
+    return None
+
+
+def socket_state(path: Path) -> SocketState:
+    try:
+        info = os.stat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return SocketState.MISSING
+    except PermissionError:
+        return SocketState.NO_ACCESS
+    if not stat.S_ISSOCK(info.st_mode):
+        return SocketState.NOT_A_SOCKET
+    try:
+        listener = find_listener(path)
+    except OSError:
+        return SocketState.NO_ACCESS
+    return SocketState.LISTENING if listener is not None else SocketState.STALE

@@ -1,0 +1,79 @@
+"""The lab's authdaemonrc and authpgsqlrc, rendered for a set of active faults.
+
+Faults are not edits applied one after another: the files are always
+rendered from scratch for the faults in force, so `healthy` is just the empty set.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tui.lab.seed import (
+    LAB_DB_NAME,
+    LAB_DB_PASSWORD,
+    LAB_DB_USER,
+    LAB_WRONG_DB_PASSWORD,
+    select_clause,
+)
+
+HEALTHY_DAEMONS = 2  # ApisCP's courier_workers default
+SATURATED_DAEMONS = 1
+SATURATED_QUERY_SECONDS = 3.0
+
+
+@dataclass(frozen=True)
+class DbEndpoint:
+    host: str
+    port: int
+
+
+def render_authdaemonrc(faults: frozenset[str]) -> str:
+    daemons = SATURATED_DAEMONS if "workers-saturated" in faults else HEALTHY_DAEMONS
+    return (
+        "##VERSION: authdaemonrc written by authlib-tui lab\n"
+        "# Written by `authlib-tui lab`: Debian's authdaemond with ApisCP's settings.\n"
+        'authmodulelist="authpgsql"\n'
+        'authmodulelistorig="authpgsql"\n'
+        f"daemons={daemons}\n"
+        "authdaemonvar=/run/courier/authdaemon\n"
+        "DEBUG_LOGIN=0\n"
+        'DEFAULTOPTIONS=""\n'
+        'LOGGEROPTS=""\n'
+    )
+
+
+def render_authpgsqlrc(db: DbEndpoint, faults: frozenset[str]) -> str:
+    """ApisCP's template (domain.md §7.2), changed only where a fault says so."""
+    password = LAB_WRONG_DB_PASSWORD if "db-password-wrong" in faults else LAB_DB_PASSWORD
+    clause = select_clause(
+        with_passwords="passwords-returned" in faults,
+        sleep_seconds=3.0 if "workers-saturated" in faults else 0.0,
+    )
+    if "old-style-keys" in faults:
+        connection = (
+            f"PGSQL_HOST\t\t{db.host}\n"
+            f"PGSQL_PORT\t\t{db.port}\n"
+            f"PGSQL_USERNAME\t\t{LAB_DB_USER}\n"
+            f"PGSQL_PASSWORD\t\t{password}\n"
+            f"PGSQL_DATABASE\t\t{LAB_DB_NAME}\n"
+        )
+    else:
+        connection = (
+            f"PGSQL_CONNECTION host={db.host} user={LAB_DB_USER} port={db.port} "
+            f"password={password} dbname={LAB_DB_NAME}\n"
+        )
+    marker = "" if "marker-missing" in faults else "##NAME: MARKER:0\n"
+    return (
+        "##NAME: LOCATION:0\n"
+        f"{connection}"
+        f"PGSQL_SELECT_CLAUSE\t{clause}\n"
+        "# Garbage entries\n"
+        "PGSQL_USER_TABLE\tpasswd\n"
+        "PGSQL_CRYPT_PWFIELD\tcrypt\n"
+        "PGSQL_UID_FIELD\tuid\n"
+        "PGSQL_GID_FIELD\tgid\n"
+        "PGSQL_LOGIN_FIELD\tid\n"
+        "PGSQL_HOME_FIELD\thome\n"
+        "PGSQL_NAME_FIELD\tname\n"
+        f"{marker}"
+    )

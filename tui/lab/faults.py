@@ -1,0 +1,59 @@
+"""The faults the lab can break itself with: each is a real failure of the real stack.
+
+Each entry says what the admin would see, so tests, training and the demo
+describe a fault the same way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tui.core.authdaemon.outcome import Outcome
+
+
+@dataclass(frozen=True)
+class Fault:
+    name: str
+    summary: str
+    # What a lookup of a mailbox returns with only this fault active (run as root).
+    lookup_outcome: Outcome
+
+
+FAULTS: dict[str, Fault] = {
+    fault.name: fault
+    for fault in (
+        Fault("daemon-stopped", "authdaemond stopped; its socket file is left behind (stale)",
+              Outcome.CONNECT_REFUSED),
+        Fault("socket-missing", "authdaemond stopped and its socket file removed",
+              Outcome.CONNECT_MISSING),
+        Fault("socket-permission",
+              "socket dir 0750 owned by the mail user: other users get Permission denied",
+              Outcome.FOUND),  # root still gets through; `nobody` gets CONNECT_DENIED
+        Fault("workers-saturated",
+              "one worker and a SELECT that takes 3 s (pg_sleep): lookups queue and time out",
+              Outcome.FOUND),  # found after the query's 3 s, unless the client gives up sooner
+        Fault("db-password-wrong", "authpgsqlrc has the wrong database password",
+              Outcome.TEMPFAIL),
+        Fault("db-down", "PostgreSQL is stopped", Outcome.TEMPFAIL),
+        Fault("marker-missing", "authpgsqlrc lost its ##NAME: MARKER: line", Outcome.TEMPFAIL),
+        Fault("old-style-keys",
+              "authpgsqlrc uses PGSQL_HOST/PGSQL_USERNAME... that authlib 0.67+ no longer reads",
+              Outcome.TEMPFAIL),
+        Fault("select-permission-denied",
+              "the mail role lost SELECT on uids: a silent tempfail, authdaemond logs nothing",
+              Outcome.TEMPFAIL),
+        Fault("passwords-returned",
+              "the SELECT returns crypt and cleartext passwords (non-ApisCP schemas do)",
+              Outcome.FOUND),
+    )
+}
+
+HEALTHY = "healthy"
+
+
+def validate(names: list[str]) -> frozenset[str]:
+    unknown = [name for name in names if name not in FAULTS and name != HEALTHY]
+    if unknown:
+        known = ", ".join([HEALTHY, *FAULTS])
+        raise ValueError(f"unknown fault {', '.join(unknown)}; known: {known}")
+    return frozenset(name for name in names if name != HEALTHY)

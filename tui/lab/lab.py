@@ -1,0 +1,302 @@
+"""The lab: a real, sandboxed authlib stack (authdaemond + PostgreSQL) in one temp dir.
+
+`Lab.create()` brings it up, `lab.apply(faults)` breaks or heals it, and
+`lab.down()` removes every process, mount and file. The demo, the test suite
+and training all use it, so it is product code. Its state lives in
+`<root>/lab.json`, so another process (`authlib-tui lab fault …`) can drive it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from tui.core.authdaemon.client import AuthdaemonClient
+from tui.core.authdaemon.outcome import Outcome
+from tui.core.authdaemon.socket_state import SocketState, socket_state
+from tui.lab import configs, namespace, seed
+from tui.lab.faults import FAULTS
+from tui.lab.postgres import PostgresCluster, free_port
+from tui.lab.process import LabError, pid_alive, terminate
+
+DEFAULT_ROOT = Path(tempfile.gettempdir()) / "authlib-tui-lab"
+AUTHDAEMOND = "/usr/sbin/authdaemond"
+READY_TIMEOUT = 10.0
+
+
+@dataclass
+class LabState:
+    root: str
+    port: int
+    holder_pid: int = 0
+    sink_pid: int = 0
+    faults: list[str] = field(default_factory=list)
+    started: float = 0.0
+
+
+class Lab:
+    """Paths and control of one lab instance."""
+
+    def __init__(self, state: LabState) -> None:
+        self.state = state
+        self.root = Path(state.root)
+        self.etc = self.root / "etc"
+        self.run = self.root / "run"
+        self.dev = self.root / "dev"
+        self.log_dir = self.root / "log"
+        self.maillog = self.log_dir / "maillog"
+        self.virtual = self.root / "virtual"
+        self.group_file = self.root / "group"
+        self.settings_file = self.root / "authlib-tui.toml"
+        self.pg = PostgresCluster(self.root / "pg", state.port)
+
+    # -- paths other code needs -------------------------------------------------
+    @property
+    def socket_path(self) -> Path:
+        return self.run / "socket"
+
+    @property
+    def authdaemonrc(self) -> Path:
+        return self.etc / "authdaemonrc"
+
+    @property
+    def authpgsqlrc(self) -> Path:
+        return self.etc / "authpgsqlrc"
+
+    @property
+    def faults(self) -> frozenset[str]:
+        return frozenset(self.state.faults)
+
+    def client(self, **timeouts: float) -> AuthdaemonClient:
+        return AuthdaemonClient(self.socket_path, **timeouts)
+
+    def environ(self) -> dict[str, str]:
+        """Environment that points authlib-tui at this lab from the host."""
+        return {**os.environ, "AUTHLIB_TUI_CONFIG": str(self.settings_file)}
+
+    # -- life cycle -------------------------------------------------------------
+    @classmethod
+    def create(cls, root: Path | None = None) -> Lab:
+        """Bring a healthy lab up under `root` (a fresh temp dir by default)."""
+        if os.geteuid() != 0:
+            raise LabError("the lab needs root (mount namespaces, runuser postgres)")
+        if root is None:
+            root = Path(tempfile.mkdtemp(prefix="authlib-tui-lab-"))
+        elif (root / "lab.json").exists():
+            raise LabError(f"a lab is already running in {root}; `authlib-tui lab down` first")
+        root.mkdir(parents=True, exist_ok=True)
+        root.chmod(0o755)  # postgres must traverse it; the socket dir has its own mode
+        lab = cls(LabState(root=str(root), port=free_port(), started=time.time()))
+        try:
+            lab._up()
+        except BaseException:
+            lab.down()
+            raise
+        return lab
+
+    @classmethod
+    def load(cls, root: Path = DEFAULT_ROOT) -> Lab:
+        try:
+            data = json.loads((root / "lab.json").read_text())
+        except FileNotFoundError as exc:
+            raise LabError(f"no lab in {root}: start one with `authlib-tui lab up`") from exc
+        return cls(LabState(**data))
+
+    def _save(self) -> None:
+        tmp = self.root / "lab.json.tmp"
+        tmp.write_text(json.dumps(asdict(self.state), indent=2))
+        tmp.replace(self.root / "lab.json")
+
+    def _up(self) -> None:
+        for directory in (self.etc, self.run, self.dev, self.log_dir, self.root / "view"):
+            directory.mkdir(parents=True, exist_ok=True)
+        self.maillog.touch()
+        self._write_host_files()
+        self.state.sink_pid = self._start_sink()
+        self._save()
+        self.pg.init()
+        self.pg.start()
+        self._load_schema()
+        self.state.holder_pid = namespace.start_holder(self.etc, self.run, self.dev)
+        self._save()
+        self.apply(frozenset())
+
+    def _write_host_files(self) -> None:
+        """Group file, ApisCP site trees and the settings file for the host-side app."""
+        lab_gids = {line.split(":")[2] for line in seed.GROUP_LINES}
+        lab_names = {line.split(":")[0] for line in seed.GROUP_LINES}
+        host_lines = [
+            line
+            for line in Path("/etc/group").read_text().splitlines()
+            if line.count(":") >= 3
+            and line.split(":")[2] not in lab_gids
+            and line.split(":")[0] not in lab_names
+        ]
+        self.group_file.write_text("\n".join([*host_lines, *seed.GROUP_LINES]) + "\n")
+        for site, user, uid, gid in seed.SITE_HOMES:
+            home = self.virtual / site / "fst" / "home" / user
+            (home / "Mail").mkdir(parents=True, exist_ok=True)
+            for path in (home, home / "Mail"):
+                os.chown(path, uid, gid)
+        self.settings_file.write_text(
+            "# authlib-tui settings for the lab in this directory (written by `authlib-tui lab`)\n"
+            f'conf_dir = "{self.etc}"\n'
+            f'socket = "{self.socket_path}"\n'
+            f'group_file = "{self.group_file}"\n'
+            f'virtual_root = "{self.virtual}"\n'
+        )
+
+    def _start_sink(self) -> int:
+        sink = subprocess.Popen(
+            [sys.executable, "-m", "tui.lab.syslog_sink", str(self.dev / "log"), str(self.maillog)],
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+            start_new_session=True, text=True,
+        )
+        assert sink.stdout is not None
+        if sink.stdout.readline().strip() != "ready":
+            raise LabError("the lab's syslog sink did not start")
+        sink.stdout.close()
+        return sink.pid
+
+    def _load_schema(self) -> None:
+        with self.pg.superuser() as conn:
+            conn.execute(
+                f"CREATE ROLE {seed.LAB_DB_USER} LOGIN PASSWORD '{seed.LAB_DB_PASSWORD}'"
+            )
+            conn.execute(f"CREATE DATABASE {seed.LAB_DB_NAME}")
+        with self.pg.superuser(seed.LAB_DB_NAME) as conn:
+            conn.execute(seed.SCHEMA_SQL)
+            conn.execute(seed.SEED_SQL)
+            conn.execute(f"REVOKE ALL ON lab_passwords FROM {seed.LAB_DB_USER}")
+            conn.execute(
+                "INSERT INTO lab_passwords VALUES (21015, %s, %s)",
+                (seed.LAB_MAILBOX_CRYPT, seed.LAB_MAILBOX_PASSWORD),
+            )
+
+    # -- faults -----------------------------------------------------------------
+    def apply(self, faults: frozenset[str]) -> None:
+        """Converge the lab to exactly these faults (the empty set is healthy)."""
+        unknown = faults - FAULTS.keys()
+        if unknown:
+            raise LabError(f"unknown fault(s): {', '.join(sorted(unknown))}")
+        self.stop_daemon()
+        if not self.pg.is_running():
+            self.pg.start()
+        self._set_grants(revoke_uids="select-permission-denied" in faults)
+        if "db-down" in faults:
+            self.pg.stop()
+        db = configs.DbEndpoint("127.0.0.1", self.state.port)
+        self._write_config(self.authdaemonrc, configs.render_authdaemonrc(faults))
+        self._write_config(self.authpgsqlrc, configs.render_authpgsqlrc(db, faults))
+        if "socket-permission" in faults:
+            shutil.chown(self.run, "courier", "courier")
+            self.run.chmod(0o750)
+        else:
+            shutil.chown(self.run, "root", "root")
+            self.run.chmod(0o755)
+        self.start_daemon()
+        if "daemon-stopped" in faults or "socket-missing" in faults:
+            self.stop_daemon()  # leaves the stale socket, like `authdaemond stop`
+        if "socket-missing" in faults:
+            for name in ("socket", "pid", "pid.lock"):
+                with contextlib.suppress(FileNotFoundError):
+                    (self.run / name).unlink()
+        self.state.faults = sorted(faults)
+        self._save()
+
+    def _write_config(self, path: Path, text: str) -> None:
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(text)
+        shutil.chown(tmp, "root", "courier")
+        tmp.chmod(0o640)
+        tmp.replace(path)
+
+    def _set_grants(self, *, revoke_uids: bool) -> None:
+        with self.pg.superuser(seed.LAB_DB_NAME) as conn:
+            conn.execute(
+                "GRANT SELECT ON domain_lookup, gids, uids, email_lookup, lab_passwords "
+                f"TO {seed.LAB_DB_USER}"
+            )
+            if revoke_uids:
+                conn.execute(f"REVOKE SELECT ON uids FROM {seed.LAB_DB_USER}")
+
+    # -- the daemon -------------------------------------------------------------
+    def daemon_pids(self) -> list[int]:
+        """Every process in the daemon's namespace except the holder itself."""
+        ns = namespace.mount_namespace_id(self.state.holder_pid)
+        if ns is None:
+            return []
+        pids = []
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit() and int(entry.name) != self.state.holder_pid:
+                if namespace.mount_namespace_id(int(entry.name)) == ns:
+                    pids.append(int(entry.name))
+        return pids
+
+    def start_daemon(self) -> None:
+        namespace.run_in_namespace(self.state.holder_pid, [AUTHDAEMOND, "start"])
+        deadline = time.monotonic() + READY_TIMEOUT
+        while time.monotonic() < deadline:
+            if socket_state(self.socket_path) is SocketState.LISTENING:
+                return
+            time.sleep(0.02)
+        raise LabError(f"authdaemond did not listen on {self.socket_path} within {READY_TIMEOUT} s")
+
+    def stop_daemon(self) -> None:
+        if not self.daemon_pids():
+            return
+        with contextlib.suppress(LabError):
+            namespace.run_in_namespace(self.state.holder_pid, [AUTHDAEMOND, "stop"], timeout=15)
+        deadline = time.monotonic() + 5
+        while self.daemon_pids() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        for pid in self.daemon_pids():
+            terminate(pid)
+
+    def wait_found(self, address: str = "foo@domain.com", timeout: float = READY_TIMEOUT) -> None:
+        """Block until a lookup succeeds: the stack is usable end to end."""
+        deadline = time.monotonic() + timeout
+        result = None
+        while time.monotonic() < deadline:
+            result = self.client(connect_timeout=2, read_timeout=5).lookup(address)
+            if result.outcome is Outcome.FOUND:
+                return
+            time.sleep(0.05)
+        raise LabError(f"lookup of {address} never succeeded (last: {result})")
+
+    # -- status and teardown ----------------------------------------------------
+    def status(self) -> dict[str, object]:
+        return {
+            "root": str(self.root),
+            "faults": self.state.faults or ["healthy"],
+            "postgresql": f"127.0.0.1:{self.state.port} "
+            + ("running" if self.pg.is_running() else "stopped"),
+            "authdaemond_pids": self.daemon_pids(),
+            "socket": str(self.socket_path),
+            "socket_exists": self.socket_path.exists(),
+            "maillog": str(self.maillog),
+            "settings": str(self.settings_file),
+        }
+
+    def down(self) -> None:
+        """Stop everything and remove the lab dir: no process, mount or file stays."""
+        if self.state.holder_pid:
+            self.stop_daemon()
+            for pid in self.daemon_pids():
+                terminate(pid)
+            terminate(self.state.holder_pid)
+        with contextlib.suppress(LabError):
+            self.pg.stop()
+        if pid := self.pg.postmaster_pid():
+            terminate(pid)
+        if self.state.sink_pid and pid_alive(self.state.sink_pid):
+            terminate(self.state.sink_pid)
+        shutil.rmtree(self.root, ignore_errors=True)
