@@ -14,11 +14,9 @@ LAB_DB_NAME = "appldb"
 LAB_DB_PASSWORD = "LabDbPw-5e1f0c"
 LAB_WRONG_DB_PASSWORD = "WrongDbPw-9a2d"
 LAB_MAILBOX_PASSWORD = "LabMailPw-77b3"
-# crypt(3) SHA-512 of LAB_MAILBOX_PASSWORD, as a non-ApisCP schema would store it.
-LAB_MAILBOX_CRYPT = (
-    "$6$7WIe0iCcT7kA0fP3$vZyk3Gco8bRtCZZoAtpTJRf3nCVjgLO.JDvmK8QlDCvR5YpK9U95OGdq20C2rU1xd1Am4"
-    "B4WDPYm8MHFk5lS./"
-)
+# MD5-crypt of LAB_MAILBOX_PASSWORD (`openssl passwd -1 -salt lab5e1f0`): Debian's
+# authlib 0.71 checks $1$ hashes itself; a glibc $6$ hash was answered FAIL here.
+LAB_MAILBOX_CRYPT = "$1$lab5e1f0$HTR.AG6CV1jdSn3mReVF4."
 SECRETS = (LAB_DB_PASSWORD, LAB_WRONG_DB_PASSWORD, LAB_MAILBOX_PASSWORD, LAB_MAILBOX_CRYPT)
 
 # ApisCP's mail/configure-courier-authlib vars (domain.md §7.2), one physical line as templated.
@@ -45,7 +43,7 @@ def select_clause(*, with_passwords: bool = False, sleep_seconds: float = 0.0) -
         ).replace(
             "JOIN domain_lookup USING(domain) WHERE",
             "JOIN domain_lookup USING(domain) LEFT JOIN lab_passwords "
-            "ON lab_passwords.uid = email_lookup.uid WHERE",
+            "ON lab_passwords.pw_uid = email_lookup.uid WHERE",
         )
     if sleep_seconds > 0:
         # An uncorrelated sub-select runs once per query: every lookup takes this long.
@@ -67,7 +65,7 @@ CREATE TABLE email_lookup (
     enabled bit(1) NOT NULL DEFAULT 1::bit,
     PRIMARY KEY ("user", domain)
 );
-CREATE TABLE lab_passwords (uid integer PRIMARY KEY, cryptpw text, clearpw text);
+CREATE TABLE lab_passwords (pw_uid integer PRIMARY KEY, cryptpw text, clearpw text);
 """
 
 SEED_SQL = """

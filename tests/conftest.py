@@ -1,0 +1,97 @@
+"""Shared fixtures: the real lab, fault switching, running code as an unprivileged user.
+
+In CI (`CI=true`) a lab that cannot start is a failure, never a skip: the
+suite exists to exercise the real daemon and database.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+
+from tui.lab.lab import Lab
+
+T = TypeVar("T")
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+NOBODY_UID = 65534
+NOBODY_GID = 65534
+
+
+def _unavailable(reason: str) -> None:
+    if IN_CI:
+        pytest.fail(f"the real lab is required in CI: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def lab() -> Iterator[Lab]:
+    """One real lab (authdaemond + PostgreSQL) for the session, healthy between tests."""
+    if os.geteuid() != 0:
+        _unavailable("the lab needs root")
+    for binary in ("/usr/sbin/authdaemond", "/usr/sbin/authtest"):
+        if not Path(binary).exists():
+            _unavailable(f"{binary} is missing (apt-get install courier-authdaemon)")
+    instance = Lab.create()
+    try:
+        instance.wait_found()
+        yield instance
+    finally:
+        instance.down()
+
+
+@pytest.fixture
+def healthy_lab(lab: Lab) -> Iterator[Lab]:
+    """The lab, guaranteed healthy before and after the test."""
+    if lab.faults:
+        lab.apply(frozenset())
+    yield lab
+    if lab.faults:
+        lab.apply(frozenset())
+
+
+@pytest.fixture
+def break_lab(lab: Lab) -> Iterator[Callable[..., Lab]]:
+    """`break_lab("db-down", ...)`: apply faults for this test; healed afterwards."""
+
+    def apply(*names: str) -> Lab:
+        lab.apply(frozenset(names))
+        return lab
+
+    yield apply
+    lab.apply(frozenset())
+
+
+def run_as_nobody(function: Callable[[], T]) -> T:
+    """Run `function` in a forked child that has dropped root for nobody:nogroup.
+
+    The pyenv interpreter is not executable by nobody, so instead of a new
+    process we fork this one (modules already imported) and setuid in the child.
+    """
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # child
+        code = 0
+        try:
+            os.close(read_end)
+            os.setgroups([])
+            os.setgid(NOBODY_GID)
+            os.setuid(NOBODY_UID)
+            payload: Any = ("ok", function())
+        except BaseException as exc:
+            payload = ("error", repr(exc))
+            code = 1
+        with os.fdopen(write_end, "wb") as pipe:
+            pickle.dump(payload, pipe)
+        os._exit(code)
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as pipe:
+        kind, value = pickle.load(pipe)
+    os.waitpid(pid, 0)
+    if kind != "ok":
+        raise AssertionError(f"child running as nobody failed: {value}")
+    return value

@@ -1,0 +1,148 @@
+"""Every lookup outcome, against the real authdaemond and PostgreSQL of the lab."""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from tests.conftest import run_as_nobody
+from tui.core.authdaemon.client import AuthdaemonClient
+from tui.core.authdaemon.outcome import Outcome
+from tui.core.authdaemon.socket_state import SocketState, find_listener, socket_state
+from tui.lab.faults import FAULTS
+from tui.lab.lab import Lab
+from tui.lab.seed import LAB_MAILBOX_PASSWORD
+
+
+@pytest.mark.parametrize("address", ["foo@domain.com", "baz@domain.com"])
+def test_seed_mailboxes_resolve_to_bar(healthy_lab: Lab, address: str) -> None:
+    result = healthy_lab.client().lookup(address)
+    assert result.outcome is Outcome.FOUND
+    account = result.account
+    assert account is not None
+    assert (account.uid, account.gid) == (21015, 1000)
+    assert account.home == "/home/bar/"
+    assert account.address == "bar@domain.com"
+    assert account.maildir == "Mail/"
+    assert result.latency_ms > 0
+
+
+@pytest.mark.parametrize(
+    "address", ["postmaster@domain.com", "off@domain.com", "nobody@nowhere.example"]
+)
+def test_alias_disabled_and_unknown_are_fail(healthy_lab: Lab, address: str) -> None:
+    assert healthy_lab.client().lookup(address).outcome is Outcome.NOT_FOUND
+
+
+def test_catch_all_resolves_to_its_mailbox(healthy_lab: Lab) -> None:
+    result = healthy_lab.client().lookup("anything@catchall.example")
+    assert result.outcome is Outcome.FOUND
+    assert result.account is not None and result.account.maildir == "Mail/.Catchall"
+
+
+def test_newline_in_address_cannot_inject_a_second_command(healthy_lab: Lab) -> None:
+    """Even a raw socket write with two commands only runs the first (domain.md §2.1)."""
+    import socket
+
+    with socket.socket(socket.AF_UNIX) as raw:
+        raw.connect(str(healthy_lab.socket_path))
+        raw.sendall(b"PRE . login nobody@nowhere.example\nPRE . login foo@domain.com\n")
+        reply = raw.recv(4096)
+    assert reply == b"FAIL\n"
+
+
+@pytest.mark.parametrize(
+    "fault",
+    ["daemon-stopped", "socket-missing", "db-password-wrong", "db-down", "marker-missing",
+     "old-style-keys", "select-permission-denied"],
+)
+def test_each_fault_gives_its_outcome(break_lab, fault: str) -> None:
+    lab = break_lab(fault)
+    result = lab.client(read_timeout=10).lookup("foo@domain.com")
+    assert result.outcome is FAULTS[fault].lookup_outcome
+    assert result.outcome is not Outcome.FOUND
+
+
+def test_daemon_stopped_leaves_a_stale_socket(break_lab) -> None:
+    lab = break_lab("daemon-stopped")
+    assert lab.socket_path.exists()
+    assert socket_state(lab.socket_path) is SocketState.STALE
+    assert lab.daemon_pids() == []
+
+
+def test_socket_missing_is_missing(break_lab) -> None:
+    lab = break_lab("socket-missing")
+    assert socket_state(lab.socket_path) is SocketState.MISSING
+
+
+def test_healthy_socket_is_listening_with_queue_numbers(healthy_lab: Lab) -> None:
+    assert socket_state(healthy_lab.socket_path) is SocketState.LISTENING
+    listener = find_listener(healthy_lab.socket_path)
+    assert listener is not None
+    assert listener.bound_name.endswith("/socket.tmp")  # bound then renamed (domain.md §0)
+    assert listener.backlog > 0 and listener.queued == 0
+
+
+def test_socket_permission_denies_nobody_but_not_root(break_lab) -> None:
+    lab = break_lab("socket-permission")
+    path = str(lab.socket_path)
+    as_nobody = run_as_nobody(lambda: AuthdaemonClient(path).lookup("foo@domain.com").outcome)
+    assert as_nobody is Outcome.CONNECT_DENIED
+    assert lab.client().lookup("foo@domain.com").outcome is Outcome.FOUND
+
+
+def test_healthy_socket_is_reachable_by_nobody(healthy_lab: Lab) -> None:
+    path = str(healthy_lab.socket_path)
+    outcome = run_as_nobody(lambda: AuthdaemonClient(path).lookup("foo@domain.com").outcome)
+    assert outcome is Outcome.FOUND
+
+
+def test_saturated_workers_queue_then_time_out(break_lab) -> None:
+    """One worker, a 3 s query: the first lookup is served, the queued ones time out."""
+    lab = break_lab("workers-saturated")
+
+    def lookup(_: int) -> Outcome:
+        return lab.client(read_timeout=4.5).lookup("foo@domain.com").outcome
+
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        started = time.monotonic()
+        outcomes = list(pool.map(lookup, range(3)))
+    assert outcomes.count(Outcome.FOUND) == 1
+    assert outcomes.count(Outcome.TIMEOUT) == 2
+    assert time.monotonic() - started >= 4.5
+
+
+def test_db_password_wrong_is_logged_by_authdaemond(break_lab) -> None:
+    lab = break_lab("db-password-wrong")
+    assert lab.client().lookup("foo@domain.com").outcome is Outcome.TEMPFAIL
+    deadline = time.monotonic() + 5
+    text = ""
+    while time.monotonic() < deadline:
+        text = lab.maillog.read_text()
+        if "password authentication failed" in text:
+            break
+        time.sleep(0.05)
+    assert "authdaemond: PGSQL_CONNECTION could not be established" in text
+    assert 'password authentication failed for user "postfix"' in text
+
+
+def test_login_with_the_right_and_wrong_password(break_lab) -> None:
+    lab = break_lab("passwords-returned")
+    assert lab.client().login("foo@domain.com", LAB_MAILBOX_PASSWORD).outcome is Outcome.FOUND
+    assert lab.client().login("foo@domain.com", "wrong").outcome is Outcome.NOT_FOUND
+    result = lab.client().lookup("foo@domain.com")
+    assert result.account is not None and result.account.crypted_password is not None
+    assert LAB_MAILBOX_PASSWORD not in repr(result)
+
+
+def test_authtest_inside_the_lab_agrees_with_our_client(healthy_lab: Lab) -> None:
+    completed = subprocess.run(
+        ["nsenter", "-t", str(healthy_lab.state.holder_pid), "-m", "--",
+         "/usr/sbin/authtest", "foo@domain.com"],
+        capture_output=True, text=True, timeout=30, check=True,
+    )
+    assert "Authenticated: bar@domain.com  (uid 21015, gid 1000)" in completed.stdout
+    assert "Home Directory: /home/bar/" in completed.stdout
