@@ -1,0 +1,321 @@
+"""Finding the authdaemond tree in /proc: a fake procfs for the odd cases, real processes too."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tui.core.discovery.processes import DaemonProcesses, find_daemon_processes
+
+BTIME = 1_700_000_000
+
+
+def fake_proc(
+    proc: Path,
+    entries: list[tuple[int, str, int]],
+    *,
+    argv0: dict[int, str] | None = None,
+    start_ticks: int = 500,
+) -> Path:
+    """A procfs with /proc/stat (btime) and <pid>/stat + cmdline for each (pid, comm, ppid)."""
+    proc.mkdir(parents=True, exist_ok=True)
+    (proc / "stat").write_text(f"cpu  1 2 3\nbtime {BTIME}\nprocesses 9\n")
+    for pid, comm, ppid in entries:
+        pid_dir = proc / str(pid)
+        pid_dir.mkdir()
+        fields = " ".join(["0"] * 17)  # fields 5..21
+        (pid_dir / "stat").write_text(f"{pid} ({comm}) S {ppid} {fields} {start_ticks + pid} 0\n")
+        name = (argv0 or {}).get(pid, f"/usr/lib/courier/courier-authlib/{comm}")
+        (pid_dir / "cmdline").write_bytes(name.encode() + b"\0arg\0")
+    return proc
+
+
+STANDARD_TREE = [
+    (1, "systemd", 0),
+    (700, "courierlogger", 1),
+    (701, "authdaemond", 700),
+    (702, "authdaemond", 701),
+    (703, "authdaemond", 701),
+    (704, "authdaemond", 701),
+    (900, "postgres", 1),
+]
+
+
+def test_no_pid_file_and_nothing_running_is_empty(tmp_path: Path) -> None:
+    proc = fake_proc(tmp_path / "proc", [(1, "systemd", 0), (50, "sshd", 1)])
+    assert find_daemon_processes(None, proc=proc) == DaemonProcesses()
+
+
+def test_nonexistent_pid_file_gives_an_empty_result(tmp_path: Path) -> None:
+    proc = fake_proc(tmp_path / "proc", [(1, "systemd", 0)])
+    result = find_daemon_processes(tmp_path / "no-such-dir" / "pid", proc=proc)
+    assert result.logger_pid is None
+    assert result.parent_pid is None
+    assert result.worker_pids == ()
+    assert result.notes == ()  # a missing pid file is normal when stopped
+    assert not result.running
+
+
+def test_nonexistent_pid_file_on_the_real_proc(tmp_path: Path) -> None:
+    result = find_daemon_processes(tmp_path / "pid")
+    assert not any("pid file" in note for note in result.notes)
+    if result.parent_pid is None:  # no authdaemond on this machine: nothing at all
+        assert result == DaemonProcesses()
+    else:  # a real daemon is running here: whatever was found is a consistent tree
+        assert result.parent_pid not in result.worker_pids
+
+
+def test_missing_proc_is_tolerated(tmp_path: Path) -> None:
+    assert find_daemon_processes(None, proc=tmp_path / "no-proc") == DaemonProcesses()
+
+
+def test_standard_tree_through_the_pid_file(tmp_path: Path) -> None:
+    proc = fake_proc(tmp_path / "proc", STANDARD_TREE)
+    pid_file = tmp_path / "pid"
+    pid_file.write_text("700\n")
+
+    result = find_daemon_processes(pid_file, proc=proc)
+
+    ticks = os.sysconf("SC_CLK_TCK")
+    assert result.logger_pid == 700
+    assert result.parent_pid == 701
+    assert result.worker_pids == (702, 703, 704)
+    assert set(result.worker_started) == {702, 703, 704}
+    assert result.worker_started[703] == pytest.approx(BTIME + (500 + 703) / ticks)
+    assert result.other_parent_pids == ()
+    assert result.notes == ()
+
+
+def test_standard_tree_without_pid_file_finds_logger_from_parent(tmp_path: Path) -> None:
+    proc = fake_proc(tmp_path / "proc", STANDARD_TREE)
+    result = find_daemon_processes(None, proc=proc)
+    assert (result.logger_pid, result.parent_pid) == (700, 701)
+    assert result.worker_pids == (702, 703, 704)
+
+
+def test_stale_pid_file_pointing_at_another_program(tmp_path: Path) -> None:
+    proc = fake_proc(tmp_path / "proc", STANDARD_TREE)
+    pid_file = tmp_path / "pid"
+    pid_file.write_text("900\n")
+
+    result = find_daemon_processes(pid_file, proc=proc)
+
+    # Still found by scanning, and the logger is taken from the parent's parent.
+    assert (result.logger_pid, result.parent_pid) == (700, 701)
+    assert any("stale" in note and "900" in note for note in result.notes)
+
+
+def test_pid_file_naming_a_dead_pid(tmp_path: Path) -> None:
+    proc = fake_proc(tmp_path / "proc", [(1, "systemd", 0)])
+    pid_file = tmp_path / "pid"
+    pid_file.write_text("4242\n")
+    result = find_daemon_processes(pid_file, proc=proc)
+    assert result.logger_pid is None
+    assert result.notes == (f"pid file {pid_file} names pid 4242, which is not running",)
+
+
+def test_garbage_pid_file(tmp_path: Path) -> None:
+    proc = fake_proc(tmp_path / "proc", [(1, "systemd", 0)])
+    pid_file = tmp_path / "pid"
+    pid_file.write_text("not a pid\n")
+    result = find_daemon_processes(pid_file, proc=proc)
+    assert result.notes == (f"pid file {pid_file} does not hold a pid",)
+
+
+def test_pid_file_naming_authdaemond_directly(tmp_path: Path) -> None:
+    """openSUSE's unit may start authdaemond without courierlogger and name it in PIDFile."""
+    proc = fake_proc(
+        tmp_path / "proc",
+        [(1, "systemd", 0), (20, "authdaemond", 1), (21, "authdaemond", 20)],
+    )
+    pid_file = tmp_path / "pid"
+    pid_file.write_text("20")
+    result = find_daemon_processes(pid_file, proc=proc)
+    assert (result.logger_pid, result.parent_pid, result.worker_pids) == (None, 20, (21,))
+
+
+def test_logger_tree_is_preferred_and_others_are_reported(tmp_path: Path) -> None:
+    proc = fake_proc(
+        tmp_path / "proc",
+        [
+            (1, "systemd", 0),
+            (10, "authdaemond", 1),  # a stray daemon started by hand
+            (11, "authdaemond", 10),
+            *STANDARD_TREE[1:],
+        ],
+    )
+    result = find_daemon_processes(None, proc=proc)
+    assert result.parent_pid == 701
+    assert result.worker_pids == (702, 703, 704)
+    assert result.other_parent_pids == (10,)
+    assert any("10" in note for note in result.notes)
+
+
+def test_pid_file_pins_the_tree_among_several(tmp_path: Path) -> None:
+    proc = fake_proc(
+        tmp_path / "proc",
+        [
+            *STANDARD_TREE,
+            (800, "courierlogger", 1),
+            (801, "authdaemond", 800),
+            (802, "authdaemond", 801),
+        ],
+    )
+    pid_file = tmp_path / "pid"
+    pid_file.write_text("800\n")
+    result = find_daemon_processes(pid_file, proc=proc)
+    assert (result.logger_pid, result.parent_pid, result.worker_pids) == (800, 801, (802,))
+    assert result.other_parent_pids == (701,)
+
+
+def test_wrapper_shell_script_is_not_the_daemon(tmp_path: Path) -> None:
+    """`/usr/sbin/authdaemond start` is a sh script: comm says authdaemond, argv[0] says sh."""
+    proc = fake_proc(
+        tmp_path / "proc",
+        [(1, "systemd", 0), (30, "authdaemond", 1)],
+        argv0={30: "/bin/sh"},
+    )
+    assert find_daemon_processes(None, proc=proc).parent_pid is None
+
+
+def test_argv0_names_the_process_when_comm_differs(tmp_path: Path) -> None:
+    """`exec -a authdaemond` changes argv[0] but not comm; both must be recognised."""
+    proc = fake_proc(
+        tmp_path / "proc",
+        [(1, "systemd", 0), (40, "bash", 1), (41, "sleep", 40)],
+        argv0={40: "authdaemond", 41: "authdaemond"},
+    )
+    result = find_daemon_processes(None, proc=proc)
+    assert (result.parent_pid, result.worker_pids) == (40, (41,))
+
+
+def test_broken_and_vanished_entries_are_skipped(tmp_path: Path) -> None:
+    proc = fake_proc(tmp_path / "proc", STANDARD_TREE)
+    (proc / "self").mkdir()  # non-numeric entries are ignored
+    (proc / "702" / "stat").unlink()  # vanished between listing and reading
+    (proc / "703" / "stat").write_text("703 (authdaemond\n")  # garbled
+    (proc / "704" / "cmdline").unlink()  # unreadable cmdline: comm is used
+    (proc / "950").mkdir()
+    (proc / "950" / "stat").write_text("950 (weird) name) S 1 " + " ".join(["0"] * 17) + " 5\n")
+
+    result = find_daemon_processes(None, proc=proc)
+
+    assert result.parent_pid == 701
+    assert result.worker_pids == (704,)
+
+
+def test_unreadable_entries_are_skipped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    proc = fake_proc(tmp_path / "proc", STANDARD_TREE)
+    real_read_text = Path.read_text
+
+    def read_text(self: Path, *args: object, **kwargs: object) -> str:
+        if self == proc / "703" / "stat":
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_read_text(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Path, "read_text", read_text)
+    result = find_daemon_processes(None, proc=proc)
+    assert result.worker_pids == (702, 704)
+
+
+def test_without_btime_start_times_are_left_out(tmp_path: Path) -> None:
+    proc = fake_proc(tmp_path / "proc", STANDARD_TREE)
+    (proc / "stat").write_text("cpu 1 2 3\n")
+    result = find_daemon_processes(None, proc=proc)
+    assert result.worker_pids == (702, 703, 704)
+    assert dict(result.worker_started) == {}
+
+
+# --- a real process tree --------------------------------------------------------------------
+
+BASH = shutil.which("bash")
+
+# courierlogger (bash) → authdaemond (bash) → 2 × authdaemond (sleep), all named by argv[0].
+TREE_SCRIPT = (
+    "(exec -a authdaemond bash -c '"
+    "for i in 1 2; do (exec -a authdaemond sleep 120) & done; wait') & wait"
+)
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    except OSError:
+        return []
+    return [int(p) for p in text.split()]
+
+
+@pytest.fixture
+def real_tree() -> Iterator[tuple[int, int, list[int]]]:
+    """Start the fake daemon tree in its own session; yield (logger, parent, workers)."""
+    assert BASH is not None
+    logger = subprocess.Popen(
+        ["courierlogger", "-c", TREE_SCRIPT], executable=BASH, start_new_session=True
+    )
+    try:
+        deadline = time.monotonic() + 10
+        parent, workers = 0, []
+        while time.monotonic() < deadline:
+            kids = _children(logger.pid)
+            if kids:
+                parent = kids[0]
+                workers = _children(parent)
+                if len(workers) == 2:
+                    break
+            time.sleep(0.05)
+        assert parent and len(workers) == 2, "the test process tree did not come up"
+        # Wait for the exec in each worker so argv[0] is the final one.
+        time.sleep(0.2)
+        yield logger.pid, parent, sorted(workers)
+    finally:
+        os.killpg(logger.pid, signal.SIGTERM)  # only the session we started
+        logger.wait(timeout=10)
+
+
+@pytest.mark.skipif(
+    BASH is None or not Path("/proc/self/stat").exists(), reason="needs bash, /proc"
+)
+def test_real_tree_through_pid_file(tmp_path: Path, real_tree: tuple[int, int, list[int]]) -> None:
+    logger_pid, parent_pid, worker_pids = real_tree
+    pid_file = tmp_path / "pid"
+    pid_file.write_text(f"{logger_pid}\n")
+
+    result = find_daemon_processes(pid_file)
+
+    assert result.logger_pid == logger_pid
+    assert result.parent_pid == parent_pid
+    assert result.worker_pids == tuple(worker_pids)
+    now = time.time()
+    for pid in worker_pids:
+        # /proc start times have clock-tick resolution and btime is whole seconds.
+        assert now - 60 < result.worker_started[pid] <= now + 2
+
+
+@pytest.mark.skipif(
+    BASH is None or not Path("/proc/self/stat").exists(), reason="needs bash, /proc"
+)
+def test_real_tree_without_pid_file_and_a_worker_dying(
+    tmp_path: Path, real_tree: tuple[int, int, list[int]]
+) -> None:
+    logger_pid, parent_pid, worker_pids = real_tree
+
+    result = find_daemon_processes(None)
+    # Another authdaemond may run on the machine; ours must be one of the trees found.
+    assert parent_pid in (result.parent_pid, *result.other_parent_pids)
+
+    os.kill(worker_pids[0], signal.SIGKILL)
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and worker_pids[0] in _children(parent_pid):
+        time.sleep(0.05)
+    pid_file = tmp_path / "pid"
+    pid_file.write_text(f"{logger_pid}\n")
+    after = find_daemon_processes(pid_file)
+    assert after.parent_pid == parent_pid
+    assert after.worker_pids == (worker_pids[1],)

@@ -1,0 +1,37 @@
+"""`authlib-tui where`: print every discovered path and the reason it was chosen."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from tui.cli.exit_codes import EXIT_USAGE
+from tui.core.discovery.discover import discover, render_where
+from tui.core.settings import SettingsError, load_settings
+
+
+def add_parser(subparsers: Any) -> argparse.ArgumentParser:  # argparse's _SubParsersAction
+    """Register the subcommand; main adds the shared --conf-dir/--socket/--config options."""
+    return subparsers.add_parser(
+        "where",
+        help="print what was discovered and from where",
+        description="Print the config dir, socket, unit, logs and daemon processes that "
+        "authlib-tui would use, where each came from, and what this user cannot access.",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        settings = load_settings(
+            {
+                "conf_dir": getattr(args, "conf_dir", None),
+                "socket": getattr(args, "socket", None),
+                "config": getattr(args, "config", None),
+            }
+        )
+    except SettingsError as exc:
+        print(f"authlib-tui: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    print(render_where(discover(settings), settings), end="")
+    return 0
