@@ -1,0 +1,87 @@
+"""Running authpgsql's own SELECT against PostgreSQL, with the mail role's credentials.
+
+authdaemond turns every SQL error into a silent temporary failure (domain.md
+§4.2); running the same substituted SELECT ourselves brings back PostgreSQL's
+own message. Every call has a connect and a statement timeout, and no error
+text leaves this module with the password in it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+import psycopg
+
+from tui.core.config.authpgsqlrc import ConnInfo
+
+DEFAULT_TIMEOUT = 5.0
+
+
+class ProbeStatus(StrEnum):
+    ROWS = "rows"
+    NO_ROWS = "no-rows"
+    QUERY_ERROR = "query-error"
+    CONNECT_ERROR = "connect-error"
+    TIMEOUT = "timeout"
+
+
+@dataclass(frozen=True, slots=True)
+class ProbeResult:
+    status: ProbeStatus
+    rows: Sequence[tuple[Any, ...]] = field(default_factory=tuple)
+    columns: Sequence[str] = field(default_factory=tuple)
+    error: str = ""  # PostgreSQL's own message, password masked
+    sqlstate: str = ""
+    elapsed_ms: float = 0.0
+
+
+def _masked(text: str, conn: ConnInfo) -> str:
+    if conn.password and conn.password.reveal():
+        text = text.replace(conn.password.reveal(), "(hidden)")
+    return " ".join(text.split())
+
+
+def connect(conn: ConnInfo, timeout: float = DEFAULT_TIMEOUT) -> psycopg.Connection[Any]:
+    """A read-only connection as the mail role, with both timeouts set."""
+    return psycopg.connect(
+        conn.for_connect(),
+        connect_timeout=max(1, round(timeout)),
+        options=f"-c statement_timeout={int(timeout * 1000)} -c default_transaction_read_only=on",
+        autocommit=True,
+    )
+
+
+def run_query(
+    conn: ConnInfo, sql: str, params: Sequence[Any] | None = None, timeout: float = DEFAULT_TIMEOUT
+) -> ProbeResult:
+    """Run one read-only query; every failure comes back as a status with PostgreSQL's text."""
+    started = time.monotonic()
+
+    def elapsed() -> float:
+        return (time.monotonic() - started) * 1000
+
+    try:
+        connection = connect(conn, timeout)
+    except psycopg.OperationalError as exc:
+        status = ProbeStatus.TIMEOUT if "timeout" in str(exc).lower() else ProbeStatus.CONNECT_ERROR
+        return ProbeResult(status, error=_masked(str(exc), conn), elapsed_ms=elapsed())
+    try:
+        with connection:
+            cursor = connection.execute(sql, params)  # type: ignore[arg-type]
+            rows = cursor.fetchall() if cursor.description else []
+            columns = [column.name for column in cursor.description or ()]
+    except psycopg.errors.QueryCanceled as exc:
+        return ProbeResult(ProbeStatus.TIMEOUT, error=_masked(str(exc), conn), elapsed_ms=elapsed())
+    except psycopg.Error as exc:
+        return ProbeResult(
+            ProbeStatus.QUERY_ERROR,
+            error=_masked(str(exc), conn),
+            sqlstate=exc.sqlstate or "",
+            elapsed_ms=elapsed(),
+        )
+    status = ProbeStatus.ROWS if rows else ProbeStatus.NO_ROWS
+    return ProbeResult(status, rows, columns, elapsed_ms=elapsed())

@@ -1,0 +1,94 @@
+"""The authlib installation under inspection: settings, what discovery found, its configs.
+
+One object for the headless commands and the panes alike, so `lookup`, `check`
+and the app read the same files from the same places and agree on what they saw.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+from tui.core.config.authdaemonrc import AuthdaemonRc, load_authdaemonrc
+from tui.core.config.authpgsqlrc import AuthPgsqlRc, load_authpgsqlrc
+from tui.core.config.errors import ConfigUnreadable
+from tui.core.config.lint import lint_config
+from tui.core.database.explain import Explanation, Reason
+from tui.core.discovery.discover import Discovery, discover
+from tui.core.findings import Finding, Severity
+from tui.core.settings import Settings, load_settings
+
+# Config findings that make every lookup a temporary failure, in the order to report them.
+_TEMPFAIL_CAUSES = (
+    "marker-missing",
+    "old-style-keys",
+    "connection-missing",
+    "connection-invalid",
+    "user-table-required",
+    "crypt-field-required",
+)
+
+
+class InstallationError(Exception):
+    """The settings themselves are unusable (e.g. an explicit --config that cannot be read)."""
+
+
+@dataclass
+class Installation:
+    settings: Settings
+    discovery: Discovery
+    read_errors: dict[str, ConfigUnreadable] = field(default_factory=dict)
+
+    @classmethod
+    def from_flags(cls, flags: Mapping[str, object | None]) -> Installation:
+        from tui.core.settings import SettingsError
+
+        try:
+            settings = load_settings(flags)
+        except SettingsError as exc:
+            raise InstallationError(str(exc)) from exc
+        return cls(settings, discover(settings))
+
+    @property
+    def socket(self) -> Path | None:
+        return self.discovery.socket.value
+
+    @cached_property
+    def authdaemonrc(self) -> AuthdaemonRc | None:
+        if self.discovery.authdaemonrc is None:
+            return None
+        try:
+            return load_authdaemonrc(self.discovery.authdaemonrc)
+        except ConfigUnreadable as exc:
+            self.read_errors["authdaemonrc"] = exc
+            return None
+
+    @cached_property
+    def authpgsqlrc(self) -> AuthPgsqlRc | None:
+        if self.discovery.authpgsqlrc is None:
+            return None
+        try:
+            return load_authpgsqlrc(self.discovery.authpgsqlrc)
+        except ConfigUnreadable as exc:
+            self.read_errors["authpgsqlrc"] = exc
+            return None
+
+    def config_findings(self) -> list[Finding]:
+        findings = lint_config(self.authdaemonrc, self.authpgsqlrc)
+        for name, error in self.read_errors.items():
+            findings.insert(
+                0, Finding(f"{name}-unreadable", Severity.ERROR, str(error), str(error.path))
+            )
+        return findings
+
+    def config_explanation(self) -> Explanation | None:
+        """A config problem that by itself makes authpgsql fail temporarily, as a sentence."""
+        by_id = {finding.id: finding for finding in self.config_findings()}
+        for cause in _TEMPFAIL_CAUSES:
+            if cause in by_id:
+                finding = by_id[cause]
+                fix = f" Fix: {finding.fix}" if finding.fix else ""
+                return Explanation(Reason.NO_CONFIG, f"{finding.message}{fix}")
+        return None
