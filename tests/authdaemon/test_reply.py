@@ -9,7 +9,9 @@ from tui.core.authdaemon.outcome import Outcome
 from tui.core.authdaemon.reply import parse_reply
 
 # Measured from the real daemon with ApisCP's SELECT (domain.md §2.2).
-APISCP_REPLY = b"UID=21015\nGID=1000\nHOME=/home/bar/\nADDRESS=bar@domain.com\nNAME=\nMAILDIR=Mail/\n.\n"
+APISCP_REPLY = (
+    b"UID=21015\nGID=1000\nHOME=/home/bar/\nADDRESS=bar@domain.com\nNAME=\nMAILDIR=Mail/\n.\n"
+)
 
 
 def test_apiscp_reply_is_found_with_typed_fields() -> None:

@@ -236,9 +236,12 @@ class Lab:
             return []
         pids = []
         for entry in Path("/proc").iterdir():
-            if entry.name.isdigit() and int(entry.name) != self.state.holder_pid:
-                if namespace.mount_namespace_id(int(entry.name)) == ns:
-                    pids.append(int(entry.name))
+            if (
+                entry.name.isdigit()
+                and int(entry.name) != self.state.holder_pid
+                and namespace.mount_namespace_id(int(entry.name)) == ns
+            ):
+                pids.append(int(entry.name))
         return pids
 
     def start_daemon(self) -> None:

@@ -93,7 +93,9 @@ def view_command(lab_root: Path, args: Sequence[str]) -> list[str]:
         f"mount --bind {q(str(lab_root / 'virtual'))} /home/virtual",
         f"cat {q(str(lab_root / 'group'))} > /etc/group",
         # Hide Debian's own (unconfigured) files so the view looks like an ApisCP server.
-        "if [ -d /etc/courier ]; then mount -t tmpfs -o size=64k,mode=755 lab-empty /etc/courier; fi",
+        "if [ -d /etc/courier ]; then",
+        "  mount -t tmpfs -o size=64k,mode=755 lab-empty /etc/courier",
+        "fi",
         'exec "$@"',
     ]
     return [

@@ -23,10 +23,11 @@ PG_USER = "postgres"
 
 def find_pg_bindir() -> Path:
     """The newest installed server's bin dir (Debian keeps them per major version)."""
-    candidates = sorted(
-        glob.glob("/usr/lib/postgresql/*/bin/initdb"),
-        key=lambda p: int(Path(p).parent.parent.name) if Path(p).parent.parent.name.isdigit() else 0,
-    )
+    def major(initdb: str) -> int:
+        version = Path(initdb).parent.parent.name
+        return int(version) if version.isdigit() else 0
+
+    candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=major)
     if candidates:
         return Path(candidates[-1]).parent
     found = shutil.which("initdb")

@@ -1,0 +1,56 @@
+"""The core and the headless commands never load Textual (import-linter can't see runtime imports).
+
+Each module is imported in a fresh interpreter and `sys.modules` inspected,
+as Harlequin does: `authlib-tui lookup` and `check` must start without the UI.
+"""
+
+from __future__ import annotations
+
+import json
+import pkgutil
+import subprocess
+import sys
+
+import pytest
+
+import tui.core
+import tui.lab
+
+UI_MODULES = ("textual", "rich")
+
+
+def _modules(package) -> list[str]:
+    return [package.__name__] + [
+        info.name for info in pkgutil.walk_packages(package.__path__, package.__name__ + ".")
+    ]
+
+
+HEADLESS = [
+    *_modules(tui.core),
+    *_modules(tui.lab),
+    "tui.cli.main",
+    "tui.cli.lookup",
+    "tui.cli.where",
+    "tui.cli.lab",
+]
+
+
+@pytest.mark.parametrize("module", HEADLESS)
+def test_headless_module_does_not_import_the_ui(module: str) -> None:
+    code = (
+        f"import json, sys, importlib; importlib.import_module({module!r}); "
+        f"print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in {UI_MODULES!r})))"
+    )
+    completed = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert json.loads(completed.stdout) == []
+
+
+def test_the_check_itself_can_fail() -> None:
+    """Guard against a vacuous test: importing textual is seen."""
+    code = "import sys, textual.app; print('textual' in sys.modules)"
+    completed = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert completed.stdout.strip() == "True"

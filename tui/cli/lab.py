@@ -1,0 +1,135 @@
+"""`authlib-tui lab ...`: the built-in real stack (authdaemond + PostgreSQL) to learn and test on.
+
+    lab up [--dir D]          start a healthy lab (default dir: /tmp/authlib-tui-lab)
+    lab status                what runs where
+    lab fault NAME [NAME...]  make the lab have exactly these faults (`healthy` clears them)
+    lab faults                list the faults
+    lab shell [-- CMD...]     a shell (or CMD) that sees the lab at ApisCP's paths
+    lab demo                  up, open the app on it in the ApisCP view, down on exit
+    lab down                  stop everything and remove the lab dir
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from tui.cli.exit_codes import EXIT_USAGE
+from tui.lab.faults import FAULTS, HEALTHY, validate
+from tui.lab.lab import DEFAULT_ROOT, Lab
+from tui.lab.namespace import view_command
+from tui.lab.process import LabError
+
+EXIT_LAB_ERROR = 1
+
+
+def add_parser(subparsers: Any) -> argparse.ArgumentParser:
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        "lab",
+        help="run the built-in lab: a real sandboxed authdaemond + PostgreSQL (root)",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--dir", type=Path, default=None, help=f"lab directory (default {DEFAULT_ROOT})"
+    )
+    parser.add_argument("action", choices=["up", "down", "status", "fault", "faults", "shell",
+                                           "demo"])
+    parser.add_argument("names", nargs="*", help="fault names (for `fault`) or a command "
+                        "(for `shell`, after --)")
+    return parser
+
+
+def _root(args: argparse.Namespace) -> Path:
+    return Path(args.dir or os.environ.get("AUTHLIB_TUI_LAB_DIR") or DEFAULT_ROOT)
+
+
+def _print_status(lab: Lab) -> None:
+    for key, value in lab.status().items():
+        shown = ", ".join(map(str, value)) if isinstance(value, list) else value
+        print(f"{key:>17}: {shown}")
+
+
+def _shell_environment() -> dict[str, str]:
+    """PATH with our own bin dir first, so `authlib-tui` works inside the view."""
+    bindir = str(Path(sys.executable).parent)
+    return {**os.environ, "PATH": f"{bindir}:{os.environ.get('PATH', '')}",
+            "AUTHLIB_TUI_IN_LAB": "1"}
+
+
+def _run_in_view(lab: Lab, command: list[str]) -> int:
+    return subprocess.call(view_command(lab.root, command), env=_shell_environment())
+
+
+def _demo(root: Path | None) -> int:
+    lab = Lab.create(root)
+
+    def stop(signum: int, _frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        print(f"Lab up in {lab.root}: real authdaemond + PostgreSQL, seeded like the docs.")
+        lab.wait_found()
+        exe = shutil.which("authlib-tui", path=str(Path(sys.executable).parent)) or "authlib-tui"
+        if importlib.util.find_spec("tui.app.run") is not None:
+            return _run_in_view(lab, [exe])
+        # Until the app lands: show discovery and the seed's lookups in the ApisCP view.
+        script = (
+            f"{exe} where; for a in foo@domain.com baz@domain.com postmaster@domain.com; do "
+            f'echo; echo "$ authlib-tui lookup $a"; {exe} lookup "$a"; done'
+        )
+        return _run_in_view(lab, ["/bin/sh", "-c", script])
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        lab.down()
+        print("Lab down: processes stopped, lab dir removed.")
+
+
+def run(args: argparse.Namespace) -> int:
+    root = _root(args)
+    try:
+        if args.action == "faults":
+            print(f"{HEALTHY:26} no faults: everything works")
+            for fault in FAULTS.values():
+                print(f"{fault.name:26} {fault.summary}")
+            return 0
+        if args.action == "up":
+            lab = Lab.create(root)
+            lab.wait_found()
+            _print_status(lab)
+            print(f"\nPoint authlib-tui at it: export AUTHLIB_TUI_CONFIG={lab.settings_file}")
+            print("Or see it at ApisCP's paths: authlib-tui lab shell")
+            return 0
+        if args.action == "demo":
+            return _demo(Path(args.dir) if args.dir else None)
+        lab = Lab.load(root)
+        if args.action == "status":
+            _print_status(lab)
+        elif args.action == "fault":
+            if not args.names:
+                print("authlib-tui: name at least one fault (see `lab faults`)", file=sys.stderr)
+                return EXIT_USAGE
+            lab.apply(validate(args.names))
+            _print_status(lab)
+        elif args.action == "shell":
+            command = args.names or [os.environ.get("SHELL", "/bin/bash")]
+            return _run_in_view(lab, command)
+        elif args.action == "down":
+            lab.down()
+            print(f"Lab in {root} is down; nothing left behind.")
+    except ValueError as exc:
+        print(f"authlib-tui: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except LabError as exc:
+        print(f"authlib-tui lab: {exc}", file=sys.stderr)
+        return EXIT_LAB_ERROR
+    return 0

@@ -1,0 +1,72 @@
+"""`authlib-tui` entry point: global path options, then a subcommand.
+
+Each subcommand lives in its own module under `tui/cli/` and exposes
+`add_parser(subparsers)` and `run(args) -> int`. With no subcommand the Textual
+app opens (deferred import, so headless commands never load Textual).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from tui.cli import lab as lab_command
+from tui.cli import lookup as lookup_command
+from tui.cli import where as where_command
+from tui.cli.exit_codes import EXIT_USAGE
+
+SUBCOMMANDS = (lookup_command, where_command, lab_command)
+
+
+def add_path_options(parser: argparse.ArgumentParser, *, subcommand: bool = False) -> None:
+    """The overrides every command shares; flags beat env, env beats the TOML file.
+
+    They are accepted before and after the subcommand; the subcommand's copies
+    default to SUPPRESS so they never overwrite a value given before it.
+    """
+    default = argparse.SUPPRESS if subcommand else None
+    group = parser.add_argument_group("paths (override what discovery finds)")
+    group.add_argument(
+        "--conf-dir", metavar="DIR", default=default,
+        help="authlib config dir (authdaemonrc, authpgsqlrc)",
+    )
+    group.add_argument("--socket", metavar="PATH", default=default, help="authdaemond socket path")
+    group.add_argument(
+        "--config",
+        metavar="FILE",
+        default=default,
+        help="authlib-tui TOML settings (default /etc/authlib-tui.toml, then "
+        "~/.config/authlib-tui/config.toml)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="authlib-tui",
+        description="Troubleshoot Courier Authlib (authdaemond): logs, workers, lookups, fixes.",
+    )
+    add_path_options(parser)
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module in SUBCOMMANDS:
+        sub = module.add_parser(subparsers)
+        add_path_options(sub, subcommand=True)
+        sub.set_defaults(run=module.run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse exits 2 on bad usage; we promise 64 (EX_USAGE)
+        return EXIT_USAGE if exc.code not in (0, None) else 0
+    if args.command is None:
+        from tui.app.run import run_app
+
+        return run_app(args)
+    return int(args.run(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
