@@ -92,8 +92,9 @@ class AuthdaemonClient:
                 sock.connect(path)
             except BlockingIOError as exc:
                 # AF_UNIX reports a full backlog as EAGAIN on a non-blocking connect.
+                reason = os.strerror(exc.errno or errno.EAGAIN)
                 return LookupResult(
-                    Outcome.CONNECT_BACKLOG_FULL, None, elapsed(), None, path, os.strerror(exc.errno)
+                    Outcome.CONNECT_BACKLOG_FULL, None, elapsed(), None, path, reason
                 )
             except OSError as exc:
                 outcome = _CONNECT_ERRNO.get(exc.errno or 0, Outcome.CONNECT_REFUSED)
