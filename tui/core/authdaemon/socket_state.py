@@ -14,9 +14,11 @@ from __future__ import annotations
 import os
 import socket
 import stat
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 from pyroute2.netlink.diag import (
     SS_LISTEN,
@@ -25,6 +27,21 @@ from pyroute2.netlink.diag import (
     UDIAG_SHOW_VFS,
     DiagSocket,
 )
+
+def _new_diag_thread() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="sock-diag")
+
+
+_DIAG_THREAD = _new_diag_thread()
+
+
+def _reset_after_fork() -> None:
+    """A forked child has no copy of the thread: give it its own executor."""
+    global _DIAG_THREAD
+    _DIAG_THREAD = _new_diag_thread()
+
+
+os.register_at_fork(after_in_child=_reset_after_fork)
 
 
 class SocketState(StrEnum):
@@ -50,15 +67,27 @@ def _kernel_dev(dev: int) -> tuple[int, int]:
     return dev >> 20, dev & 0xFFFFF  # the kernel's internal dev_t encoding
 
 
+def dump_unix_sockets(states: int, show: int, timeout: float = 5.0) -> list[dict[str, Any]]:
+    """One sock_diag dump of AF_UNIX sockets, run on a private thread.
+
+    pyroute2 0.9's synchronous DiagSocket drives an asyncio loop of its own,
+    which fails ("This event loop is already running") on a thread that
+    already runs one, such as Textual's. A dedicated thread avoids that for
+    every caller; the timeout keeps a stuck netlink call from holding anyone.
+    """
+
+    def dump() -> list[dict[str, Any]]:
+        with DiagSocket() as diag:
+            diag.bind()
+            return list(diag.get_sock_stats(family=socket.AF_UNIX, states=states, show=show))
+
+    return _DIAG_THREAD.submit(dump).result(timeout=timeout)
+
+
 def list_listeners() -> list[Listener]:
     """Every listening Unix socket bound to a file, in this network namespace."""
-    with DiagSocket() as diag:
-        diag.bind()
-        messages = diag.get_sock_stats(
-            family=socket.AF_UNIX,
-            states=1 << SS_LISTEN,
-            show=UDIAG_SHOW_VFS | UDIAG_SHOW_RQLEN | UDIAG_SHOW_NAME,
-        )
+    show = UDIAG_SHOW_VFS | UDIAG_SHOW_RQLEN | UDIAG_SHOW_NAME
+    messages = dump_unix_sockets(1 << SS_LISTEN, show)
     listeners = []
     for message in messages:
         attrs = dict(message["attrs"])
@@ -102,6 +131,6 @@ def socket_state(path: Path) -> SocketState:
         return SocketState.NOT_A_SOCKET
     try:
         listener = find_listener(path)
-    except OSError:
+    except (OSError, TimeoutError):
         return SocketState.NO_ACCESS
     return SocketState.LISTENING if listener is not None else SocketState.STALE

@@ -1,0 +1,1 @@
+"""Reading what authdaemond wrote to syslog: line parsing, the message catalogue, recent errors."""

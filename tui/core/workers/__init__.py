@@ -1,0 +1,1 @@
+"""The authdaemond worker pool as the kernel and /proc show it, without occupying a worker."""

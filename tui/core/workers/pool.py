@@ -1,0 +1,252 @@
+"""How busy is the worker pool right now? Measured without connecting (domain.md §5.3-5.5).
+
+A test connection would tie up one of the few workers, so we look instead:
+* alive: the worker processes (children of the authdaemond parent);
+* queued / backlog: Recv-Q / Send-Q of the listener bound to the socket file;
+* busy: workers holding an accepted connection. An accepted Unix socket inherits
+  the listener's file (the kernel reports the same VFS inode for it), so it is an
+  ESTABLISHED stream socket with the listener's file inode, found in the worker's
+  /proc/PID/fd as `socket:[N]`. A worker's own database connection (TCP, or a Unix
+  client socket, which is unbound) never has that inode, so it never counts.
+
+One sock_diag dump per sample; processes that exit mid-scan are dropped, not errors.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pyroute2.netlink.diag import (
+    SS_ESTABLISHED,
+    SS_LISTEN,
+    UDIAG_SHOW_NAME,
+    UDIAG_SHOW_RQLEN,
+    UDIAG_SHOW_VFS,
+)
+
+from tui.core.authdaemon.socket_state import dump_unix_sockets
+from tui.core.discovery.processes import DaemonProcesses, find_daemon_processes
+
+if TYPE_CHECKING:
+    from tui.core.config.authdaemonrc import AuthdaemonRc
+    from tui.core.discovery.discover import Discovery
+
+NOT_ROOT_NOTE = "not root: cannot see which workers hold a connection (run as root)"
+_SOCKET_LINK_PREFIX = "socket:["
+
+# (file inode, kernel-encoded device) of the file a Unix socket is bound to.
+FileKey = tuple[int, int]
+
+
+@dataclass(frozen=True)
+class PoolSample:
+    """One look at the pool. None means "could not be measured"; `notes` says why."""
+
+    taken_at: float  # time.time()
+    configured: int | None  # workers authdaemonrc asks for
+    alive: int  # worker processes
+    busy: int | None  # workers holding an accepted connection
+    queued: int | None  # connections waiting for a worker (Recv-Q of the listener)
+    backlog: int | None  # listen backlog limit (Send-Q)
+    worker_pids: tuple[int, ...]
+    busy_pids: tuple[int, ...]
+    listening: bool  # a listener is bound to the socket file
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class _UnixStream:
+    """A Unix stream socket from the sock_diag dump."""
+
+    inode: int  # udiag_ino: the N in /proc/PID/fd -> socket:[N]
+    state: int
+    bound_file: FileKey | None  # listeners and the connections they accepted have one
+    queued: int
+    backlog: int
+
+
+def _kernel_file_key(info: os.stat_result) -> FileKey:
+    """The file's key in sock_diag's encoding of dev_t (major << 20 | minor)."""
+    return info.st_ino, (os.major(info.st_dev) << 20) | os.minor(info.st_dev)
+
+
+def _dump_unix_streams() -> dict[int, _UnixStream]:
+    """Listening and established Unix stream sockets of this network namespace, by inode."""
+    messages = dump_unix_sockets(
+        states=(1 << SS_LISTEN) | (1 << SS_ESTABLISHED),
+        show=UDIAG_SHOW_VFS | UDIAG_SHOW_RQLEN | UDIAG_SHOW_NAME,
+    )
+    streams: dict[int, _UnixStream] = {}
+    for message in messages:
+        if message["udiag_type"] != socket.SOCK_STREAM:
+            continue  # connected datagram sockets (e.g. to /dev/log) are ESTABLISHED too
+        attrs = dict(message["attrs"])
+        vfs = attrs.get("UNIX_DIAG_VFS")
+        rqlen = attrs.get("UNIX_DIAG_RQLEN") or {}
+        inode = int(message["udiag_ino"])
+        streams[inode] = _UnixStream(
+            inode=inode,
+            state=int(message["udiag_state"]),
+            bound_file=(int(vfs["udiag_vfs_ino"]), int(vfs["udiag_vfs_dev"])) if vfs else None,
+            queued=int(rqlen.get("udiag_rqueue", 0)),
+            backlog=int(rqlen.get("udiag_wqueue", 0)),
+        )
+    return streams
+
+
+class _FdsDenied(Exception):
+    """/proc/PID/fd exists but may not be listed by this user."""
+
+    def __init__(self, pid: int, reason: str) -> None:
+        super().__init__(reason)
+        self.pid = pid
+        self.reason = reason
+
+
+def _held_socket_inodes(pid: int, proc: Path) -> frozenset[int] | None:
+    """Socket inodes among the pid's open fds; None if the process is gone."""
+    fd_dir = proc / str(pid) / "fd"
+    try:
+        fds = os.listdir(fd_dir)
+    except (FileNotFoundError, ProcessLookupError):
+        return None
+    except PermissionError as exc:
+        raise _FdsDenied(pid, exc.strerror or "permission denied") from exc
+    inodes = set()
+    for fd in fds:
+        try:
+            target = os.readlink(fd_dir / fd)
+        except OSError:
+            continue  # closed between listdir and readlink
+        if target.startswith(_SOCKET_LINK_PREFIX) and target.endswith("]"):
+            number = target[len(_SOCKET_LINK_PREFIX) : -1]
+            if number.isdigit():
+                inodes.add(int(number))
+    return frozenset(inodes)
+
+
+def _path_listener(
+    socket_path: Path | None, streams: dict[int, _UnixStream], notes: list[str]
+) -> _UnixStream | None:
+    if socket_path is None:
+        notes.append("no socket path known: the listen queue cannot be measured")
+        return None
+    try:
+        key = _kernel_file_key(os.stat(socket_path))
+    except FileNotFoundError:
+        notes.append(f"{socket_path} does not exist: nothing to listen on")
+        return None
+    except OSError as exc:
+        notes.append(f"cannot stat {socket_path} ({exc.strerror}): the listen queue is unknown")
+        return None
+    for stream in streams.values():
+        if stream.state == SS_LISTEN and stream.bound_file == key:
+            return stream
+    notes.append(f"nothing listens on {socket_path}: no listen queue")
+    return None
+
+
+def _busy_workers(
+    held: dict[int, frozenset[int]],
+    streams: dict[int, _UnixStream],
+    path_listener: _UnixStream | None,
+) -> tuple[int, ...]:
+    """Workers holding an ESTABLISHED socket accepted on the daemon's listener."""
+    listener_files: set[FileKey] = {
+        stream.bound_file
+        for inodes in held.values()
+        for inode in inodes
+        if (stream := streams.get(inode)) is not None
+        and stream.state == SS_LISTEN
+        and stream.bound_file is not None
+    }
+    if path_listener is not None and path_listener.bound_file is not None:
+        listener_files.add(path_listener.bound_file)
+
+    def accepted(inode: int) -> bool:
+        stream = streams.get(inode)
+        if stream is None or stream.state != SS_ESTABLISHED or stream.bound_file is None:
+            return False
+        # No known listener: any accepted (file-bound) connection; clients are unbound.
+        return not listener_files or stream.bound_file in listener_files
+
+    return tuple(sorted(pid for pid, inodes in held.items() if any(accepted(i) for i in inodes)))
+
+
+def sample_pool(
+    socket_path: Path | None,
+    processes: DaemonProcesses,
+    configured: int | None,
+    proc: Path = Path("/proc"),
+) -> PoolSample:
+    """Measure the pool now. Never raises for permissions or vanished processes.
+
+    `proc` is the procfs mount, replaceable for tests.
+    """
+    taken_at = time.time()
+    notes: list[str] = []
+    try:
+        streams: dict[int, _UnixStream] | None = _dump_unix_streams()
+    except OSError as exc:
+        streams = None
+        notes.append(f"cannot query the kernel's socket table ({exc.strerror or exc})")
+
+    listener = _path_listener(socket_path, streams, notes) if streams is not None else None
+
+    held: dict[int, frozenset[int]] = {}
+    exited: set[int] = set()
+    denied: _FdsDenied | None = None
+    for pid in processes.worker_pids:
+        try:
+            inodes = _held_socket_inodes(pid, proc)
+        except _FdsDenied as exc:
+            denied = denied or exc
+            continue
+        if inodes is None:
+            exited.add(pid)
+        else:
+            held[pid] = inodes
+    worker_pids = tuple(pid for pid in processes.worker_pids if pid not in exited)
+
+    busy_pids: tuple[int, ...] = ()
+    busy: int | None = None
+    if denied is not None:
+        notes.append(
+            NOT_ROOT_NOTE
+            if os.geteuid() != 0
+            else f"cannot list /proc/{denied.pid}/fd ({denied.reason}): busy workers unknown"
+        )
+    elif streams is not None:
+        busy_pids = _busy_workers(held, streams, listener)
+        busy = len(busy_pids)
+
+    return PoolSample(
+        taken_at=taken_at,
+        configured=configured,
+        alive=len(worker_pids),
+        busy=busy,
+        queued=listener.queued if listener else None,
+        backlog=listener.backlog if listener else None,
+        worker_pids=worker_pids,
+        busy_pids=busy_pids,
+        listening=listener is not None,
+        notes=tuple(notes),
+    )
+
+
+def sample_pool_for(discovery: Discovery, authdaemonrc: AuthdaemonRc | None) -> PoolSample:
+    """Sample with fresh process data: the pid file is `<socket dir>/pid` (courierlogger's).
+
+    `configured` is what authdaemond forks (`effective_daemons`: a missing or zero
+    `daemons=` still runs one worker), None without an authdaemonrc.
+    """
+    socket_path = discovery.socket.value
+    pid_file = socket_path.parent / "pid" if socket_path is not None else None
+    processes = find_daemon_processes(pid_file)
+    configured = authdaemonrc.effective_daemons if authdaemonrc is not None else None
+    return sample_pool(socket_path, processes, configured)
