@@ -1,0 +1,63 @@
+"""The one sanitiser for every string that reaches the screen.
+
+Log lines, addresses and database values are attacker-controlled: an RCPT
+address with `ESC ] 0 ; … BEL` ends up in authdaemond's and Postfix's logs, and
+Textual's Log/RichLog/Static pass such sequences to the terminal (measured: an
+OSC retitled the tmux pane). Here every control character (C0, DEL, C1), every
+invisible format character (bidi overrides and isolates, zero-width marks) and
+line/paragraph separators become visible escapes, and long lines are capped.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+DEFAULT_MAX_CHARS = 1000
+
+# C0 (incl. TAB, ESC), DEL, C1; bidi embeddings/overrides/isolates; other format chars;
+# line/paragraph separators; lone surrogates (from surrogateescape decoding).
+_UNSAFE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb"
+    "\ud800-\udfff]"
+)
+
+
+def _escape(match: re.Match[str]) -> str:
+    return _escape_char(match.group())
+
+
+def _escape_char(char: str) -> str:
+    code = ord(char)
+    if code <= 0xFF:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}"
+
+
+def _escape_other_format(text: str) -> str:
+    """Catch format (Cf) characters the fast pattern does not list."""
+    if text.isascii():
+        return text
+    return "".join(
+        _escape_char(ch) if unicodedata.category(ch) == "Cf" else ch for ch in text
+    )
+
+
+def safe_text(value: object, max_chars: int = DEFAULT_MAX_CHARS) -> str:
+    """`value` as text that cannot drive the terminal, at most `max_chars` long.
+
+    Bytes are decoded as UTF-8 with U+FFFD for invalid sequences. A capped
+    string ends with `… (+N chars)` so the reader knows it was cut.
+    """
+    if isinstance(value, bytes | bytearray):
+        text = bytes(value).decode("utf-8", errors="replace")
+    else:
+        text = str(value)
+    overflow = 0
+    if max_chars and len(text) > max_chars:
+        overflow = len(text) - max_chars
+        text = text[:max_chars]
+    text = _escape_other_format(_UNSAFE.sub(_escape, text))
+    if overflow:
+        text += f"… (+{overflow} chars)"
+    return text
