@@ -21,14 +21,14 @@ from tui.cli.exit_codes import (
     EXIT_TIMEOUT,
     EXIT_USAGE,
 )
-from tui.core.account.context import AccountContext, account_context, describe_account
-from tui.core.authdaemon.client import AuthdaemonClient, LookupResult
+from tui.core.account.context import AccountContext, describe_account
+from tui.core.authdaemon.authtest_block import authtest_block, shown_secret
+from tui.core.authdaemon.client import LookupResult
 from tui.core.authdaemon.outcome import Outcome
-from tui.core.authdaemon.reply import Account
 from tui.core.authdaemon.request import RefusedInput, address_problem
-from tui.core.config.secret import MASK, Secret
-from tui.core.database.explain import Explanation, Reason, explain_address
+from tui.core.database.explain import Explanation
 from tui.core.installation import Installation, InstallationError
+from tui.core.lookup import run_lookup
 
 EXIT_BY_OUTCOME = {
     Outcome.FOUND: EXIT_FOUND,
@@ -64,52 +64,6 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     return parser
 
 
-def _shown(secret: Secret | None, show: bool) -> str:
-    if secret is None:
-        return "(none)"
-    return secret.reveal() if show else MASK
-
-
-def authtest_block(account: Account, show_secrets: bool = False) -> str:
-    """authtest's success block, field for field (domain.md §3.2), secrets masked."""
-    if account.uid is not None and account.gid is not None:
-        who = f"(uid {account.uid}, gid {account.gid})"
-    elif account.username:
-        who = f"(system username: {account.username})"
-    else:
-        who = "(*** UID/GID initialization error***)"
-
-    def field(value: str | None) -> str:
-        return value if value else "(none)"
-
-    return "\n".join(
-        [
-            "Authentication succeeded.",
-            "",
-            f"     Authenticated: {field(account.address)}  {who}",
-            f"    Home Directory: {field(account.home)}",
-            f"           Maildir: {field(account.maildir)}",
-            f"             Quota: {field(account.quota)}",
-            f"Encrypted Password: {_shown(account.crypted_password, show_secrets)}",
-            f"Cleartext Password: {_shown(account.clear_password, show_secrets)}",
-            f"           Options: {field(account.options)}",
-        ]
-    )
-
-
-def failure_sentence(
-    address: str, result: LookupResult, explanation: Explanation | None, login: bool
-) -> str:
-    """One sentence that says what the failure means."""
-    if result.outcome is Outcome.NOT_FOUND and login:
-        detail = explanation.sentence if explanation else ""
-        return f"Login refused for {address}: wrong password, or no such account. {detail}".strip()
-    if result.outcome in (Outcome.NOT_FOUND, Outcome.TEMPFAIL) and explanation is not None:
-        return f"{result.outcome.value}: {explanation.sentence}"
-    where = f" ({result.socket_path}: {result.os_error})" if result.os_error else ""
-    return f"{result.outcome.value}: {result.outcome.meaning}{where}"
-
-
 def _json_object(
     address: str,
     service: str,
@@ -141,8 +95,8 @@ def _json_object(
         "alias_destination": explanation.alias_destination if explanation else None,
     }
     if show_secrets and account:
-        data["encrypted_password"] = _shown(account.crypted_password, True)
-        data["cleartext_password"] = _shown(account.clear_password, True)
+        data["encrypted_password"] = shown_secret(account.crypted_password, True)
+        data["cleartext_password"] = shown_secret(account.clear_password, True)
     return data
 
 
@@ -161,45 +115,17 @@ def run(args: argparse.Namespace) -> int:
     except InstallationError as exc:
         print(f"authlib-tui: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    if installation.socket is None:
-        print("authlib-tui: no authdaemond socket found; give one with --socket", file=sys.stderr)
-        return EXIT_CONNECT
-    client = AuthdaemonClient(
-        installation.socket,
-        connect_timeout=installation.settings.connect_timeout.value,
-        read_timeout=installation.settings.read_timeout.value,
-    )
     try:
-        if password is not None:
-            result = client.login(args.address, password, args.service)
-        else:
-            result = client.lookup(args.address, args.service)
+        report = run_lookup(installation, args.address, args.service, password)
     except RefusedInput as exc:
         print(f"authlib-tui: refused, nothing was sent: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except FileNotFoundError as exc:
+        print(f"authlib-tui: {exc}", file=sys.stderr)
+        return EXIT_CONNECT
     finally:
         password = None  # drop our reference as soon as it was sent
-
-    context: AccountContext | None = None
-    if result.account and result.account.uid is not None and result.account.gid is not None:
-        context = account_context(
-            result.account.uid,
-            result.account.gid,
-            result.account.home or "",
-            result.account.maildir,
-            group_file=installation.settings.group_file.value,
-            virtual_root=installation.settings.virtual_root.value,
-        )
-    explanation: Explanation | None = None
-    if result.outcome in (Outcome.NOT_FOUND, Outcome.TEMPFAIL):
-        pgsql = installation.authpgsqlrc
-        if pgsql is not None:
-            explanation = explain_address(pgsql, args.address, args.service)
-        database_looks_fine = explanation is None or explanation.reason in (
-            Reason.MAILBOX, Reason.CATCH_ALL, Reason.UNKNOWN
-        )
-        if result.outcome is Outcome.TEMPFAIL and database_looks_fine:
-            explanation = installation.config_explanation() or explanation
+    result, context, explanation = report.result, report.context, report.explanation
 
     if args.json:
         print(json.dumps(_json_object(
@@ -212,8 +138,5 @@ def run(args: argparse.Namespace) -> int:
             print(describe_account(context))
         print(f"latency {result.latency_ms:.1f} ms via {result.socket_path}")
     else:
-        print(
-            failure_sentence(args.address, result, explanation, args.password_stdin),
-            file=sys.stderr,
-        )
+        print(report.sentence(), file=sys.stderr)
     return EXIT_BY_OUTCOME[result.outcome]

@@ -51,6 +51,10 @@ class Installation:
             raise InstallationError(str(exc)) from exc
         return cls(settings, discover(settings))
 
+    def refreshed(self) -> Installation:
+        """The same settings, discovered and read again: processes and files change."""
+        return Installation(self.settings, discover(self.settings))
+
     @property
     def socket(self) -> Path | None:
         return self.discovery.socket.value

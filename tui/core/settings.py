@@ -76,6 +76,8 @@ class Settings:
     connect_timeout: Sourced[float] = _DEFAULT_CONNECT
     read_timeout: Sourced[float] = _DEFAULT_READ
     layout: Sourced[str | None] = _UNSET_LAYOUT
+    # Mail log files to read instead of the layout's (e.g. the lab's maillog).
+    log_files: Sourced[tuple[Path, ...]] = Sourced((), DEFAULT_SOURCE)
     config_file: Path | None = None
     config_searched: tuple[Path, ...] = ()
     problems: tuple[Finding, ...] = ()
@@ -134,6 +136,14 @@ def _as_layout(value: object) -> str:
     return value.strip()
 
 
+def _as_paths(value: object) -> tuple[Path, ...]:
+    items = value if isinstance(value, list | tuple) else [value]
+    paths = tuple(_as_path(item) for item in items)
+    if not paths:
+        raise ValueError("expected one or more paths")
+    return paths
+
+
 _PARSERS: dict[str, Callable[[object], object]] = {
     "conf_dir": _as_path,
     "socket": _as_path,
@@ -142,6 +152,7 @@ _PARSERS: dict[str, Callable[[object], object]] = {
     "connect_timeout": _as_timeout,
     "read_timeout": _as_timeout,
     "layout": _as_layout,
+    "log_files": _as_paths,
 }
 SETTING_KEYS: tuple[str, ...] = tuple(_PARSERS)
 

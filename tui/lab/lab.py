@@ -152,6 +152,7 @@ class Lab:
             f'socket = "{self.socket_path}"\n'
             f'group_file = "{self.group_file}"\n'
             f'virtual_root = "{self.virtual}"\n'
+            f'log_files = ["{self.maillog}"]\n'
         )
 
     def _start_sink(self) -> int:

@@ -8,7 +8,8 @@ lives in the lab dir, so the host reaches it at the lab's path.
 
 The view namespace is for people: it shows the same lab at ApisCP's paths
 (`/etc/authlib`, `/var/spool/authdaemon`, `/home/virtual/siteN`, an /etc/group
-with `admin2:x:1000:`), with overlays so nothing on the host changes.
+with `admin2:x:1000:`, the lab's maillog as /var/log/maillog), with overlays so
+nothing on the host changes.
 """
 
 from __future__ import annotations
@@ -91,6 +92,8 @@ def view_command(lab_root: Path, args: Sequence[str]) -> list[str]:
         f"mount --bind {q(str(lab_root / 'etc'))} /etc/authlib",
         f"mount --bind {q(str(lab_root / 'run'))} /var/spool/authdaemon",
         f"mount --bind {q(str(lab_root / 'virtual'))} /home/virtual",
+        # The lab's logs are the view's /var/log (ApisCP's maillog lives there).
+        f"mount --bind {q(str(lab_root / 'log'))} /var/log",
         f"cat {q(str(lab_root / 'group'))} > /etc/group",
         # Hide Debian's own (unconfigured) files so the view looks like an ApisCP server.
         "if [ -d /etc/courier ]; then",

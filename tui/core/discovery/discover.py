@@ -487,8 +487,10 @@ def _unit(root: Path, layout: Layout | None) -> Sourced[str | None]:
     return Sourced(None, "no unit file found in " + ", ".join(str(d) for d in UNIT_DIRS))
 
 
-def _log_files(root: Path, layout: Layout | None, access: list[Finding]) -> tuple[Path, ...]:
-    wanted = (
+def _log_files(
+    root: Path, layout: Layout | None, access: list[Finding], configured: tuple[Path, ...] = ()
+) -> tuple[Path, ...]:
+    wanted = configured or (
         layout.log_files
         if layout
         else tuple(dict.fromkeys(f for lay in LAYOUTS for f in lay.log_files))
@@ -599,7 +601,7 @@ def discover(settings: Settings, root: Path = Path("/")) -> Discovery:
         authpgsqlrc=authpgsqlrc,
         socket=socket,
         unit=_unit(root, layout.value),
-        log_files=_log_files(root, layout.value, access),
+        log_files=_log_files(root, layout.value, access, settings.log_files.value),
         journal_dirs=_journal_dirs(root, access),
         processes=processes,
         access=tuple(access),
