@@ -47,6 +47,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Troubleshoot Courier Authlib (authdaemond): logs, workers, lookups, fixes.",
     )
     add_path_options(parser)
+    parser.add_argument(
+        "--no-mouse", action="store_true", help="open the app without mouse support"
+    )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in SUBCOMMANDS:
         sub = module.add_parser(subparsers)

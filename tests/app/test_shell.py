@@ -1,0 +1,93 @@
+"""The app shell: panes, keys, help, palette, and the health strip on the real lab."""
+
+from __future__ import annotations
+
+import asyncio
+
+from textual.widgets import TabbedContent
+
+from tests.app.conftest import screen_text
+from tui.app.actions import APP_ACTIONS, PANES
+from tui.app.screens.help_screen import HelpScreen
+from tui.app.widgets.health_strip import HealthStrip
+
+
+async def _wait_for_health(app, predicate, timeout: float = 10.0) -> None:
+    strip = app.query_one(HealthStrip)
+    deadline = asyncio.get_running_loop().time() + timeout
+    while asyncio.get_running_loop().time() < deadline:
+        if strip.snapshot is not None and predicate(strip.snapshot):
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"health never matched: {strip.snapshot}")
+
+
+async def test_number_keys_switch_panes(healthy_lab, make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        tabs = app.query_one(TabbedContent)
+        for number, (pane_id, _title) in enumerate(PANES, start=1):
+            await pilot.press(str(number))
+            assert tabs.active == pane_id
+        await pilot.press("1")
+        assert tabs.active == "overview"
+
+
+async def test_clicking_a_tab_switches_pane(healthy_lab, make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.click("#--content-tab-workers")
+        assert app.query_one(TabbedContent).active == "workers"
+        assert "pool" in screen_text(app)
+
+
+async def test_question_mark_shows_every_key(healthy_lab, make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        shown = screen_text(app)
+        for action in APP_ACTIONS:
+            assert action.help.split()[0] in shown
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_palette_lists_every_action(healthy_lab, make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)):
+        titles = {command.title for command in app.get_system_commands(app.screen)}
+        for action in APP_ACTIONS:
+            if action.action != "command_palette":
+                assert (action.title if action.show else action.help) in titles
+        assert "Look up an address" in titles
+
+
+async def test_health_strip_healthy(healthy_lab, make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)):
+        await _wait_for_health(app, lambda s: s.cell("database").word == "credentials ok")
+        snapshot = app.query_one(HealthStrip).snapshot
+        assert snapshot.cell("daemon").word == "running"
+        assert snapshot.cell("socket").word == "listening"
+        assert snapshot.cell("workers").word.startswith("0/2 busy")
+
+
+async def test_health_strip_shows_a_stopped_daemon(break_lab, make_app) -> None:
+    break_lab("daemon-stopped")
+    app = make_app()
+    async with app.run_test(size=(80, 24)):
+        await _wait_for_health(app, lambda s: s.cell("daemon").word == "stopped (stale socket)")
+        assert app.query_one(HealthStrip).snapshot.cell("socket").word == "stale"
+        assert "stopped (stale socket)" in screen_text(app)
+
+
+async def test_health_strip_shows_a_wrong_db_password(break_lab, make_app) -> None:
+    lab = break_lab("db-password-wrong")
+    lab.client().lookup("foo@domain.com")  # so authdaemond logs the failure
+    app = make_app()
+    async with app.run_test(size=(120, 30)):
+        await _wait_for_health(app, lambda s: s.cell("database").word == "credentials failing")
+        text = screen_text(app)
+        assert "credentials failing" in text
+        await _wait_for_health(app, lambda s: "db-password-wrong" in s.cell("last_error").word)

@@ -1,0 +1,50 @@
+"""Every app-level action, once: key bindings, the `?` help and the palette all come from here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.binding import Binding
+
+
+@dataclass(frozen=True)
+class AppAction:
+    key: str
+    action: str
+    title: str  # shown in the footer, the help and the palette
+    help: str
+    show: bool = True  # in the footer
+
+
+PANES: tuple[tuple[str, str], ...] = (
+    ("overview", "Overview"),
+    ("logs", "Logs"),
+    ("workers", "Workers"),
+    ("lookup", "Lookup"),
+    ("wizard", "Wizard"),
+)
+
+APP_ACTIONS: tuple[AppAction, ...] = (
+    *(
+        AppAction(str(number), f"show_pane('{pane_id}')", title,
+                  f"Switch to the {title} pane", show=False)
+        for number, (pane_id, title) in enumerate(PANES, start=1)
+    ),
+    AppAction("r", "refresh", "Refresh", "Refresh the health strip and the current pane now"),
+    AppAction("question_mark", "help", "Keys", "Show every key and what it does"),
+    AppAction("ctrl+p", "command_palette", "Palette", "Search every action", show=False),
+    AppAction("q", "quit", "Quit", "Quit authlib-tui"),
+)
+
+
+def bindings() -> list[Binding]:
+    return [
+        Binding(item.key, item.action, item.title, show=item.show, id=item.action,
+                tooltip=item.help)
+        for item in APP_ACTIONS
+        if item.action != "command_palette"  # Textual binds ctrl+p itself
+    ]
+
+
+def key_label(key: str) -> str:
+    return {"question_mark": "?", "ctrl+p": "ctrl+p"}.get(key, key)

@@ -1,0 +1,143 @@
+"""The authlib-tui app: a health strip over five panes.
+
+Messages go up (a pane asks to switch, a sampler reports), attributes go down
+(the strip gets a snapshot). All I/O runs in thread workers with their own
+timeouts; the health sampler reschedules itself when it finishes, so samples
+never pile up behind a slow component.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable, Iterable
+
+from textual import work
+from textual.app import App, ComposeResult, SystemCommand
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Footer, TabbedContent, TabPane
+from textual.worker import Worker, WorkerState
+
+from tui.app.actions import APP_ACTIONS, PANES, bindings
+from tui.app.messages import HealthSampled, LookUp, ShowPane
+from tui.app.panes.lookup import LookupPane
+from tui.app.panes.overview import OverviewPane
+from tui.app.panes.upcoming import UpcomingPane
+from tui.app.screens.help_screen import HelpScreen
+from tui.app.stylesheets import stylesheet_paths
+from tui.app.widgets.health_strip import HealthStrip
+from tui.core.health import DB_CHECK_TIMEOUT, sample_health
+from tui.core.installation import Installation
+
+HEALTH_INTERVAL = 5.0  # seconds between the end of one sample and the start of the next
+STALE_AFTER = HEALTH_INTERVAL + DB_CHECK_TIMEOUT + 2.0
+
+
+class AuthlibApp(App[int]):
+    TITLE = "authlib-tui"
+    CSS_PATH = stylesheet_paths()  # type: ignore[assignment]
+    BINDINGS = bindings()  # type: ignore[assignment]
+
+    def __init__(self, installation: Installation, *, health_interval: float = HEALTH_INTERVAL):
+        super().__init__()
+        self.installation = installation
+        self.health_interval = health_interval
+        self._last_health = time.monotonic()
+        self._health_timer = None
+
+    def compose(self) -> ComposeResult:
+        yield HealthStrip(id="health")
+        with TabbedContent(initial="overview", id="panes"):
+            for number, (pane_id, title) in enumerate(PANES, start=1):
+                with TabPane(f"{number} {title}", id=pane_id):
+                    yield self._pane(pane_id)
+        yield Footer()
+
+    def _pane(self, pane_id: str) -> Widget:
+        if pane_id == "overview":
+            return OverviewPane(self.installation)
+        if pane_id == "lookup":
+            return LookupPane(self.installation)
+        return UpcomingPane(pane_id)
+
+    def on_mount(self) -> None:
+        self.sample_health()
+        self.set_interval(1.0, self._check_stale)
+        access = self.installation.discovery.access
+        if access:
+            self.notify(
+                "\n".join(f"{f.message} {f.fix}" for f in access[:3]),
+                title="Limited access", severity="warning", timeout=15, markup=False,
+            )
+
+    # -- health ------------------------------------------------------------------
+    @work(thread=True, exclusive=True, group="health", exit_on_error=False,
+          description="sample daemon, socket, workers, database, last error")
+    def sample_health(self) -> None:
+        self.post_message(HealthSampled(sample_health(self.installation)))
+
+    def on_health_sampled(self, message: HealthSampled) -> None:
+        self._last_health = time.monotonic()
+        strip = self.query_one(HealthStrip)
+        strip.snapshot = message.snapshot
+        strip.stale = False
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group != "health":
+            return
+        if event.state is WorkerState.ERROR:
+            self.notify(f"Health check failed: {event.worker.error!r}", severity="error",
+                        markup=False)
+        if event.state in (WorkerState.SUCCESS, WorkerState.ERROR):
+            self._schedule_health(self.health_interval)
+
+    def _schedule_health(self, delay: float) -> None:
+        if self._health_timer is not None:
+            self._health_timer.stop()
+        self._health_timer = self.set_timer(delay, self.sample_health)
+
+    def _check_stale(self) -> None:
+        if time.monotonic() - self._last_health > STALE_AFTER:
+            self.query_one(HealthStrip).stale = True
+
+    # -- actions -----------------------------------------------------------------
+    def action_show_pane(self, pane_id: str) -> None:
+        self.query_one(TabbedContent).active = pane_id
+
+    def on_show_pane(self, message: ShowPane) -> None:
+        self.action_show_pane(message.pane)
+
+    def on_look_up(self, message: LookUp) -> None:
+        self.action_show_pane("lookup")
+        self.query_one(LookupPane).look_up(message.address)
+
+    def action_refresh(self) -> None:
+        if self._health_timer is not None:
+            self._health_timer.stop()
+        self.sample_health()
+        self.query_one(OverviewPane).reload()
+        self.notify("Refreshing…", timeout=1.5)
+
+    def action_help(self) -> None:
+        active = self.query_one(TabbedContent).active
+        title = dict(PANES).get(active, active)
+        pane_keys: list[tuple[str, str]] = []
+        if active == "lookup":
+            pane_keys = self.query_one(LookupPane).key_help()
+        self.push_screen(HelpScreen(title, pane_keys))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        for item in APP_ACTIONS:
+            if item.action in ("command_palette",):
+                continue
+            yield SystemCommand(item.title if item.show else item.help, item.help,
+                                self._runner(item.action))
+        if not isinstance(screen, HelpScreen):
+            yield from LookupPane.palette_commands(self)
+        yield from super().get_system_commands(screen)
+
+    def _runner(self, action: str) -> Callable[[], Awaitable[None]]:
+        async def run() -> None:
+            await self.run_action(action)
+
+        return run

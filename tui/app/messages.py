@@ -1,0 +1,33 @@
+"""Messages the UI passes up: results of background work, requests to change pane."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.message import Message
+
+from tui.core.health import HealthSnapshot
+
+
+@dataclass
+class HealthSampled(Message):
+    """A fresh health snapshot from the background sampler (latest wins)."""
+
+    snapshot: HealthSnapshot
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, HealthSampled)
+
+
+@dataclass
+class ShowPane(Message):
+    """Ask the app to switch pane, e.g. from a finding on the Overview."""
+
+    pane: str
+
+
+@dataclass
+class LookUp(Message):
+    """Ask the Lookup pane to look an address up (e.g. an alias's destination)."""
+
+    address: str

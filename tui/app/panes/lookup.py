@@ -1,0 +1,192 @@
+"""Lookup: the better authtest. Address, service, optional password; a result card; history.
+
+The address is validated as you type with the same rule the client enforces,
+so a refused address never reaches the socket. The password field is masked,
+cleared after each use and never kept in history.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import Button, DataTable, Input, Static
+
+from tui.app.formatting import latency_text
+from tui.app.text import plain
+from tui.app.widgets.result_card import ResultCard
+from tui.core.authdaemon.request import RefusedInput, address_problem
+from tui.core.installation import Installation
+from tui.core.lookup import LookupReport, run_lookup
+
+if TYPE_CHECKING:
+    from textual.app import App, SystemCommand
+
+HISTORY_LIMIT = 50
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    address: str
+    service: str
+    login: bool
+    outcome: str
+    latency_ms: float
+
+
+class LookupPane(Vertical):
+    BINDINGS = [
+        Binding("f2", "look_up_alias_target", "Alias target", tooltip="Look up the alias target"),
+        Binding("slash,ctrl+l", "focus_address", "Type address",
+                tooltip="Focus the address field (/ or ctrl+l)"),
+        Binding("escape", "leave_form", "Leave field", show=False,
+                tooltip="Leave the form, so 1-5, r, ? and q work again"),
+    ]
+
+    def __init__(self, installation: Installation) -> None:
+        super().__init__(classes="pane-body", id="lookup-pane")
+        self.installation = installation
+        self.history: list[HistoryEntry] = []
+        self.last_report: LookupReport | None = None
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="lookup-form"):
+            yield Input(placeholder="address, e.g. foo@domain.com", id="lookup-address")
+            yield Input(value="login", placeholder="service", id="lookup-service")
+            yield Input(placeholder="password (optional)", password=True, id="lookup-password")
+            yield Button("Look up", id="lookup-go", variant="primary")
+        yield Static("", id="lookup-problem")
+        with VerticalScroll(id="lookup-result-scroll"):
+            yield ResultCard("Press / to type an address, then enter. With a password, a login "
+                             "is tested (AUTH) instead.", id="lookup-result")
+        yield Static("History (enter re-runs)", id="lookup-history-title")
+        table: DataTable[str] = DataTable(id="lookup-history", cursor_type="row",
+                                          zebra_stripes=True)
+        yield table
+
+    def on_mount(self) -> None:
+        table = self.query_one("#lookup-history", DataTable)
+        table.add_column("address", width=32)
+        table.add_columns("service", "kind", "outcome", "latency")
+
+    # -- the form ---------------------------------------------------------------
+    @on(Input.Changed, "#lookup-address")
+    def _validate(self, event: Input.Changed) -> None:
+        problem = address_problem(event.value) if event.value else None
+        message = self.query_one("#lookup-problem", Static)
+        message.update(plain(f"✗ {problem.message}") if problem else "")
+        event.input.set_class(problem is not None, "-invalid")
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#lookup-go")
+    def _submit(self) -> None:
+        address = self.query_one("#lookup-address", Input).value.strip()
+        service = self.query_one("#lookup-service", Input).value.strip() or "login"
+        password_input = self.query_one("#lookup-password", Input)
+        password = password_input.value or None
+        password_input.value = ""  # cleared after use, whatever happens next
+        problem = address_problem(address)
+        if problem is not None:
+            self.query_one("#lookup-problem", Static).update(
+                plain(f"✗ refused, nothing was sent: {problem.message}")
+            )
+            return
+        self._run(address, service, password)
+
+    def look_up(self, address: str) -> None:
+        """Fill the form with `address` and look it up (used by links elsewhere)."""
+        self.query_one("#lookup-address", Input).value = address
+        self._run(address, self.query_one("#lookup-service", Input).value or "login", None)
+
+    @work(thread=True, exclusive=True, group="lookup", exit_on_error=False,
+          description="authdaemond lookup")
+    def _run(self, address: str, service: str, password: str | None) -> None:
+        self.app.call_from_thread(self._busy, address)
+        try:
+            report = run_lookup(self.installation.refreshed(), address, service, password)
+        except (RefusedInput, FileNotFoundError) as exc:
+            self.app.call_from_thread(self._failed, str(exc))
+            return
+        finally:
+            password = None
+        self.app.call_from_thread(self._show, report)
+
+    def _busy(self, address: str) -> None:
+        self.query_one(ResultCard).show_message(f"Asking authdaemond about {address}…")
+
+    def _failed(self, text: str) -> None:
+        self.query_one(ResultCard).show_message(text)
+
+    def _show(self, report: LookupReport) -> None:
+        self.last_report = report
+        self.query_one(ResultCard).show(report)
+        entry = HistoryEntry(report.address, report.service, report.login,
+                             report.outcome.value, report.result.latency_ms)
+        self.history.insert(0, entry)
+        del self.history[HISTORY_LIMIT:]
+        self._render_history()
+
+    def _render_history(self) -> None:
+        table = self.query_one("#lookup-history", DataTable)
+        table.clear()
+        for index, entry in enumerate(self.history):
+            table.add_row(plain(entry.address), plain(entry.service),
+                          "login" if entry.login else "lookup", entry.outcome,
+                          latency_text(entry.latency_ms), key=str(index))
+
+    @on(DataTable.RowSelected, "#lookup-history")
+    def _rerun(self, event: DataTable.RowSelected) -> None:
+        entry = self.history[int(event.row_key.value or 0)]
+        self.query_one("#lookup-address", Input).value = entry.address
+        self.query_one("#lookup-service", Input).value = entry.service
+        if entry.login:  # passwords are never kept: ask for it again
+            self.query_one("#lookup-password", Input).focus()
+            self.query_one(ResultCard).show_message(
+                f"Type the password again to re-test the login of {entry.address}."
+            )
+            return
+        self._run(entry.address, entry.service, None)
+
+    # -- actions ------------------------------------------------------------------
+    def action_look_up_alias_target(self) -> None:
+        report = self.last_report
+        if report and report.explanation and report.explanation.alias_destination:
+            self.look_up(report.explanation.alias_destination)
+        else:
+            self.app.notify("The last result is not an alias.", timeout=3)
+
+    def action_focus_address(self) -> None:
+        self.query_one("#lookup-address", Input).focus()
+
+    def action_leave_form(self) -> None:
+        self.query_one(ResultCard).focus()
+
+    def key_help(self) -> list[tuple[str, str]]:
+        return [
+            ("enter", "Look up the address (with a password: test the login)"),
+            ("F2", "Look up the alias target of the last result"),
+            ("/ ctrl+l", "Type an address (focus the address field)"),
+            ("esc", "Leave the form, so 1-5, r, ? and q work again"),
+            ("tab", "Next field; the history table re-runs a row with enter"),
+        ]
+
+    @staticmethod
+    def palette_commands(app: App[object]) -> Iterable[SystemCommand]:
+        from textual.app import SystemCommand
+
+        def focus_lookup() -> None:
+            app.run_action("show_pane('lookup')")
+            app.query_one(LookupPane).action_focus_address()
+
+        yield SystemCommand("Look up an address", "Open the Lookup pane, focus the address",
+                            focus_lookup)
+
+        def alias_target() -> None:
+            app.query_one(LookupPane).action_look_up_alias_target()
+
+        yield SystemCommand("Look up the alias target", "F2 in the Lookup pane", alias_target)

@@ -1,0 +1,144 @@
+"""Overview: the latest authdaemond errors, what the config linter finds, what was discovered.
+
+Each finding is a line you can select: Enter takes you to the pane that deals with it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual import work
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from tui.app.formatting import age
+from tui.app.messages import ShowPane
+from tui.app.text import plain, styled
+from tui.core.findings import Finding, Severity
+from tui.core.installation import Installation
+from tui.core.logs.recent_errors import RecentErrors, recent_authdaemond_errors
+
+_SEVERITY_STYLE = {
+    Severity.ERROR: "bold $error",
+    Severity.WARNING: "$warning",
+    Severity.INFO: "$text-muted",
+}
+# Which pane deals with a finding, by id prefix; the wizard by default.
+_PANE_FOR_PREFIX = (
+    ("access.", "overview"),
+    ("daemons", "workers"),
+    ("debug-", "logs"),
+    ("line-too-long", "logs"),
+)
+
+
+NEWLINE = Content("\n")
+
+
+def pane_for(finding: Finding) -> str:
+    for prefix, pane in _PANE_FOR_PREFIX:
+        if finding.id.startswith(prefix):
+            return pane
+    return "wizard"
+
+
+@dataclass(frozen=True)
+class OverviewData:
+    installation: Installation
+    findings: list[Finding]
+    recent: RecentErrors
+
+
+class OverviewPane(VerticalScroll):
+    """Recent errors, config findings and discovery; filled by a background worker."""
+
+    def __init__(self, installation: Installation) -> None:
+        super().__init__(classes="pane-body")
+        self.installation = installation
+        self._findings: list[Finding] = []
+
+    def compose(self) -> ComposeResult:
+        # Most urgent first: what authdaemond just complained about.
+        yield Static(styled(("Latest authdaemond errors", "bold")), classes="section-title")
+        yield Static("…", id="overview-errors")
+        yield Static(styled(("Config and access findings", "bold"),
+                            ("  (enter: go to the pane that deals with it)", "dim")),
+                     classes="section-title")
+        yield OptionList(id="overview-findings")
+        yield Static(styled(("Discovered", "bold")), classes="section-title")
+        yield Static("…", id="overview-discovered")
+
+    def on_mount(self) -> None:
+        self.reload()
+
+    def reload(self) -> None:
+        self._load()
+
+    @work(thread=True, exclusive=True, group="overview", exit_on_error=False,
+          description="read discovery, configs and logs")
+    def _load(self) -> None:
+        installation = self.installation.refreshed()
+        findings = [*installation.discovery.access, *installation.config_findings(),
+                    *installation.settings.problems, *installation.discovery.problems]
+        recent = recent_authdaemond_errors(installation.discovery.log_files, limit=5)
+        self.app.call_from_thread(self._show, OverviewData(installation, findings, recent))
+
+    def _show(self, data: OverviewData) -> None:
+        self.installation = data.installation
+        discovery = data.installation.discovery
+        layout = discovery.layout.value
+        rc = data.installation.authdaemonrc
+        modules = " ".join(rc.module_list) if rc else "?"
+        daemons = rc.daemons if rc and rc.daemons is not None else "?"
+        processes = discovery.processes
+        running = (
+            f"{len(processes.worker_pids)} workers (parent {processes.parent_pid})"
+            if processes.running else "no authdaemond process"
+        )
+        rows = [
+            ("layout", layout.label if layout else "unknown", discovery.layout.source),
+            ("config dir", discovery.conf_dir.value or "not found", discovery.conf_dir.source),
+            ("socket", discovery.socket.value or "not found", discovery.socket.source),
+            ("unit", discovery.unit.value or "none", discovery.unit.source),
+            ("logs", ", ".join(map(str, discovery.log_files)) or "no log file", ""),
+            ("modules", modules, "authmodulelist"),
+            ("daemons=", daemons, running),
+        ]
+        lines = [
+            styled((f"{label:>11} ", "bold"), value, (f"  ({source})" if source else "", "dim"))
+            for label, value, source in rows
+        ]
+        self.query_one("#overview-discovered", Static).update(NEWLINE.join(lines))
+        self._findings = data.findings
+        options = self.query_one("#overview-findings", OptionList)
+        options.clear_options()
+        if not data.findings:
+            options.add_option(Option(styled(("✓ no findings", "$success")), disabled=True))
+        for index, finding in enumerate(data.findings):
+            options.add_option(Option(
+                styled((f"{finding.severity.value.upper():7} ", _SEVERITY_STYLE[finding.severity]),
+                       finding.message, (f"  [{finding.where}]" if finding.where else "", "dim"),
+                       (f"  → {pane_for(finding)}", "$accent")),
+                id=f"finding-{index}",
+            ))
+        errors = data.recent.errors
+        if errors:
+            text = NEWLINE.join([
+                styled((f"{age(error.line.timestamp) if error.line.timestamp else '?':>7} ago  ",
+                        "dim"), (f"{error.signature.id}: ", "bold"), error.line.message)
+                for error in errors
+            ])
+        elif data.recent.unreadable:
+            text = NEWLINE.join([plain(f"{path}: {reason}")
+                                 for path, reason in data.recent.unreadable.items()])
+        else:
+            text = plain("none in " + (", ".join(map(str, discovery.log_files)) or "any log file"))
+        self.query_one("#overview-errors", Static).update(text)
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        if event.option_id and event.option_id.startswith("finding-"):
+            finding = self._findings[int(event.option_id.removeprefix("finding-"))]
+            self.post_message(ShowPane(pane_for(finding)))

@@ -1,0 +1,24 @@
+"""`authlib-tui` with no subcommand: build the installation, open the app."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from tui.cli.exit_codes import EXIT_USAGE
+from tui.core.installation import Installation, InstallationError
+
+
+def run_app(args: argparse.Namespace) -> int:
+    from tui.app.app import AuthlibApp
+
+    try:
+        installation = Installation.from_flags(
+            {"conf_dir": args.conf_dir, "socket": args.socket, "config": args.config}
+        )
+    except InstallationError as exc:
+        print(f"authlib-tui: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    app = AuthlibApp(installation)
+    result = app.run(mouse=not getattr(args, "no_mouse", False))
+    return int(result or 0)

@@ -1,0 +1,37 @@
+"""`?`: every key of the app and of the pane in front, in one list."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from tui.app.actions import APP_ACTIONS, key_label
+from tui.app.text import styled
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [Binding("escape,question_mark,q", "dismiss", "Close")]
+
+    def __init__(self, pane_title: str, pane_keys: list[tuple[str, str]]) -> None:
+        super().__init__()
+        self.pane_title = pane_title
+        self.pane_keys = pane_keys
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="help-body"):
+            yield Static(styled(("Keys", "bold"), "  (esc closes)"), classes="help-title")
+            for action in APP_ACTIONS:
+                yield Static(styled((f"{key_label(action.key):>8}  ", "bold $accent"),
+                                    action.help))
+            yield Static(styled(("Tabs", "bold")), classes="help-title")
+            yield Static("  Click a tab with the mouse, or press its number 1–5.")
+            if self.pane_keys:
+                yield Static(styled((f"{self.pane_title} pane", "bold")), classes="help-title")
+                for key, text in self.pane_keys:
+                    yield Static(styled((f"{key:>8}  ", "bold $accent"), text))
+
+    def action_dismiss(self, result: None = None) -> None:  # type: ignore[override]
+        self.dismiss(result)

@@ -1,0 +1,63 @@
+"""The health strip on every pane: daemon, socket, workers, database, last error.
+
+Each cell shows a label, a mark and a word; the word alone carries the
+meaning, so it reads the same with NO_COLOR. The cells flow and wrap, so all
+five fit at 80 columns. The data comes down as a `HealthSnapshot` attribute;
+this widget never does I/O. Hover (or the Overview) gives each cell's detail.
+"""
+
+from __future__ import annotations
+
+from textual.content import Content
+from textual.reactive import reactive
+from textual.widgets import Static
+
+from tui.app.text import styled
+from tui.core.health import HealthCell, HealthSnapshot, State
+
+CELL_KEYS = ("daemon", "socket", "workers", "database", "last_error")
+_STYLE = {
+    State.OK: "$success",
+    State.WARN: "$warning",
+    State.BAD: "bold $error",
+    State.UNKNOWN: "$text-muted",
+}
+_MARK = {State.OK: "✓", State.WARN: "!", State.BAD: "✗", State.UNKNOWN: "?"}
+SEPARATOR = Content("  ")
+
+
+def cell_content(cell: HealthCell, stale: bool) -> Content:
+    word = f"{cell.word} (stale)" if stale else cell.word
+    return styled((f"{cell.label} ", "dim"), (f"{_MARK[cell.state]} {word}", _STYLE[cell.state]))
+
+
+class HealthStrip(Static):
+    """The row of health cells at the top of every pane."""
+
+    snapshot: reactive[HealthSnapshot | None] = reactive(None)
+    stale: reactive[bool] = reactive(False)
+
+    def on_mount(self) -> None:
+        self.update(SEPARATOR.join(
+            styled((f"{key.replace('_', ' ')} ", "dim"), ("… checking", "$text-muted"))
+            for key in CELL_KEYS
+        ))
+
+    def watch_snapshot(self) -> None:
+        self._render_cells()
+
+    def watch_stale(self) -> None:
+        self._render_cells()
+
+    def _render_cells(self) -> None:
+        if self.snapshot is None:
+            return
+        cells = self.snapshot.cells
+        self.update(SEPARATOR.join(cell_content(cell, self.stale) for cell in cells))
+        self.tooltip = "\n".join(f"{cell.label}: {cell.detail}" for cell in cells if cell.detail)
+        worst = max((cell.state for cell in cells), key=_RANK.__getitem__)
+        self.set_class(worst is State.BAD, "-bad")
+        self.set_class(self.stale, "-stale")
+
+
+_RANK = {State.OK: 0, State.UNKNOWN: 1, State.WARN: 2, State.BAD: 3}
