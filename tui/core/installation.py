@@ -81,7 +81,11 @@ class Installation:
 
     def config_findings(self) -> list[Finding]:
         findings = lint_config(self.authdaemonrc, self.authpgsqlrc)
+        # Discovery already reports files it cannot read, with the way to get access.
+        reported = {finding.where for finding in self.discovery.access}
         for name, error in self.read_errors.items():
+            if str(error.path) in reported:
+                continue
             findings.insert(
                 0, Finding(f"{name}-unreadable", Severity.ERROR, str(error), str(error.path))
             )

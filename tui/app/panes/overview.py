@@ -29,6 +29,10 @@ _SEVERITY_STYLE = {
 # Which pane deals with a finding, by id prefix; the wizard by default.
 _PANE_FOR_PREFIX = (
     ("access.", "overview"),
+    ("discovery.", "overview"),
+    ("settings.", "overview"),
+    ("authdaemonrc-unreadable", "overview"),
+    ("authpgsqlrc-unreadable", "overview"),
     ("daemons", "workers"),
     ("debug-", "logs"),
     ("line-too-long", "logs"),
@@ -121,6 +125,7 @@ class OverviewPane(VerticalScroll):
             options.add_option(Option(
                 styled((f"{finding.severity.value.upper():7} ", _SEVERITY_STYLE[finding.severity]),
                        finding.message, (f"  [{finding.where}]" if finding.where else "", "dim"),
+                       (f" Fix: {finding.fix}" if finding.fix else "", "italic"),
                        (f"  → {pane_for(finding)}", "$accent")),
                 id=f"finding-{index}",
             ))

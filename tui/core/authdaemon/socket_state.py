@@ -28,6 +28,7 @@ from pyroute2.netlink.diag import (
     DiagSocket,
 )
 
+
 def _new_diag_thread() -> ThreadPoolExecutor:
     return ThreadPoolExecutor(max_workers=1, thread_name_prefix="sock-diag")
 
