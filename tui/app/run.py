@@ -6,16 +6,15 @@ import argparse
 import sys
 
 from tui.cli.exit_codes import EXIT_USAGE
-from tui.core.installation import Installation, InstallationError
+from tui.cli.path_options import installation_from_args
+from tui.core.installation import InstallationError
 
 
 def run_app(args: argparse.Namespace) -> int:
     from tui.app.app import AuthlibApp
 
     try:
-        installation = Installation.from_flags(
-            {"conf_dir": args.conf_dir, "socket": args.socket, "config": args.config}
-        )
+        installation = installation_from_args(args)
     except InstallationError as exc:
         print(f"authlib-tui: {exc}", file=sys.stderr)
         return EXIT_USAGE

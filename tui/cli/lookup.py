@@ -21,13 +21,14 @@ from tui.cli.exit_codes import (
     EXIT_TIMEOUT,
     EXIT_USAGE,
 )
+from tui.cli.path_options import installation_from_args
 from tui.core.account.context import AccountContext, describe_account
 from tui.core.authdaemon.authtest_block import authtest_block, shown_secret
 from tui.core.authdaemon.client import LookupResult
 from tui.core.authdaemon.outcome import Outcome
 from tui.core.authdaemon.request import RefusedInput, address_problem
 from tui.core.database.explain import Explanation
-from tui.core.installation import Installation, InstallationError
+from tui.core.installation import InstallationError
 from tui.core.lookup import run_lookup
 
 EXIT_BY_OUTCOME = {
@@ -109,9 +110,7 @@ def run(args: argparse.Namespace) -> int:
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\n")
     try:
-        installation = Installation.from_flags(
-            {"conf_dir": args.conf_dir, "socket": args.socket, "config": args.config}
-        )
+        installation = installation_from_args(args)
     except InstallationError as exc:
         print(f"authlib-tui: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -15,30 +15,9 @@ from tui.cli import lab as lab_command
 from tui.cli import lookup as lookup_command
 from tui.cli import where as where_command
 from tui.cli.exit_codes import EXIT_USAGE
+from tui.cli.path_options import add_path_options
 
 SUBCOMMANDS = (lookup_command, where_command, lab_command)
-
-
-def add_path_options(parser: argparse.ArgumentParser, *, subcommand: bool = False) -> None:
-    """The overrides every command shares; flags beat env, env beats the TOML file.
-
-    They are accepted before and after the subcommand; the subcommand's copies
-    default to SUPPRESS so they never overwrite a value given before it.
-    """
-    default = argparse.SUPPRESS if subcommand else None
-    group = parser.add_argument_group("paths (override what discovery finds)")
-    group.add_argument(
-        "--conf-dir", metavar="DIR", default=default,
-        help="authlib config dir (authdaemonrc, authpgsqlrc)",
-    )
-    group.add_argument("--socket", metavar="PATH", default=default, help="authdaemond socket path")
-    group.add_argument(
-        "--config",
-        metavar="FILE",
-        default=default,
-        help="authlib-tui TOML settings (default /etc/authlib-tui.toml, then "
-        "~/.config/authlib-tui/config.toml)",
-    )
 
 
 def build_parser() -> argparse.ArgumentParser:

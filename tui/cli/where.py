@@ -7,6 +7,7 @@ import sys
 from typing import Any
 
 from tui.cli.exit_codes import EXIT_USAGE
+from tui.cli.path_options import path_flags
 from tui.core.discovery.discover import discover, render_where
 from tui.core.settings import SettingsError, load_settings
 
@@ -23,13 +24,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:  # argparse's _SubPa
 
 def run(args: argparse.Namespace) -> int:
     try:
-        settings = load_settings(
-            {
-                "conf_dir": getattr(args, "conf_dir", None),
-                "socket": getattr(args, "socket", None),
-                "config": getattr(args, "config", None),
-            }
-        )
+        settings = load_settings(path_flags(args))
     except SettingsError as exc:
         print(f"authlib-tui: {exc}", file=sys.stderr)
         return EXIT_USAGE

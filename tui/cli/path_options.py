@@ -1,0 +1,41 @@
+"""The path overrides every command shares, and the flags they become for the core."""
+
+from __future__ import annotations
+
+import argparse
+
+from tui.core.installation import Installation
+
+PATH_FLAGS = ("conf_dir", "socket", "config")
+
+
+def add_path_options(parser: argparse.ArgumentParser, *, subcommand: bool = False) -> None:
+    """The overrides every command shares; flags beat env, env beats the TOML file.
+
+    They are accepted before and after the subcommand; the subcommand's copies
+    default to SUPPRESS so they never overwrite a value given before it.
+    """
+    default = argparse.SUPPRESS if subcommand else None
+    group = parser.add_argument_group("paths (override what discovery finds)")
+    group.add_argument(
+        "--conf-dir", metavar="DIR", default=default,
+        help="authlib config dir (authdaemonrc, authpgsqlrc)",
+    )
+    group.add_argument("--socket", metavar="PATH", default=default, help="authdaemond socket path")
+    group.add_argument(
+        "--config",
+        metavar="FILE",
+        default=default,
+        help="authlib-tui TOML settings (default /etc/authlib-tui.toml, then "
+        "~/.config/authlib-tui/config.toml)",
+    )
+
+
+def path_flags(args: argparse.Namespace) -> dict[str, object | None]:
+    """The parsed path options as `load_settings` flags (absent ones as None)."""
+    return {name: getattr(args, name, None) for name in PATH_FLAGS}
+
+
+def installation_from_args(args: argparse.Namespace) -> Installation:
+    """Settings, discovery and configs for these flags; raises InstallationError."""
+    return Installation.from_flags(path_flags(args))
