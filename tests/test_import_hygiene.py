@@ -13,6 +13,7 @@ import sys
 
 import pytest
 
+import tui.cli
 import tui.core
 import tui.lab
 
@@ -25,14 +26,7 @@ def _modules(package) -> list[str]:
     ]
 
 
-HEADLESS = [
-    *_modules(tui.core),
-    *_modules(tui.lab),
-    "tui.cli.main",
-    "tui.cli.lookup",
-    "tui.cli.where",
-    "tui.cli.lab",
-]
+HEADLESS = [*_modules(tui.core), *_modules(tui.lab), *_modules(tui.cli)]
 
 
 @pytest.mark.parametrize("module", HEADLESS)

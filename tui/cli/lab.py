@@ -18,6 +18,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -103,9 +104,11 @@ def run(args: argparse.Namespace) -> int:
                 print(f"{fault.name:26} {fault.summary}")
             return 0
         if args.action == "up":
+            started = time.monotonic()
             lab = Lab.create(root)
             lab.wait_found()
             _print_status(lab)
+            print(f"{'ready in':>17}: {time.monotonic() - started:.1f} s (first lookup answered)")
             print(f"\nPoint authlib-tui at it: export AUTHLIB_TUI_CONFIG={lab.settings_file}")
             print("Or see it at ApisCP's paths: authlib-tui lab shell")
             return 0
