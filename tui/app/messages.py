@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual.message import Message
 
-from tui.core.health import HealthSnapshot
+if TYPE_CHECKING:
+    from tui.core.health import HealthSnapshot
 
 
 @dataclass
@@ -24,6 +26,14 @@ class ShowPane(Message):
     """Ask the app to switch pane, e.g. from a finding on the Overview."""
 
     pane: str
+
+
+@dataclass
+class OpenWizard(Message):
+    """Open the wizard at the step that deals with a recognised log line."""
+
+    step: str
+    evidence: str = ""
 
 
 @dataclass

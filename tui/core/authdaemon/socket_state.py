@@ -20,13 +20,13 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from pyroute2.netlink.diag import (
-    SS_LISTEN,
-    UDIAG_SHOW_NAME,
-    UDIAG_SHOW_RQLEN,
-    UDIAG_SHOW_VFS,
-    DiagSocket,
-)
+# Kernel ABI numbers (linux/unix_diag.h, TCP states shared by AF_UNIX), the same values
+# pyroute2 exports; kept here so importing this module does not import pyroute2.
+SS_ESTABLISHED = 1
+SS_LISTEN = 10
+UDIAG_SHOW_NAME = 0x01
+UDIAG_SHOW_VFS = 0x02
+UDIAG_SHOW_RQLEN = 0x10
 
 
 def _new_diag_thread() -> ThreadPoolExecutor:
@@ -78,6 +78,9 @@ def dump_unix_sockets(states: int, show: int, timeout: float = 5.0) -> list[dict
     """
 
     def dump() -> list[dict[str, Any]]:
+        # Imported here: pyroute2 costs ~0.2 s at import, which the app's start-up need not pay.
+        from pyroute2.netlink.diag import DiagSocket
+
         with DiagSocket() as diag:
             diag.bind()
             return list(diag.get_sock_stats(family=socket.AF_UNIX, states=states, show=show))

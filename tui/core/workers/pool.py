@@ -21,15 +21,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pyroute2.netlink.diag import (
+from tui.core.authdaemon.socket_state import (
     SS_ESTABLISHED,
     SS_LISTEN,
     UDIAG_SHOW_NAME,
     UDIAG_SHOW_RQLEN,
     UDIAG_SHOW_VFS,
+    dump_unix_sockets,
 )
-
-from tui.core.authdaemon.socket_state import dump_unix_sockets
 from tui.core.discovery.processes import DaemonProcesses, find_daemon_processes
 
 if TYPE_CHECKING:
