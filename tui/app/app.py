@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable, Iterable
 
 from textual import work
 from textual.app import App, ComposeResult, SystemCommand
+from textual.lazy import Lazy
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, TabbedContent, TabPane
@@ -50,7 +51,9 @@ class AuthlibApp(App[int]):
         with TabbedContent(initial="overview", id="panes"):
             for number, (pane_id, title) in enumerate(PANES, start=1):
                 with TabPane(f"{number} {title}", id=pane_id):
-                    yield self._pane(pane_id)
+                    # Only the first pane is built before the first frame (start-up time).
+                    pane = self._pane(pane_id)
+                    yield pane if pane_id == "overview" else Lazy(pane)
         yield Footer()
 
     def _pane(self, pane_id: str) -> Widget:

@@ -71,8 +71,11 @@ class LookupPane(Vertical):
 
     def on_mount(self) -> None:
         table = self.query_one("#lookup-history", DataTable)
-        table.add_column("address", width=32)
-        table.add_columns("service", "kind", "outcome", "latency")
+        # Fixed widths: auto widths are settled only when idle, and rows drawn before
+        # that stayed cut ("look" for "lookup").
+        for label, width in (("address", 32), ("service", 8), ("kind", 6), ("outcome", 20),
+                             ("latency", 10)):
+            table.add_column(label, width=width)
 
     # -- the form ---------------------------------------------------------------
     @on(Input.Changed, "#lookup-address")

@@ -50,6 +50,16 @@ class UpcomingPane(VerticalScroll):
 
     def compose(self) -> ComposeResult:
         title, points = UPCOMING[self.pane_id]
+        yield Static("", id="upcoming-request")
         yield Static(styled((title, "bold"), ("  — coming in a later release", "italic")))
         for point in points:
             yield Static(f"• {point}")
+
+    def show_request(self, step: str, evidence: str) -> None:
+        """Say which step a link asked for, so the jump is visible before the wizard exists."""
+        request = self.query_one("#upcoming-request", Static)
+        request.add_class("-shown")
+        request.update(styled(
+            ("You came here for step: ", "bold"), (step, "bold $accent"), "\n",
+            ("Evidence: ", "dim"), evidence,
+        ))

@@ -1,0 +1,151 @@
+"""Startup: process start to first painted frame, our app vs a bare Textual app with one Label.
+
+Each run is a fresh interpreter (nothing warm but the OS page cache). The parent
+reads CLOCK_MONOTONIC (system-wide on Linux, so comparable across processes)
+just before spawning and passes it in the environment; the child reads the same
+clock in `on_mount` and again in `call_after_refresh` (the first frame has been
+painted), then exits. So a run counts fork/exec, interpreter start, imports,
+building the app (for ours: settings, discovery, configs) and the first paint.
+Runs alternate between the two apps, so drift hits both alike. Our app runs on
+a real lab (its health sampler and Overview worker start as they would).
+Also prints the import time of `tui.app.app` alone (and of `textual.app`). Asserts nothing.
+
+    .venv/bin/python bench/startup.py [N]      (root; starts and removes its own lab)
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from textual.app import App
+
+SPAWN_ENV = "AUTHLIB_TUI_BENCH_SPAWN_NS"
+SIZE = (100, 30)
+TARGET_RATIO = 1.5
+IMPORTS = ("tui.app.app", "textual.app")  # ours, and the Textual floor under it
+
+
+# -- the child: one app, one first frame ------------------------------------------------------
+def _since_spawn(spawn_ns: int) -> float:
+    return (time.monotonic_ns() - spawn_ns) / 1e6
+
+
+def _timed(base: type[App[Any]], spawn_ns: int, marks: dict[str, float]) -> type[App[Any]]:
+    """`base` plus two timing marks; Textual still runs `base`'s own on_mount (MRO dispatch)."""
+
+    class Timed(base):  # type: ignore[valid-type,misc]
+        def on_mount(self) -> None:
+            marks["mount"] = _since_spawn(spawn_ns)
+            self.call_after_refresh(self._first_frame)
+
+        def _first_frame(self) -> None:
+            marks["frame"] = _since_spawn(spawn_ns)
+            self.exit(0)
+
+    return Timed
+
+
+def child(kind: str, settings: str) -> None:
+    """Run one app headless until its first frame; print the marks (ms since spawn)."""
+    spawn_ns = int(os.environ[SPAWN_ENV])
+    marks: dict[str, float] = {"interpreter": _since_spawn(spawn_ns)}
+    from textual.app import App, ComposeResult
+
+    app: App[Any]
+    if kind == "ours":
+        from tui.app.app import AuthlibApp
+        from tui.core.installation import Installation
+
+        marks["imported"] = _since_spawn(spawn_ns)
+        app = _timed(AuthlibApp, spawn_ns, marks)(Installation.from_flags({"config": settings}))
+    else:
+        from textual.widgets import Label
+
+        class Bare(App[int]):
+            def compose(self) -> ComposeResult:
+                yield Label("authlib-tui")
+
+        marks["imported"] = _since_spawn(spawn_ns)
+        app = _timed(Bare, spawn_ns, marks)()
+    marks["built"] = _since_spawn(spawn_ns)
+    app.run(headless=True, size=SIZE)
+    print(json.dumps(marks))
+
+
+def import_child(module: str) -> None:
+    """Fresh interpreter: how long importing `module` takes on its own (ms)."""
+    started = time.perf_counter()
+    importlib.import_module(module)
+    print(json.dumps((time.perf_counter() - started) * 1000))
+
+
+# -- the parent ---------------------------------------------------------------------------
+def run_child(kind: str, settings: str) -> dict[str, float]:
+    env = {**os.environ, SPAWN_ENV: str(time.monotonic_ns())}
+    completed = subprocess.run(
+        [sys.executable, __file__, "--child", kind, settings],
+        env=env, capture_output=True, text=True, check=True, timeout=60,
+    )
+    return json.loads(completed.stdout.strip().splitlines()[-1])
+
+
+def import_time(module: str, count: int) -> float:
+    timings = []
+    for _ in range(count):
+        completed = subprocess.run([sys.executable, __file__, "--import-child", module],
+                                   capture_output=True, text=True, check=True, timeout=60)
+        timings.append(json.loads(completed.stdout))
+    return statistics.median(timings)
+
+
+def main(count: int) -> None:
+    from tui.lab.lab import Lab
+
+    lab = Lab.create()
+    try:
+        lab.wait_found()
+        settings = str(lab.settings_file)
+        for kind in ("ours", "bare"):  # warm the page cache; not counted
+            run_child(kind, settings)
+        runs: dict[str, list[dict[str, float]]] = {"ours": [], "bare": []}
+        for index in range(count):  # interleaved, alternating who goes first
+            order = ("ours", "bare") if index % 2 == 0 else ("bare", "ours")
+            for kind in order:
+                runs[kind].append(run_child(kind, settings))
+        imported = {module: import_time(module, count) for module in IMPORTS}
+    finally:
+        lab.down()
+
+    def median(kind: str, mark: str) -> float:
+        return statistics.median(run[mark] for run in runs[kind])
+
+    print(f"startup: {count} runs each, interleaved, headless {SIZE[0]}x{SIZE[1]}, "
+          "ms since spawn (median)")
+    print(f"  {'':22}{'interpreter':>12}{'imported':>10}{'built':>8}{'mount':>8}{'frame':>8}")
+    for kind, label in (("ours", "authlib-tui (lab)"), ("bare", "bare Textual + Label")):
+        cells = "".join(f"{median(kind, mark):{width}.1f}" for mark, width in
+                        (("interpreter", 12), ("imported", 10), ("built", 8), ("mount", 8),
+                         ("frame", 8)))
+        print(f"  {label:22}{cells}")
+    ours, bare = median("ours", "frame"), median("bare", "frame")
+    print(f"first frame: ours {ours:.1f} ms, bare {bare:.1f} ms, "
+          f"ratio {ours / bare:.2f}x (target <= {TARGET_RATIO}x)")
+    print(f"import alone, fresh interpreter, median of {count}: "
+          + ", ".join(f"{module} {ms:.1f} ms" for module, ms in imported.items()))
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "--child":
+        child(sys.argv[2], sys.argv[3])
+    elif len(sys.argv) > 1 and sys.argv[1] == "--import-child":
+        import_child(sys.argv[2])
+    else:
+        main(int(sys.argv[1]) if len(sys.argv) > 1 else 15)
