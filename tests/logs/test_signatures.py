@@ -5,7 +5,17 @@ from __future__ import annotations
 import pytest
 
 from tui.core.findings import Severity
-from tui.core.logs.signatures import SIGNATURES, classify, message_text
+from tui.core.logs.signatures import (
+    ALL_SIGNATURES,
+    SIGNATURES,
+    SIGNATURES_BY_ID,
+    classify,
+    classify_command_output,
+    classify_entry,
+    looks_like_orphan_fragment,
+    message_text,
+    priority_from_prefix,
+)
 
 # (message as syslog shows it after `authdaemond: `, expected signature id)
 CATALOGUE = [
@@ -119,3 +129,216 @@ def test_rsyslog_repeat_wrapper_is_unwrapped() -> None:
 )
 def test_text_inside_other_messages_is_not_a_signature(message: str) -> None:
     assert classify(message) is None
+
+
+# -- wizard steps, short meanings, the client side, orphan fragments ---------------------------
+
+WIZARD_STEPS_NAMED_IN_THE_BRIEF = {
+    "daemon-not-running",
+    "socket-missing",
+    "socket-permission",
+    "backlog-full",
+    "db-credentials",
+    "db-down",
+    "authpgsqlrc-marker",
+    "authpgsqlrc-old-keys",
+    "authdaemonrc-bad-line",
+    "module-missing",
+    "workers-saturated",
+    "not-a-mailbox",
+    "debug-truncation",
+}
+
+
+def test_every_problem_has_a_wizard_step_and_a_short_meaning() -> None:
+    ids = [signature.id for signature in ALL_SIGNATURES]
+    assert len(ids) == len(set(ids)) == len(SIGNATURES_BY_ID)
+    for signature in ALL_SIGNATURES:
+        assert signature.meaning.endswith("."), signature.id
+        assert signature.short and len(signature.short) <= 72, signature.id
+        if signature.severity is not Severity.INFO:
+            assert signature.wizard_step, f"{signature.id} has no wizard step"
+        else:
+            assert signature.wizard_step == "", signature.id
+    steps = {signature.wizard_step for signature in ALL_SIGNATURES}
+    assert steps >= WIZARD_STEPS_NAMED_IN_THE_BRIEF
+
+
+@pytest.mark.parametrize(
+    ("expected", "step"),
+    [
+        ("db-password-wrong", "db-credentials"),
+        ("db-down", "db-down"),
+        ("marker-missing", "authpgsqlrc-marker"),
+        ("pgsql-connection-missing", "authpgsqlrc-old-keys"),
+        ("authdaemonrc-bad-line", "authdaemonrc-bad-line"),
+        ("module-not-found", "module-missing"),
+    ],
+)
+def test_server_side_wizard_steps(expected: str, step: str) -> None:
+    assert SIGNATURES_BY_ID[expected].wizard_step == step
+
+
+def test_old_call_sites_still_build_a_signature_without_the_new_fields() -> None:
+    import re
+
+    from tui.core.logs.signatures import Signature
+
+    signature = Signature("x", re.compile("^x"), Severity.INFO, "X.")
+    assert (signature.wizard_step, signature.short) == ("", "")
+
+
+# What maildrop prints to stderr, as Postfix flattens it into `Command output:`.
+CLIENT_OUTPUTS = [
+    (
+        "ERR: authdaemon: s_connect() failed: Connection refused /usr/bin/maildrop: "
+        "Temporary authentication failure. ",
+        "s-connect-refused",
+        "daemon-not-running",
+    ),
+    (
+        "ERR: authdaemon: s_connect() failed: No such file or directory /usr/bin/maildrop: "
+        "Temporary authentication failure. ",
+        "s-connect-no-socket",
+        "socket-missing",
+    ),
+    (
+        "ERR: authdaemon: s_connect() failed: Permission denied /usr/bin/maildrop: "
+        "Temporary authentication failure. ",
+        "s-connect-denied",
+        "socket-permission",
+    ),
+    (
+        "ERR: authdaemon: s_connect() failed: Resource temporarily unavailable "
+        "/usr/bin/maildrop: Temporary authentication failure. ",
+        "s-connect-again",
+        "backlog-full",
+    ),
+    (
+        "ERR: authdaemon: s_connect() failed: Connection timed out ERR: [Hint: perhaps "
+        "authdaemond is not running?] maildrop: Temporary authentication failure. ",
+        "s-connect-failed",
+        "daemon-not-running",
+    ),
+    ("CRIT: authdaemon: s_connect() failed", "s-connect-failed", "daemon-not-running"),
+    (
+        "/usr/bin/maildrop: Temporary authentication failure. ",
+        "maildrop-tempfail",
+        "temporary-failure",
+    ),
+    ("/usr/bin/maildrop: Invalid user specified. ", "maildrop-invalid-user", "not-a-mailbox"),
+    ("maildrop: Invalid user specified.", "maildrop-invalid-user", "not-a-mailbox"),
+]
+
+
+@pytest.mark.parametrize(("output", "expected", "step"), CLIENT_OUTPUTS)
+def test_client_side_command_output(output: str, expected: str, step: str) -> None:
+    signature = classify_command_output(output)
+    assert signature is not None
+    assert (signature.id, signature.wizard_step) == (expected, step)
+
+
+def pipe_message(command_output: str, delays: str = "0.06/0.01/0/0.02") -> str:
+    return (
+        f"5CA13C0F12: to=<x@y.com>, relay=vmaildrop, delay=0.09, delays={delays}, dsn=4.3.0, "
+        f"status=deferred (temporary failure. Command output: {command_output})"
+    )
+
+
+def test_a_tempfail_after_30_seconds_is_a_saturated_pool() -> None:
+    output = "/usr/bin/maildrop: Temporary authentication failure. "
+    quick = classify_entry(pipe_message(output), "postfix/pipe")
+    slow = classify_entry(pipe_message(output, "0.1/0/0/30"), "postfix/pipe")
+    assert quick is not None and quick.id == "maildrop-tempfail"
+    assert slow is not None and (slow.id, slow.wizard_step) == (
+        "maildrop-tempfail-timeout",
+        "workers-saturated",
+    )
+
+
+@pytest.mark.parametrize(
+    "output",
+    [
+        # client text must start the command output: anything else may be a user's data
+        "filter says: ERR: authdaemon: s_connect() failed: Connection refused",
+        "Unable to open mailbox. ",
+        "",
+    ],
+)
+def test_client_text_elsewhere_in_the_output_is_not_a_signature(output: str) -> None:
+    assert classify_command_output(output) is None
+
+
+def test_password_authentication_failed_on_an_authdaemond_line() -> None:
+    message = (
+        'connection to server at "127.0.0.1", port 5432 failed: FATAL:  password '
+        'authentication failed for user "postfix".'
+    )
+    signature = classify_entry(message, "authdaemond", priority=3)
+    assert signature is not None
+    assert (signature.id, signature.wizard_step) == ("db-password-wrong", "db-credentials")
+
+
+def test_client_text_in_an_authdaemond_line_is_not_a_client_signature() -> None:
+    message = "received userid lookup request: ERR: authdaemon: s_connect() failed: x@y"
+    assert classify_entry(message, "authdaemond", priority=7) is None
+    assert classify_entry(message, "authdaemond") is None  # a known start, not a fragment
+
+
+def test_only_authdaemond_and_pipe_tags_are_classified() -> None:
+    assert classify_entry("fork() failed", "postfix/smtpd") is None
+    signature = classify_entry("fork() failed", "courier-auth", auth_tags=("courier-auth",))
+    assert signature is not None and signature.id == "resource-failure"
+
+
+@pytest.mark.parametrize(
+    ("message", "priority", "fragment"),
+    [
+        ("SING(domain) WHERE username = 'foo' AND fork() failed", 6, True),
+        ("SING(domain) WHERE username = 'foo'", None, True),
+        ("ername = 'foo@domain.com' AND enabled = 1", 6, True),
+        (") AS home, 'Mail/' AS maildir", 6, True),
+        ("SING(domain) WHERE username = 'foo'", 7, False),  # debug: not the info-level tail
+        ("ERR: SING(domain) WHERE x", None, False),  # an error, whatever it says
+        ("Authenticated: sysusername=<null>, sysuserid=21015, sysgroupid=1000", 6, False),
+        ("received userid lookup request: foo@domain.com", 6, False),
+        ('modules="authpgsql", daemons=2', 6, False),
+        ("Some New Message Nobody Catalogued", 6, False),
+    ],
+)
+def test_orphan_fragments(message: str, priority: int | None, fragment: bool) -> None:
+    signature = classify_entry(message, "authdaemond", priority=priority)
+    if fragment:
+        assert signature is not None
+        assert (signature.id, signature.wizard_step) == ("orphan-fragment", "debug-truncation")
+    else:
+        assert signature is None or signature.id != "orphan-fragment"
+
+
+def test_an_uppercase_tail_is_a_fragment_only_after_a_cut_sql_query() -> None:
+    tail = "DOMAINS USING BTREE"
+    cut_query = "SQL query: SELECT " + "x" * 493  # 511 bytes: courierlogger's cut
+    assert len(cut_query.encode()) == 511
+    assert not looks_like_orphan_fragment(tail)
+    assert not looks_like_orphan_fragment(tail, previous_message="SQL query: SELECT 1")
+    assert looks_like_orphan_fragment(tail, previous_message=cut_query)
+    signature = classify_entry(tail, "authdaemond", previous_message=cut_query)
+    assert signature is not None and signature.id == "orphan-fragment"
+
+
+@pytest.mark.parametrize(
+    ("message", "priority"),
+    [
+        ("ERR: x", 3),
+        ("WARN: x", 4),
+        ("ALERT: x", 1),
+        ("CRIT: x", 2),
+        ("DEBUG: x", 7),
+        ("INFO: x", 6),
+        ("x", None),
+        ("ERROR: x", None),
+        ("x ERR: y", None),
+    ],
+)
+def test_priority_from_prefix(message: str, priority: int | None) -> None:
+    assert priority_from_prefix(message) == priority

@@ -20,7 +20,8 @@ from textual.widgets import Footer, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
 from tui.app.actions import APP_ACTIONS, PANES, bindings
-from tui.app.messages import HealthSampled, LookUp, ShowPane
+from tui.app.messages import HealthSampled, LookUp, OpenWizard, ShowPane
+from tui.app.panes.logs import LogsPane
 from tui.app.panes.lookup import LookupPane
 from tui.app.panes.overview import OverviewPane
 from tui.app.panes.upcoming import UpcomingPane
@@ -61,6 +62,8 @@ class AuthlibApp(App[int]):
             return OverviewPane(self.installation)
         if pane_id == "lookup":
             return LookupPane(self.installation)
+        if pane_id == "logs":
+            return LogsPane(self.installation)
         return UpcomingPane(pane_id)
 
     def on_mount(self) -> None:
@@ -107,8 +110,28 @@ class AuthlibApp(App[int]):
     def action_show_pane(self, pane_id: str) -> None:
         self.query_one(TabbedContent).active = pane_id
 
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        """Focus the shown pane's main widget, so its own keys work at once."""
+        self.call_after_refresh(self._focus_pane, event.pane)
+
+    def _focus_pane(self, pane: Widget, attempts: int = 20) -> None:
+        tabs = pane.screen.query(TabbedContent) if pane.is_attached else None
+        if not tabs or tabs.first().active != pane.id:
+            return  # the user has moved on, or the app is closing
+        for child in pane.query("OverviewPane, LogsPane, LookupPane"):
+            child.focus_home()  # type: ignore[attr-defined]
+            return
+        if attempts:  # a Lazy pane is mounted just after the first refresh
+            self.set_timer(0.05, lambda: self._focus_pane(pane, attempts - 1))
+
     def on_show_pane(self, message: ShowPane) -> None:
         self.action_show_pane(message.pane)
+
+    def on_open_wizard(self, message: OpenWizard) -> None:
+        self.action_show_pane("wizard")
+        self.query_one("#wizard UpcomingPane", UpcomingPane).show_request(
+            message.step, message.evidence
+        )
 
     def on_look_up(self, message: LookUp) -> None:
         self.action_show_pane("lookup")
@@ -127,6 +150,8 @@ class AuthlibApp(App[int]):
         pane_keys: list[tuple[str, str]] = []
         if active == "lookup":
             pane_keys = self.query_one(LookupPane).key_help()
+        elif active == "logs":
+            pane_keys = self.query_one(LogsPane).key_help()
         self.push_screen(HelpScreen(title, pane_keys))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:

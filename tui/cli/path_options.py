@@ -6,7 +6,7 @@ import argparse
 
 from tui.core.installation import Installation
 
-PATH_FLAGS = ("conf_dir", "socket", "config")
+PATH_FLAGS = ("conf_dir", "socket", "config", "log_files")
 
 
 def add_path_options(parser: argparse.ArgumentParser, *, subcommand: bool = False) -> None:
@@ -22,6 +22,10 @@ def add_path_options(parser: argparse.ArgumentParser, *, subcommand: bool = Fals
         help="authlib config dir (authdaemonrc, authpgsqlrc)",
     )
     group.add_argument("--socket", metavar="PATH", default=default, help="authdaemond socket path")
+    group.add_argument(
+        "--log-file", dest="log_files", metavar="PATH", action="append", default=default,
+        help="read this mail log instead of the journal (repeatable)",
+    )
     group.add_argument(
         "--config",
         metavar="FILE",

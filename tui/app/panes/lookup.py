@@ -163,6 +163,10 @@ class LookupPane(Vertical):
         else:
             self.app.notify("The last result is not an alias.", timeout=3)
 
+    def focus_home(self) -> None:
+        """The result card: focused, it lets 1-5 switch panes (the address field would eat them)."""
+        self.query_one(ResultCard).focus()
+
     def action_focus_address(self) -> None:
         self.query_one("#lookup-address", Input).focus()
 

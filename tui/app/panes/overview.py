@@ -143,6 +143,9 @@ class OverviewPane(VerticalScroll):
             text = plain("none in " + (", ".join(map(str, discovery.log_files)) or "any log file"))
         self.query_one("#overview-errors", Static).update(text)
 
+    def focus_home(self) -> None:
+        self.query_one("#overview-findings", OptionList).focus()
+
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         if event.option_id and event.option_id.startswith("finding-"):
             finding = self._findings[int(event.option_id.removeprefix("finding-"))]

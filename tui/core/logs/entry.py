@@ -1,0 +1,155 @@
+"""One log entry, whichever source it came from (journald or a syslog file).
+
+Both sources hand the UI the same immutable `LogEntry`, already classified, so
+the pane never parses. The message stays raw (escape sequences, NUL and all):
+the display layer sanitises, and a copy or a report can still show the truth.
+Only its size is bounded, because a log line can be as long as a sender makes it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
+from enum import StrEnum
+
+from tui.core.logs.delivery_line import DeliveryInfo, is_maildrop_relay, parse_delivery_line
+from tui.core.logs.signatures import (
+    AUTH_TAGS,
+    LOG_INFO,
+    ORPHAN_FRAGMENT,
+    Signature,
+    classify_entry,
+    is_pipe_tag,
+    looks_like_orphan_fragment,
+    priority_from_prefix,
+)
+
+MESSAGE_CAP = 64 * 1024  # characters kept of one message
+CUT_MARKER = "…[cut]"
+
+
+class Kind(StrEnum):
+    """Which part of the chain wrote the line: authdaemond, a maildrop delivery, or other."""
+
+    AUTH = "auth"
+    DELIVERY = "delivery"
+    OTHER = "other"
+
+
+@dataclass(frozen=True, slots=True)
+class LogEntry:
+    """A classified log line; `original_length` > len(message) means it was cut."""
+
+    timestamp: float | None  # epoch seconds
+    source: str  # "journal" or the file's path
+    kind: Kind
+    priority: int | None  # syslog 0-7 when known
+    tag: str
+    pid: int | None
+    message: str  # raw, NOT sanitised; at most MESSAGE_CAP characters plus CUT_MARKER
+    signature: Signature | None
+    cursor: str | None  # journal cursor or "path:offset"
+    delivery: DeliveryInfo | None
+    original_length: int  # characters in the full message (for cut files lines: bytes dropped too)
+
+    @property
+    def is_cut(self) -> bool:
+        return self.original_length > MESSAGE_CAP
+
+
+# Called with each batch of new entries, oldest first, and with source events such as
+# "rotated 03:12:04, reopened" (both from the follower's thread).
+OnEntries = Callable[[list[LogEntry]], None]
+OnEvent = Callable[[str], None]
+
+
+def kind_of(tag: str, delivery: DeliveryInfo | None, auth_tags: Collection[str]) -> Kind:
+    """AUTH for authdaemond's tag, DELIVERY for a pipe line to a maildrop transport."""
+    if tag in auth_tags:
+        return Kind.AUTH
+    if delivery is not None and is_maildrop_relay(delivery.relay):
+        return Kind.DELIVERY
+    return Kind.OTHER
+
+
+def capped(message: str, extra_length: int = 0) -> tuple[str, int]:
+    """The message cut to MESSAGE_CAP with a marker, and the full length."""
+    length = len(message) + extra_length
+    if length <= MESSAGE_CAP:
+        return message, length
+    return message[:MESSAGE_CAP] + CUT_MARKER, length
+
+
+def build_entry(
+    *,
+    message: str,
+    tag: str,
+    source: str,
+    timestamp: float | None,
+    pid: int | None,
+    cursor: str | None,
+    priority: int | None = None,
+    previous_message: str | None = None,
+    auth_tags: Collection[str] = AUTH_TAGS,
+    extra_length: int = 0,
+) -> LogEntry:
+    """Classify and bound one message; `extra_length` counts bytes a reader had to drop.
+
+    A prefix (`ERR:`…) in the message beats `priority`: it is only still there when
+    nothing interpreted it, e.g. a daemon run without courierlogger logs at the
+    unit's default priority. Real pipe lines are short; one over MESSAGE_CAP is not
+    parsed, so a forged giant line cannot pin megabytes in `delivery`.
+    """
+    is_delivery = is_pipe_tag(tag) and len(message) <= MESSAGE_CAP
+    delivery = parse_delivery_line(message) if is_delivery else None
+    prefix_priority = priority_from_prefix(message)
+    if prefix_priority is not None:
+        priority = prefix_priority
+    signature = (
+        None
+        if is_pipe_tag(tag) and delivery is None
+        else classify_entry(
+            message,
+            tag,
+            priority=priority,
+            previous_message=previous_message,
+            auth_tags=auth_tags,
+            delivery=delivery,
+        )
+    )
+    text, length = capped(message, extra_length)
+    return LogEntry(
+        timestamp=timestamp,
+        source=source,
+        kind=kind_of(tag, delivery, auth_tags),
+        priority=priority,
+        tag=tag,
+        pid=pid,
+        message=text,
+        signature=signature,
+        cursor=cursor,
+        delivery=delivery,
+        original_length=length,
+    )
+
+
+def with_orphan_context(entries: list[LogEntry]) -> list[LogEntry]:
+    """Mark orphan fragments that only the previous authdaemond line reveals.
+
+    Readers that go backwards (backfill) classify each line without its
+    predecessor; this pass over the entries in time order adds that context.
+    """
+    previous: str | None = None
+    result = []
+    for entry in entries:
+        if entry.kind is Kind.AUTH:
+            if (
+                entry.signature is None
+                and entry.priority in (None, LOG_INFO)
+                and looks_like_orphan_fragment(entry.message, previous)
+            ):
+                entry = dataclasses.replace(entry, signature=ORPHAN_FRAGMENT)
+            previous = entry.message
+        result.append(entry)
+    return result
