@@ -47,7 +47,7 @@ async def until(pilot: Pilot[Any], condition: Callable[[], bool], what: str) -> 
 
 async def settle(pilot: Pilot[Any]) -> None:
     """Workers done and their results painted."""
-    await pilot.app.workers.wait_for_complete()
+    await pilot.app.wait_for_work()
     await pilot.pause()
     await pilot.wait_for_scheduled_animations()
 

@@ -27,7 +27,7 @@ def _render_as_current_user(settings_file: str) -> tuple[str, dict[str, str]]:
                 if strip.snapshot is not None:
                     break
                 await asyncio.sleep(0.1)
-            await app.workers.wait_for_complete()
+            await app.wait_for_work()
             await pilot.pause()
             words = {cell.key: cell.word for cell in strip.snapshot.cells}
             return screen_text(app), words

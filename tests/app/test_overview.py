@@ -16,7 +16,7 @@ async def test_overview_shows_the_latest_error_and_a_finding_links_to_its_pane(
     lab.client().lookup("foo@domain.com")  # authdaemond logs the marker error
     app = make_app(health_interval=3600)
     async with app.run_test(size=(120, 40)) as pilot:
-        await app.workers.wait_for_complete()
+        await app.wait_for_work()
         await pilot.pause()
         text = " ".join(screen_text(app).split())
         assert "marker line not found" in text

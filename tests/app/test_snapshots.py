@@ -37,6 +37,7 @@ from tests.conftest import _unavailable
 from tui.app.actions import PANES
 from tui.app.app import AuthlibApp
 from tui.app.widgets.health_strip import HealthStrip
+from tui.app.widgets.log_view import LogView
 from tui.core.discovery.processes import DaemonProcesses
 from tui.core.installation import Installation
 from tui.core.settings import ENV_CONF_DIR, ENV_CONFIG, ENV_SOCKET
@@ -137,6 +138,9 @@ def frozen(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("tui.app.panes.overview.age", lambda _since: FROZEN_AGE)
     monkeypatch.setattr("tui.core.health.age_text", lambda _seconds: FROZEN_AGE)
     monkeypatch.setattr("tui.app.app.STALE_AFTER", float("inf"))
+    monkeypatch.setattr("tui.app.panes.logs.clock", lambda _timestamp: "12:00:00")
+    # The last-hour sparklines bucket by the wall clock: freeze the bucket edges too.
+    monkeypatch.setattr("tui.app.panes.logs.BUCKET_MINUTES", 60)
     monkeypatch.setattr("textual.widgets.Input._toggle_cursor", lambda _self: None)
     for name in ("NO_COLOR", ENV_CONF_DIR, ENV_SOCKET, ENV_CONFIG):
         monkeypatch.delenv(name, raising=False)
@@ -164,7 +168,7 @@ async def _settled(pilot: Pilot[Any]) -> None:
     """The first health sample shown and the Overview filled: nothing left in flight."""
     app = pilot.app
     app.theme = "textual-dark"
-    await app.workers.wait_for_complete()
+    await app.wait_for_work()
     await _until(pilot, lambda: app.query_one(HealthStrip).snapshot is not None, "health")
     discovered = app.query_one("#overview-discovered", Static)
     await _until(pilot, lambda: str(discovered.render()) != "…", "the Overview")
@@ -192,6 +196,10 @@ def _show(pane_id: str) -> Before:
         await _settled(pilot)
         await pilot.press(str([pane for pane, _ in PANES].index(pane_id) + 1))
         await pilot.pause()
+        if pane_id == "logs":  # the backfill arrives from a reader thread
+            view = pilot.app.query_one(LogView)
+            await _until(pilot, lambda: len(view.entries) >= 3, "the log backfill")
+            await pilot.pause(0.2)
 
     return run_before
 
@@ -205,7 +213,7 @@ def _look_up(address: str) -> Before:
         address_input.value = address
         address_input.focus()
         await pilot.press("enter")
-        await app.workers.wait_for_complete()
+        await app.wait_for_work()
         history = app.query_one("#lookup-history", DataTable)
         await _until(pilot, lambda: history.row_count == 1, "the lookup result")
         await _fresh_table(pilot, history)

@@ -8,6 +8,7 @@ never pile up behind a slow component.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Awaitable, Callable, Iterable
 
@@ -17,7 +18,7 @@ from textual.lazy import Lazy
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, TabbedContent, TabPane
-from textual.worker import Worker, WorkerState
+from textual.worker import Worker, WorkerCancelled, WorkerFailed, WorkerState
 
 from tui.app.actions import APP_ACTIONS, PANES, bindings
 from tui.app.messages import HealthSampled, LookUp, OpenWizard, ShowPane
@@ -96,6 +97,17 @@ class AuthlibApp(App[int]):
                         markup=False)
         if event.state in (WorkerState.SUCCESS, WorkerState.ERROR):
             self._schedule_health(self.health_interval)
+
+    # Workers that run until the app closes (following logs) never "complete".
+    FOLLOW_GROUPS = frozenset({"logs"})
+
+    async def wait_for_work(self) -> None:
+        """Wait for the finite workers (lookups, samples, reloads), not the log followers."""
+        # Not workers.wait_for_complete(): an empty list there means "every worker",
+        # and an exclusive worker's cancelled predecessor raises.
+        for worker in [w for w in self.workers if w.group not in self.FOLLOW_GROUPS]:
+            with contextlib.suppress(WorkerCancelled, WorkerFailed):
+                await worker.wait()
 
     def _schedule_health(self, delay: float) -> None:
         if self._health_timer is not None:
