@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import signal
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
@@ -26,6 +27,11 @@ def _unavailable(reason: str) -> None:
     if IN_CI:
         pytest.fail(f"the real lab is required in CI: {reason}", pytrace=False)
     pytest.skip(reason)
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """A SIGTERM (timeout, CI's limit) interrupts like ctrl+c, so the labs are torn down."""
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
 
 
 @pytest.fixture(scope="session")

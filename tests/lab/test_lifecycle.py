@@ -46,3 +46,9 @@ def test_view_shows_the_lab_at_apiscp_paths(healthy_lab: Lab) -> None:
     # and the host is unchanged
     assert not Path("/etc/authlib").exists()
     assert "admin2" not in Path("/etc/group").read_text()
+
+
+def test_orphaned_labs_are_found_for_clean_up(lab: Lab) -> None:
+    """`lab clean` finds labs whose creator died (here: the session's own, still running)."""
+    roots = [found.root for found in Lab.orphans()]
+    assert lab.root in roots

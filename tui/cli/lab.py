@@ -7,6 +7,7 @@
     lab shell [-- CMD...]     a shell (or CMD) that sees the lab at ApisCP's paths
     lab demo                  up, open the app on it in the ApisCP view, down on exit
     lab down                  stop everything and remove the lab dir
+    lab clean                 remove every lab left behind in the temp dir (killed runs)
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         "--dir", type=Path, default=None, help=f"lab directory (default {DEFAULT_ROOT})"
     )
     parser.add_argument("action", choices=["up", "down", "status", "fault", "faults", "shell",
-                                           "demo"])
+                                           "demo", "clean"])
     parser.add_argument("names", nargs="*", help="fault names (for `fault`) or a command "
                         "(for `shell`, after --)")
     return parser
@@ -111,6 +112,13 @@ def run(args: argparse.Namespace) -> int:
             print(f"{'ready in':>17}: {time.monotonic() - started:.1f} s (first lookup answered)")
             print(f"\nPoint authlib-tui at it: export AUTHLIB_TUI_CONFIG={lab.settings_file}")
             print("Or see it at ApisCP's paths: authlib-tui lab shell")
+            return 0
+        if args.action == "clean":
+            labs = Lab.orphans()
+            for lab in labs:
+                lab.down()
+                print(f"removed the lab in {lab.root}")
+            print(f"{len(labs)} lab(s) removed; no lab process or dir is left in the temp dir.")
             return 0
         if args.action == "demo":
             return _demo(Path(args.dir) if args.dir else None)

@@ -290,6 +290,15 @@ class Lab:
             "settings": str(self.settings_file),
         }
 
+    @classmethod
+    def orphans(cls) -> list[Lab]:
+        """Labs in the temp dir whose creator died before tearing them down."""
+        found = []
+        for state in sorted(Path(tempfile.gettempdir()).glob("authlib-tui-*lab*/lab.json")):
+            with contextlib.suppress(LabError, ValueError, TypeError, OSError):
+                found.append(cls.load(state.parent))
+        return found
+
     def down(self) -> None:
         """Stop everything and remove the lab dir: no process, mount or file stays."""
         if self.state.holder_pid:
