@@ -1,0 +1,30 @@
+"""Counting authdaemond errors across a whole file (the logs benchmark's scanner)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tui.core.logs.scan import BLOCK, count_authdaemond_errors
+
+
+def test_counts_error_lines_only_and_across_block_edges(tmp_path: Path) -> None:
+    error = b"Nov 24 03:14:15 mail authdaemond: PGSQL_CONNECTION could not be established\n"
+    info = b'Nov 24 03:14:15 mail authdaemond: modules="authpgsql", daemons=2\n'
+    other = b"Nov 24 03:14:15 mail postfix/pipe[12]: X: to=<authdaemond@x.com>, status=sent\n"
+    path = tmp_path / "maillog"
+    lines = [error, info, other] * 1000
+    filler = b"x" * (BLOCK - 10) + b"\n"  # pushes lines across the 16 MiB block edge
+    path.write_bytes(b"".join(lines[:1500]) + filler + b"".join(lines[1500:]) + error[:-1])
+    counts = count_authdaemond_errors(path)
+    assert sum(counts.values()) == 1001  # 1000 + the last line without its newline
+    assert set(counts) == {"db-connect-failed"}
+
+
+def test_pid_form_of_the_tag_and_fake_tags(tmp_path: Path) -> None:
+    path = tmp_path / "maillog"
+    path.write_bytes(
+        b"Nov 24 03:14:15 h authdaemond[42]: marker line not found in /etc/x\n"
+        b"Nov 24 03:14:15 h sshd[1]: user authdaemond: marker line not found\n"
+    )
+    counts = count_authdaemond_errors(path)
+    assert counts == {"marker-missing": 1}
