@@ -36,12 +36,16 @@ USER_CONFIG_RELATIVE = Path("authlib-tui") / "config.toml"
 ENV_CONF_DIR = "AUTHLIB_TUI_CONF_DIR"
 ENV_SOCKET = "AUTHLIB_TUI_SOCKET"
 ENV_CONFIG = "AUTHLIB_TUI_CONFIG"
+ENV_PLATFORM = "AUTHLIB_TUI_PLATFORM"
 
 DEFAULT_VIRTUAL_ROOT = Path("/home/virtual")
 DEFAULT_CONNECT_TIMEOUT = 10.0  # the real clients' connect timeout (domain.md §10)
 DEFAULT_READ_TIMEOUT = 30.0  # the real clients' read timeout (domain.md §2.4, §10)
 
 DEFAULT_SOURCE = "default"
+# An address no mail system has (RFC 2606 .invalid): each probe costs one query and gets FAIL.
+DEFAULT_PROBE_ADDRESS = "authlib-tui-probe@example.invalid"
+DEFAULT_SAMPLE_INTERVAL = 1.0  # seconds between Workers pane samples
 
 
 class SettingsError(Exception):
@@ -78,6 +82,11 @@ class Settings:
     layout: Sourced[str | None] = _UNSET_LAYOUT
     # Mail log files to read instead of the layout's (e.g. the lab's maillog).
     log_files: Sourced[tuple[Path, ...]] = Sourced((), DEFAULT_SOURCE)
+    # Which platform's commands fixes are given in; None = detect (discovery.platform).
+    platform: Sourced[str | None] = Sourced(None, DEFAULT_SOURCE)
+    # The address the Workers pane looks up once per interval to time the pool.
+    probe_address: Sourced[str] = Sourced(DEFAULT_PROBE_ADDRESS, DEFAULT_SOURCE)
+    sample_interval: Sourced[float] = Sourced(DEFAULT_SAMPLE_INTERVAL, DEFAULT_SOURCE)
     config_file: Path | None = None
     config_searched: tuple[Path, ...] = ()
     problems: tuple[Finding, ...] = ()
@@ -136,6 +145,26 @@ def _as_layout(value: object) -> str:
     return value.strip()
 
 
+def _as_platform(value: object) -> str:
+    from tui.core.discovery.platform import Platform
+
+    known = [platform.value for platform in Platform]
+    if not isinstance(value, str) or value.strip() not in known:
+        raise ValueError(f"expected one of: {', '.join(known)}")
+    return value.strip()
+
+
+def _as_address(value: object) -> str:
+    from tui.core.authdaemon.request import address_problem
+
+    if not isinstance(value, str):
+        raise ValueError("expected an address string")
+    problem = address_problem(value.strip(), what="probe address")
+    if problem is not None:
+        raise ValueError(problem.message)
+    return value.strip()
+
+
 def _as_paths(value: object) -> tuple[Path, ...]:
     items = value if isinstance(value, list | tuple) else [value]
     paths = tuple(_as_path(item) for item in items)
@@ -153,10 +182,13 @@ _PARSERS: dict[str, Callable[[object], object]] = {
     "read_timeout": _as_timeout,
     "layout": _as_layout,
     "log_files": _as_paths,
+    "platform": _as_platform,
+    "probe_address": _as_address,
+    "sample_interval": _as_timeout,
 }
 SETTING_KEYS: tuple[str, ...] = tuple(_PARSERS)
 
-_ENV_FOR_KEY = {"conf_dir": ENV_CONF_DIR, "socket": ENV_SOCKET}
+_ENV_FOR_KEY = {"conf_dir": ENV_CONF_DIR, "socket": ENV_SOCKET, "platform": ENV_PLATFORM}
 
 
 def _flag_name(key: str) -> str:

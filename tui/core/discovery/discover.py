@@ -26,6 +26,7 @@ from enum import Enum
 from pathlib import Path
 
 from tui.core.discovery.layouts import KNOWN_UNITS, LAYOUTS, LAYOUTS_BY_NAME, Layout
+from tui.core.discovery.platform import PLATFORM_LABELS, Platform, detect_platform
 from tui.core.discovery.processes import DaemonProcesses, find_daemon_processes
 from tui.core.findings import Finding, Severity
 from tui.core.settings import PRECEDENCE, Settings, Sourced
@@ -41,6 +42,9 @@ GENERIC_CONFIG_GROUP_FIX = "run as root or join group courier (Debian) / daemon 
 SOCKET_DIR_WARNING = (
     "Do not loosen the directory's mode: anyone who can connect can read every account's password."
 )
+
+
+_UNDETECTED: Sourced[Platform] = Sourced(Platform.UPSTREAM, "not detected")
 
 
 @dataclass(frozen=True)
@@ -60,6 +64,8 @@ class Discovery:
     problems: tuple[Finding, ...]
     # The `authdaemonvar=` value read from authdaemonrc (a system path), if any.
     authdaemonvar: Path | None = None
+    # Whose commands fixes are given in (ApisCP, Debian, …) and why.
+    platform: Sourced[Platform] = _UNDETECTED
 
 
 class PathState(Enum):
@@ -607,7 +613,15 @@ def discover(settings: Settings, root: Path = Path("/")) -> Discovery:
         access=tuple(access),
         problems=tuple(problems),
         authdaemonvar=rc_var,
+        platform=_platform(settings, layout.value, root),
     )
+
+
+def _platform(settings: Settings, layout: Layout | None, root: Path) -> Sourced[Platform]:
+    if settings.platform.value is not None:
+        return Sourced(Platform(settings.platform.value), settings.platform.source)
+    platform, reason = detect_platform(layout, root)
+    return Sourced(platform, reason)
 
 
 # --- `authlib-tui where` ------------------------------------------------------------------
@@ -688,6 +702,7 @@ def render_where(discovery: Discovery, settings: Settings) -> str:
         "",
         "Discovered",
         _line("layout", layout_text, discovery.layout.source),
+        _line("platform", PLATFORM_LABELS[discovery.platform.value], discovery.platform.source),
         _line("conf dir", discovery.conf_dir.value, discovery.conf_dir.source),
         _line("authdaemonrc", discovery.authdaemonrc),
         _line("authpgsqlrc", discovery.authpgsqlrc),

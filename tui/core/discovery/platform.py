@@ -1,0 +1,89 @@
+"""Which platform runs authlib, so a fix is given in that platform's own commands.
+
+The layout says where files are; the platform says how the admin is expected to
+change them. ApisCP and plain RHEL share a layout, but on ApisCP hand edits to
+authdaemonrc are overwritten by the Bootstrapper, so the fix there is `cpcmd` +
+`upcp` (domain.md §7.2), never an edit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+from tui.core.discovery.layouts import Layout
+
+
+class Platform(StrEnum):
+    APISCP = "apiscp"
+    DEBIAN = "debian"
+    RHEL = "rhel"
+    OPENSUSE = "opensuse"
+    UPSTREAM = "upstream"
+
+
+PLATFORM_LABELS: dict[Platform, str] = {
+    Platform.APISCP: "ApisCP",
+    Platform.DEBIAN: "Debian / Ubuntu",
+    Platform.RHEL: "RHEL / Alma / Rocky",
+    Platform.OPENSUSE: "openSUSE",
+    Platform.UPSTREAM: "upstream source build",
+}
+
+# ApisCP installs its panel here; its presence is what tells ApisCP from plain RHEL.
+APISCP_ROOT = Path("/usr/local/apnscp")
+
+_BY_LAYOUT = {
+    "debian": Platform.DEBIAN,
+    "rhel-apiscp": Platform.RHEL,
+    "opensuse": Platform.OPENSUSE,
+    "upstream-local": Platform.UPSTREAM,
+}
+
+
+@dataclass(frozen=True)
+class PlatformCommands:
+    """The commands an admin of this platform runs; each a complete shell line."""
+
+    start: str
+    restart: str  # stop + start: needed for env settings such as DEBUG_LOGIN (domain.md §5.2)
+    resize_pool: tuple[str, ...]  # set the worker count to {workers} and apply it
+
+
+def commands_for(
+    platform: Platform, authdaemonrc: Path | None, unit: str | None
+) -> PlatformCommands:
+    """Start/restart/resize commands; `unit` is the systemd unit discovery found, if any."""
+    rc = str(authdaemonrc) if authdaemonrc else "authdaemonrc"
+    if platform is Platform.APISCP:
+        return PlatformCommands(
+            start="systemctl restart courier-authlib",
+            restart="systemctl restart courier-authlib",
+            resize_pool=(
+                "cpcmd scope:set cp.bootstrapper courier_workers {workers}",
+                "upcp -sb mail/configure-courier-authlib",
+            ),
+        )
+    edit = f"sed -i 's/^daemons=.*/daemons={{workers}}/' {rc}"
+    if unit:
+        name = unit.removesuffix(".service")
+        return PlatformCommands(
+            start=f"systemctl start {name}",
+            restart=f"systemctl restart {name}",
+            resize_pool=(edit, f"systemctl restart {name}"),
+        )
+    return PlatformCommands(
+        start="authdaemond start",
+        restart="authdaemond stop && authdaemond start",
+        resize_pool=(edit, "authdaemond restart"),
+    )
+
+
+def detect_platform(layout: Layout | None, root: Path = Path("/")) -> tuple[Platform, str]:
+    """ApisCP if its panel is installed, else the layout's platform (upstream if none); and why."""
+    if (root / APISCP_ROOT.relative_to("/")).is_dir():
+        return Platform.APISCP, f"{APISCP_ROOT} exists (the ApisCP panel)"
+    if layout is None:
+        return Platform.UPSTREAM, "no known layout found"
+    return _BY_LAYOUT.get(layout.name, Platform.UPSTREAM), f"{layout.label} layout"
