@@ -61,27 +61,27 @@ def test_worker_database_connections_do_not_count_as_busy(healthy_lab: Lab) -> N
 def test_saturated_pool_shows_the_busy_worker_and_the_queue(
     break_lab: Callable[..., Lab],
 ) -> None:
-    lab = break_lab("workers-saturated")  # one worker, a 3 s query
+    lab = break_lab("workers-saturated")  # two workers, a 3 s query
     results: list[LookupResult] = []
 
     def lookup() -> None:
         results.append(lab.client(read_timeout=5).lookup(MAILBOX))
 
-    threads = [threading.Thread(target=lookup) for _ in range(3)]
+    threads = [threading.Thread(target=lookup) for _ in range(4)]
     for thread in threads:
         thread.start()
     try:
         time.sleep(0.7)
-        sample = lab_sample(lab, configured=1)
+        sample = lab_sample(lab, configured=2)
     finally:
         for thread in threads:
             thread.join()
-    assert sample.alive == 1
-    assert sample.busy == 1
+    assert sample.alive == 2
+    assert sample.busy == 2
     assert sample.busy_pids == sample.worker_pids
     assert sample.queued == 2
     assert sample.listening
-    assert len(results) == 3  # the lookups really ran (one found, the others queued)
+    assert len(results) == 4  # the lookups really ran (two found, the others queued)
     assert any(result.found for result in results)
 
 

@@ -17,7 +17,7 @@ from tui.lab.seed import (
 )
 
 HEALTHY_DAEMONS = 2  # ApisCP's courier_workers default
-SATURATED_DAEMONS = 1
+SATURATED_DAEMONS = 2  # ApisCP's default too: saturation needs only 3 concurrent lookups
 SATURATED_QUERY_SECONDS = 3.0
 
 

@@ -30,7 +30,7 @@ FAULTS: dict[str, Fault] = {
               "socket dir 0750 owned by the mail user: other users get Permission denied",
               Outcome.FOUND),  # root still gets through; `nobody` gets CONNECT_DENIED
         Fault("workers-saturated",
-              "one worker and a SELECT that takes 3 s (pg_sleep): lookups queue and time out",
+              "daemons=2 and a 3 s SELECT (pg_sleep): concurrent lookups queue and time out",
               Outcome.FOUND),  # found after the query's 3 s, unless the client gives up sooner
         Fault("db-password-wrong", "authpgsqlrc has the wrong database password",
               Outcome.TEMPFAIL),
