@@ -310,3 +310,30 @@ def test_extra_setting_flags_are_accepted(home: Path) -> None:
 def test_bad_flag_value_is_an_error(home: Path) -> None:
     with pytest.raises(SettingsError, match="--layout flag"):
         load_settings({**NO_FLAGS, "layout": "gentoo"}, environ={}, home=home)
+
+
+def test_platform_probe_address_and_interval_from_toml_and_env(home: Path) -> None:
+    config = home / "s.toml"
+    config.write_text(
+        'platform = "apiscp"\nprobe_address = "probe@example.org"\nsample_interval = 2\n'
+    )
+    loaded = load_settings({**NO_FLAGS, "config": str(config)}, environ={}, home=home)
+    assert loaded.platform.value == "apiscp"
+    assert loaded.probe_address.value == "probe@example.org"
+    assert loaded.sample_interval.value == 2.0
+    from_env = load_settings(
+        {**NO_FLAGS, "config": str(config)}, environ={"AUTHLIB_TUI_PLATFORM": "debian"}, home=home
+    )
+    assert from_env.platform.value == "debian"
+    assert from_env.platform.source == "env AUTHLIB_TUI_PLATFORM"
+
+
+def test_a_probe_address_that_could_inject_a_command_is_refused(home: Path) -> None:
+    config = home / "s.toml"
+    config.write_text('probe_address = "x@y.z\\nENUMERATE"\nplatform = "windows"\n')
+    loaded = load_settings({**NO_FLAGS, "config": str(config)}, environ={}, home=home)
+    assert loaded.probe_address.value == Settings().probe_address.value
+    assert loaded.platform.value is None
+    messages = " ".join(problem.message for problem in loaded.problems)
+    assert "probe_address" in messages and "whitespace" in messages
+    assert "platform" in messages and "apiscp" in messages

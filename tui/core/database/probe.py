@@ -40,7 +40,7 @@ class ProbeResult:
     elapsed_ms: float = 0.0
 
 
-def _masked(text: str, conn: ConnInfo) -> str:
+def masked_error(text: str, conn: ConnInfo) -> str:
     if conn.password and conn.password.reveal():
         text = text.replace(conn.password.reveal(), "(hidden)")
     return " ".join(text.split())
@@ -73,18 +73,19 @@ def run_query(
         connection = connect(conn, timeout)
     except psycopg.OperationalError as exc:
         status = ProbeStatus.TIMEOUT if "timeout" in str(exc).lower() else ProbeStatus.CONNECT_ERROR
-        return ProbeResult(status, error=_masked(str(exc), conn), elapsed_ms=elapsed())
+        return ProbeResult(status, error=masked_error(str(exc), conn), elapsed_ms=elapsed())
     try:
         with connection:
             cursor = connection.execute(sql, params)  # type: ignore[arg-type]
             rows = cursor.fetchall() if cursor.description else []
             columns = [column.name for column in cursor.description or ()]
     except psycopg.errors.QueryCanceled as exc:
-        return ProbeResult(ProbeStatus.TIMEOUT, error=_masked(str(exc), conn), elapsed_ms=elapsed())
+        error = masked_error(str(exc), conn)
+        return ProbeResult(ProbeStatus.TIMEOUT, error=error, elapsed_ms=elapsed())
     except psycopg.Error as exc:
         return ProbeResult(
             ProbeStatus.QUERY_ERROR,
-            error=_masked(str(exc), conn),
+            error=masked_error(str(exc), conn),
             sqlstate=exc.sqlstate or "",
             elapsed_ms=elapsed(),
         )

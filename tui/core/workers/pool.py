@@ -56,6 +56,8 @@ class PoolSample:
     busy_pids: tuple[int, ...]
     listening: bool  # a listener is bound to the socket file
     notes: tuple[str, ...] = ()
+    # (pid, start time in epoch seconds) of the workers whose start time could be read.
+    worker_started: tuple[tuple[int, float], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,6 +237,11 @@ def sample_pool(
         busy_pids=busy_pids,
         listening=listener is not None,
         notes=tuple(notes),
+        worker_started=tuple(
+            (pid, processes.worker_started[pid])
+            for pid in worker_pids
+            if pid in processes.worker_started
+        ),
     )
 
 

@@ -1,0 +1,138 @@
+"""The Workers pane's sampler against the real lab: idle, saturated and stopped pools."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from tui.core.authdaemon.outcome import Outcome
+from tui.core.installation import Installation
+from tui.core.workers.sampler import WorkersSampler
+from tui.core.workers.verdict import PoolState
+from tui.lab.lab import Lab
+from tui.lab.seed import LAB_DB_PASSWORD, LAB_DB_USER
+
+MAILBOX = "foo@domain.com"
+
+
+@pytest.fixture
+def make_sampler(lab: Lab) -> Iterator[Callable[[], WorkersSampler]]:
+    made: list[WorkersSampler] = []
+
+    def build() -> WorkersSampler:
+        sampler = WorkersSampler(Installation.from_flags({"config": str(lab.settings_file)}))
+        made.append(sampler)
+        return sampler
+
+    yield build
+    for sampler in made:
+        sampler.close()
+
+
+def test_idle_pool_is_idle_with_nothing_busy_or_queued(
+    healthy_lab: Lab, make_sampler: Callable[[], WorkersSampler]
+) -> None:
+    sampler = make_sampler()
+    for _ in range(3):
+        pool = sampler.sample_pool()
+        probe = sampler.probe()
+        assert probe is not None
+        assert probe.outcome is Outcome.NOT_FOUND  # the probe address cannot exist
+        assert probe.latency < 2.0
+    sessions = sampler.sample_sessions()
+    snapshot = sampler.snapshot()
+    assert pool.configured == 2 and pool.alive == 2
+    assert pool.busy == 0 and pool.queued == 0
+    assert snapshot.verdict.state is PoolState.IDLE
+    assert snapshot.verdict.headline.startswith("Idle: 0/2 workers busy, 0 queued, probe p95 ")
+    assert snapshot.stats.probes == 3 and snapshot.stats.tempfails == 0
+    assert snapshot.stats.p50 is not None and snapshot.stats.p95 is not None
+    assert sessions is not None and sessions.error == ""
+    # The workers keep their database connections open: idle sessions of the mail role.
+    assert all(not session.running for session in sessions.sessions)
+    assert len(snapshot.queue_series) == 3 and set(snapshot.queue_series) == {0.0}
+
+
+def test_saturated_pool_busy_queue_verdict_and_database_sessions(
+    break_lab: Callable[..., Lab], make_sampler: Callable[[], WorkersSampler]
+) -> None:
+    lab = break_lab("workers-saturated")  # daemons=2, a 3 s SELECT (pg_sleep)
+    sampler = make_sampler()
+    sampler.sample_pool()
+    sampler.probe()  # before the burst: the pool is free, the probe runs (3 s query)
+    outcomes: list[Outcome] = []
+
+    def client() -> None:
+        outcomes.append(lab.client(read_timeout=8).lookup(MAILBOX).outcome)
+
+    clients = [threading.Thread(target=client) for _ in range(10)]
+    for thread in clients:
+        thread.start()
+    try:
+        time.sleep(1.0)
+        pool = sampler.sample_pool()
+        skipped = sampler.probe()
+        sessions = sampler.sample_sessions()
+        snapshot = sampler.snapshot()
+    finally:
+        for thread in clients:
+            thread.join()
+    assert pool.busy == 2 and pool.alive == 2
+    assert pool.queued is not None and pool.queued >= 5
+    assert skipped is not None and skipped.outcome is None and "saturated" in skipped.skipped
+    verdict = snapshot.verdict
+    assert verdict.state is PoolState.SATURATED
+    assert verdict.headline.startswith(f"Saturated: 2/2 workers busy, {pool.queued} queued")
+    assert "PostgreSQL shows 2 queries running" in verdict.headline
+    assert "the lookup query is slow" in verdict.headline
+    assert sessions is not None
+    running = sessions.running
+    assert len(running) == 2
+    assert all(session.query.lstrip().upper().startswith("SELECT") for session in running)
+    assert any("PgSleep" in session.wait_event for session in running)
+    assert "slow query" in verdict.advice
+    # The Debian lab: edit daemons= and restart (the platform's own commands).
+    assert any("daemons=" in command for command in verdict.fix)
+    assert outcomes.count(Outcome.FOUND) >= 2  # the first two were really served
+
+
+def test_stopped_daemon_names_the_stale_socket(
+    break_lab: Callable[..., Lab], make_sampler: Callable[[], WorkersSampler]
+) -> None:
+    lab = break_lab("daemon-stopped")
+    sampler = make_sampler()
+    pool = sampler.sample_pool()
+    probe = sampler.probe()
+    snapshot = sampler.snapshot()
+    assert pool.alive == 0 and not pool.listening
+    assert probe is not None and probe.outcome is Outcome.CONNECT_REFUSED
+    verdict = snapshot.verdict
+    assert verdict.state is PoolState.STOPPED
+    assert str(lab.socket_path) in verdict.headline and "stale" in verdict.headline
+    assert any("Connection refused" in line for line in verdict.evidence)
+    assert verdict.fix and "start" in verdict.fix[0]
+
+
+def test_wrong_database_password_shows_as_a_session_error_without_the_password(
+    break_lab: Callable[..., Lab], make_sampler: Callable[[], WorkersSampler]
+) -> None:
+    break_lab("db-password-wrong")
+    sampler = make_sampler()
+    sampler.sample_pool()
+    for _ in range(3):
+        sampler.probe()
+    sessions = sampler.sample_sessions()
+    snapshot = sampler.snapshot()
+    assert sessions is not None and sessions.sessions == ()
+    assert f'password authentication failed for user "{LAB_DB_USER}"' in sessions.error
+    assert LAB_DB_PASSWORD not in sessions.error
+    assert snapshot.verdict.state is PoolState.FAILING
+    assert "tempfail" in snapshot.verdict.headline
+    # Retried only after a pause, so PostgreSQL's log is not flooded.
+    started = time.monotonic()
+    again = sampler.sample_sessions()
+    assert again is not None and again.error == sessions.error
+    assert time.monotonic() - started < 0.5

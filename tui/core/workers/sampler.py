@@ -1,0 +1,133 @@
+"""Everything the Workers pane measures, in one object the pane, the tests and the bench share.
+
+Three measurements with different costs run on their own schedule (the caller's
+threads): the pool (local: /proc and one sock_diag dump), the probe (one lookup,
+up to its timeout) and the database sessions (one query, up to its timeout).
+So a slow database never delays the pool graph. Configs and discovery are read
+again every REDISCOVER_EVERY pool samples, so an edited `daemons=` shows up.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from tui.core.authdaemon.socket_state import SocketState, socket_state
+from tui.core.discovery.platform import commands_for
+from tui.core.discovery.processes import find_daemon_processes
+from tui.core.installation import Installation
+from tui.core.logs.deferral_counts import DeferralCounts
+from tui.core.workers.database_sessions import SessionsSample, SessionWatcher
+from tui.core.workers.history import WINDOW_SECONDS, LatencyStats, WorkersHistory
+from tui.core.workers.pool import PoolSample, sample_pool
+from tui.core.workers.probe import ProbeSample, probe_client, probe_pool
+from tui.core.workers.verdict import RECENT_PROBES, PoolContext, Verdict, judge
+
+REDISCOVER_EVERY = 10
+
+
+@dataclass(frozen=True)
+class WorkersSnapshot:
+    """What the pane draws: the latest numbers, the window's series and the verdict."""
+
+    taken_at: float
+    pool: PoolSample | None
+    stats: LatencyStats
+    last_probe: ProbeSample | None
+    sessions: SessionsSample | None
+    deferrals: tuple[tuple[int, int], ...]  # (s_connect, tempfail) per minute, oldest first
+    queue_series: tuple[float, ...]
+    busy_series: tuple[float, ...]
+    latency_series: tuple[float, ...]
+    verdict: Verdict
+
+
+class WorkersSampler:
+    def __init__(self, installation: Installation, window: float = WINDOW_SECONDS) -> None:
+        self.installation = installation
+        self.history = WorkersHistory(window)
+        self.deferrals = DeferralCounts()
+        self.probe_address = installation.settings.probe_address.value
+        self._pool_samples = 0
+        self._sessions: SessionWatcher | None = None
+        self._last_sessions: SessionsSample | None = None
+        self._last_probe: ProbeSample | None = None
+
+    # -- the three measurements (each may block up to its own timeout) -------------------------
+    def sample_pool(self) -> PoolSample:
+        if self._pool_samples and self._pool_samples % REDISCOVER_EVERY == 0:
+            self.installation = self.installation.refreshed()
+        self._pool_samples += 1
+        path = self.installation.socket
+        processes = find_daemon_processes(path.parent / "pid" if path is not None else None)
+        rc = self.installation.authdaemonrc
+        sample = sample_pool(path, processes, rc.effective_daemons if rc is not None else None)
+        self.history.add_pool(sample)
+        return sample
+
+    def probe(self) -> ProbeSample | None:
+        """One lookup of the probe address; None when there is no socket to probe."""
+        path = self.installation.socket
+        if path is None:
+            return None
+        sample = probe_pool(probe_client(str(path)), self.probe_address,
+                            self.history.latest_pool())
+        self.history.add_probe(sample)
+        self._last_probe = sample
+        return sample
+
+    def sample_sessions(self) -> SessionsSample | None:
+        """The mail role's PostgreSQL sessions; None without usable authpgsqlrc credentials."""
+        config = self.installation.authpgsqlrc
+        connection = config.connection if config is not None else None
+        if connection is None:
+            self._last_sessions = None
+            return None
+        if self._sessions is None or self._sessions.conn != connection:
+            if self._sessions is not None:
+                self._sessions.close()
+            self._sessions = SessionWatcher(connection)
+        self._last_sessions = self._sessions.sample()
+        return self._last_sessions
+
+    def close(self) -> None:
+        if self._sessions is not None:
+            self._sessions.close()
+
+    # -- putting it together (cheap: no I/O but one stat when stopped) -------------------------
+    def snapshot(self, now: float | None = None) -> WorkersSnapshot:
+        now = time.time() if now is None else now
+        pools = tuple(self.history.pools())
+        stats = self.history.latency_stats()
+        probes = [p for p in self.history.probes() if p.outcome is not None]
+        path = self.installation.socket
+        state: SocketState | None = None
+        if pools and pools[-1].alive == 0 and path is not None:
+            state = socket_state(path)
+        discovery = self.installation.discovery
+        platform = discovery.platform.value
+        context = PoolContext(
+            pools=pools,
+            stats=stats,
+            recent_probe_outcomes=tuple(
+                str(p.outcome) for p in probes[-RECENT_PROBES:] if p.outcome is not None
+            ),
+            sessions=self._last_sessions,
+            socket=path,
+            socket_state=state,
+            platform=platform,
+            commands=commands_for(platform, discovery.authdaemonrc, discovery.unit.value),
+        )
+        queue, busy, latency = self.history.series()
+        return WorkersSnapshot(
+            taken_at=now,
+            pool=pools[-1] if pools else None,
+            stats=stats,
+            last_probe=self._last_probe,
+            sessions=self._last_sessions,
+            deferrals=tuple(self.deferrals.last_minutes(now)),
+            queue_series=tuple(queue),
+            busy_series=tuple(busy),
+            latency_series=tuple(latency),
+            verdict=judge(context),
+        )

@@ -1,0 +1,237 @@
+"""One sentence about the pool, with the evidence behind it and the fix for this platform.
+
+Order of questions: is anything running at all (stopped), is it being replaced
+(restarting), is work waiting (saturated), are all workers taken (busy), do the
+lookups themselves fail (failing), and only then healthy or idle. For a
+saturated pool the database sessions decide the advice: if the mail role's
+queries run long, more workers only pile more load on a slow query.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from itertools import pairwise
+from pathlib import Path
+
+from tui.core.authdaemon.socket_state import SocketState
+from tui.core.discovery.platform import Platform, PlatformCommands
+from tui.core.findings import Severity
+from tui.core.workers.database_sessions import SessionsSample
+from tui.core.workers.history import LatencyStats
+from tui.core.workers.pool import PoolSample
+
+RESTART_WINDOW = 10.0  # worker pids changing within this many seconds = restarting
+SLOW_QUERY_SECONDS = 0.5  # a lookup query running longer than this is the bottleneck
+RECENT_PROBES = 3  # failures among the last few probes make the pool "failing"
+
+
+class PoolState(StrEnum):
+    HEALTHY = "healthy"
+    IDLE = "idle"
+    BUSY = "busy"
+    SATURATED = "saturated"
+    FAILING = "failing"
+    STOPPED = "stopped"
+    RESTARTING = "restarting"
+    UNKNOWN = "unknown"
+
+
+_SEVERITY = {
+    PoolState.HEALTHY: Severity.INFO,
+    PoolState.IDLE: Severity.INFO,
+    PoolState.BUSY: Severity.WARNING,
+    PoolState.RESTARTING: Severity.WARNING,
+    PoolState.UNKNOWN: Severity.WARNING,
+    PoolState.SATURATED: Severity.ERROR,
+    PoolState.FAILING: Severity.ERROR,
+    PoolState.STOPPED: Severity.ERROR,
+}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    state: PoolState
+    headline: str  # "Saturated: 2/2 workers busy, 9 queued, probe p95 4.1 s; …"
+    evidence: tuple[str, ...] = ()
+    fix: tuple[str, ...] = ()  # shell commands, in order
+    advice: str = ""
+
+    @property
+    def severity(self) -> Severity:
+        return _SEVERITY[self.state]
+
+
+@dataclass(frozen=True)
+class PoolContext:
+    """What the verdict is judged on, gathered by the sampler."""
+
+    pools: tuple[PoolSample, ...]  # the window, oldest first
+    stats: LatencyStats
+    recent_probe_outcomes: tuple[str, ...]  # Outcome values of the last probes, newest last
+    sessions: SessionsSample | None
+    socket: Path | None
+    socket_state: SocketState | None
+    platform: Platform
+    commands: PlatformCommands
+
+
+def seconds_text(seconds: float) -> str:
+    if seconds < 1.0:
+        return f"{seconds * 1000:.0f} ms"
+    return f"{seconds:.1f} s"
+
+
+def suggested_workers(pool: PoolSample) -> int:
+    """A first step up, as the seed document does (5), or double what runs now."""
+    return max(5, 2 * max(pool.alive, pool.configured or 0))
+
+
+def _resize(context: PoolContext, pool: PoolSample) -> tuple[str, ...]:
+    workers = suggested_workers(pool)
+    return tuple(command.format(workers=workers) for command in context.commands.resize_pool)
+
+
+def _stopped(context: PoolContext, pool: PoolSample) -> Verdict:
+    path = context.socket
+    evidence = ["no authdaemond worker process is running", *pool.notes]
+    if context.socket_state is SocketState.STALE:
+        headline = f"Stopped: no workers, and {path} is stale (nothing listens on it)"
+        evidence.append("clients get `s_connect() failed: Connection refused`")
+    elif context.socket_state is SocketState.MISSING:
+        headline = f"Stopped: no workers and no socket at {path}"
+        evidence.append("clients get `s_connect() failed: No such file or directory`")
+    elif pool.listening:
+        headline = "Stopped: a listener exists but no worker serves it"
+    else:
+        headline = "Stopped: no authdaemond workers"
+    advice = "Start it, then check its log for start-up errors (Bad line in authdaemonrc, …)."
+    if context.platform is Platform.APISCP:
+        advice += (" On ApisCP the unit has RemainAfterExit=true: `systemctl is-active` can say "
+                   "active while nothing runs, so trust the processes, not the unit state.")
+    return Verdict(PoolState.STOPPED, headline, tuple(evidence), (context.commands.start,), advice)
+
+
+def _restarting(context: PoolContext, pool: PoolSample) -> Verdict | None:
+    recent = [p for p in context.pools if p.taken_at >= pool.taken_at - RESTART_WINDOW]
+    changes = sum(
+        1 for before, after in pairwise(recent)
+        if set(before.worker_pids) != set(after.worker_pids)
+    )
+    if not changes:
+        return None
+    return Verdict(
+        PoolState.RESTARTING,
+        f"Restarting: the worker processes changed {changes} time(s) in the last "
+        f"{RESTART_WINDOW:.0f} s ({pool.alive} alive now)",
+        (f"worker pids now: {', '.join(map(str, pool.worker_pids)) or 'none'}",),
+        advice="A reload (authdaemond restart / SIGHUP) replaces every worker. If this goes on, "
+        "the workers are crashing: read the authdaemond log.",
+    )
+
+
+def _database_part(sessions: SessionsSample | None) -> tuple[str, bool, str]:
+    """(text for the headline, whether the query is slow, the longest query's text)."""
+    if sessions is None:
+        return "", False, ""
+    if sessions.error:
+        return "", False, ""
+    running = [s for s in sessions.running if s.query_seconds is not None]
+    if not running:
+        return "PostgreSQL shows no running query of the mail role", False, ""
+    ages = [s.query_seconds or 0.0 for s in running]
+    longest = max(ages)
+    if max(ages) - min(ages) >= 0.2:
+        each = f"for up to {seconds_text(longest)}"
+    else:
+        each = f"for {seconds_text(longest)}" + (" each" if len(ages) > 1 else "")
+    queries = "query" if len(running) == 1 else "queries"
+    text = f"PostgreSQL shows {len(running)} {queries} running {each}"
+    slow = longest >= SLOW_QUERY_SECONDS
+    query = sessions.longest.query if sessions.longest else ""
+    return text, slow, query
+
+
+def _numbers(pool: PoolSample, stats: LatencyStats) -> str:
+    busy = "?" if pool.busy is None else str(pool.busy)
+    text = f"{busy}/{pool.alive} workers busy, {pool.queued or 0} queued"
+    if stats.p95 is not None:
+        text += f", probe p95 {seconds_text(stats.p95)}"
+    return text
+
+
+def _saturated(context: PoolContext, pool: PoolSample) -> Verdict:
+    db_text, slow, query = _database_part(context.sessions)
+    headline = f"Saturated: {_numbers(pool, context.stats)}"
+    if db_text:
+        headline += f"; {db_text}"
+        if slow:
+            headline += " — the lookup query is slow"
+    evidence = [
+        f"{pool.queued} connection(s) wait in the listen backlog (limit {pool.backlog})",
+        "maildrop gives up after 30 s: 'Temporary authentication failure' with no authdaemond "
+        "error, and past the backlog 's_connect() failed: Resource temporarily unavailable'",
+    ]
+    if query:
+        evidence.append(f"longest running query: {query}")
+    if context.sessions is not None and context.sessions.error:
+        evidence.append(context.sessions.error)
+    if slow:
+        advice = ("Look at the slow query before adding workers: more workers only send more "
+                  "queries to a database that is already the bottleneck (EXPLAIN it, check "
+                  "indexes and locks).")
+    else:
+        advice = "The database answers quickly: the pool is too small for the load. Add workers."
+    return Verdict(PoolState.SATURATED, headline, tuple(evidence), _resize(context, pool), advice)
+
+
+def _mismatch(pool: PoolSample) -> str:
+    if pool.configured is None or pool.configured == pool.alive:
+        return ""
+    return (f"authdaemonrc says daemons={pool.configured} but {pool.alive} worker(s) run: "
+            "the change has not been applied (authdaemond restart)")
+
+
+def judge(context: PoolContext) -> Verdict:
+    """The verdict for the newest pool sample in `context`."""
+    if not context.pools:
+        return Verdict(PoolState.UNKNOWN, "No sample yet")
+    pool = context.pools[-1]
+    if pool.alive == 0:
+        return _stopped(context, pool)
+    restarting = _restarting(context, pool)
+    if restarting is not None:
+        return restarting
+    if pool.queued:
+        return _saturated(context, pool)
+    mismatch = _mismatch(pool)
+    flags = (mismatch,) if mismatch else ()
+    fix = (context.commands.restart,) if mismatch else ()
+    stats = context.stats
+    if pool.busy is not None and pool.busy >= pool.alive:
+        return Verdict(
+            PoolState.BUSY,
+            f"Busy: all {pool.alive} workers busy, nothing queued yet",
+            (*flags, "the next lookups will wait in the backlog"),
+            fix,
+            "Watch the queue: if it grows, the pool is saturated.",
+        )
+    failures = [o for o in context.recent_probe_outcomes if o not in ("found", "not-found")]
+    if failures:
+        return Verdict(
+            PoolState.FAILING,
+            f"Lookups fail: {len(failures)} of the last {len(context.recent_probe_outcomes)} "
+            f"probes got {failures[-1]}; the pool has spare workers",
+            (*flags, f"probe outcomes, newest last: {', '.join(context.recent_probe_outcomes)}"),
+            fix,
+            "The workers are free but the lookups fail: open the wizard (5) to find out why.",
+        )
+    was_busy = any(p.busy for p in context.pools)
+    state = PoolState.HEALTHY if was_busy else PoolState.IDLE
+    word = "Healthy" if was_busy else "Idle"
+    headline = f"{word}: {_numbers(pool, stats)}"
+    if pool.busy is None:
+        headline += " (busy workers need root to see)"
+    if mismatch:
+        headline += f"; daemons={pool.configured} configured"
+    return Verdict(state, headline, (*flags, *pool.notes), fix)
