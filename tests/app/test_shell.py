@@ -38,7 +38,11 @@ async def test_clicking_a_tab_switches_pane(healthy_lab, make_app) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.click("#--content-tab-workers")
         assert app.query_one(TabbedContent).active == "workers"
-        assert "pool" in screen_text(app)
+        for _ in range(40):  # the pane is built lazily, then samples in a worker
+            await pilot.pause(0.05)
+            if "workers busy" in screen_text(app):
+                break
+        assert "workers busy" in screen_text(app)
 
 
 async def test_question_mark_shows_every_key(healthy_lab, make_app) -> None:

@@ -36,8 +36,10 @@ from textual.widgets import DataTable, Input, Static
 from tests.conftest import _unavailable
 from tui.app.actions import PANES
 from tui.app.app import AuthlibApp
+from tui.app.panes.workers import WorkersPane
 from tui.app.widgets.health_strip import HealthStrip
 from tui.app.widgets.log_view import LogView
+from tui.core.authdaemon.client import AuthdaemonClient
 from tui.core.discovery.processes import DaemonProcesses
 from tui.core.installation import Installation
 from tui.core.settings import ENV_CONF_DIR, ENV_CONFIG, ENV_SOCKET
@@ -141,6 +143,11 @@ def frozen(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("tui.app.panes.logs.clock", lambda _timestamp: "12:00:00")
     # The last-hour sparklines bucket by the wall clock: freeze the bucket edges too.
     monkeypatch.setattr("tui.app.panes.logs.BUCKET_MINUTES", 60)
+    # The Workers pane: probe latency, worker ages and the graphs' shape vary by run.
+    monkeypatch.setattr("tui.app.panes.workers.seconds_text", lambda _seconds: FROZEN_LATENCY)
+    monkeypatch.setattr("tui.core.workers.verdict.seconds_text", lambda _seconds: FROZEN_LATENCY)
+    monkeypatch.setattr("tui.app.panes.workers.age_text", lambda _seconds: FROZEN_AGE)
+    monkeypatch.setattr("tui.app.panes.workers.peaks", lambda _values, _width: [0.0] * 30)
     monkeypatch.setattr("textual.widgets.Input._toggle_cursor", lambda _self: None)
     for name in ("NO_COLOR", ENV_CONF_DIR, ENV_SOCKET, ENV_CONFIG):
         monkeypatch.delenv(name, raising=False)
@@ -200,6 +207,25 @@ def _show(pane_id: str) -> Before:
             view = pilot.app.query_one(LogView)
             await _until(pilot, lambda: len(view.entries) >= 3, "the log backfill")
             await pilot.pause(0.2)
+        if pane_id == "workers":  # one full sample (pool, probe, sessions), then no more
+            pane = pilot.app.query_one(WorkersPane)
+            await _until(pilot, lambda: pane.snapshot is not None
+                         and pane.snapshot.stats.probes > 0
+                         and pane.snapshot.sessions is not None, "a full workers sample")
+            for timer in list(pane._timers):
+                timer.stop()
+            await pilot.app.wait_for_work()
+            # Each worker opens its database connection at its first lookup: look up until
+            # both have, so the picture always says "2 idle".
+            client = AuthdaemonClient(pane.installation.socket or "")
+            for _ in range(100):
+                sessions = pane.sampler.sample_sessions()
+                if sessions is not None and len(sessions.sessions) >= 2:
+                    break
+                client.lookup("foo@domain.com")
+            pane.sampler.sample_pool()  # nothing in flight now: no lookup of ours is busy
+            pane._show(pane.sampler.snapshot())
+            await pilot.pause()
 
     return run_before
 

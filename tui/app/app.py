@@ -26,11 +26,13 @@ from tui.app.panes.logs import LogsPane
 from tui.app.panes.lookup import LookupPane
 from tui.app.panes.overview import OverviewPane
 from tui.app.panes.upcoming import UpcomingPane
+from tui.app.panes.workers import WorkersPane
 from tui.app.screens.help_screen import HelpScreen
 from tui.app.stylesheets import stylesheet_paths
 from tui.app.widgets.health_strip import HealthStrip
 from tui.core.health import DB_CHECK_TIMEOUT, sample_health
 from tui.core.installation import Installation
+from tui.core.logs.deferral_counts import DeferralCounts
 
 HEALTH_INTERVAL = 5.0  # seconds between the end of one sample and the start of the next
 STALE_AFTER = HEALTH_INTERVAL + DB_CHECK_TIMEOUT + 2.0
@@ -47,6 +49,8 @@ class AuthlibApp(App[int]):
         self.health_interval = health_interval
         self._last_health = time.monotonic()
         self._health_timer = None
+        # Deferrals per minute: counted by the Logs pane's reader, drawn by the Workers pane.
+        self.deferrals = DeferralCounts()
 
     def compose(self) -> ComposeResult:
         yield HealthStrip(id="health")
@@ -64,7 +68,9 @@ class AuthlibApp(App[int]):
         if pane_id == "lookup":
             return LookupPane(self.installation)
         if pane_id == "logs":
-            return LogsPane(self.installation)
+            return LogsPane(self.installation, self.deferrals)
+        if pane_id == "workers":
+            return WorkersPane(self.installation, self.deferrals)
         return UpcomingPane(pane_id)
 
     def on_mount(self) -> None:
@@ -130,8 +136,11 @@ class AuthlibApp(App[int]):
         tabs = pane.screen.query(TabbedContent) if pane.is_attached else None
         if not tabs or tabs.first().active != pane.id:
             return  # the user has moved on, or the app is closing
-        for child in pane.query("OverviewPane, LogsPane, LookupPane"):
-            child.focus_home()  # type: ignore[attr-defined]
+        for child in pane.query("OverviewPane, LogsPane, LookupPane, WorkersPane"):
+            # set_focus, not widget.focus(): that one is deferred, and if the user switched
+            # pane meanwhile, focusing a widget in this pane would switch back to it.
+            home = child.home_widget()  # type: ignore[attr-defined]
+            pane.screen.set_focus(home, scroll_visible=False)
             return
         if attempts:  # a Lazy pane is mounted just after the first refresh
             self.set_timer(0.05, lambda: self._focus_pane(pane, attempts - 1))
@@ -164,6 +173,8 @@ class AuthlibApp(App[int]):
             pane_keys = self.query_one(LookupPane).key_help()
         elif active == "logs":
             pane_keys = self.query_one(LogsPane).key_help()
+        elif active == "workers":
+            pane_keys = self.query_one(WorkersPane).key_help()
         self.push_screen(HelpScreen(title, pane_keys))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
@@ -174,6 +185,7 @@ class AuthlibApp(App[int]):
                                 self._runner(item.action))
         if not isinstance(screen, HelpScreen):
             yield from LookupPane.palette_commands(self)
+            yield from WorkersPane.palette_commands(self)
         yield from super().get_system_commands(screen)
 
     def _runner(self, action: str) -> Callable[[], Awaitable[None]]:

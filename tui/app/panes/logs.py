@@ -18,12 +18,15 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.widget import Widget
 from textual.widgets import Input, Select, Static
 
 from tui.app.messages import OpenWizard
+from tui.app.sparkline import sparkline
 from tui.app.text import plain, styled
 from tui.app.widgets.log_view import LogView, ShownEntry, shown
 from tui.core.installation import Installation
+from tui.core.logs.deferral_counts import DeferralCounts
 from tui.core.logs.entry import LogEntry
 from tui.core.logs.log_reader import open_sources
 
@@ -31,7 +34,6 @@ FLUSH_INTERVAL = 0.05  # at most 20 UI updates a second
 BACKFILL_LINES = 2000
 BACKFILL_SECONDS = 3600
 BUCKET_MINUTES = 3
-SPARK = "▁▂▃▄▅▆▇█"
 SEVERITIES = [("all levels", "all"), ("warnings and errors", "warning"), ("errors", "error")]
 ORIGINS = [("auth + delivery", "all"), ("auth (authdaemond)", "auth"),
            ("delivery (maildrop)", "delivery")]
@@ -40,14 +42,6 @@ _LEVEL_RANK = {"debug": 0, "info": 1, "warning": 2, "error": 3}
 
 def clock(timestamp: float) -> str:
     return time.strftime("%H:%M:%S", time.localtime(timestamp))
-
-
-def sparkline(values: list[int]) -> str:
-    top = max(values) if values else 0
-    if top == 0:
-        return SPARK[0] * len(values)
-    return "".join(SPARK[min(len(SPARK) - 1, (v * (len(SPARK) - 1) + top - 1) // top)]
-                   for v in values)
 
 
 def make_filter(text: str, level: str, origin: str) -> Callable[[ShownEntry], bool] | str:
@@ -82,9 +76,10 @@ class LogsPane(Vertical):
         Binding("escape", "leave_filter", "Leave filter", show=False),
     ]
 
-    def __init__(self, installation: Installation) -> None:
+    def __init__(self, installation: Installation, deferrals: DeferralCounts | None = None) -> None:
         super().__init__(classes="pane-body", id="logs-pane")
         self.installation = installation
+        self.deferrals = deferrals  # shared with the Workers pane: counted here, once
         self._stop = threading.Event()
         self._pending: list[ShownEntry] = []
         self._pending_lock = threading.Lock()
@@ -120,6 +115,8 @@ class LogsPane(Vertical):
         sources.follow(self._receive, self._on_source_event, self._stop)
 
     def _receive(self, entries: list[LogEntry]) -> None:
+        if self.deferrals is not None:
+            self.deferrals.add(entries)
         batch = [shown(entry, clock) for entry in entries]  # sanitised here, off the UI thread
         with self._pending_lock:
             self._pending.extend(batch)
@@ -198,8 +195,8 @@ class LogsPane(Vertical):
     def _selected(self) -> None:
         self._render_status()
 
-    def focus_home(self) -> None:
-        self.query_one(LogView).focus()
+    def home_widget(self) -> Widget:
+        return self.query_one(LogView)
 
     def action_focus_filter(self) -> None:
         self.query_one("#logs-filter", Input).focus()

@@ -15,6 +15,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widget import Widget
 from textual.widgets import Button, DataTable, Input, Static
 
 from tui.app.formatting import latency_text
@@ -163,9 +164,9 @@ class LookupPane(Vertical):
         else:
             self.app.notify("The last result is not an alias.", timeout=3)
 
-    def focus_home(self) -> None:
+    def home_widget(self) -> Widget:
         """The result card: focused, it lets 1-5 switch panes (the address field would eat them)."""
-        self.query_one(ResultCard).focus()
+        return self.query_one(ResultCard)
 
     def action_focus_address(self) -> None:
         self.query_one("#lookup-address", Input).focus()

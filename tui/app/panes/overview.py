@@ -11,6 +11,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.content import Content
+from textual.widget import Widget
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -143,8 +144,8 @@ class OverviewPane(VerticalScroll):
             text = plain("none in " + (", ".join(map(str, discovery.log_files)) or "any log file"))
         self.query_one("#overview-errors", Static).update(text)
 
-    def focus_home(self) -> None:
-        self.query_one("#overview-findings", OptionList).focus()
+    def home_widget(self) -> Widget:
+        return self.query_one("#overview-findings", OptionList)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         if event.option_id and event.option_id.startswith("finding-"):

@@ -19,15 +19,6 @@ UPCOMING: dict[str, tuple[str, list[str]]] = {
             "until then: the Overview pane shows the latest authdaemond errors from the mail log",
         ],
     ),
-    "workers": (
-        "Is the authdaemond pool saturated, and why",
-        [
-            "configured daemons= against live workers, busy workers and the listen queue, "
-            "sampled every second",
-            "peak-in-interval graphs, so short bursts between samples are not missed",
-            "until then: the health strip's 'workers' cell shows busy/total and the queue",
-        ],
-    ),
     "wizard": (
         "Guided wizard: from symptom to cause to fix",
         [

@@ -58,6 +58,13 @@ class PoolSample:
     notes: tuple[str, ...] = ()
     # (pid, start time in epoch seconds) of the workers whose start time could be read.
     worker_started: tuple[tuple[int, float], ...] = ()
+    # Our own probe lookup was in flight: one busy worker may be the probe itself.
+    probe_in_flight: bool = False
+
+    @property
+    def busy_for_others(self) -> int:
+        """Busy workers not counting a probe of ours that may be among them."""
+        return max(0, (self.busy or 0) - (1 if self.probe_in_flight else 0))
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,8 +9,9 @@ again every REDISCOVER_EVERY pool samples, so an edited `daemons=` shows up.
 
 from __future__ import annotations
 
+import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from tui.core.authdaemon.socket_state import SocketState, socket_state
 from tui.core.discovery.platform import commands_for
@@ -43,15 +44,22 @@ class WorkersSnapshot:
 
 
 class WorkersSampler:
-    def __init__(self, installation: Installation, window: float = WINDOW_SECONDS) -> None:
+    def __init__(
+        self,
+        installation: Installation,
+        window: float = WINDOW_SECONDS,
+        deferrals: DeferralCounts | None = None,
+    ) -> None:
         self.installation = installation
         self.history = WorkersHistory(window)
-        self.deferrals = DeferralCounts()
+        # Counted by whoever reads the log (the app's Logs pane); empty if nobody does.
+        self.deferrals = deferrals if deferrals is not None else DeferralCounts()
         self.probe_address = installation.settings.probe_address.value
         self._pool_samples = 0
         self._sessions: SessionWatcher | None = None
         self._last_sessions: SessionsSample | None = None
         self._last_probe: ProbeSample | None = None
+        self._probing = threading.Event()
 
     # -- the three measurements (each may block up to its own timeout) -------------------------
     def sample_pool(self) -> PoolSample:
@@ -61,7 +69,10 @@ class WorkersSampler:
         path = self.installation.socket
         processes = find_daemon_processes(path.parent / "pid" if path is not None else None)
         rc = self.installation.authdaemonrc
+        probing = self._probing.is_set()
         sample = sample_pool(path, processes, rc.effective_daemons if rc is not None else None)
+        if probing or self._probing.is_set():
+            sample = replace(sample, probe_in_flight=True)
         self.history.add_pool(sample)
         return sample
 
@@ -70,8 +81,12 @@ class WorkersSampler:
         path = self.installation.socket
         if path is None:
             return None
-        sample = probe_pool(probe_client(str(path)), self.probe_address,
-                            self.history.latest_pool())
+        self._probing.set()
+        try:
+            sample = probe_pool(probe_client(str(path)), self.probe_address,
+                                self.history.latest_pool())
+        finally:
+            self._probing.clear()
         self.history.add_probe(sample)
         self._last_probe = sample
         return sample

@@ -226,7 +226,7 @@ def judge(context: PoolContext) -> Verdict:
             fix,
             "The workers are free but the lookups fail: open the wizard (5) to find out why.",
         )
-    was_busy = any(p.busy for p in context.pools)
+    was_busy = any(p.busy_for_others for p in context.pools)
     state = PoolState.HEALTHY if was_busy else PoolState.IDLE
     word = "Healthy" if was_busy else "Idle"
     headline = f"{word}: {_numbers(pool, stats)}"

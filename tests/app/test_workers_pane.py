@@ -1,0 +1,149 @@
+"""The Workers pane: real samples from the lab, and every verdict rendered with its fix."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from dataclasses import replace
+
+import pytest
+from textual.widgets import Static, TabbedContent
+
+from tests.app.conftest import screen_text
+from tui.app.panes.workers import WIZARD_STEP, WorkersPane
+from tui.core.workers.history import LatencyStats
+from tui.core.workers.sampler import WorkersSnapshot
+from tui.core.workers.verdict import PoolState, Verdict
+
+
+async def _until(predicate, timeout: float = 10.0) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while asyncio.get_running_loop().time() < deadline:
+        if predicate():
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("condition never met")
+
+
+def _visible(app) -> str:
+    """The screen's words with the SVG's span boundaries removed."""
+    return " ".join(re.sub(r"<[^>]+>", "", screen_text(app)).split())
+
+
+def _verdict_text(app) -> str:
+    return str(app.query_one("#workers-verdict", Static).render())
+
+
+async def _open_workers(app, pilot) -> WorkersPane:
+    await pilot.press("3")
+    await _until(lambda: bool(app.query(WorkersPane)) and app.query_one(WorkersPane).snapshot)
+    return app.query_one(WorkersPane)
+
+
+async def test_idle_lab_shows_idle_gauge_probe_and_database(healthy_lab, make_app) -> None:
+    app = make_app(health_interval=3600)
+    async with app.run_test(size=(80, 24)) as pilot:
+        pane = await _open_workers(app, pilot)
+        await _until(lambda: pane.snapshot is not None and pane.snapshot.stats.probes > 0
+                     and pane.snapshot.sessions is not None)
+        await _until(lambda: _verdict_text(app).startswith("Idle: 0/2 workers busy"))
+        pane.query_one("#workers-verdict", Static).refresh()
+        await pilot.pause()
+        text = _visible(app)
+        assert app.query_one(TabbedContent).active == "workers", app.query_one(TabbedContent).active
+        assert "Idle: 0/2 workers busy, 0 queued" in text
+        assert "0/2 busy · daemons=2" in text
+        assert "not-found in" in text  # the probe address answered FAIL
+        assert pane.query_one("#workers-verdict").has_class("state-ok")
+        database = str(pane.query_one("#workers-database", Static).render())
+        assert "mail role: 0 running" in database
+
+
+async def test_stopped_daemon_verdict_names_the_stale_socket(break_lab, make_app) -> None:
+    lab = break_lab("daemon-stopped")
+    app = make_app(health_interval=3600)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _open_workers(app, pilot)
+        await _until(lambda: _verdict_text(app).startswith("Stopped"))
+        assert str(lab.socket_path) in _verdict_text(app)
+        assert app.query_one("#workers-verdict").has_class("state-bad")
+        await pilot.press("w")
+        await pilot.pause()
+        assert app.query_one(TabbedContent).active == "wizard"
+        assert "daemon-not-running" in _visible(app)
+
+
+@pytest.mark.parametrize("state", list(PoolState))
+async def test_every_verdict_renders_with_its_fix_and_advice(healthy_lab, make_app, state) -> None:
+    app = make_app(health_interval=3600)
+    async with app.run_test(size=(80, 24)) as pilot:
+        pane = await _open_workers(app, pilot)
+        pane.probing = False  # keep the real sampler from redrawing over the test's snapshot
+        for timer in list(pane._timers):
+            timer.stop()
+        await app.wait_for_work()
+        verdict = Verdict(state, f"{state.value.title()}: headline for {state.value}",
+                          ("first evidence line",), ("run-this --now",), "some advice")
+        assert pane.snapshot is not None
+        pane._show(replace(pane.snapshot, verdict=verdict))
+        await pilot.pause()
+        text = _visible(app)
+        assert f"headline for {state.value}" in text
+        assert "fix: run-this --now" in text
+        assert "some advice" in text
+        expected = {"info": "state-ok", "warning": "state-warn", "error": "state-bad"}
+        assert pane.query_one("#workers-verdict").has_class(expected[verdict.severity.value])
+        await pilot.press("w")
+        await pilot.pause()
+        active = app.query_one(TabbedContent).active
+        assert active == ("wizard" if state in WIZARD_STEP else "workers")
+
+
+async def test_p_pauses_the_probe(healthy_lab, make_app) -> None:
+    app = make_app(health_interval=3600)
+    async with app.run_test(size=(80, 24)) as pilot:
+        pane = await _open_workers(app, pilot)
+        await pilot.press("p")
+        await app.wait_for_work()
+        count = len(pane.sampler.history.probes())
+        await pilot.pause(1.5)  # more than one interval
+        await app.wait_for_work()
+        assert len(pane.sampler.history.probes()) == count
+        assert "paused (p resumes)" in _visible(app)
+
+
+def test_an_empty_snapshot_has_no_probe_numbers() -> None:
+    stats = LatencyStats(0, None, None, None, 0, 0, 0, 0)
+    snapshot = WorkersSnapshot(0.0, None, stats, None, None, (), (), (), (),
+                               Verdict(PoolState.UNKNOWN, "No sample yet"))
+    assert snapshot.verdict.severity.value == "warning"
+
+
+async def test_nothing_is_sampled_until_the_pane_is_shown(healthy_lab, make_app) -> None:
+    app = make_app(health_interval=3600)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _until(lambda: bool(app.query(WorkersPane)))  # built lazily after start-up
+        await pilot.pause(1.2)
+        pane = app.query_one(WorkersPane)
+        assert pane.sampler.history.pools() == [] and pane.sampler.history.probes() == []
+        await pilot.press("3")
+        await _until(lambda: len(pane.sampler.history.probes()) > 0)
+
+
+async def test_deferrals_in_the_mail_log_are_counted_per_minute(healthy_lab, make_app) -> None:
+    stamp = time.strftime("%b %e %H:%M:%S")
+    line = (f"{stamp} mx postfix/pipe[77]: 4AbC: to=<a@b.com>, relay=vmaildrop, delay=0.1, "
+            "delays=0/0/0/0.1, dsn=4.3.0, status=deferred (temporary failure. Command output: "
+            "ERR: authdaemon: s_connect() failed: Connection refused )\n")
+    app = make_app(health_interval=3600)
+    async with app.run_test(size=(80, 24)) as pilot:
+        pane = await _open_workers(app, pilot)
+        with healthy_lab.maillog.open("a") as log:
+            log.write(line * 3)
+        # Summed over the 5 minutes shown, so a minute turning over mid-test changes nothing.
+        await _until(lambda: pane.snapshot is not None
+                     and sum(pair[0] for pair in pane.snapshot.deferrals) == 3
+                     and sum(pair[1] for pair in pane.snapshot.deferrals) == 0)
+        await _until(lambda: bool(re.search(r"s_connect (0 )*3( 0)* · tempfail 0 0 0 0 0",
+                                            _visible(app))))
