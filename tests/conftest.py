@@ -53,10 +53,10 @@ def lab() -> Iterator[Lab]:
 @pytest.fixture
 def healthy_lab(lab: Lab) -> Iterator[Lab]:
     """The lab, guaranteed healthy before and after the test."""
-    if lab.faults:
+    if lab.faults or lab.state.workers is not None:
         lab.apply(frozenset())
     yield lab
-    if lab.faults:
+    if lab.faults or lab.state.workers is not None:
         lab.apply(frozenset())
 
 

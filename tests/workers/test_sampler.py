@@ -94,8 +94,9 @@ def test_saturated_pool_busy_queue_verdict_and_database_sessions(
     assert all(session.query.lstrip().upper().startswith("SELECT") for session in running)
     assert any("PgSleep" in session.wait_event for session in running)
     assert "slow query" in verdict.advice
-    # The Debian lab: edit daemons= and restart (the platform's own commands).
-    assert any("daemons=" in command for command in verdict.fix)
+    # The lab platform: its own stand-in for cpcmd + upcp.
+    assert len(verdict.fix) == 1
+    assert verdict.fix[0].endswith(f"authlib-tui lab --dir {lab.root} set-workers 5")
     assert outcomes.count(Outcome.FOUND) >= 2  # the first two were really served
 
 

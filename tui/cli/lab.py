@@ -30,6 +30,8 @@ from tui.lab.namespace import view_command
 from tui.lab.process import LabError
 
 EXIT_LAB_ERROR = 1
+# The lab's stand-ins for what a platform's fix runs (systemctl start, upcp, cpcmd …).
+FIX_ACTIONS = ("start", "restart", "set-workers", "sync-password", "start-db")
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -43,9 +45,9 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         "--dir", type=Path, default=None, help=f"lab directory (default {DEFAULT_ROOT})"
     )
     parser.add_argument("action", choices=["up", "down", "status", "fault", "faults", "shell",
-                                           "demo", "clean"])
-    parser.add_argument("names", nargs="*", help="fault names (for `fault`) or a command "
-                        "(for `shell`, after --)")
+                                           "demo", "clean", *FIX_ACTIONS])
+    parser.add_argument("names", nargs="*", help="fault names (for `fault`), a number (for "
+                        "`set-workers`) or a command (for `shell`, after --)")
     return parser
 
 
@@ -96,6 +98,19 @@ def _demo(root: Path | None) -> int:
         print("Lab down: processes stopped, lab dir removed.")
 
 
+def _fix(lab: Lab, action: str, names: list[str]) -> int:
+    if action == "set-workers":
+        if len(names) != 1 or not names[0].isdigit():
+            print("authlib-tui: lab set-workers needs one number, e.g. 5", file=sys.stderr)
+            return EXIT_USAGE
+        lab.fix_set_workers(int(names[0]))
+    else:
+        {"start": lab.fix_start, "restart": lab.fix_restart,
+         "sync-password": lab.fix_sync_password, "start-db": lab.fix_start_db}[action]()
+    _print_status(lab)
+    return 0
+
+
 def run(args: argparse.Namespace) -> int:
     root = _root(args)
     try:
@@ -131,6 +146,8 @@ def run(args: argparse.Namespace) -> int:
                 return EXIT_USAGE
             lab.apply(validate(args.names))
             _print_status(lab)
+        elif args.action in FIX_ACTIONS:
+            return _fix(lab, args.action, args.names)
         elif args.action == "shell":
             command = args.names or [os.environ.get("SHELL", "/bin/bash")]
             return _run_in_view(lab, command)

@@ -46,6 +46,8 @@ DEFAULT_SOURCE = "default"
 # An address no mail system has (RFC 2606 .invalid): each probe costs one query and gets FAIL.
 DEFAULT_PROBE_ADDRESS = "authlib-tui-probe@example.invalid"
 DEFAULT_SAMPLE_INTERVAL = 1.0  # seconds between Workers pane samples
+DEFAULT_POSTFIX_DIR = Path("/etc/postfix")  # master.cf (delivery user), mailboxes.cf (ApisCP)
+DEFAULT_AUDIT_LOG = Path("/var/log/authlib-tui/audit.log")  # every fix run from the app
 
 
 class SettingsError(Exception):
@@ -87,6 +89,8 @@ class Settings:
     # The address the Workers pane looks up once per interval to time the pool.
     probe_address: Sourced[str] = Sourced(DEFAULT_PROBE_ADDRESS, DEFAULT_SOURCE)
     sample_interval: Sourced[float] = Sourced(DEFAULT_SAMPLE_INTERVAL, DEFAULT_SOURCE)
+    postfix_dir: Sourced[Path] = Sourced(DEFAULT_POSTFIX_DIR, DEFAULT_SOURCE)
+    audit_log: Sourced[Path] = Sourced(DEFAULT_AUDIT_LOG, DEFAULT_SOURCE)
     config_file: Path | None = None
     config_searched: tuple[Path, ...] = ()
     problems: tuple[Finding, ...] = ()
@@ -185,6 +189,8 @@ _PARSERS: dict[str, Callable[[object], object]] = {
     "platform": _as_platform,
     "probe_address": _as_address,
     "sample_interval": _as_timeout,
+    "postfix_dir": _as_path,
+    "audit_log": _as_path,
 }
 SETTING_KEYS: tuple[str, ...] = tuple(_PARSERS)
 

@@ -27,8 +27,11 @@ class DbEndpoint:
     port: int
 
 
-def render_authdaemonrc(faults: frozenset[str]) -> str:
+def render_authdaemonrc(faults: frozenset[str], workers: int | None = None) -> str:
+    """`workers` (set by `lab set-workers`, like ApisCP's courier_workers) beats the fault's."""
     daemons = SATURATED_DAEMONS if "workers-saturated" in faults else HEALTHY_DAEMONS
+    if workers is not None:
+        daemons = workers
     return (
         "##VERSION: authdaemonrc written by authlib-tui lab\n"
         "# Written by `authlib-tui lab`: Debian's authdaemond with ApisCP's settings.\n"

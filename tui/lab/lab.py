@@ -40,6 +40,7 @@ class LabState:
     sink_pid: int = 0
     faults: list[str] = field(default_factory=list)
     started: float = 0.0
+    workers: int | None = None  # `lab set-workers N`; None = what the faults say
 
 
 class Lab:
@@ -153,6 +154,17 @@ class Lab:
             f'group_file = "{self.group_file}"\n'
             f'virtual_root = "{self.virtual}"\n'
             f'log_files = ["{self.maillog}"]\n'
+            '# Fixes are given as the lab\'s own commands (`authlib-tui lab start`, …).\n'
+            'platform = "lab"\n'
+            f'postfix_dir = "{self.root / "postfix"}"\n'
+            f'audit_log = "{self.root / "audit.log"}"\n'
+        )
+        # ApisCP's delivery transport (domain.md §7.3): maildrop runs as `mail`.
+        (self.root / "postfix").mkdir(exist_ok=True)
+        (self.root / "postfix" / "master.cf").write_text(
+            "vmaildrop  unix  -  n  n  -  20  pipe\n"
+            "        flags=XODRhu user=mail\n"
+            "        argv=/usr/bin/maildrop  -d ${user}@${nexthop} ${extension} ${recipient}\n"
         )
 
     def _start_sink(self) -> int:
@@ -183,8 +195,12 @@ class Lab:
             )
 
     # -- faults -----------------------------------------------------------------
-    def apply(self, faults: frozenset[str]) -> None:
-        """Converge the lab to exactly these faults (the empty set is healthy)."""
+    def apply(self, faults: frozenset[str], workers: int | None = None) -> None:
+        """Converge the lab to exactly these faults (the empty set is healthy).
+
+        `workers` overrides daemons= (a `set-workers` fix); a plain apply resets it.
+        """
+        self.state.workers = workers
         unknown = faults - FAULTS.keys()
         if unknown:
             raise LabError(f"unknown fault(s): {', '.join(sorted(unknown))}")
@@ -195,7 +211,8 @@ class Lab:
         if "db-down" in faults:
             self.pg.stop()
         db = configs.DbEndpoint("127.0.0.1", self.state.port)
-        self._write_config(self.authdaemonrc, configs.render_authdaemonrc(faults))
+        rc_text = configs.render_authdaemonrc(faults, self.state.workers)
+        self._write_config(self.authdaemonrc, rc_text)
         self._write_config(self.authpgsqlrc, configs.render_authpgsqlrc(db, faults))
         if "socket-permission" in faults:
             shutil.chown(self.run, "courier", "courier")
@@ -244,6 +261,29 @@ class Lab:
             ):
                 pids.append(int(entry.name))
         return pids
+
+    # -- the lab's stand-ins for the platform's fix commands -----------------------
+    def fix_start(self) -> None:
+        """Like `systemctl start courier-authdaemon`: the daemon runs again."""
+        self.apply(frozenset(self.state.faults) - {"daemon-stopped", "socket-missing"},
+                   self.state.workers)
+
+    def fix_restart(self) -> None:
+        self.stop_daemon()
+        self.start_daemon()
+
+    def fix_set_workers(self, workers: int) -> None:
+        """Like ApisCP's `cpcmd … courier_workers N` + `upcp`: daemons=N, then a restart."""
+        if not 1 <= workers <= 64:
+            raise LabError(f"workers must be 1-64, not {workers}")
+        self.apply(frozenset(self.state.faults), workers)
+
+    def fix_sync_password(self) -> None:
+        """Like `upcp -sb mail/configure-courier-authlib`: authpgsqlrc gets the real password."""
+        self.apply(frozenset(self.state.faults) - {"db-password-wrong"}, self.state.workers)
+
+    def fix_start_db(self) -> None:
+        self.apply(frozenset(self.state.faults) - {"db-down"}, self.state.workers)
 
     def start_daemon(self) -> None:
         namespace.run_in_namespace(self.state.holder_pid, [AUTHDAEMOND, "start"])

@@ -8,6 +8,7 @@ authdaemonrc are overwritten by the Bootstrapper, so the fix there is `cpcmd` +
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -21,6 +22,7 @@ class Platform(StrEnum):
     RHEL = "rhel"
     OPENSUSE = "opensuse"
     UPSTREAM = "upstream"
+    LAB = "lab"  # the built-in lab: its own commands stand in for the platform's
 
 
 PLATFORM_LABELS: dict[Platform, str] = {
@@ -29,6 +31,7 @@ PLATFORM_LABELS: dict[Platform, str] = {
     Platform.RHEL: "RHEL / Alma / Rocky",
     Platform.OPENSUSE: "openSUSE",
     Platform.UPSTREAM: "upstream source build",
+    Platform.LAB: "authlib-tui lab",
 }
 
 # ApisCP installs its panel here; its presence is what tells ApisCP from plain RHEL.
@@ -49,6 +52,9 @@ class PlatformCommands:
     start: str
     restart: str  # stop + start: needed for env settings such as DEBUG_LOGIN (domain.md §5.2)
     resize_pool: tuple[str, ...]  # set the worker count to {workers} and apply it
+    # Put the mail role's real password back into authpgsqlrc; () where only a hand edit can.
+    sync_db_password: tuple[str, ...] = ()
+    start_database: str = "systemctl start postgresql"
 
 
 def commands_for(
@@ -56,14 +62,23 @@ def commands_for(
 ) -> PlatformCommands:
     """Start/restart/resize commands; `unit` is the systemd unit discovery found, if any."""
     rc = str(authdaemonrc) if authdaemonrc else "authdaemonrc"
+    if platform is Platform.LAB and authdaemonrc is not None:
+        lab = f"{_own_command()} lab --dir {authdaemonrc.parent.parent}"
+        return PlatformCommands(
+            start=f"{lab} start",
+            restart=f"{lab} restart",
+            resize_pool=(f"{lab} set-workers {{workers}}",),
+            sync_db_password=(f"{lab} sync-password",),
+            start_database=f"{lab} start-db",
+        )
     if platform is Platform.APISCP:
+        # The Bootstrapper rewrites authpgsqlrc from mailboxes.cf (domain.md §7.2).
+        bootstrap = "upcp -sb mail/configure-courier-authlib"
         return PlatformCommands(
             start="systemctl restart courier-authlib",
             restart="systemctl restart courier-authlib",
-            resize_pool=(
-                "cpcmd scope:set cp.bootstrapper courier_workers {workers}",
-                "upcp -sb mail/configure-courier-authlib",
-            ),
+            resize_pool=("cpcmd scope:set cp.bootstrapper courier_workers {workers}", bootstrap),
+            sync_db_password=(bootstrap,),
         )
     edit = f"sed -i 's/^daemons=.*/daemons={{workers}}/' {rc}"
     if unit:
@@ -78,6 +93,12 @@ def commands_for(
         restart="authdaemond stop && authdaemond start",
         resize_pool=(edit, "authdaemond restart"),
     )
+
+
+def _own_command() -> str:
+    """This install's `authlib-tui`, by path: a fix must not depend on $PATH."""
+    beside = Path(sys.executable).parent / "authlib-tui"
+    return str(beside) if beside.exists() else "authlib-tui"
 
 
 def detect_platform(layout: Layout | None, root: Path = Path("/")) -> tuple[Platform, str]:

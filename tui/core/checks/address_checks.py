@@ -1,0 +1,54 @@
+"""The single-address branch: why does this one address fail (domain.md §9 rows 10-11)?"""
+
+from __future__ import annotations
+
+from tui.core.authdaemon.client import AuthdaemonClient
+from tui.core.authdaemon.outcome import Outcome
+from tui.core.authdaemon.request import address_problem
+from tui.core.checks.context import CheckContext
+from tui.core.checks.result import CheckResult, Fix, Status
+from tui.core.database.explain import Reason, explain_address
+
+_STATUS = {
+    Reason.MAILBOX: Status.OK,
+    Reason.CATCH_ALL: Status.OK,
+    Reason.ALIAS: Status.WARN,
+    Reason.DISABLED: Status.FAIL,
+    Reason.ABSENT: Status.FAIL,
+    Reason.DOMAIN_UNKNOWN: Status.FAIL,
+}
+
+
+def address_lookup(context: CheckContext, address: str) -> CheckResult:
+    title = f"authdaemond resolves {address}"
+    problem = address_problem(address)
+    if problem is not None:
+        return CheckResult("address-lookup", title, Status.FAIL,
+                           f"Not sent: {problem.message}.")
+    if context.socket is None:
+        return CheckResult("address-lookup", title, Status.SKIP, "No socket to ask.")
+    result = AuthdaemonClient(context.socket, read_timeout=context.timeout).lookup(address)
+    evidence = (f"PRE . login {address} → {result.outcome} "
+                f"({result.latency_ms:.0f} ms)",)
+    status = Status.OK if result.outcome is Outcome.FOUND else Status.FAIL
+    finding = ("It is a mailbox: maildrop will deliver to it." if status is Status.OK
+               else result.outcome.meaning)
+    return CheckResult("address-lookup", title, status, finding, evidence)
+
+
+def address_in_database(context: CheckContext, address: str) -> CheckResult:
+    title = f"What the database says about {address}"
+    config = context.installation.authpgsqlrc
+    if config is None or address_problem(address) is not None:
+        return CheckResult("address-database", title, Status.SKIP, "Nothing to ask.")
+    explanation = explain_address(config, address, timeout=context.timeout)
+    status = _STATUS.get(explanation.reason, Status.WARN)
+    fix = None
+    if explanation.reason is Reason.ALIAS and explanation.alias_destination:
+        fix = Fix(f"Test the alias's destination instead: {explanation.alias_destination}.")
+    elif explanation.reason is Reason.DISABLED:
+        fix = Fix("Enable the mailbox in the control panel (email_lookup.enabled).")
+    elif explanation.reason in (Reason.ABSENT, Reason.DOMAIN_UNKNOWN):
+        fix = Fix("Create the mailbox (or a catch-all) for it, or check the spelling.")
+    return CheckResult("address-database", title, status, explanation.sentence,
+                       (f"reason: {explanation.reason}",), fix)

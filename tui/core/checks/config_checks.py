@@ -1,0 +1,130 @@
+"""authpgsqlrc and the module list (domain.md §6, §9 rows 8 and 10): what makes every lookup fail.
+
+The linter already knows each problem; these checks turn its findings into the
+wizard's steps, with the platform's way to put the file right.
+"""
+
+from __future__ import annotations
+
+from tui.core.checks.context import CheckContext
+from tui.core.checks.result import CheckResult, Fix, Status
+from tui.core.discovery.platform import Platform
+from tui.core.findings import Finding
+
+MODULE_FILE = "libauthpgsql.so"
+
+
+def _finding(context: CheckContext, *ids: str) -> Finding | None:
+    return next((f for f in context.installation.config_findings() if f.id in ids), None)
+
+
+def _bootstrap_or(context: CheckContext, why: str, hand_fix: str) -> Fix:
+    """On ApisCP the Bootstrapper owns the file: re-run it instead of editing."""
+    if context.platform is Platform.APISCP:
+        return Fix(why + " The Bootstrapper writes this file; let it write it again.",
+                   ("upcp -sb mail/configure-courier-authlib",))
+    return Fix(why, diff=hand_fix)
+
+
+def authpgsqlrc_readable(context: CheckContext) -> CheckResult:
+    title = "authpgsqlrc can be read"
+    path = context.installation.discovery.authpgsqlrc
+    context.installation.authpgsqlrc  # noqa: B018  (reading it records a read error)
+    error = context.installation.read_errors.get("authpgsqlrc")
+    if path is None:
+        return CheckResult("authpgsqlrc-readable", title, Status.FAIL,
+                           "No authpgsqlrc was found in the config dir.",
+                           diagnosis="config-missing")
+    if error is not None:
+        return CheckResult("authpgsqlrc-readable", title, Status.FAIL, str(error),
+                           (str(path),), Fix("Run as root, or restore the file's mode "
+                                             "(0640, owner root, group the mail group)."),
+                           diagnosis="config-unreadable")
+    return CheckResult("authpgsqlrc-readable", title, Status.OK, f"{path} was read.")
+
+
+def config_marker(context: CheckContext) -> CheckResult:
+    title = "authpgsqlrc has its marker line"
+    if context.installation.authpgsqlrc is None:
+        return CheckResult("config-marker", title, Status.SKIP, "No authpgsqlrc to read.")
+    finding = _finding(context, "marker-missing")
+    if finding is None:
+        return CheckResult("config-marker", title, Status.OK,
+                           "The `##NAME: MARKER:` line is there.")
+    return CheckResult(
+        "config-marker", title, Status.FAIL,
+        "authpgsqlrc lost its `##NAME: MARKER:` line: authpgsql refuses the whole file, so every "
+        "lookup fails temporarily ('marker line not found' in the log).",
+        (finding.message, finding.where),
+        _bootstrap_or(context, finding.fix or "Put the marker line back.",
+                      "+##NAME: MARKER:0\n(at column 0, usually before the last section)"),
+        diagnosis="marker-missing",
+    )
+
+
+def config_old_keys(context: CheckContext) -> CheckResult:
+    title = "authpgsqlrc uses PGSQL_CONNECTION, not the old keys"
+    if context.installation.authpgsqlrc is None:
+        return CheckResult("config-old-keys", title, Status.SKIP, "No authpgsqlrc to read.")
+    finding = _finding(context, "old-style-keys")
+    if finding is None:
+        return CheckResult("config-old-keys", title, Status.OK,
+                           "No PGSQL_HOST/PGSQL_USERNAME… keys that this authlib ignores.")
+    return CheckResult(
+        "config-old-keys", title, Status.FAIL,
+        "authpgsqlrc sets PGSQL_HOST/PGSQL_USERNAME/…, which authlib 0.67+ no longer reads: "
+        "it finds no PGSQL_CONNECTION and fails every lookup.",
+        (finding.message, finding.where),
+        _bootstrap_or(context, finding.fix or "Convert to one PGSQL_CONNECTION line.",
+                      "-PGSQL_HOST …\n-PGSQL_PORT …\n-PGSQL_USERNAME …\n-PGSQL_PASSWORD …\n"
+                      "-PGSQL_DATABASE …\n+PGSQL_CONNECTION host=… port=… user=… "
+                      "password=<the mail role's password> dbname=…"),
+        diagnosis="old-style-keys",
+    )
+
+
+def config_connection(context: CheckContext) -> CheckResult:
+    title = "PGSQL_CONNECTION is present, with dbname="
+    if context.installation.authpgsqlrc is None:
+        return CheckResult("config-connection", title, Status.SKIP, "No authpgsqlrc to read.")
+    finding = _finding(context, "connection-missing", "connection-invalid")
+    if finding is None:
+        return CheckResult("config-connection", title, Status.OK,
+                           "PGSQL_CONNECTION is usable.",
+                           (str(context.connection.masked()) if context.connection else "",))
+    if _finding(context, "old-style-keys") is not None:
+        return CheckResult("config-connection", title, Status.SKIP,
+                           "Missing because the file uses the old keys (see above).")
+    return CheckResult("config-connection", title, Status.FAIL, finding.message,
+                       (finding.where,), Fix(finding.fix or "Write a PGSQL_CONNECTION line."),
+                       diagnosis="connection-missing")
+
+
+def authpgsql_module(context: CheckContext) -> CheckResult:
+    title = "The authpgsql module is installed and listed"
+    rc = context.installation.authdaemonrc
+    layout = context.installation.discovery.layout.value
+    dirs = layout.module_dirs if layout is not None else ()
+    present = [d / MODULE_FILE for d in dirs if (d / MODULE_FILE).exists()]
+    evidence = [f"looked for {MODULE_FILE} in {', '.join(map(str, dirs)) or '(no layout)'}"]
+    if rc is not None:
+        evidence.append(f'authmodulelist="{" ".join(rc.module_list)}"')
+    if rc is not None and not rc.uses_authpgsql:
+        return CheckResult(
+            "authpgsql-module", title, Status.FAIL,
+            "authmodulelist does not name authpgsql: every address is 'Invalid user' (bounced).",
+            tuple(evidence), Fix('Set authmodulelist="authpgsql", then restart authdaemond.',
+                                 (context.commands.restart,)),
+            diagnosis="module-missing")
+    if dirs and not present:
+        package = ("courier-authlib-postgresql" if context.platform is Platform.DEBIAN
+                   else "courier-authlib-pgsql")
+        return CheckResult(
+            "authpgsql-module", title, Status.FAIL,
+            f"{MODULE_FILE} is not installed: authdaemond logs 'file not found' at start and "
+            "every address bounces as 'Invalid user'.", tuple(evidence),
+            Fix(f"Install the {package} package, then restart authdaemond."),
+            diagnosis="module-missing")
+    return CheckResult("authpgsql-module", title, Status.OK,
+                       f"{present[0] if present else MODULE_FILE} is installed and listed.",
+                       tuple(evidence))

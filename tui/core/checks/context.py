@@ -1,0 +1,107 @@
+"""The facts the checks share, each measured at most once per run and only when a check asks.
+
+A run of every check must not connect to authdaemond or PostgreSQL more than it
+needs: the socket state, the pool sample, one probe lookup and one database
+connection are computed on first use and reused by every check that looks at them.
+"""
+
+from __future__ import annotations
+
+import time
+from functools import cached_property
+from pathlib import Path
+
+from tui.core.authdaemon.client import AuthdaemonClient, LookupResult
+from tui.core.authdaemon.socket_state import SocketState, socket_state
+from tui.core.config.authpgsqlrc import ConnInfo
+from tui.core.database.probe import ProbeResult, run_query
+from tui.core.discovery.platform import Platform, PlatformCommands, commands_for
+from tui.core.installation import Installation
+from tui.core.workers.database_sessions import SessionsSample, SessionWatcher
+from tui.core.workers.pool import PoolSample, sample_pool_for
+
+DEFAULT_CHECK_TIMEOUT = 10.0  # per network call; `check --timeout` lowers it
+
+
+class CheckContext:
+    def __init__(self, installation: Installation, timeout: float = DEFAULT_CHECK_TIMEOUT) -> None:
+        self.installation = installation
+        self.timeout = timeout
+        self.started = time.time()
+
+    @classmethod
+    def fresh(
+        cls, installation: Installation, timeout: float = DEFAULT_CHECK_TIMEOUT
+    ) -> CheckContext:
+        """Discovery and configs read again: a verify after a fix must see the new state."""
+        return cls(installation.refreshed(), timeout)
+
+    @property
+    def platform(self) -> Platform:
+        return self.installation.discovery.platform.value
+
+    @cached_property
+    def commands(self) -> PlatformCommands:
+        discovery = self.installation.discovery
+        return commands_for(self.platform, discovery.authdaemonrc, discovery.unit.value)
+
+    @property
+    def socket(self) -> Path | None:
+        return self.installation.socket
+
+    @cached_property
+    def socket_state(self) -> SocketState | None:
+        return socket_state(self.socket) if self.socket is not None else None
+
+    @cached_property
+    def pool(self) -> PoolSample | None:
+        try:
+            return sample_pool_for(self.installation.discovery, self.installation.authdaemonrc)
+        except OSError:
+            return None
+
+    @property
+    def probe_address(self) -> str:
+        return self.installation.settings.probe_address.value
+
+    @cached_property
+    def probe(self) -> LookupResult | None:
+        """One lookup of the probe address, timed (None without a socket)."""
+        if self.socket is None:
+            return None
+        client = AuthdaemonClient(self.socket, connect_timeout=min(self.timeout, 10.0),
+                                  read_timeout=self.timeout)
+        return client.lookup(self.probe_address)
+
+    @property
+    def connection(self) -> ConnInfo | None:
+        config = self.installation.authpgsqlrc
+        return config.connection if config is not None else None
+
+    @cached_property
+    def db_ping(self) -> ProbeResult | None:
+        """`SELECT 1` with authpgsqlrc's credentials (None without a usable PGSQL_CONNECTION)."""
+        if self.connection is None:
+            return None
+        return run_query(self.connection, "SELECT 1", timeout=self.timeout)
+
+    @cached_property
+    def db_select(self) -> ProbeResult | None:
+        """authpgsql's own SELECT for the probe address, as the daemon would run it."""
+        config = self.installation.authpgsqlrc
+        if config is None or self.connection is None:
+            return None
+        sql = config.select_for(self.probe_address, "login")
+        if sql is None:
+            return None
+        return run_query(self.connection, sql, timeout=self.timeout)
+
+    @cached_property
+    def sessions(self) -> SessionsSample | None:
+        if self.connection is None:
+            return None
+        watcher = SessionWatcher(self.connection, min(self.timeout, 3.0))
+        try:
+            return watcher.sample()
+        finally:
+            watcher.close()

@@ -1,0 +1,128 @@
+"""PostgreSQL with authpgsqlrc's own credentials (domain.md §9 rows 6-7).
+
+authdaemond logs a failed connection but never a failed SELECT, so both are run
+here: the connection (wrong password, server down, database missing: each its own
+finding) and then the configured SELECT, whose SQL error is the only trace of a
+lost GRANT.
+"""
+
+from __future__ import annotations
+
+import re
+
+from tui.core.checks.context import CheckContext
+from tui.core.checks.result import CheckResult, Fix, Status
+from tui.core.database.probe import ProbeStatus
+from tui.core.discovery.platform import Platform
+
+_PASSWORD_LINE = re.compile(r"^\s*password\s*=\s*(.*?)\s*$", re.MULTILINE)
+_DENIED_TABLE = re.compile(r"permission denied for (?:table|relation) (\S+)")
+_MISSING_DB = re.compile(r'database "([^"]+)" does not exist')
+
+
+def db_connect(context: CheckContext) -> CheckResult:
+    title = "PostgreSQL accepts authpgsqlrc's credentials"
+    ping = context.db_ping
+    conn = context.connection
+    if ping is None or conn is None:
+        return CheckResult("db-connect", title, Status.SKIP, "No usable PGSQL_CONNECTION.")
+    shown = conn.masked()
+    if ping.status in (ProbeStatus.ROWS, ProbeStatus.NO_ROWS):
+        return CheckResult("db-connect", title, Status.OK,
+                           f"Connected as {conn.params.get('user', '?')} "
+                           f"({ping.elapsed_ms:.0f} ms).", (shown,))
+    error = ping.error
+    lowered = error.lower()
+    evidence = (shown, f"PostgreSQL: {error}")
+    if "password authentication failed" in lowered or "no password supplied" in lowered:
+        commands = context.commands.sync_db_password
+        fix = (Fix("authpgsqlrc's password is not the mail role's: put the right one back.",
+                   commands) if commands else
+               Fix("authpgsqlrc's password is not the mail role's. Put the role's password in "
+                   "PGSQL_CONNECTION (authpgsqlrc is re-read on the next lookup, no restart).",
+                   diff="PGSQL_CONNECTION … password=<the mail role's password> …"))
+        return CheckResult(
+            "db-connect", title, Status.FAIL,
+            "The password in authpgsqlrc is wrong: every lookup is a temporary failure "
+            "('PGSQL_CONNECTION could not be established' in the log).",
+            evidence, fix, diagnosis="db-password-wrong")
+    if (missing := _MISSING_DB.search(error)) is not None:
+        return CheckResult(
+            "db-connect", title, Status.FAIL,
+            f"The database {missing.group(1)!r} named by dbname= does not exist.", evidence,
+            Fix("Correct dbname= in PGSQL_CONNECTION.", diff="PGSQL_CONNECTION … dbname=<the "
+                "mail database> …"), diagnosis="db-missing")
+    if ping.status is ProbeStatus.TIMEOUT or any(
+        word in lowered for word in ("refused", "no such file", "could not connect", "timeout")
+    ):
+        return CheckResult(
+            "db-connect", title, Status.FAIL,
+            "PostgreSQL does not answer at the address in PGSQL_CONNECTION: it is down or "
+            "elsewhere.", evidence,
+            Fix("Start PostgreSQL (and check host=/port= if it is running).",
+                (context.commands.start_database,)),
+            diagnosis="db-down")
+    return CheckResult("db-connect", title, Status.FAIL, f"PostgreSQL refused: {error}",
+                       evidence, diagnosis="db-error")
+
+
+def apiscp_password(context: CheckContext) -> CheckResult:
+    """ApisCP keeps the mail role's password in mailboxes.cf; authpgsqlrc must hold the same."""
+    title = "authpgsqlrc's password matches Postfix's mailboxes.cf"
+    if context.platform is not Platform.APISCP:
+        return CheckResult("apiscp-password", title, Status.SKIP, "Not ApisCP.")
+    path = context.installation.settings.postfix_dir.value / "mailboxes.cf"
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError as exc:
+        return CheckResult("apiscp-password", title, Status.SKIP,
+                           f"Cannot read {path}: {exc.strerror}")
+    match = _PASSWORD_LINE.search(text)
+    conn = context.connection
+    if match is None or conn is None or conn.password is None:
+        return CheckResult("apiscp-password", title, Status.SKIP,
+                           "No password to compare on one side.")
+    if match.group(1) == conn.password.reveal():
+        return CheckResult("apiscp-password", title, Status.OK,
+                           f"Same password as {path} (not shown).")
+    return CheckResult(
+        "apiscp-password", title, Status.FAIL,
+        f"authpgsqlrc's password differs from {path} (neither shown): the Bootstrapper "
+        "writes both, so one was edited by hand.", (str(path),),
+        Fix("Let the Bootstrapper write authpgsqlrc again.",
+            ("upcp -sb mail/configure-courier-authlib",)),
+        diagnosis="db-password-wrong")
+
+
+def select_runs(context: CheckContext) -> CheckResult:
+    title = "authpgsql's SELECT runs"
+    if context.db_ping is None or context.db_ping.status not in (
+        ProbeStatus.ROWS, ProbeStatus.NO_ROWS
+    ):
+        return CheckResult("select-runs", title, Status.SKIP, "No database connection.")
+    result = context.db_select
+    if result is None:
+        return CheckResult("select-runs", title, Status.SKIP, "authpgsqlrc defines no SELECT.")
+    if result.status in (ProbeStatus.ROWS, ProbeStatus.NO_ROWS):
+        return CheckResult("select-runs", title, Status.OK,
+                           f"The SELECT for {context.probe_address} runs "
+                           f"({result.elapsed_ms:.0f} ms, {len(result.rows)} row(s)).")
+    evidence = (f"SELECT for {context.probe_address} → {result.error}",
+                "authdaemond logs nothing for this: it only answers with a temporary failure")
+    if result.sqlstate == "42501":
+        denied = _DENIED_TABLE.search(result.error)
+        table = denied.group(1) if denied else "<table>"
+        role = context.connection.params.get("user", "<role>") if context.connection else "<role>"
+        dbname = context.connection.params.get("dbname", "<db>") if context.connection else "<db>"
+        return CheckResult(
+            "select-runs", title, Status.FAIL,
+            f"The mail role {role} may not read {table}: every lookup fails silently.",
+            evidence,
+            Fix("Give the mail role SELECT back on the table.",
+                (f'runuser -u postgres -- psql -d {dbname} -c "GRANT SELECT ON {table} TO '
+                 f'{role}"',)),
+            diagnosis="select-permission-denied")
+    return CheckResult("select-runs", title, Status.FAIL,
+                       f"The SELECT fails in PostgreSQL: {result.error}", evidence,
+                       Fix("Compare PGSQL_SELECT_CLAUSE with the schema (schema drift?)."),
+                       diagnosis="select-error")

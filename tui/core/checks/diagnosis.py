@@ -1,0 +1,165 @@
+"""Every check, grouped by the symptom the admin starts from, and the diagnosis they come to.
+
+"Find it for me" runs every check once and names the first cause in
+DIAGNOSIS_ORDER that a check found: causes upstream in the chain (no socket, no
+daemon) explain everything downstream, so they win. The ids are the lab's fault
+names, so a test can break the lab and expect its name back.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from enum import StrEnum
+
+from tui.core.checks import config_checks, database_checks, pool_checks, socket_checks
+from tui.core.checks.context import CheckContext
+from tui.core.checks.result import CheckResult, Fix, Status
+
+Check = Callable[[CheckContext], CheckResult]
+
+
+class Branch(StrEnum):
+    S_CONNECT = "s-connect"
+    TEMPFAIL = "tempfail"
+    ADDRESS = "address"
+    FIND = "find"
+
+
+BRANCH_TITLES = {
+    Branch.S_CONNECT: "Mail is deferred with `s_connect() failed`",
+    Branch.TEMPFAIL: "Mail is deferred with `Temporary authentication failure`",
+    Branch.ADDRESS: "A lookup fails for one address",
+    Branch.FIND: "Find it for me (run every check)",
+}
+
+S_CONNECT_CHECKS: tuple[Check, ...] = (
+    socket_checks.socket_present,
+    socket_checks.socket_is_socket,
+    socket_checks.daemon_listening,
+    socket_checks.daemon_processes,
+    socket_checks.startup_errors,
+    socket_checks.socket_access,
+    pool_checks.pool_saturation,
+    pool_checks.lookup_speed,
+)
+TEMPFAIL_CHECKS: tuple[Check, ...] = (
+    pool_checks.lookup_answers,
+    pool_checks.pool_saturation,
+    pool_checks.lookup_speed,
+    config_checks.authpgsqlrc_readable,
+    config_checks.config_marker,
+    config_checks.config_old_keys,
+    config_checks.config_connection,
+    database_checks.db_connect,
+    database_checks.apiscp_password,
+    database_checks.select_runs,
+    config_checks.authpgsql_module,
+)
+ALL_CHECKS: tuple[Check, ...] = tuple(dict.fromkeys((*S_CONNECT_CHECKS, *TEMPFAIL_CHECKS)))
+
+BRANCH_CHECKS: dict[Branch, tuple[Check, ...]] = {
+    Branch.S_CONNECT: S_CONNECT_CHECKS,
+    Branch.TEMPFAIL: TEMPFAIL_CHECKS,
+    Branch.FIND: ALL_CHECKS,
+}
+
+HEALTHY = "healthy"
+# Upstream causes first: each explains the failures of the checks after it.
+DIAGNOSIS_ORDER = (
+    "socket-missing",
+    "daemon-stopped",
+    "socket-permission",
+    "config-missing",
+    "config-unreadable",
+    "marker-missing",
+    "old-style-keys",
+    "connection-missing",
+    "module-missing",
+    "db-down",
+    "db-missing",
+    "db-password-wrong",
+    "db-error",
+    "select-permission-denied",
+    "select-error",
+    "workers-saturated",
+)
+
+# Wizard steps named by log signatures (signatures.py `step=`) → the check that answers them.
+STEP_CHECK: dict[str, str] = {
+    "socket-missing": "socket-present",
+    "daemon-not-running": "daemon-listening",
+    "socket-permission": "socket-access",
+    "backlog-full": "pool-saturation",
+    "workers-saturated": "pool-saturation",
+    "authdaemonrc-daemons": "pool-saturation",
+    "temporary-failure": "lookup-answers",
+    "db-down": "db-connect",
+    "db-credentials": "db-connect",
+    "db-charset": "db-connect",
+    "authpgsqlrc-marker": "config-marker",
+    "authpgsqlrc-old-keys": "config-old-keys",
+    "authpgsqlrc-required-keys": "config-connection",
+    "config-file-access": "authpgsqlrc-readable",
+    "authdaemonrc-bad-line": "startup-errors",
+    "module-missing": "authpgsql-module",
+}
+
+
+def branch_for_step(step: str) -> Branch:
+    check_id = STEP_CHECK.get(step, "")
+    if step == "not-a-mailbox":
+        return Branch.ADDRESS
+    if check_id and any(check.__name__.replace("_", "-") == check_id
+                        for check in S_CONNECT_CHECKS):
+        return Branch.S_CONNECT
+    return Branch.TEMPFAIL if check_id else Branch.FIND
+
+
+def run_checks(context: CheckContext, checks: tuple[Check, ...]) -> Iterator[CheckResult]:
+    """Each check in order, timed; a check that raises becomes a failed result, not a crash."""
+    for check in checks:
+        started = time.monotonic()
+        try:
+            result = check(context)
+        except Exception as exc:
+            name = check.__name__.replace("_", "-")
+            result = CheckResult(name, name, Status.FAIL, f"The check itself failed: {exc!r}")
+        yield CheckResult(**{**result.__dict__, "elapsed": time.monotonic() - started})
+
+
+def check_by_id(check_id: str) -> Check | None:
+    return next((c for c in ALL_CHECKS if c.__name__.replace("_", "-") == check_id), None)
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    id: str  # a lab fault name, "healthy", or "unknown"
+    status: Status
+    headline: str
+    cause: CheckResult | None  # the check that found it
+    results: tuple[CheckResult, ...]
+
+    @property
+    def fix(self) -> Fix | None:
+        return self.cause.fix if self.cause is not None else None
+
+
+def diagnose(results: tuple[CheckResult, ...]) -> Diagnosis:
+    found = [r for r in results if r.status in (Status.FAIL, Status.WARN) and r.diagnosis]
+    for name in DIAGNOSIS_ORDER:
+        cause = next((r for r in found if r.diagnosis == name and r.status is Status.FAIL), None)
+        cause = cause or next((r for r in found if r.diagnosis == name), None)
+        if cause is not None:
+            return Diagnosis(name, cause.status, cause.finding, cause, results)
+    failed = [r for r in results if r.status is Status.FAIL]
+    if failed:
+        return Diagnosis("unknown", Status.FAIL,
+                         f"{failed[0].title}: {failed[0].finding} (no cause found)",
+                         failed[0], results)
+    return Diagnosis(HEALTHY, Status.OK, "Every check passed: the chain works.", None, results)
+
+
+def find_it(context: CheckContext) -> Diagnosis:
+    return diagnose(tuple(run_checks(context, ALL_CHECKS)))

@@ -1,0 +1,222 @@
+"""The `s_connect() failed` branch (domain.md §3.1, §9 rows 1-4): can maildrop reach the socket?
+
+Order follows the connect: the file, its type, a listener behind it, the daemon
+processes, what the daemon said when it (failed to) start, and whether the
+delivery user may open the socket directory at all.
+"""
+
+from __future__ import annotations
+
+import grp
+import os
+import pwd
+import re
+import stat
+from pathlib import Path
+
+from tui.core.authdaemon.socket_state import SocketState
+from tui.core.checks.context import CheckContext
+from tui.core.checks.result import CheckResult, Fix, Status
+from tui.core.discovery.platform import Platform
+from tui.core.logs.recent_errors import recent_authdaemond_errors
+
+MAILDROP = Path("/usr/bin/maildrop")
+STARTUP_SIGNATURES = frozenset({"authdaemonrc-bad-line", "module-not-found", "module-init-missing",
+                                "config-file-missing", "config-file-unreadable"})
+
+
+def _start_fix(context: CheckContext, why: str) -> Fix:
+    return Fix(why, (context.commands.start,))
+
+
+def socket_present(context: CheckContext) -> CheckResult:
+    title = "The socket file exists"
+    path = context.socket
+    if path is None:
+        return CheckResult("socket-present", title, Status.FAIL,
+                           "No authdaemond socket path was found; give it with --socket.",
+                           diagnosis="socket-missing")
+    state = context.socket_state
+    if state is SocketState.MISSING:
+        return CheckResult(
+            "socket-present", title, Status.FAIL,
+            f"{path} does not exist: maildrop gets 's_connect() failed: No such file or "
+            "directory'. authdaemond was never started, or /run was cleared.",
+            (f"stat {path}: No such file or directory",),
+            _start_fix(context, "Starting authdaemond creates the socket."),
+            diagnosis="socket-missing",
+        )
+    if state is SocketState.NO_ACCESS:
+        return CheckResult("socket-present", title, Status.WARN,
+                           f"Cannot see {path} as this user: run as root to check it.",
+                           (f"stat {path}: Permission denied",))
+    return CheckResult("socket-present", title, Status.OK, f"{path} exists.", (f"path {path}",))
+
+
+def socket_is_socket(context: CheckContext) -> CheckResult:
+    title = "It is a socket"
+    if context.socket_state is SocketState.NOT_A_SOCKET:
+        return CheckResult("socket-is-socket", title, Status.FAIL,
+                           f"{context.socket} exists but is not a socket (a leftover file?).",
+                           (f"stat {context.socket}: not S_IFSOCK",),
+                           _start_fix(context, "Remove the file, then start authdaemond."),
+                           diagnosis="socket-missing")
+    if context.socket_state in (None, SocketState.MISSING, SocketState.NO_ACCESS):
+        return CheckResult("socket-is-socket", title, Status.SKIP, "No socket file to look at.")
+    return CheckResult("socket-is-socket", title, Status.OK, "It is a Unix socket.")
+
+
+def daemon_listening(context: CheckContext) -> CheckResult:
+    title = "authdaemond listens on it"
+    state = context.socket_state
+    if state is SocketState.STALE:
+        processes = context.installation.discovery.processes
+        evidence = [f"sock_diag: no listener bound to {context.socket}",
+                    "connect(): Connection refused"]
+        if not processes.running:
+            evidence.append("no authdaemond process is running")
+        return CheckResult(
+            "daemon-listening", title, Status.FAIL,
+            f"{context.socket} is stale: nothing listens, so maildrop gets 's_connect() failed: "
+            "Connection refused'. authdaemond is stopped or died (the workers are not the "
+            "problem).",
+            tuple(evidence),
+            _start_fix(context, "The daemon is not running; starting it re-creates the listener."),
+            diagnosis="daemon-stopped",
+        )
+    if state is SocketState.LISTENING:
+        return CheckResult("daemon-listening", title, Status.OK,
+                           "A listener is bound to the socket.")
+    return CheckResult("daemon-listening", title, Status.SKIP, "No socket to test.")
+
+
+def daemon_processes(context: CheckContext) -> CheckResult:
+    title = "authdaemond processes run"
+    processes = context.installation.discovery.processes
+    unit = context.installation.discovery.unit.value
+    if processes.running:
+        return CheckResult(
+            "daemon-processes", title, Status.OK,
+            f"authdaemond parent {processes.parent_pid} with {len(processes.worker_pids)} "
+            "worker(s).", tuple(processes.notes))
+    evidence = ["no authdaemond process in /proc", *processes.notes]
+    if context.platform in (Platform.APISCP, Platform.RHEL) and unit:
+        evidence.append(f"{unit} has RemainAfterExit=true: `systemctl is-active` can say "
+                        "active while nothing runs; trust the processes")
+    return CheckResult("daemon-processes", title, Status.FAIL,
+                       "No authdaemond process is running.", tuple(evidence),
+                       _start_fix(context, "Start it; if it exits again, read the start-up "
+                                  "errors below."),
+                       diagnosis="daemon-stopped")
+
+
+def startup_errors(context: CheckContext) -> CheckResult:
+    title = "No start-up errors in the log"
+    found = recent_authdaemond_errors(context.installation.discovery.log_files, limit=50)
+    startup = [e for e in found.errors if e.signature.id in STARTUP_SIGNATURES]
+    if not context.installation.discovery.log_files:
+        return CheckResult("startup-errors", title, Status.SKIP, "No mail log file to read.")
+    if not startup:
+        return CheckResult("startup-errors", title, Status.OK,
+                           "authdaemond logged no start-up error recently.")
+    newest = startup[-1]
+    return CheckResult(
+        "startup-errors", title, Status.FAIL if not context.installation.discovery.processes.running
+        else Status.WARN,
+        f"authdaemond logged: {newest.signature.short or newest.signature.meaning}",
+        tuple(f"{e.source}: {e.line.message}" for e in startup[-3:]),
+        Fix(newest.signature.meaning),
+        diagnosis="daemon-stopped" if not context.installation.discovery.processes.running else "",
+    )
+
+
+_USER_OPTION = re.compile(r"\buser=([A-Za-z0-9._-]+)")
+
+
+def delivery_user(context: CheckContext) -> tuple[str, str]:
+    """(user maildrop runs as, where that came from): master.cf's vmaildrop, else the mail user."""
+    master_cf = context.installation.settings.postfix_dir.value / "master.cf"
+    try:
+        text = master_cf.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        text = ""
+    service: list[str] = []
+    for line in text.splitlines():
+        if line and not line[0].isspace():
+            service = line.split()
+        elif service and service[0] == "vmaildrop" and (match := _USER_OPTION.search(line)):
+            return match.group(1), f"user= of vmaildrop in {master_cf}"
+    layout = context.installation.discovery.layout.value
+    user = layout.mail_user if layout is not None else "daemon"
+    return user, "the platform's mail user (no vmaildrop in master.cf)"
+
+
+def _can_search(info: os.stat_result, uid: int, gids: set[int]) -> bool:
+    if uid == 0:
+        return True
+    if info.st_uid == uid:
+        return bool(info.st_mode & stat.S_IXUSR)
+    if info.st_gid in gids:
+        return bool(info.st_mode & stat.S_IXGRP)
+    return bool(info.st_mode & stat.S_IXOTH)
+
+
+def socket_access(context: CheckContext) -> CheckResult:
+    title = "The delivery user may open the socket"
+    path = context.socket
+    if path is None or context.socket_state in (SocketState.MISSING, None):
+        return CheckResult("socket-access", title, Status.SKIP, "No socket to open.")
+    user, source = delivery_user(context)
+    try:
+        entry = pwd.getpwnam(user)
+    except KeyError:
+        return CheckResult("socket-access", title, Status.WARN,
+                           f"The delivery user {user!r} ({source}) does not exist here.")
+    gids = {entry.pw_gid} | {g.gr_gid for g in grp.getgrall() if user in g.gr_mem}
+    try:
+        maildrop = MAILDROP.stat()
+        setuid_root = bool(maildrop.st_mode & stat.S_ISUID) and maildrop.st_uid == 0
+        maildrop_text = f"{MAILDROP} is {'setuid root' if setuid_root else 'not setuid root'}"
+    except OSError:
+        setuid_root = False
+        maildrop_text = f"{MAILDROP} not found (it would need to be setuid root)"
+    try:
+        directory = path.parent.stat()
+    except OSError as exc:
+        return CheckResult("socket-access", title, Status.WARN,
+                           f"Cannot stat {path.parent}: {exc.strerror}")
+    owner = _user_name(directory.st_uid)
+    group = _group_name(directory.st_gid)
+    mode = stat.S_IMODE(directory.st_mode)
+    evidence = (f"maildrop runs as {user} ({source})",
+                f"{path.parent}: mode {mode:04o}, owner {owner}:{group}", maildrop_text)
+    if setuid_root or _can_search(directory, entry.pw_uid, gids):
+        return CheckResult("socket-access", title, Status.OK,
+                           f"{user} can reach {path}.", evidence)
+    layout = context.installation.discovery.layout.value
+    mail_user = layout.mail_user if layout is not None else "daemon"
+    return CheckResult(
+        "socket-access", title, Status.FAIL,
+        f"{user} cannot enter {path.parent} (mode {mode:04o}, {owner}:{group}) and maildrop is "
+        "not setuid root: maildrop gets 's_connect() failed: Permission denied'.",
+        evidence,
+        Fix(f"Give maildrop its setuid bit (it needs root to reach the {mail_user}-only dir). "
+            "Do not open the directory to everyone: whoever can connect can read every "
+            "account's password.",
+            (f"chmod u+s {MAILDROP}",)),
+        diagnosis="socket-permission",
+    )
+
+
+def _user_name(uid: int) -> str:
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:
+        return str(uid)
+
+
+def _group_name(gid: int) -> str:
+    try:
+        return grp.getgrgid(gid).gr_name
+    except KeyError:
+        return str(gid)
