@@ -14,9 +14,9 @@ from tui.lab.lab import Lab
 
 @pytest.fixture
 def make_app(lab: Lab) -> Callable[..., AuthlibApp]:
-    def build(health_interval: float = 0.3) -> AuthlibApp:
+    def build(health_interval: float = 0.3, allow_fixes: bool = False) -> AuthlibApp:
         installation = Installation.from_flags({"config": str(lab.settings_file)})
-        return AuthlibApp(installation, health_interval=health_interval)
+        return AuthlibApp(installation, health_interval=health_interval, allow_fixes=allow_fixes)
 
     return build
 

@@ -26,6 +26,7 @@ from tui.app.panes.logs import LogsPane
 from tui.app.panes.lookup import LookupPane
 from tui.app.panes.overview import OverviewPane
 from tui.app.panes.upcoming import UpcomingPane
+from tui.app.panes.wizard import WizardPane
 from tui.app.panes.workers import WorkersPane
 from tui.app.screens.help_screen import HelpScreen
 from tui.app.stylesheets import stylesheet_paths
@@ -43,9 +44,12 @@ class AuthlibApp(App[int]):
     CSS_PATH = stylesheet_paths()  # type: ignore[assignment]
     BINDINGS = bindings()  # type: ignore[assignment]
 
-    def __init__(self, installation: Installation, *, health_interval: float = HEALTH_INTERVAL):
+    def __init__(self, installation: Installation, *, health_interval: float = HEALTH_INTERVAL,
+                 allow_fixes: bool = False):
         super().__init__()
         self.installation = installation
+        # Read-only unless the user said otherwise: only then may the wizard run a fix.
+        self.allow_fixes = allow_fixes
         self.health_interval = health_interval
         self._last_health = time.monotonic()
         self._health_timer = None
@@ -71,6 +75,8 @@ class AuthlibApp(App[int]):
             return LogsPane(self.installation, self.deferrals)
         if pane_id == "workers":
             return WorkersPane(self.installation, self.deferrals)
+        if pane_id == "wizard":
+            return WizardPane(self.installation, allow_fixes=self.allow_fixes)
         return UpcomingPane(pane_id)
 
     def on_mount(self) -> None:
@@ -136,7 +142,7 @@ class AuthlibApp(App[int]):
         tabs = pane.screen.query(TabbedContent) if pane.is_attached else None
         if not tabs or tabs.first().active != pane.id:
             return  # the user has moved on, or the app is closing
-        for child in pane.query("OverviewPane, LogsPane, LookupPane, WorkersPane"):
+        for child in pane.query("OverviewPane, LogsPane, LookupPane, WorkersPane, WizardPane"):
             # set_focus, not widget.focus(): that one is deferred, and if the user switched
             # pane meanwhile, focusing a widget in this pane would switch back to it.
             home = child.home_widget()  # type: ignore[attr-defined]
@@ -150,9 +156,7 @@ class AuthlibApp(App[int]):
 
     def on_open_wizard(self, message: OpenWizard) -> None:
         self.action_show_pane("wizard")
-        self.query_one("#wizard UpcomingPane", UpcomingPane).show_request(
-            message.step, message.evidence
-        )
+        self.query_one(WizardPane).show_request(message.step, message.evidence)
 
     def on_look_up(self, message: LookUp) -> None:
         self.action_show_pane("lookup")
@@ -175,6 +179,8 @@ class AuthlibApp(App[int]):
             pane_keys = self.query_one(LogsPane).key_help()
         elif active == "workers":
             pane_keys = self.query_one(WorkersPane).key_help()
+        elif active == "wizard":
+            pane_keys = self.query_one(WizardPane).key_help()
         self.push_screen(HelpScreen(title, pane_keys))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
@@ -186,7 +192,13 @@ class AuthlibApp(App[int]):
         if not isinstance(screen, HelpScreen):
             yield from LookupPane.palette_commands(self)
             yield from WorkersPane.palette_commands(self)
+            yield SystemCommand("Find it for me", "Run every check and name the cause (wizard)",
+                                self._find_it)
         yield from super().get_system_commands(screen)
+
+    def _find_it(self) -> None:
+        self.action_show_pane("wizard")
+        self.query_one(WizardPane).action_find()
 
     def _runner(self, action: str) -> Callable[[], Awaitable[None]]:
         async def run() -> None:

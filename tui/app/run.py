@@ -18,6 +18,6 @@ def run_app(args: argparse.Namespace) -> int:
     except InstallationError as exc:
         print(f"authlib-tui: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    app = AuthlibApp(installation)
+    app = AuthlibApp(installation, allow_fixes=bool(getattr(args, "allow_fixes", False)))
     result = app.run(mouse=not getattr(args, "no_mouse", False))
     return int(result or 0)

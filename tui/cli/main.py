@@ -29,6 +29,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--no-mouse", action="store_true", help="open the app without mouse support"
     )
+    parser.add_argument(
+        "--allow-fixes", action="store_true",
+        help="let the wizard run fixes (after a confirmation showing the exact command; "
+        "every run is written to the audit log). Without it the app never changes the system.",
+    )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in SUBCOMMANDS:
         sub = module.add_parser(subparsers)

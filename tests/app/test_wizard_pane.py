@@ -1,0 +1,175 @@
+"""The wizard on the real lab, by keyboard: each branch, copy, verify, a confirmed fix, export."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from pathlib import Path
+
+from textual.widgets import OptionList, Static
+
+from tests.app.conftest import screen_text
+from tui.app.panes.wizard import WizardPane
+from tui.app.screens.confirm_fix import ConfirmFixScreen
+from tui.app.screens.fix_text import FixTextScreen
+from tui.core.authdaemon.outcome import Outcome
+from tui.core.checks.result import Status
+from tui.core.fixes.audit import read_audit
+from tui.lab.seed import SECRETS
+
+
+async def _until(predicate, timeout: float = 20.0) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while asyncio.get_running_loop().time() < deadline:
+        if predicate():
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("condition never met")
+
+
+def _visible(app) -> str:
+    return " ".join(re.sub(r"<[^>]+>", "", screen_text(app)).split())
+
+
+async def _open_wizard(app, pilot) -> WizardPane:
+    await pilot.press("5")
+    await _until(lambda: bool(app.query(WizardPane)))
+    await pilot.pause()
+    return app.query_one(WizardPane)
+
+
+def _headline(pane: WizardPane) -> str:
+    return str(pane.query_one("#wizard-headline", Static).render())
+
+
+async def test_s_connect_branch_by_keyboard_finds_the_stopped_daemon(break_lab, make_app):
+    lab = break_lab("daemon-stopped")
+    app = make_app(health_interval=3600)
+    async with app.run_test(size=(80, 24)) as pilot:
+        pane = await _open_wizard(app, pilot)
+        await pilot.press("down", "enter")  # second symptom: s_connect() failed
+        await _until(lambda: pane.diagnosis is not None)
+        assert pane.diagnosis.id == "daemon-stopped"
+        assert "s-connect" not in {r.id for r in pane.results.values()}
+        assert set(pane.results) >= {"socket-present", "daemon-listening", "socket-access"}
+        assert "db-connect" not in pane.results  # the other branch's checks did not run
+        selected = pane.selected()
+        assert selected is not None and selected.id == "daemon-listening"
+        text = _visible(app)
+        assert "Diagnosis: daemon-stopped" in text
+        detail = str(pane.query_one("#wizard-step", Static).render())  # scrolls at 80×24
+        assert f"{lab.root} start" in detail  # the fix command for this platform
+
+
+async def test_tempfail_branch_and_copy(break_lab, make_app):
+    break_lab("db-password-wrong")
+    app = make_app(health_interval=3600)
+    async with app.run_test(size=(100, 30)) as pilot:
+        pane = await _open_wizard(app, pilot)
+        await pilot.press("down", "down", "enter")
+        await _until(lambda: pane.diagnosis is not None)
+        assert pane.diagnosis.id == "db-password-wrong"
+        assert "socket-access" not in pane.results
+        await pilot.press("c")
+        await pilot.pause()
+        assert isinstance(app.screen, FixTextScreen)
+        assert app.clipboard.endswith("sync-password")
+        assert "sync-password" in _visible(app)
+        await pilot.press("escape")
+        assert not isinstance(app.screen, FixTextScreen)
+
+
+async def test_address_branch_explains_an_alias(healthy_lab, make_app):
+    app = make_app(health_interval=3600)
+    async with app.run_test(size=(100, 30)) as pilot:
+        pane = await _open_wizard(app, pilot)
+        await pilot.press("down", "down", "down", "enter")
+        await pilot.press(*"postmaster@domain.com", "enter")
+        await _until(lambda: pane.diagnosis is not None and "address-database" in pane.results)
+        database = pane.results["address-database"]
+        assert database.status is Status.WARN
+        assert "alias" in database.finding
+        assert pane.results["address-lookup"].status is Status.FAIL  # FAIL: not a mailbox
+
+
+async def test_without_allow_fixes_nothing_runs(break_lab, make_app):
+    lab = break_lab("daemon-stopped")
+    (lab.root / "audit.log").unlink(missing_ok=True)
+    app = make_app(health_interval=3600)
+    async with app.run_test(size=(100, 30)) as pilot:
+        pane = await _open_wizard(app, pilot)
+        await pilot.press("f")
+        await _until(lambda: pane.diagnosis is not None)
+        await pilot.press("x")
+        await pilot.pause()
+        assert not isinstance(app.screen, ConfirmFixScreen)
+        assert "--allow-fixes" in _visible(app)
+    assert not (lab.root / "audit.log").exists()
+    assert lab.client().lookup("foo@domain.com").outcome is Outcome.CONNECT_REFUSED
+
+
+async def test_confirmed_fix_runs_is_audited_and_verify_turns_green(break_lab, make_app):
+    lab = break_lab("daemon-stopped")
+    audit = lab.root / "audit.log"
+    audit.unlink(missing_ok=True)
+    app = make_app(health_interval=3600, allow_fixes=True)
+    async with app.run_test(size=(100, 30)) as pilot:
+        pane = await _open_wizard(app, pilot)
+        await pilot.press("f")
+        await _until(lambda: pane.diagnosis is not None)
+        assert pane.selected() is not None and pane.selected().id == "daemon-listening"
+        await pilot.press("x")
+        await _until(lambda: isinstance(app.screen, ConfirmFixScreen))
+        command = pane.selected().fix.commands[0]
+        assert command in _visible(app)  # the exact command, before anything runs
+        await pilot.press("escape")  # cancel first: nothing runs
+        await pilot.pause()
+        assert not audit.exists()
+        await pilot.press("x")
+        await _until(lambda: isinstance(app.screen, ConfirmFixScreen))
+        await pilot.click("#confirm-run")
+        await _until(lambda: pane.results["daemon-listening"].status is Status.OK, timeout=60)
+        output = str(pane.query_one("#wizard-output", Static).render())
+        assert f"$ {command}" in output
+        steps = pane.query_one("#wizard-steps", OptionList)
+        assert steps.highlighted is not None
+    records = read_audit(audit)
+    assert [(r["command"], r["exit_code"], r["check"]) for r in records] == [
+        (command, 0, "daemon-listening")]
+    assert lab.client().lookup("foo@domain.com").outcome is Outcome.FOUND
+
+
+async def test_logs_jump_opens_the_matching_step(break_lab, make_app):
+    break_lab("db-password-wrong")
+    app = make_app(health_interval=3600)
+    async with app.run_test(size=(100, 30)) as pilot:
+        pane = await _open_wizard(app, pilot)
+        await pilot.press("1")
+        pane.show_request("db-credentials", "password authentication failed …")
+        await _until(lambda: pane.diagnosis is not None)
+        assert pane.selected() is not None and pane.selected().id == "db-connect"
+        request = str(pane.query_one("#wizard-request", Static).render())
+        assert "You came here for step: db-credentials" in request
+
+
+async def test_incident_note_has_the_walk_and_no_secret(break_lab, make_app, tmp_path: Path):
+    break_lab("db-password-wrong")
+    app = make_app(health_interval=3600)
+    async with app.run_test(size=(100, 30)) as pilot:
+        pane = await _open_wizard(app, pilot)
+        pane.notes_dir = tmp_path
+        await pilot.press("f")
+        await _until(lambda: pane.diagnosis is not None)
+        await pilot.press("v")
+        await _until(lambda: any("Verified" in text for _, text in pane.note.events))
+        await pilot.press("e")
+        await pilot.pause()
+    notes = list(tmp_path.glob("authlib-incident-*.md"))
+    assert len(notes) == 1
+    note = notes[0].read_text()
+    assert "**db-password-wrong**" in note
+    assert "password=(hidden)" in note  # the connection string, masked
+    assert "Verified db-connect: fail" in note
+    assert "## Timeline" in note
+    for secret in SECRETS:
+        assert secret not in note

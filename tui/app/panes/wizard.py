@@ -1,0 +1,317 @@
+"""Wizard: from the symptom to the cause to the fix, with the evidence at each step.
+
+The checks live in the core (`tui.core.checks`); this pane runs a branch of them in
+a thread worker and shows each result as it arrives. Fixes run only when the app
+was started with --allow-fixes, after a confirmation that shows the exact commands,
+and every run is audited and followed by a verify of the same check.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.widget import Widget
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from tui.app.screens.confirm_fix import ConfirmFixScreen
+from tui.app.screens.fix_text import FixTextScreen
+from tui.app.text import plain, styled
+from tui.core.checks.address_checks import address_in_database, address_lookup
+from tui.core.checks.context import CheckContext
+from tui.core.checks.diagnosis import (
+    BRANCH_CHECKS,
+    BRANCH_TITLES,
+    STEP_CHECK,
+    Branch,
+    Diagnosis,
+    branch_for_step,
+    check_by_id,
+    diagnose,
+    run_checks,
+)
+from tui.core.checks.incident_note import IncidentNote
+from tui.core.checks.result import CheckResult, Status
+from tui.core.fixes.runner import run_fix
+from tui.core.installation import Installation
+
+NEWLINE = Content("\n")
+_STATUS_STYLE = {Status.OK: "$success", Status.WARN: "$warning", Status.FAIL: "bold $error",
+                 Status.SKIP: "$text-muted"}
+_STATUS_WORD = {Status.OK: "✔ ok  ", Status.WARN: "⚠ warn", Status.FAIL: "✘ FAIL",
+                Status.SKIP: "– skip"}
+ENTRY_ORDER = (Branch.FIND, Branch.S_CONNECT, Branch.TEMPFAIL, Branch.ADDRESS)
+
+
+class WizardPane(Vertical):
+    BINDINGS = [
+        Binding("f", "find", "Find it", tooltip="Run every check and name the cause"),
+        Binding("c", "copy_fix", "Copy fix", tooltip="Copy the selected step's fix (OSC 52)"),
+        Binding("v", "verify", "Verify", tooltip="Run the selected step's check again"),
+        Binding("x", "run_fix", "Run fix", tooltip="Run the fix (needs --allow-fixes)"),
+        Binding("e", "export", "Export", tooltip="Write the walk as a Markdown incident note"),
+        Binding("escape", "entries", "Start over", show=False),
+    ]
+
+    def __init__(self, installation: Installation, *, allow_fixes: bool = False,
+                 notes_dir: Path | None = None) -> None:
+        super().__init__(classes="pane-body", id="wizard-pane")
+        self.installation = installation
+        self.allow_fixes = allow_fixes
+        self.notes_dir = notes_dir or Path.home()
+        self.results: dict[str, CheckResult] = {}
+        self.diagnosis: Diagnosis | None = None
+        self.note = IncidentNote(installation)
+        self._focus_check = ""
+        self._fix_output: list[str] = []
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="wizard-request")
+        yield OptionList(*[Option(BRANCH_TITLES[b], id=b.value) for b in ENTRY_ORDER],
+                         id="wizard-entry")
+        yield Input(placeholder="address to diagnose (enter runs the checks)",
+                    id="wizard-address", classes="-hidden")
+        yield Static(styled(("Choose where you start; ", "dim"), ("f", "bold"),
+                            (" runs every check.", "dim")), id="wizard-headline")
+        with Horizontal(id="wizard-walk"):
+            yield OptionList(id="wizard-steps")
+            with VerticalScroll(id="wizard-detail"):
+                yield Static("", id="wizard-step")
+                yield Static("", id="wizard-output")
+
+    def home_widget(self) -> Widget:
+        steps = self.query_one("#wizard-steps", OptionList)
+        return steps if steps.option_count else self.query_one("#wizard-entry", OptionList)
+
+    # -- starting a walk -------------------------------------------------------------
+    @on(OptionList.OptionSelected, "#wizard-entry")
+    def _entry_chosen(self, event: OptionList.OptionSelected) -> None:
+        branch = Branch(event.option.id or Branch.FIND.value)
+        if branch is Branch.ADDRESS:
+            address = self.query_one("#wizard-address", Input)
+            address.remove_class("-hidden")
+            address.focus()
+            return
+        self.start(branch)
+
+    @on(Input.Submitted, "#wizard-address")
+    def _address_submitted(self, event: Input.Submitted) -> None:
+        if event.value.strip():
+            self.start(Branch.ADDRESS, event.value.strip())
+
+    def action_find(self) -> None:
+        self.start(Branch.FIND)
+
+    def action_entries(self) -> None:
+        entry = self.query_one("#wizard-entry", OptionList)
+        entry.remove_class("-collapsed")
+        entry.focus()
+
+    def show_request(self, step: str, evidence: str) -> None:
+        """Opened from a log line or the Workers pane: run the branch that holds this step."""
+        self.query_one("#wizard-request", Static).update(styled(
+            ("You came here for step: ", "bold"), (step, "bold $accent"), "  ",
+            ("evidence: ", "dim"), (evidence, "dim")))
+        self._focus_check = STEP_CHECK.get(step, "")
+        self.start(branch_for_step(step))
+
+    def start(self, branch: Branch, address: str = "") -> None:
+        self.results.clear()
+        self.diagnosis = None
+        self._fix_output = []
+        self.note = IncidentNote(self.installation)
+        title = BRANCH_TITLES[branch] + (f": {address}" if address else "")
+        self.note.start(title)
+        self.query_one("#wizard-steps", OptionList).clear_options()
+        self.query_one("#wizard-output", Static).update("")
+        # The walk needs the room at 80×24; esc brings the symptoms back.
+        self.query_one("#wizard-entry", OptionList).add_class("-collapsed")
+        self.query_one("#wizard-address", Input).add_class("-hidden")
+        self.query_one("#wizard-headline", Static).update(styled(
+            (f"{title} — checking…", "italic"), ("  (esc: symptoms)", "dim")))
+        self._walk(branch, address)
+
+    @work(thread=True, exclusive=True, group="wizard", exit_on_error=False,
+          description="run the wizard's checks")
+    def _walk(self, branch: Branch, address: str) -> None:
+        context = CheckContext.fresh(self.installation)
+        if branch is Branch.ADDRESS:
+            results = [address_lookup(context, address), address_in_database(context, address)]
+            for result in results:
+                self.app.call_from_thread(self._add_result, result)
+        else:
+            results = []
+            for result in run_checks(context, BRANCH_CHECKS[branch]):
+                results.append(result)
+                self.app.call_from_thread(self._add_result, result)
+        self.app.call_from_thread(self._show_diagnosis, diagnose(tuple(results)), branch)
+
+    # -- showing (UI thread) -------------------------------------------------------------
+    def _line(self, result: CheckResult) -> Content:
+        return styled((_STATUS_WORD[result.status], _STATUS_STYLE[result.status]), " ",
+                      result.title)
+
+    def _add_result(self, result: CheckResult) -> None:
+        self.results[result.id] = result
+        self.note.add_result(result)
+        steps = self.query_one("#wizard-steps", OptionList)
+        steps.add_option(Option(self._line(result), id=result.id))
+        if steps.highlighted is None or result.id == self._focus_check:
+            steps.highlighted = steps.option_count - 1
+            self._show_step(result)
+
+    def _show_diagnosis(self, diagnosis: Diagnosis, branch: Branch) -> None:
+        self.diagnosis = diagnosis
+        self.note.set_diagnosis(diagnosis)
+        style = {Status.OK: "bold $success", Status.WARN: "bold $warning"}.get(
+            diagnosis.status, "bold $error")
+        self.query_one("#wizard-headline", Static).update(styled(
+            ("Diagnosis: ", "bold"), (diagnosis.id, style), " — ", diagnosis.headline))
+        steps = self.query_one("#wizard-steps", OptionList)
+        target = self._focus_check or (diagnosis.cause.id if diagnosis.cause else "")
+        self._focus_check = ""
+        for index in range(steps.option_count):
+            if steps.get_option_at_index(index).id == target:
+                steps.highlighted = index
+        steps.focus()
+
+    @on(OptionList.OptionHighlighted, "#wizard-steps")
+    def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        result = self.results.get(event.option.id or "")
+        if result is not None:
+            self._show_step(result)
+
+    def _show_step(self, result: CheckResult) -> None:
+        lines = [styled((_STATUS_WORD[result.status], _STATUS_STYLE[result.status]), " ",
+                        (result.title, "bold")),
+                 plain(result.finding)]
+        if result.evidence:
+            lines.append(styled(("evidence", "bold")))
+            lines += [styled("• ", item) for item in result.evidence if item]
+        fix = result.fix
+        if fix is not None and result.status in (Status.FAIL, Status.WARN):
+            lines.append(styled(("fix", "bold"), "  ", (fix.why, "italic")))
+            lines += [styled(("$ ", "bold"), (command, "$accent")) for command in fix.commands]
+            if fix.diff:
+                lines += [styled((line, "$warning")) for line in fix.diff.splitlines()]
+            keys = "c copy · v verify" + (" · x run" if fix.runnable else "")
+            if fix.runnable and not self.allow_fixes:
+                keys += " (start with --allow-fixes to run it here)"
+            lines.append(styled((keys, "dim")))
+        elif result.status in (Status.FAIL, Status.WARN):
+            lines.append(styled(("v verify", "dim")))
+        self.query_one("#wizard-step", Static).update(NEWLINE.join(lines))
+
+    def selected(self) -> CheckResult | None:
+        steps = self.query_one("#wizard-steps", OptionList)
+        if steps.highlighted is None:
+            return None
+        return self.results.get(steps.get_option_at_index(steps.highlighted).id or "")
+
+    # -- actions on a step -----------------------------------------------------------------
+    def action_copy_fix(self) -> None:
+        result = self.selected()
+        if result is None or result.fix is None:
+            self.app.notify("This step has no fix to copy.", timeout=3)
+            return
+        text = result.fix.as_text() or result.fix.why
+        self.app.copy_to_clipboard(text)
+        self.app.push_screen(FixTextScreen(text))
+
+    def action_verify(self) -> None:
+        result = self.selected()
+        if result is None:
+            return
+        if check_by_id(result.id) is None:
+            self.app.notify("Re-run the address walk to check it again.", timeout=3)
+            return
+        self._verify(result.id)
+
+    @work(thread=True, group="wizard-verify", exit_on_error=False,
+          description="verify one check")
+    def _verify(self, check_id: str) -> None:
+        check = check_by_id(check_id)
+        if check is None:
+            return
+        result = next(run_checks(CheckContext.fresh(self.installation), (check,)))
+        self.app.call_from_thread(self._verified, result)
+
+    def _verified(self, result: CheckResult) -> None:
+        self.results[result.id] = result
+        self.note.add_verify(result)
+        steps = self.query_one("#wizard-steps", OptionList)
+        for index in range(steps.option_count):
+            if steps.get_option_at_index(index).id == result.id:
+                steps.replace_option_prompt_at_index(index, self._line(result))
+        self._show_step(result)
+        word = "green" if result.status is Status.OK else result.status.value
+        self.app.notify(f"{result.title}: {word}", timeout=4,
+                        severity="information" if result.status is Status.OK else "warning")
+
+    def action_run_fix(self) -> None:
+        result = self.selected()
+        if result is None or result.fix is None or not result.fix.runnable:
+            self.app.notify("This step has no command to run; copy its fix (c) instead.",
+                            timeout=4)
+            return
+        if not self.allow_fixes:
+            self.app.notify("Read-only: start authlib-tui with --allow-fixes to run fixes "
+                            "from here. Nothing was changed.", severity="warning", timeout=6)
+            return
+        fix = result.fix
+
+        def confirmed(run: bool | None) -> None:
+            if run:
+                self._fix_output = []
+                self._run_fix(result.id, fix.commands)
+
+        self.app.push_screen(ConfirmFixScreen(result.title, fix.why, fix.commands), confirmed)
+
+    @work(thread=True, exclusive=True, group="wizard-fix", exit_on_error=False,
+          description="run a fix")
+    def _run_fix(self, check_id: str, commands: tuple[str, ...]) -> None:
+        def output(line: str) -> None:
+            self.app.call_from_thread(self._show_output, line)
+
+        runs = run_fix(commands, allowed=self.allow_fixes,
+                       audit_log=self.installation.settings.audit_log.value, check=check_id,
+                       on_output=output)
+        for run in runs:
+            self.app.call_from_thread(self.note.add_fix_run, run.command, run.exit_code)
+        if runs and all(run.ok for run in runs):
+            self.app.call_from_thread(self._verify, check_id)
+
+    def _show_output(self, line: str) -> None:
+        self._fix_output = [*self._fix_output, line][-40:]
+        self.query_one("#wizard-output", Static).update(
+            NEWLINE.join([styled(("fix output", "bold"))] + [plain(x) for x in self._fix_output]))
+
+    def action_export(self) -> None:
+        if not self.note.results:
+            self.app.notify("Nothing to export yet: run a walk first (f).", timeout=3)
+            return
+        path = self.notes_dir / time.strftime("authlib-incident-%Y%m%d-%H%M%S.md")
+        try:
+            path.write_text(self.note.render(), encoding="utf-8")
+        except OSError as exc:
+            self.app.notify(f"Cannot write {path}: {exc.strerror}", severity="error")
+            return
+        self.app.notify(f"Incident note written to {path}", timeout=6, markup=False)
+
+    def key_help(self) -> list[tuple[str, str]]:
+        return [
+            ("f", "Find it for me: run every check and name the cause"),
+            ("enter", "Start from the highlighted symptom"),
+            ("↑ ↓", "Move between steps; the right side shows evidence and fix"),
+            ("c", "Copy the fix (OSC 52), and show it as selectable text"),
+            ("v", "Verify: run the step's check again"),
+            ("x", "Run the fix (only with --allow-fixes, after a confirmation)"),
+            ("e", "Export the walk as a Markdown incident note"),
+            ("esc", "Back to the symptoms"),
+        ]
