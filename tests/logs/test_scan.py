@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tui.core.logs.scan import BLOCK, count_authdaemond_errors
+from tui.core.logs.scan import count_authdaemond_errors
 
 
-def test_counts_error_lines_only_and_across_block_edges(tmp_path: Path) -> None:
+def test_counts_error_lines_only_and_the_last_line_without_newline(tmp_path: Path) -> None:
     error = b"Nov 24 03:14:15 mail authdaemond: PGSQL_CONNECTION could not be established\n"
     info = b'Nov 24 03:14:15 mail authdaemond: modules="authpgsql", daemons=2\n'
     other = b"Nov 24 03:14:15 mail postfix/pipe[12]: X: to=<authdaemond@x.com>, status=sent\n"
     path = tmp_path / "maillog"
     lines = [error, info, other] * 1000
-    filler = b"x" * (BLOCK - 10) + b"\n"  # pushes lines across the 16 MiB block edge
+    filler = b"x" * (1 << 20) + b"\n"  # a 1 MiB line in the middle
     path.write_bytes(b"".join(lines[:1500]) + filler + b"".join(lines[1500:]) + error[:-1])
     counts = count_authdaemond_errors(path)
     assert sum(counts.values()) == 1001  # 1000 + the last line without its newline
@@ -28,3 +28,16 @@ def test_pid_form_of_the_tag_and_fake_tags(tmp_path: Path) -> None:
     )
     counts = count_authdaemond_errors(path)
     assert counts == {"marker-missing": 1}
+
+
+def test_an_empty_file_and_a_forged_tag_count_nothing(tmp_path: Path) -> None:
+    empty = tmp_path / "empty"
+    empty.write_bytes(b"")
+    assert count_authdaemond_errors(empty) == {}
+    forged = tmp_path / "forged"
+    forged.write_bytes(
+        b"Nov 24 03:14:15 mail postfix/smtpd[9]: reject: x authdaemond: PGSQL_CONNECTION could "
+        b"not be established\n"
+        b"Nov 24 03:14:15 mail authdaemond: \xff\xfe PGSQL_CONNECTION could not be established\n"
+    )
+    assert count_authdaemond_errors(forged) == {}

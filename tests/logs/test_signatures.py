@@ -12,6 +12,7 @@ from tui.core.logs.signatures import (
     classify,
     classify_command_output,
     classify_entry,
+    classify_notable,
     looks_like_orphan_fragment,
     message_text,
     priority_from_prefix,
@@ -342,3 +343,12 @@ def test_an_uppercase_tail_is_a_fragment_only_after_a_cut_sql_query() -> None:
 )
 def test_priority_from_prefix(message: str, priority: int | None) -> None:
     assert priority_from_prefix(message) == priority
+
+
+@pytest.mark.parametrize(("message", "expected"), CATALOGUE)
+def test_classify_notable_agrees_with_classify(message: str, expected: str | None) -> None:
+    """The scan's fast path keeps exactly the warnings and errors classify() finds."""
+    for text in (message, f"ERR: {message}", f"message repeated 2 times: [ {message}]"):
+        full = classify(text)
+        wanted = full if full is not None and full.severity is not Severity.INFO else None
+        assert classify_notable(text) == wanted

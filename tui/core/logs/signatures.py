@@ -292,6 +292,40 @@ def classify(message: str) -> Signature | None:
     return None
 
 
+# Every warning/error pattern in one regex: one C-level search rejects an info or debug
+# line, instead of trying each signature in turn from Python (the scan's hot path).
+_NOTABLE = re.compile("|".join(
+    "(?:" + re.sub(r"\(\?P<\w+>", "(?:", signature.pattern.pattern) + ")"  # names clash
+    for signature in SIGNATURES if signature.severity is not Severity.INFO
+))
+
+
+# The same, on raw bytes at the start of a message (leading `^` dropped: the caller matches at
+# the message's offset in a large block, so nothing is sliced or decoded for the many lines
+# that are not warnings). Only exact for ASCII text: \w and \s differ on bytes.
+NOTABLE_BYTES_AT = re.compile(
+    rb"[ \t]*(?:message repeated \d+ times: \[ ?)?(?:(?:ERR|WARN|ALERT|CRIT|DEBUG|INFO):[ \t]*)?(?:"
+    + b"|".join(
+        b"(?:" + re.sub(r"\(\?P<\w+>", "(?:", signature.pattern.pattern).removeprefix("^").encode()
+        + b")"
+        for signature in SIGNATURES if signature.severity is not Severity.INFO
+    )
+    + b")",
+    re.MULTILINE,
+)
+
+
+def classify_notable(message: str) -> Signature | None:
+    """`classify`, for callers that only want warnings and errors: None for anything else."""
+    text = message_text(message)
+    if _NOTABLE.search(text) is None:
+        return None
+    for signature in SIGNATURES:
+        if signature.pattern.search(text):
+            return signature if signature.severity is not Severity.INFO else None
+    return None
+
+
 # -- the client side: maildrop's stderr inside a Postfix pipe line (domain.md §3, §9) -----------
 
 _S_CONNECT = r"^\s*(?:(?:ERR|CRIT): )?authdaemon: s_connect\(\) failed"
