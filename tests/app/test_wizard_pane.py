@@ -6,12 +6,13 @@ import asyncio
 import re
 from pathlib import Path
 
-from textual.widgets import OptionList, Static
+from textual.widgets import OptionList, Static, TabbedContent
 
 from tests.app.conftest import screen_text
 from tui.app.panes.wizard import WizardPane
 from tui.app.screens.confirm_fix import ConfirmFixScreen
 from tui.app.screens.fix_text import FixTextScreen
+from tui.app.widgets.health_strip import HealthStrip
 from tui.core.authdaemon.outcome import Outcome
 from tui.core.checks.result import Status
 from tui.core.fixes.audit import read_audit
@@ -173,3 +174,19 @@ async def test_incident_note_has_the_walk_and_no_secret(break_lab, make_app, tmp
     assert "## Timeline" in note
     for secret in SECRETS:
         assert secret not in note
+
+
+async def test_clicking_the_health_strip_opens_the_wizard_at_the_worst_cell(break_lab, make_app):
+    break_lab("db-password-wrong")
+    app = make_app(health_interval=3600)
+    async with app.run_test(size=(100, 30)) as pilot:
+        strip = app.query_one(HealthStrip)
+        await _until(lambda: strip.snapshot is not None)
+        assert strip.worst_step() is not None
+        await pilot.click(HealthStrip)
+        await _until(lambda: bool(app.query(WizardPane))
+                     and app.query_one(WizardPane).diagnosis is not None)
+        pane = app.query_one(WizardPane)
+        assert app.query_one(TabbedContent).active == "wizard"
+        assert pane.diagnosis.id == "db-password-wrong"
+        assert pane.selected() is not None and pane.selected().id == "db-connect"

@@ -31,6 +31,7 @@ from tui.app.panes.workers import WorkersPane
 from tui.app.screens.help_screen import HelpScreen
 from tui.app.stylesheets import stylesheet_paths
 from tui.app.widgets.health_strip import HealthStrip
+from tui.app.widgets.pane_tabs import PaneTabs
 from tui.core.health import DB_CHECK_TIMEOUT, sample_health
 from tui.core.installation import Installation
 from tui.core.logs.deferral_counts import DeferralCounts
@@ -58,7 +59,7 @@ class AuthlibApp(App[int]):
 
     def compose(self) -> ComposeResult:
         yield HealthStrip(id="health")
-        with TabbedContent(initial="overview", id="panes"):
+        with PaneTabs(initial="overview", id="panes"):
             for number, (pane_id, title) in enumerate(PANES, start=1):
                 with TabPane(f"{number} {title}", id=pane_id):
                     # Only the first pane is built before the first frame (start-up time).

@@ -37,6 +37,7 @@ class HealthCell:
     state: State
     word: str
     detail: str = ""
+    step: str = ""  # the wizard step that deals with this state ("" when nothing to do)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,22 +67,25 @@ def _socket_and_daemon(installation: Installation) -> tuple[HealthCell, HealthCe
             SocketState.NO_ACCESS: (State.WARN, "no access"),
         }
         level, word = words[state]
+        step = {SocketState.STALE: "daemon-not-running", SocketState.MISSING: "socket-missing",
+                SocketState.NOT_A_SOCKET: "socket-missing",
+                SocketState.NO_ACCESS: "socket-permission"}.get(state, "")
         detail = f"{path}: {word}"
         if state is SocketState.NO_ACCESS:
             detail += " — run as root or join the mail group (Debian: courier, ApisCP: daemon)"
-        sock = HealthCell("socket", "socket", level, word, detail)
+        sock = HealthCell("socket", "socket", level, word, detail, step)
     if state is SocketState.LISTENING or running:
         daemon = HealthCell("daemon", "daemon", State.OK, "running", "authdaemond is listening")
     elif state is SocketState.STALE:
         daemon = HealthCell("daemon", "daemon", State.BAD, "stopped (stale socket)",
                             "The socket file exists but nothing listens: clients get "
-                            "'s_connect() failed: Connection refused'.")
+                            "'s_connect() failed: Connection refused'.", "daemon-not-running")
     elif state is SocketState.NO_ACCESS:
         daemon = HealthCell("daemon", "daemon", State.UNKNOWN, "unknown",
                             "Cannot see the socket: run as root to check the daemon.")
     else:
         daemon = HealthCell("daemon", "daemon", State.BAD, "stopped",
-                            "No authdaemond process and no socket.")
+                            "No authdaemond process and no socket.", "socket-missing")
     return daemon, sock, state
 
 
@@ -103,7 +107,8 @@ def _workers(pool: PoolSample | None) -> HealthCell:
     detail = f"daemons={pool.configured}" if pool.configured is not None else ""
     if pool.notes:
         detail += ("; " if detail else "") + "; ".join(pool.notes)
-    return HealthCell("workers", "workers", state, word, detail)
+    return HealthCell("workers", "workers", state, word, detail,
+                      "workers-saturated" if state is not State.OK else "")
 
 
 def _database(installation: Installation, timeout: float) -> HealthCell:
@@ -117,7 +122,7 @@ def _database(installation: Installation, timeout: float) -> HealthCell:
         return HealthCell("database", "database", State.OK, "credentials ok",
                           f"{config.connection.masked()} ({result.elapsed_ms:.0f} ms)")
     if result.status is ProbeStatus.TIMEOUT:
-        return HealthCell("database", "database", State.BAD, "no answer", result.error)
+        return HealthCell("database", "database", State.BAD, "no answer", result.error, "db-down")
     lowered = result.error.lower()
     if "password authentication failed" in lowered or "authentication" in lowered:
         word = "credentials failing"
@@ -125,7 +130,8 @@ def _database(installation: Installation, timeout: float) -> HealthCell:
         word = "down"
     else:
         word = "failing"
-    return HealthCell("database", "database", State.BAD, word, result.error)
+    step = "db-credentials" if word == "credentials failing" else "db-down"
+    return HealthCell("database", "database", State.BAD, word, result.error, step)
 
 
 def _last_error(installation: Installation, now: float) -> HealthCell:
@@ -144,7 +150,7 @@ def _last_error(installation: Installation, now: float) -> HealthCell:
     when = f"{age_text(age)} ago" if age is not None else "time unknown"
     state = State.BAD if age is not None and age < 600 else State.WARN
     return HealthCell("last_error", "last error", state, f"{newest.signature.id} ({when})",
-                      newest.line.message)
+                      newest.line.message, newest.signature.wizard_step)
 
 
 def sample_health(

@@ -12,6 +12,7 @@ from textual.content import Content
 from textual.reactive import reactive
 from textual.widgets import Static
 
+from tui.app.messages import OpenWizard
 from tui.app.text import styled
 from tui.core.health import HealthCell, HealthSnapshot, State
 
@@ -54,10 +55,29 @@ class HealthStrip(Static):
             return
         cells = self.snapshot.cells
         self.update(SEPARATOR.join(cell_content(cell, self.stale) for cell in cells))
-        self.tooltip = "\n".join(f"{cell.label}: {cell.detail}" for cell in cells if cell.detail)
+        details = [f"{cell.label}: {cell.detail}" for cell in cells if cell.detail]
+        if self.worst_step() is not None:
+            details.append("Click: open the wizard at the step for the worst cell.")
+        self.tooltip = "\n".join(details)
         worst = max((cell.state for cell in cells), key=_RANK.__getitem__)
         self.set_class(worst is State.BAD, "-bad")
         self.set_class(self.stale, "-stale")
+
+
+    def worst_step(self) -> HealthCell | None:
+        """The worst cell that has a wizard step, BAD before WARN."""
+        if self.snapshot is None:
+            return None
+        with_step = [c for c in self.snapshot.cells if c.step and c.state in (State.BAD,
+                                                                               State.WARN)]
+        return max(with_step, key=lambda c: _RANK[c.state], default=None)
+
+    def on_click(self) -> None:
+        cell = self.worst_step()
+        if cell is None:
+            self.app.notify("Nothing to diagnose from the health strip.", timeout=3)
+            return
+        self.post_message(OpenWizard(cell.step, f"{cell.label}: {cell.word}"))
 
 
 _RANK = {State.OK: 0, State.UNKNOWN: 1, State.WARN: 2, State.BAD: 3}

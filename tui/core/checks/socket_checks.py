@@ -116,17 +116,22 @@ def startup_errors(context: CheckContext) -> CheckResult:
     startup = [e for e in found.errors if e.signature.id in STARTUP_SIGNATURES]
     if not context.installation.discovery.log_files:
         return CheckResult("startup-errors", title, Status.SKIP, "No mail log file to read.")
+    processes = context.installation.discovery.processes
+    if processes.running and processes.worker_started:
+        # Errors from before the running daemon started are history, not its problem.
+        started = min(processes.worker_started.values()) - 2.0
+        startup = [e for e in startup if e.line.timestamp is None or e.line.timestamp >= started]
     if not startup:
         return CheckResult("startup-errors", title, Status.OK,
-                           "authdaemond logged no start-up error recently.")
+                           "authdaemond logged no start-up error since it started.")
     newest = startup[-1]
+    running = processes.running
     return CheckResult(
-        "startup-errors", title, Status.FAIL if not context.installation.discovery.processes.running
-        else Status.WARN,
+        "startup-errors", title, Status.WARN if running else Status.FAIL,
         f"authdaemond logged: {newest.signature.short or newest.signature.meaning}",
         tuple(f"{e.source}: {e.line.message}" for e in startup[-3:]),
         Fix(newest.signature.meaning),
-        diagnosis="daemon-stopped" if not context.installation.discovery.processes.running else "",
+        diagnosis="" if running else "daemon-stopped",
     )
 
 
