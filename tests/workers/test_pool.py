@@ -143,3 +143,16 @@ def test_sample_pool_for_uses_discovery_and_authdaemonrc(healthy_lab: Lab, tmp_p
     assert sample.alive == 2
     assert sample.listening
     assert sample.busy == 0
+
+
+def test_refresh_workers_reads_the_parents_children_like_a_full_scan(healthy_lab: Lab) -> None:
+    from tui.core.discovery.processes import refresh_workers
+
+    full = find_daemon_processes(healthy_lab.socket_path.parent / "pid")
+    quick = refresh_workers(full)
+    assert quick is not None
+    assert quick.worker_pids == full.worker_pids and len(quick.worker_pids) == 2
+    assert quick.worker_started == full.worker_started
+    healthy_lab.fix_restart()  # new parent and workers: the old parent is gone
+    assert refresh_workers(full) is None
+    assert refresh_workers(DaemonProcesses()) is None

@@ -128,7 +128,10 @@ class LogsPane(Vertical):
     # -- UI thread -------------------------------------------------------------------
     def _show_source(self, text: str) -> None:
         self.source_text = text
-        self.query_one("#logs-source", Static).update(styled(("Reading: ", "bold"), text))
+        # These lines are one row high (styles/app.tcss): no layout pass for new text, which
+        # at 20 flushes a second would re-lay the whole screen each time.
+        self.query_one("#logs-source", Static).update(styled(("Reading: ", "bold"), text),
+                                                      layout=False)
 
     def _flush(self) -> None:
         with self._pending_lock:
@@ -163,7 +166,7 @@ class LogsPane(Vertical):
             ("last hour  ", "dim"), ("errors ", "bold"), (sparkline(errors), "$error"),
             f" {sum(errors)}   ", ("deferrals ", "bold"), (sparkline(deferrals), "$warning"),
             f" {sum(deferrals)}",
-        ))
+        ), layout=False)
 
     def _render_status(self) -> None:
         view = self.query_one(LogView)
@@ -175,7 +178,7 @@ class LogsPane(Vertical):
         self.query_one("#logs-status", Static).update(plain(
             f"{mode} · {len(view.entries)} lines in memory (max {view.max_entries}){detail}",
             max_chars=400,
-        ))
+        ), layout=False)
 
     # -- filters and keys ---------------------------------------------------------------
     @on(Input.Changed, "#logs-filter")
@@ -186,7 +189,7 @@ class LogsPane(Vertical):
         origin = str(self.query_one("#logs-origin", Select).value)
         accept = make_filter(text, level, origin)
         if isinstance(accept, str):
-            self.query_one("#logs-status", Static).update(plain(accept))
+            self.query_one("#logs-status", Static).update(plain(accept), layout=False)
             return
         self.query_one(LogView).set_filter(accept)
         self._render_status()

@@ -15,7 +15,11 @@ from dataclasses import dataclass, replace
 
 from tui.core.authdaemon.socket_state import SocketState, socket_state
 from tui.core.discovery.platform import commands_for
-from tui.core.discovery.processes import find_daemon_processes
+from tui.core.discovery.processes import (
+    DaemonProcesses,
+    find_daemon_processes,
+    refresh_workers,
+)
 from tui.core.installation import Installation
 from tui.core.logs.deferral_counts import DeferralCounts
 from tui.core.workers.database_sessions import SessionsSample, SessionWatcher
@@ -24,7 +28,7 @@ from tui.core.workers.pool import PoolSample, sample_pool
 from tui.core.workers.probe import ProbeSample, probe_client, probe_pool
 from tui.core.workers.verdict import RECENT_PROBES, PoolContext, Verdict, judge
 
-REDISCOVER_EVERY = 10
+REDISCOVER_EVERY = 30  # configs and the full process scan; workers are re-read every sample
 
 
 @dataclass(frozen=True)
@@ -60,6 +64,7 @@ class WorkersSampler:
         self._last_sessions: SessionsSample | None = None
         self._last_probe: ProbeSample | None = None
         self._probing = threading.Event()
+        self._processes: DaemonProcesses | None = None
 
     # -- the three measurements (each may block up to its own timeout) -------------------------
     def sample_pool(self) -> PoolSample:
@@ -67,7 +72,12 @@ class WorkersSampler:
             self.installation = self.installation.refreshed()
         self._pool_samples += 1
         path = self.installation.socket
-        processes = find_daemon_processes(path.parent / "pid" if path is not None else None)
+        processes = None
+        if self._processes is not None and self._pool_samples % REDISCOVER_EVERY != 1:
+            processes = refresh_workers(self._processes)
+        if processes is None:
+            processes = find_daemon_processes(path.parent / "pid" if path is not None else None)
+        self._processes = processes
         rc = self.installation.authdaemonrc
         probing = self._probing.is_set()
         sample = sample_pool(path, processes, rc.effective_daemons if rc is not None else None)
