@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tui.core.installation import Installation
-from tui.core.logs.entry import LogEntry, OnEntries, OnEvent
+from tui.core.logs.entry import Kind, LogEntry, OnEntries, OnEvent
 from tui.core.logs.file_source import FileFollower
 from tui.core.logs.journal_source import JournalFollower
 from tui.core.logs.sources import SourceChoice, choose_sources
@@ -78,13 +78,19 @@ def configured_log_file(installation: Installation) -> Path | None:
     return None
 
 
+SHOWN_KINDS = frozenset({Kind.AUTH, Kind.DELIVERY})
+
+
 def open_sources(installation: Installation) -> LogReader:
     choice = choose_sources(
         installation.discovery, installation.settings, configured_log_file(installation)
     )
     followers: list[Follower]
     if choice.primary == "journal":
-        followers = [JournalFollower(units=choice.units, directory=choice.journal_directory)]
+        followers = [JournalFollower(units=choice.units, directory=choice.journal_directory,
+                                     kinds=SHOWN_KINDS)]
     else:
-        followers = [FileFollower(path) for path in choice.files]
+        # The pane shows authdaemond and the maildrop deliveries; smtpd, qmgr and the rest of
+        # a busy mail log are skipped before they are parsed.
+        followers = [FileFollower(path, kinds=SHOWN_KINDS) for path in choice.files]
     return LogReader(choice, followers)
