@@ -562,7 +562,8 @@ def follow(rate: int, seconds: float) -> None:
 
 def main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(description="Logs pane benchmarks (see the module doc).")
-    parser.add_argument("parts", nargs="*", choices=["scan", "follow"], default=[],
+    # No `choices=` here: argparse rejects an empty list against choices (Python 3.11).
+    parser.add_argument("parts", nargs="*", default=[], metavar="{scan,follow}",
                         help="what to run (default: both)")
     parser.add_argument("--size-mb", type=int, default=None,
                         help=f"scan: log size in MiB (default {SCAN_BYTES >> 20})")
@@ -571,6 +572,9 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--seconds", type=float, default=FOLLOW_SECONDS,
                         help=f"follow: how long the writer writes (default {FOLLOW_SECONDS:g})")
     args = parser.parse_args(argv)
+    unknown = [part for part in args.parts if part not in ("scan", "follow")]
+    if unknown:
+        parser.error(f"unknown part(s) {', '.join(unknown)}: choose scan and/or follow")
     parts = args.parts or ["scan", "follow"]
     if "scan" in parts:
         scan(args.size_mb)

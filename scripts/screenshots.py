@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -21,10 +22,14 @@ from textual.widgets import DataTable, Input, Static
 
 from tui.app.app import AuthlibApp
 from tui.app.panes.overview import OverviewPane
+from tui.app.panes.wizard import WizardPane
+from tui.app.panes.workers import WorkersPane
 from tui.app.screens.help_screen import HelpScreen
 from tui.app.widgets.health_strip import HealthStrip
+from tui.app.widgets.log_view import LogView
 from tui.core.health import State
 from tui.core.installation import Installation
+from tui.core.workers.verdict import PoolState
 from tui.lab.lab import Lab
 from tui.lab.seed import SECRETS
 
@@ -33,7 +38,8 @@ SIZE = (100, 30)
 FAULT = "db-password-wrong"
 TIMEOUT = 20.0
 NAMES = ("overview.svg", "lookup-found.svg", "lookup-alias.svg", "keys-help.svg",
-         f"health-{FAULT}.svg")
+         f"health-{FAULT}.svg", f"logs-{FAULT}.svg", f"wizard-{FAULT}.svg",
+         "workers-saturated.svg")
 
 
 async def until(pilot: Pilot[Any], condition: Callable[[], bool], what: str) -> None:
@@ -109,6 +115,42 @@ async def drive(app: AuthlibApp, lab: Lab) -> None:
         snapshot = strip.snapshot
         assert snapshot is not None and snapshot.cell("database").state is State.BAD, snapshot
         assert snapshot.cell("last_error").state is not State.OK, snapshot
+
+        await pilot.press("2")  # the annotated authdaemond lines of the failure
+        view = app.query_one(LogView)
+        await until(pilot, lambda: any(item.entry.signature is not None
+                                       and item.entry.signature.id == FAULT
+                                       for item in view.entries), "the failure in the log")
+        await shoot(pilot, f"logs-{FAULT}.svg")
+
+        await pilot.press("5", "f")  # Find it for me
+        wizard = app.query_one(WizardPane)
+        await until(pilot, lambda: wizard.diagnosis is not None, "the diagnosis")
+        await shoot(pilot, f"wizard-{FAULT}.svg")
+
+        await asyncio.to_thread(lab.apply, frozenset({"workers-saturated"}))
+        stop = threading.Event()
+
+        def load() -> None:  # ten deliveries at once against two workers and a 3 s query
+            while not stop.is_set():
+                lab.client(read_timeout=8).lookup("foo@domain.com")
+
+        clients = [threading.Thread(target=load) for _ in range(10)]
+        for thread in clients:
+            thread.start()
+        try:
+            await pilot.press("3")
+            workers = app.query_one(WorkersPane)
+            await until(pilot, lambda: workers.snapshot is not None
+                        and workers.snapshot.verdict.state is PoolState.SATURATED
+                        and workers.snapshot.sessions is not None
+                        and bool(workers.snapshot.sessions.running), "a saturated pool")
+            await pilot.pause(3.0)  # a few seconds of graph
+            await shoot(pilot, "workers-saturated.svg")
+        finally:
+            stop.set()
+            for thread in clients:
+                await asyncio.to_thread(thread.join)
 
 
 def check_no_secrets(paths: list[Path]) -> None:

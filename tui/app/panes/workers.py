@@ -174,6 +174,8 @@ class WorkersPane(VerticalScroll):
         probe = snapshot.last_probe
         if not self.probing:
             probe_text = "paused (p resumes)"
+        elif self.sampler.probe_in_flight:
+            probe_text = "waiting for an answer…"
         elif probe is None:
             probe_text = "–"
         elif probe.outcome is None:

@@ -89,8 +89,8 @@ class WorkersSampler:
     def probe(self) -> ProbeSample | None:
         """One lookup of the probe address; None when there is no socket to probe."""
         path = self.installation.socket
-        if path is None:
-            return None
+        if path is None or self.history.latest_pool() is None:
+            return None  # not before the first pool sample: it decides whether probing is safe
         self._probing.set()
         try:
             sample = probe_pool(probe_client(str(path)), self.probe_address,
@@ -100,6 +100,10 @@ class WorkersSampler:
         self.history.add_probe(sample)
         self._last_probe = sample
         return sample
+
+    @property
+    def probe_in_flight(self) -> bool:
+        return self._probing.is_set()
 
     def sample_sessions(self) -> SessionsSample | None:
         """The mail role's PostgreSQL sessions; None without usable authpgsqlrc credentials."""
