@@ -23,7 +23,7 @@ from textual.widgets.option_list import Option
 from tui.app.screens.confirm_fix import ConfirmFixScreen
 from tui.app.screens.fix_text import FixTextScreen
 from tui.app.text import plain, styled
-from tui.core.checks.address_checks import address_in_database, address_lookup
+from tui.core.checks.address_checks import address_checks
 from tui.core.checks.context import CheckContext
 from tui.core.checks.diagnosis import (
     BRANCH_CHECKS,
@@ -142,7 +142,7 @@ class WizardPane(Vertical):
     def _walk(self, branch: Branch, address: str) -> None:
         context = CheckContext.fresh(self.installation)
         if branch is Branch.ADDRESS:
-            results = [address_lookup(context, address), address_in_database(context, address)]
+            results = list(address_checks(context, address))
             for result in results:
                 self.app.call_from_thread(self._add_result, result)
         else:

@@ -96,6 +96,15 @@ class CheckContext:
             return None
         return run_query(self.connection, sql, timeout=self.timeout)
 
+    @property
+    def measured_probe(self) -> LookupResult | None:
+        """The probe if a check already ran it; never starts one (for reports)."""
+        return self.__dict__.get("probe")
+
+    @property
+    def measured_pool(self) -> PoolSample | None:
+        return self.__dict__.get("pool")
+
     @cached_property
     def sessions(self) -> SessionsSample | None:
         if self.connection is None:

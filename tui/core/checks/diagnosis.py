@@ -66,6 +66,7 @@ BRANCH_CHECKS: dict[Branch, tuple[Check, ...]] = {
 }
 
 HEALTHY = "healthy"
+WARNINGS = "warnings"  # nothing broken, but a check has something to say
 # Upstream causes first: each explains the failures of the checks after it.
 DIAGNOSIS_ORDER = (
     "socket-missing",
@@ -158,6 +159,10 @@ def diagnose(results: tuple[CheckResult, ...]) -> Diagnosis:
         return Diagnosis("unknown", Status.FAIL,
                          f"{failed[0].title}: {failed[0].finding} (no cause found)",
                          failed[0], results)
+    warned = [r for r in results if r.status is Status.WARN]
+    if warned:
+        return Diagnosis(WARNINGS, Status.WARN, f"{warned[0].title}: {warned[0].finding}",
+                         warned[0], results)
     return Diagnosis(HEALTHY, Status.OK, "Every check passed: the chain works.", None, results)
 
 

@@ -81,14 +81,15 @@ class IncidentNote:
             lines.append("")
         lines += ["## Timeline", ""]
         lines += [f"- {_stamp(moment)} {_clean(text)}" for moment, text in self.events]
-        return self._masked("\n".join(lines) + "\n")
+        return mask_known_secrets("\n".join(lines) + "\n", self.installation)
 
-    def _masked(self, text: str) -> str:
-        config = self.installation.authpgsqlrc
-        connection = config.connection if config is not None else None
-        if connection is not None:
-            secrets = [connection.password, *connection.secrets.values()]
-            for secret in secrets:
-                if secret is not None and secret.reveal():
-                    text = text.replace(secret.reveal(), "(hidden)")
-        return text
+
+def mask_known_secrets(text: str, installation: Installation) -> str:
+    """Replace every secret the installation knows (authpgsqlrc's passwords) in `text`."""
+    config = installation.authpgsqlrc
+    connection = config.connection if config is not None else None
+    if connection is not None:
+        for secret in (connection.password, *connection.secrets.values()):
+            if secret is not None and secret.reveal():
+                text = text.replace(secret.reveal(), "(hidden)")
+    return text

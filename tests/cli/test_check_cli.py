@@ -1,0 +1,119 @@
+"""`authlib-tui check` and `report`: real processes against the real lab, every fault."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from prometheus_client.parser import text_string_to_metric_families
+
+from tui.lab.faults import FAULTS
+from tui.lab.lab import Lab
+from tui.lab.seed import SECRETS
+
+DIAGNOSED = [name for name in FAULTS if name != "passwords-returned"]
+# A slow pool is a warning until it queues; every other fault stops mail: critical.
+EXIT = {"healthy": 0, "workers-saturated": 1}
+
+
+def check(lab: Lab, *args: str, timeout: float = 90) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "tui.cli.main", "check", *args],
+                          capture_output=True, text=True, env=lab.environ(), timeout=timeout)
+
+
+def metrics(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+    return {(sample.name, tuple(sorted(sample.labels.items()))): sample.value
+            for family in text_string_to_metric_families(text) for sample in family.samples}
+
+
+@pytest.mark.parametrize("fault", ["healthy", *DIAGNOSED])
+def test_every_fault_in_all_three_formats(lab: Lab, fault: str) -> None:
+    lab.apply(frozenset() if fault == "healthy" else frozenset({fault}))
+    try:
+        code = EXIT.get(fault, 2)
+        word = {0: "OK", 1: "WARNING", 2: "CRITICAL"}[code]
+        text = check(lab)
+        assert text.returncode == code, text.stdout + text.stderr
+        assert text.stdout.startswith(f"AUTHLIB {word} - {fault}"), text.stdout
+
+        as_json = check(lab, "--json")
+        assert as_json.returncode == code
+        document = json.loads(as_json.stdout)
+        assert document["status"] == word and document["diagnosis"] == fault
+        assert {"host", "time", "version", "checks"} <= document.keys()
+        assert all({"id", "status", "finding", "evidence", "fix"} <= c.keys()
+                   for c in document["checks"])
+
+        prom = check(lab, "--prometheus")
+        assert prom.returncode == code
+        values = metrics(prom.stdout)
+        assert values[("authlib_diagnosis", (("diagnosis", fault),))] == 1
+        assert values[("authlib_status", ())] == code
+        assert values[("authlib_up", ())] == (1 if fault in ("healthy", "workers-saturated",
+                                                            "socket-permission") else 0)
+        assert ("authlib_check_status", (("check", "db-connect"),)) in values
+        for output in (text.stdout, as_json.stdout, prom.stdout):
+            for secret in SECRETS:
+                assert secret not in output
+    finally:
+        lab.apply(frozenset())
+
+
+def test_prometheus_output_file_is_written_atomically(healthy_lab: Lab, tmp_path: Path) -> None:
+    target = tmp_path / "authlib.prom"
+    done = check(healthy_lab, "--prometheus", "--output", str(target))
+    assert done.returncode == 0 and done.stdout == ""
+    values = metrics(target.read_text())
+    assert values[("authlib_workers_configured", ())] == 2
+    assert values[("authlib_workers_alive", ())] == 2
+    assert values[("authlib_queue_depth", ())] == 0
+    assert values[("authlib_probe_latency_seconds", ())] > 0
+    assert [p.name for p in tmp_path.iterdir()] == ["authlib.prom"]  # no temp file left
+
+
+def test_check_answers_within_its_timeout_when_the_daemon_hangs(healthy_lab: Lab) -> None:
+    """SIGSTOP: the listener still accepts, nobody ever answers (a real hang, no fake)."""
+    pids = healthy_lab.daemon_pids()
+    for pid in pids:
+        os.kill(pid, signal.SIGSTOP)
+    try:
+        started = time.monotonic()
+        done = check(healthy_lab, "--timeout", "3")
+        elapsed = time.monotonic() - started
+    finally:
+        for pid in pids:
+            os.kill(pid, signal.SIGCONT)
+    assert elapsed < 3 + 2.5  # the deadline plus interpreter start-up
+    assert done.returncode in (2, 3), done.stdout
+    assert done.stdout.startswith(("AUTHLIB CRITICAL", "AUTHLIB UNKNOWN"))
+
+
+def test_address_option_and_bad_timeout(healthy_lab: Lab) -> None:
+    done = check(healthy_lab, "--address", "postmaster@domain.com")
+    assert done.returncode == 1, done.stdout  # an alias: a warning, the stack itself is fine
+    assert "[WARN] address-database" in done.stdout and "alias" in done.stdout
+    assert check(healthy_lab, "--timeout", "0").returncode == 64
+
+
+def test_report_has_every_section_and_no_secret(break_lab, tmp_path: Path) -> None:
+    lab = break_lab("db-password-wrong")
+    lab.client().lookup("foo@domain.com")  # authdaemond logs the failure
+    out = tmp_path / "ticket.md"
+    done = subprocess.run([sys.executable, "-m", "tui.cli.main", "report", "-o", str(out)],
+                          capture_output=True, text=True, env=lab.environ(), timeout=90)
+    assert done.returncode == 0, done.stderr
+    report = out.read_text()
+    for section in ("## Checks", "## Discovery", "## Configuration",
+                    "## Last 50 authdaemond log lines"):
+        assert section in report
+    assert "AUTHLIB CRITICAL - db-password-wrong" in report
+    assert "PGSQL_CONNECTION could not be established" in report
+    assert "password=(hidden)" in report
+    for secret in SECRETS:
+        assert secret not in report

@@ -1,0 +1,81 @@
+"""`authlib-tui report`: the bundle an admin attaches to a ticket, secrets masked.
+
+Checks with their evidence, what discovery found and why, a summary of both
+config files (findings and the masked connection string, never the file), and
+the last authdaemond log lines, each sanitised like the screen.
+"""
+
+from __future__ import annotations
+
+import socket
+import time
+
+from tui.core.checks.incident_note import mask_known_secrets
+from tui.core.checks.output import CheckRun, as_text
+from tui.core.discovery.discover import render_where
+from tui.core.installation import Installation
+from tui.core.logs.entry import Kind
+from tui.core.logs.log_reader import open_sources
+from tui.core.safe_text import safe_text
+
+DEFAULT_LOG_LINES = 50
+
+
+def _fenced(text: str) -> list[str]:
+    return ["```", *text.rstrip("\n").replace("```", "'''").splitlines(), "```"]
+
+
+def _config_summary(installation: Installation) -> list[str]:
+    lines: list[str] = []
+    rc = installation.authdaemonrc
+    if rc is not None:
+        lines.append(f"- authdaemonrc `{rc.path}`: authmodulelist=`{' '.join(rc.module_list)}`, "
+                     f"daemons={rc.daemons}, DEBUG_LOGIN={rc.debug_login}")
+    config = installation.authpgsqlrc
+    if config is not None and config.connection is not None:
+        lines.append(f"- authpgsqlrc: PGSQL_CONNECTION `{config.connection.masked()}`")
+    for finding in installation.config_findings():
+        where = f" [{finding.where}]" if finding.where else ""
+        lines.append(f"- {finding.severity.value.upper()}: {safe_text(finding.message)}{where}")
+    return lines or ["- no config file was read"]
+
+
+def _log_lines(installation: Installation, count: int) -> list[str]:
+    reader = open_sources(installation)
+    try:
+        entries = [entry for batch in reader.backfill(count * 4, None) for entry in batch
+                   if entry.kind is Kind.AUTH]
+    finally:
+        reader.close()
+    shown = []
+    for entry in entries[-count:]:
+        stamp = (time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(entry.timestamp))
+                 if entry.timestamp else "?")
+        shown.append(safe_text(f"{stamp} {entry.tag}: {entry.message}", 1000))
+    return shown or [f"(no authdaemond lines; read: {reader.describe()})"]
+
+
+def render_report(installation: Installation, run: CheckRun,
+                  log_lines: int = DEFAULT_LOG_LINES) -> str:
+    lines = [
+        f"# authlib report — {socket.gethostname()}",
+        "",
+        f"Written {time.strftime('%Y-%m-%d %H:%M:%S %z')} by authlib-tui; secrets are masked.",
+        "",
+        "## Checks",
+        "",
+        *_fenced(as_text(run)),
+        "",
+        "## Discovery",
+        "",
+        *_fenced(render_where(installation.discovery, installation.settings)),
+        "",
+        "## Configuration",
+        "",
+        *_config_summary(installation),
+        "",
+        f"## Last {log_lines} authdaemond log lines",
+        "",
+        *_fenced("\n".join(_log_lines(installation, log_lines))),
+    ]
+    return mask_known_secrets("\n".join(lines) + "\n", installation)
