@@ -135,3 +135,49 @@ def test_saturation_under_load_is_fixed_by_more_workers(
         stop.set()
         for thread in clients:
             thread.join()
+
+
+def lab_copy(lab: Lab, tmp_path: Path, *, platform: str = "lab",
+             replace: tuple[str, str] = ("", ""),
+             mailboxes_password: str | None = None) -> CheckContext:
+    """The lab's config in a directory of our own, edited; the real daemon and database behind."""
+    conf = tmp_path / "etc"
+    conf.mkdir(parents=True)
+    for name in ("authdaemonrc", "authpgsqlrc"):
+        text = (lab.etc / name).read_text()
+        (conf / name).write_text(text.replace(*replace) if replace[0] else text)
+    postfix = tmp_path / "postfix"
+    postfix.mkdir()
+    if mailboxes_password is not None:
+        (postfix / "mailboxes.cf").write_text(
+            f"user = postfix\npassword = {mailboxes_password}\nhosts = 127.0.0.1\n")
+    settings = tmp_path / "settings.toml"
+    settings.write_text(f'conf_dir = "{conf}"\nsocket = "{lab.socket_path}"\n'
+                        f'platform = "{platform}"\npostfix_dir = "{postfix}"\n')
+    return CheckContext(Installation.from_flags({"config": str(settings)}))
+
+
+def test_a_missing_database_is_its_own_finding(healthy_lab: Lab, tmp_path: Path) -> None:
+    context = lab_copy(healthy_lab, tmp_path, replace=("dbname=appldb", "dbname=nosuchdb"))
+    result = next(run_checks(context, (check_by_id("db-connect"),)))
+    assert result.status is Status.FAIL and result.diagnosis == "db-missing"
+    assert "'nosuchdb'" in result.finding
+
+
+def test_apiscp_password_must_match_mailboxes_cf(healthy_lab: Lab, tmp_path: Path) -> None:
+    from tui.lab.seed import LAB_DB_PASSWORD
+
+    check = check_by_id("apiscp-password")
+    same = lab_copy(healthy_lab, tmp_path / "same", platform="apiscp",
+                    mailboxes_password=LAB_DB_PASSWORD)
+    assert next(run_checks(same, (check,))).status is Status.OK
+    other = lab_copy(healthy_lab, tmp_path / "other", platform="apiscp",
+                     mailboxes_password="not-the-one")
+    result = next(run_checks(other, (check,)))
+    assert result.status is Status.FAIL and result.diagnosis == "db-password-wrong"
+    assert result.fix is not None and result.fix.commands == (
+        "upcp -sb mail/configure-courier-authlib",)
+    assert LAB_DB_PASSWORD not in repr(result) and "not-the-one" not in repr(result)
+    not_apiscp = lab_copy(healthy_lab, tmp_path / "debian", platform="debian",
+                          mailboxes_password="not-the-one")
+    assert next(run_checks(not_apiscp, (check,))).status is Status.SKIP
