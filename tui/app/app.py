@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable, Iterable
 
 from textual import work
 from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding
 from textual.lazy import Lazy
 from textual.screen import Screen
 from textual.widget import Widget
@@ -29,12 +30,15 @@ from tui.app.panes.upcoming import UpcomingPane
 from tui.app.panes.wizard import WizardPane
 from tui.app.panes.workers import WorkersPane
 from tui.app.screens.help_screen import HelpScreen
+from tui.app.screens.training_screens import DiagnosisScreen, ResultScreen, SymptomScreen
 from tui.app.stylesheets import stylesheet_paths
 from tui.app.widgets.health_strip import HealthStrip
 from tui.app.widgets.pane_tabs import PaneTabs
+from tui.app.widgets.trainer_bar import TrainerBar
 from tui.core.health import DB_CHECK_TIMEOUT, sample_health
 from tui.core.installation import Installation
 from tui.core.logs.deferral_counts import DeferralCounts
+from tui.core.training.session import TrainingSession, trainee
 
 HEALTH_INTERVAL = 5.0  # seconds between the end of one sample and the start of the next
 STALE_AFTER = HEALTH_INTERVAL + DB_CHECK_TIMEOUT + 2.0
@@ -43,12 +47,19 @@ STALE_AFTER = HEALTH_INTERVAL + DB_CHECK_TIMEOUT + 2.0
 class AuthlibApp(App[int]):
     TITLE = "authlib-tui"
     CSS_PATH = stylesheet_paths()  # type: ignore[assignment]
-    BINDINGS = bindings()  # type: ignore[assignment]
+    BINDINGS = [  # type: ignore[assignment]
+        *bindings(),
+        # Training only (check_action hides them otherwise).
+        Binding("f6", "training_hint", "Hint"),
+        Binding("f7", "training_answer", "I think it is…"),
+        Binding("f8", "training_check", "Check my fix"),
+    ]
 
     def __init__(self, installation: Installation, *, health_interval: float = HEALTH_INTERVAL,
-                 allow_fixes: bool = False):
+                 allow_fixes: bool = False, training: TrainingSession | None = None):
         super().__init__()
         self.installation = installation
+        self.training = training  # a training run on the lab: the trainer bar and F6-F8
         # Read-only unless the user said otherwise: only then may the wizard run a fix.
         self.allow_fixes = allow_fixes
         self.health_interval = health_interval
@@ -65,6 +76,8 @@ class AuthlibApp(App[int]):
                     # Only the first pane is built before the first frame (start-up time).
                     pane = self._pane(pane_id)
                     yield pane if pane_id == "overview" else Lazy(pane)
+        if self.training is not None:
+            yield TrainerBar(self.training)
         yield Footer()
 
     def _pane(self, pane_id: str) -> Widget:
@@ -81,6 +94,8 @@ class AuthlibApp(App[int]):
         return UpcomingPane(pane_id)
 
     def on_mount(self) -> None:
+        if self.training is not None:
+            self.push_screen(SymptomScreen(self.training), self._training_started)
         self.sample_health()
         self.set_interval(1.0, self._check_stale)
         access = self.installation.discovery.access
@@ -130,6 +145,61 @@ class AuthlibApp(App[int]):
     def _check_stale(self) -> None:
         if time.monotonic() - self._last_health > STALE_AFTER:
             self.query_one(HealthStrip).stale = True
+
+    # -- training ----------------------------------------------------------------
+    TRAINING_ACTIONS = frozenset({"training_hint", "training_answer", "training_check"})
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in self.TRAINING_ACTIONS:
+            return self.training is not None
+        return True
+
+    def _training_started(self, _result: None = None) -> None:
+        if self.training is not None:
+            self.training.started = time.monotonic()  # the clock starts when the trainee does
+
+    def action_training_hint(self) -> None:
+        if self.training is None:
+            return
+        hint = self.training.next_hint()
+        self.query_one(TrainerBar).refresh_bar()
+        self.notify(hint or "No more hints: the wizard (5, f) shows every check.",
+                    title="Hint", timeout=12, markup=False)
+
+    def action_training_answer(self) -> None:
+        if self.training is None:
+            return
+
+        def answered(diagnosis: str | None) -> None:
+            if diagnosis is None or self.training is None:
+                return
+            first = self.training.submitted is None
+            self.training.submit(diagnosis)
+            self.query_one(TrainerBar).answered = self.training.submitted or ""
+            self.notify(("Recorded: " if first else "Already answered; the first answer "
+                         "counts: ") + f"{self.training.submitted}. Fix it, then F8.",
+                        title="Trainer", timeout=8, markup=False)
+
+        self.push_screen(DiagnosisScreen(), answered)
+
+    @work(thread=True, exclusive=True, group="training", exit_on_error=False,
+          description="check the trainee's fix with every check")
+    def action_training_check(self) -> None:
+        if self.training is None:
+            return
+        diagnosis = self.training.verify()
+        self.call_from_thread(self._training_checked, diagnosis.id, diagnosis.headline)
+
+    def _training_checked(self, diagnosis: str, headline: str) -> None:
+        session = self.training
+        if session is None:
+            return
+        if not session.fixed:
+            self.notify(f"Not fixed yet: {diagnosis} — {headline}", title="Trainer",
+                        severity="warning", timeout=10, markup=False)
+            return
+        result = session.result(trainee())
+        self.push_screen(ResultScreen(session, result), lambda _: self.exit(0))
 
     # -- actions -----------------------------------------------------------------
     def action_show_pane(self, pane_id: str) -> None:
@@ -182,6 +252,10 @@ class AuthlibApp(App[int]):
             pane_keys = self.query_one(WorkersPane).key_help()
         elif active == "wizard":
             pane_keys = self.query_one(WizardPane).key_help()
+        if self.training is not None:
+            pane_keys = [*pane_keys, ("F6", "Training: a hint (counted)"),
+                         ("F7", "Training: I think it is… (the first answer counts)"),
+                         ("F8", "Training: check my fix (every check, on the lab)")]
         self.push_screen(HelpScreen(title, pane_keys))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
@@ -193,6 +267,13 @@ class AuthlibApp(App[int]):
         if not isinstance(screen, HelpScreen):
             yield from LookupPane.palette_commands(self)
             yield from WorkersPane.palette_commands(self)
+            if self.training is not None:
+                yield SystemCommand("Training: a hint (F6)", "Counted in your result",
+                                    self.action_training_hint)
+                yield SystemCommand("Training: I think it is… (F7)", "Submit your diagnosis",
+                                    self.action_training_answer)
+                yield SystemCommand("Training: check my fix (F8)", "Every check, on the lab",
+                                    self.action_training_check)
             yield SystemCommand("Find it for me", "Run every check and name the cause (wizard)",
                                 self._find_it)
         yield from super().get_system_commands(screen)

@@ -7,7 +7,8 @@ import sys
 
 from tui.cli.exit_codes import EXIT_USAGE
 from tui.cli.path_options import installation_from_args
-from tui.core.installation import InstallationError
+from tui.core.installation import Installation, InstallationError
+from tui.core.training.session import TrainingSession
 
 
 def run_app(args: argparse.Namespace) -> int:
@@ -21,3 +22,11 @@ def run_app(args: argparse.Namespace) -> int:
     app = AuthlibApp(installation, allow_fixes=bool(getattr(args, "allow_fixes", False)))
     result = app.run(mouse=not getattr(args, "no_mouse", False))
     return int(result or 0)
+
+
+def run_training_app(settings_file: str, session: TrainingSession) -> None:
+    """The app on a training lab: fixes allowed (it is the lab), the trainer bar shown."""
+    from tui.app.app import AuthlibApp
+
+    installation = Installation.from_flags({"config": settings_file})
+    AuthlibApp(installation, allow_fixes=True, training=session).run()

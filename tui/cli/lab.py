@@ -24,14 +24,15 @@ from pathlib import Path
 from typing import Any
 
 from tui.cli.exit_codes import EXIT_USAGE
+from tui.lab.apiscp_tools import install_tools
 from tui.lab.faults import FAULTS, HEALTHY, validate
-from tui.lab.lab import DEFAULT_ROOT, Lab
+from tui.lab.lab import COURIER_WORKERS_FILE, DEFAULT_ROOT, Lab
 from tui.lab.namespace import view_command
 from tui.lab.process import LabError
 
 EXIT_LAB_ERROR = 1
 # The lab's stand-ins for what a platform's fix runs (systemctl start, upcp, cpcmd …).
-FIX_ACTIONS = ("start", "restart", "set-workers", "sync-password", "start-db")
+FIX_ACTIONS = ("start", "restart", "set-workers", "sync-password", "start-db", "bootstrap")
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -61,15 +62,16 @@ def _print_status(lab: Lab) -> None:
         print(f"{key:>17}: {shown}")
 
 
-def _shell_environment() -> dict[str, str]:
-    """PATH with our own bin dir first, so `authlib-tui` works inside the view."""
+def _shell_environment(lab: Lab) -> dict[str, str]:
+    """PATH with the lab's cpcmd/upcp and our own bin dir first, so both work in the view."""
+    tools = install_tools(lab.root, COURIER_WORKERS_FILE)
     bindir = str(Path(sys.executable).parent)
-    return {**os.environ, "PATH": f"{bindir}:{os.environ.get('PATH', '')}",
+    return {**os.environ, "PATH": f"{tools}:{bindir}:{os.environ.get('PATH', '')}",
             "AUTHLIB_TUI_IN_LAB": "1"}
 
 
 def _run_in_view(lab: Lab, command: list[str]) -> int:
-    return subprocess.call(view_command(lab.root, command), env=_shell_environment())
+    return subprocess.call(view_command(lab.root, command), env=_shell_environment(lab))
 
 
 def _demo(root: Path | None) -> int:
@@ -106,7 +108,8 @@ def _fix(lab: Lab, action: str, names: list[str]) -> int:
         lab.fix_set_workers(int(names[0]))
     else:
         {"start": lab.fix_start, "restart": lab.fix_restart,
-         "sync-password": lab.fix_sync_password, "start-db": lab.fix_start_db}[action]()
+         "sync-password": lab.fix_sync_password, "start-db": lab.fix_start_db,
+         "bootstrap": lab.fix_bootstrap}[action]()
     _print_status(lab)
     return 0
 

@@ -32,6 +32,10 @@ AUTHDAEMOND = "/usr/sbin/authdaemond"
 READY_TIMEOUT = 10.0
 
 
+# What the lab's `cpcmd scope:set cp.bootstrapper courier_workers N` stand-in records for upcp.
+COURIER_WORKERS_FILE = "courier_workers"
+
+
 @dataclass
 class LabState:
     root: str
@@ -281,6 +285,21 @@ class Lab:
     def fix_sync_password(self) -> None:
         """Like `upcp -sb mail/configure-courier-authlib`: authpgsqlrc gets the real password."""
         self.apply(frozenset(self.state.faults) - {"db-password-wrong"}, self.state.workers)
+
+    def fix_bootstrap(self) -> None:
+        """Like ApisCP's `upcp -sb mail/configure-courier-authlib`: both files written again from
+        the template (password from mailboxes.cf, marker, PGSQL_CONNECTION, courier_workers),
+        then the service restarted."""
+        pending = self.root / COURIER_WORKERS_FILE
+        workers = self.state.workers
+        if pending.exists():
+            workers = int(pending.read_text().strip())
+            pending.unlink()  # applied now; state.workers keeps it from here on
+        # Faults that live in the two files (the slow SELECT of workers-saturated too) and a
+        # stopped service: the role writes the files whole and restarts the service.
+        rewritten = {"marker-missing", "old-style-keys", "db-password-wrong", "daemon-stopped",
+                     "socket-missing", "workers-saturated"}
+        self.apply(frozenset(self.state.faults) - rewritten, workers)
 
     def fix_start_db(self) -> None:
         self.apply(frozenset(self.state.faults) - {"db-down"}, self.state.workers)

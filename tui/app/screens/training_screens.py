@@ -1,0 +1,116 @@
+"""Training's modal screens: the symptom at the start, the diagnosis picker, the result."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from tui.app.text import plain, styled
+from tui.core.checks.diagnosis import DIAGNOSIS_ORDER, HEALTHY
+from tui.core.training.session import TrainingResult, TrainingSession
+
+
+class SymptomScreen(ModalScreen[None]):
+    """What the trainee is told: only what an admin would get."""
+
+    BINDINGS = [Binding("escape,enter", "dismiss", "Start")]
+
+    def __init__(self, session: TrainingSession) -> None:
+        super().__init__()
+        self.session = session
+
+    def compose(self) -> ComposeResult:
+        scenario = self.session.scenario
+        with VerticalScroll(classes="training-body"):
+            yield Static(styled(("Incident: ", "bold"), scenario.title,
+                                f"  ({scenario.difficulty})"))
+            yield Static(styled(("You practise: ", "dim"), scenario.practises))
+            yield Static(styled(("The maillog shows:", "bold")))
+            yield Static(plain(self.session.scenario.symptom), classes="training-symptom")
+            yield Static(styled(("Find the cause, tell the trainer (F7), fix it (wizard with "
+                                 "fixes allowed, or `authlib-tui lab shell` with cpcmd/upcp), "
+                                 "then F8. Enter starts the clock.", "italic")))
+
+    def action_dismiss(self, result: None = None) -> None:  # type: ignore[override]
+        self.dismiss(result)
+
+
+_LABELS = {
+    "socket-missing": "the socket file is missing",
+    "daemon-stopped": "authdaemond is not running (stale socket)",
+    "socket-permission": "the delivery user may not open the socket",
+    "config-missing": "authpgsqlrc is missing",
+    "config-unreadable": "authpgsqlrc cannot be read",
+    "marker-missing": "authpgsqlrc lost its marker line",
+    "old-style-keys": "authpgsqlrc uses the old PGSQL_HOST… keys",
+    "connection-missing": "PGSQL_CONNECTION is missing or broken",
+    "module-missing": "the authpgsql module is missing",
+    "db-down": "PostgreSQL is down",
+    "db-missing": "the database named by dbname= does not exist",
+    "db-password-wrong": "the database password is wrong",
+    "db-error": "PostgreSQL refuses for another reason",
+    "select-permission-denied": "the mail role lost SELECT on a table",
+    "select-error": "the SELECT clause itself fails",
+    "workers-saturated": "the worker pool is saturated / lookups too slow",
+    HEALTHY: "nothing is wrong",
+}
+
+
+class DiagnosisScreen(ModalScreen[str | None]):
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(classes="training-body"):
+            yield Static(styled(("I think it is …", "bold"), "  (enter answers, esc cancels; "
+                                "the first answer counts)"))
+            yield OptionList(*[Option(_LABELS[name], id=name)
+                               for name in (*DIAGNOSIS_ORDER, HEALTHY)], id="training-answers")
+
+    def on_mount(self) -> None:
+        self.query_one(OptionList).focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ResultScreen(ModalScreen[None]):
+    """The grade, and what the fault was, with the part of the Authlib page it is about."""
+
+    BINDINGS = [Binding("escape,enter,q", "dismiss", "Close")]
+
+    def __init__(self, session: TrainingSession, result: TrainingResult) -> None:
+        super().__init__()
+        self.session = session
+        self.result = result
+
+    def compose(self) -> ComposeResult:
+        result, scenario = self.result, self.session.scenario
+        verdict = ("right", "bold $success") if result.right else ("wrong", "bold $error")
+        with VerticalScroll(classes="training-body"):
+            yield Static(styled(("Diagnosis ", "bold"), verdict, f": you said "
+                                f"{result.diagnosis or 'nothing'}, it was "
+                                f"{' + '.join(sorted(scenario.faults))}"))
+            yield Static(plain(
+                f"time to diagnosis {_seconds(result.seconds_to_diagnosis)} · time to fix "
+                f"{_seconds(result.seconds_to_fix)} · hints used {result.hints_used}/"
+                f"{len(scenario.hints)} · fixed: {'yes' if result.fixed else 'no'}"))
+            yield Static(styled(("What happened", "bold")))
+            yield Static(plain(scenario.explanation))
+            yield Static(styled(("From the Authlib page", "bold")))
+            yield Static(plain(scenario.page))
+            yield Static(styled(("Enter closes; the result is in the training history.",
+                                 "dim")))
+
+    def action_dismiss(self, result: None = None) -> None:  # type: ignore[override]
+        self.dismiss(result)
+
+
+def _seconds(value: float | None) -> str:
+    return "–" if value is None else f"{value:.0f} s"

@@ -1,0 +1,42 @@
+"""The trainer bar: the scenario, the clock, hints used, and the keys to answer and to check."""
+
+from __future__ import annotations
+
+from textual.reactive import reactive
+from textual.widgets import Static
+
+from tui.app.text import styled
+from tui.core.training.session import TrainingSession
+
+
+def clock(seconds: float) -> str:
+    minutes, rest = divmod(int(seconds), 60)
+    return f"{minutes:02d}:{rest:02d}"
+
+
+class TrainerBar(Static):
+    """Redrawn every second; the session itself lives in the app (attributes down)."""
+
+    answered: reactive[str] = reactive("")
+
+    def __init__(self, session: TrainingSession) -> None:
+        super().__init__(id="trainer-bar")
+        self.session = session
+
+    def on_mount(self) -> None:
+        self.set_interval(1.0, self.refresh_bar)
+        self.refresh_bar()
+
+    def watch_answered(self) -> None:
+        self.refresh_bar()
+
+    def refresh_bar(self) -> None:
+        session = self.session
+        answer = f"answered: {session.submitted}" if session.submitted else "not answered yet"
+        self.update(styled(
+            ("Training ", "bold"), (session.scenario.title, "italic"), "  ",
+            (clock(session.elapsed()), "bold $accent"),
+            f"  hints {session.hints_used}/{len(session.scenario.hints)} · {answer}  ",
+            ("F6", "bold"), " hint  ", ("F7", "bold"), " I think it is…  ",
+            ("F8", "bold"), " check my fix",
+        ), layout=False)

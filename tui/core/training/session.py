@@ -1,0 +1,134 @@
+"""One training run: a lab broken by a scenario, the clock, hints, the diagnosis and the verdict.
+
+The trainer never trusts the trainee: "fixed" means the same checks the wizard
+runs come back healthy on the lab, and "right" means the submitted diagnosis is
+one the scenario accepts. Abandoning a run takes the lab down completely.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from tui.core.checks.context import CheckContext
+from tui.core.checks.diagnosis import HEALTHY, Diagnosis, find_it
+from tui.core.installation import Installation
+from tui.core.training.scenarios import Scenario
+
+VERIFY_TIMEOUT = 10.0
+
+
+def trainee() -> str:
+    """Who is training: sudo's caller when run as root through sudo."""
+    return os.environ.get("SUDO_USER") or getpass.getuser()
+
+
+def default_history_path() -> Path:
+    """`$XDG_DATA_HOME/authlib-tui/training.jsonl` (a team lead reads it with --history)."""
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "authlib-tui" / "training.jsonl"
+
+
+@dataclass
+class TrainingResult:
+    scenario: str
+    trainee: str
+    started: str
+    diagnosis: str | None
+    right: bool
+    seconds_to_diagnosis: float | None
+    seconds_to_fix: float | None
+    hints_used: int
+    fixed: bool
+    abandoned: bool = False
+
+
+@dataclass
+class TrainingSession:
+    """The trainee's progress on one scenario; `settings_file` points the app at the lab."""
+
+    scenario: Scenario
+    settings_file: Path
+    started: float = field(default_factory=time.monotonic)
+    started_wall: float = field(default_factory=time.time)
+    hints_used: int = 0
+    submitted: str | None = None
+    diagnosed_after: float | None = None
+    fixed_after: float | None = None
+    last_check: Diagnosis | None = None
+
+    def elapsed(self) -> float:
+        return time.monotonic() - self.started
+
+    def next_hint(self) -> str | None:
+        """The next hint, counted; None when there are no more."""
+        if self.hints_used >= len(self.scenario.hints):
+            return None
+        self.hints_used += 1
+        return self.scenario.hints[self.hints_used - 1]
+
+    def submit(self, diagnosis: str) -> bool:
+        """The first submission counts; later ones are only answered."""
+        right = diagnosis in self.scenario.answers
+        if self.submitted is None:
+            self.submitted = diagnosis
+            self.diagnosed_after = self.elapsed()
+        return right
+
+    @property
+    def right(self) -> bool:
+        return self.submitted in self.scenario.answers
+
+    def verify(self) -> Diagnosis:
+        """Run every check on the lab: fixed means healthy, nothing else."""
+        installation = Installation.from_flags({"config": str(self.settings_file)})
+        self.last_check = find_it(CheckContext(installation, VERIFY_TIMEOUT))
+        if self.last_check.id == HEALTHY and self.fixed_after is None:
+            self.fixed_after = self.elapsed()
+        return self.last_check
+
+    @property
+    def fixed(self) -> bool:
+        return self.fixed_after is not None
+
+    def result(self, trainee: str, *, abandoned: bool = False) -> TrainingResult:
+        return TrainingResult(
+            scenario=self.scenario.id,
+            trainee=trainee,
+            started=time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(self.started_wall)),
+            diagnosis=self.submitted,
+            right=self.right,
+            seconds_to_diagnosis=_rounded(self.diagnosed_after),
+            seconds_to_fix=_rounded(self.fixed_after),
+            hints_used=self.hints_used,
+            fixed=self.fixed,
+            abandoned=abandoned,
+        )
+
+
+def _rounded(seconds: float | None) -> float | None:
+    return None if seconds is None else round(seconds, 1)
+
+
+def append_history(path: Path, result: TrainingResult) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a", encoding="utf-8") as history:
+        history.write(json.dumps(asdict(result)) + "\n")
+
+
+def read_history(path: Path) -> list[TrainingResult]:
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        return []
+    results = []
+    for line in lines:
+        try:
+            results.append(TrainingResult(**json.loads(line)))
+        except (ValueError, TypeError):
+            continue  # a line from another version: skip it, keep the rest
+    return results
