@@ -66,9 +66,9 @@ def test_nonexistent_pid_file_gives_an_empty_result(tmp_path: Path) -> None:
 def test_nonexistent_pid_file_on_the_real_proc(tmp_path: Path) -> None:
     result = find_daemon_processes(tmp_path / "pid")
     assert not any("pid file" in note for note in result.notes)
-    if result.parent_pid is None:  # no authdaemond on this machine: nothing at all
-        assert result == DaemonProcesses()
-    else:  # a real daemon is running here: whatever was found is a consistent tree
+    if result.parent_pid is None:  # none, or several trees (labs) and no pid file to choose
+        assert result.worker_pids == () and result.logger_pid is None
+    else:  # one daemon runs here: whatever was found is a consistent tree
         assert result.parent_pid not in result.worker_pids
 
 
@@ -319,3 +319,17 @@ def test_real_tree_without_pid_file_and_a_worker_dying(
     after = find_daemon_processes(pid_file)
     assert after.parent_pid == parent_pid
     assert after.worker_pids == (worker_pids[1],)
+
+
+def test_another_tree_is_not_taken_for_this_sockets_daemon(tmp_path: Path) -> None:
+    """Two trees and a stale pid file: neither is taken for this socket's daemon."""
+    second_tree = [(800, "courierlogger", 1), (801, "authdaemond", 800),
+                   (802, "authdaemond", 801)]
+    proc = fake_proc(tmp_path / "proc", [*STANDARD_TREE, *second_tree])
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    (run_dir / "pid").write_text("4242\n")  # a pid that is not running
+    result = find_daemon_processes(run_dir / "pid", proc=proc)
+    assert result.parent_pid is None and result.worker_pids == ()
+    assert set(result.other_parent_pids) == {701, 801}
+    assert any("names none of them" in note for note in result.notes)

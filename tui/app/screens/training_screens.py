@@ -31,9 +31,13 @@ class SymptomScreen(ModalScreen[None]):
             yield Static(styled(("You practise: ", "dim"), scenario.practises))
             yield Static(styled(("The maillog shows:", "bold")))
             yield Static(plain(self.session.scenario.symptom), classes="training-symptom")
-            yield Static(styled(("Find the cause, tell the trainer (F7), fix it (wizard with "
-                                 "fixes allowed, or `authlib-tui lab shell` with cpcmd/upcp), "
-                                 "then F8. Enter starts the clock.", "italic")))
+            root = self.session.settings_file.parent
+            yield Static(styled(("Find the cause, tell the trainer (F7), fix it, then F8. Fix "
+                                 "from the wizard (fixes are allowed on the lab) or in another "
+                                 "terminal: ", "italic"),
+                                (f"authlib-tui lab --dir {root} shell", "bold"),
+                                (" (ApisCP's paths, cpcmd and upcp). Enter starts the clock.",
+                                 "italic")))
 
     def action_dismiss(self, result: None = None) -> None:  # type: ignore[override]
         self.dismiss(result)

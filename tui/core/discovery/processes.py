@@ -185,6 +185,11 @@ def find_daemon_processes(pid_file: Path | None, proc: Path = Path("/proc")) -> 
         parent_pid = under_logger[0] if under_logger else None
         if parent_pid is None:
             notes.append(f"courierlogger {logger_pid} has no authdaemond child")
+    elif pid_file is not None and pid_file.parent.is_dir() and len(parents) > 1:
+        # Several trees and this socket dir's pid file names none of them: taking one would
+        # show another instance's workers as this socket's. Say so instead.
+        parent_pid = None
+        notes.append(f"{len(parents)} authdaemond trees run and {pid_file} names none of them")
     else:
         # Prefer a tree started the usual way, under courierlogger.
         logged = [
