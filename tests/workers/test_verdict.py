@@ -125,3 +125,12 @@ def test_nearest_rank_returns_a_measured_value() -> None:
     assert nearest_rank(values, 0.5) == 0.3
     assert nearest_rank(values, 0.95) == 10.0
     assert nearest_rank([1.0], 0.95) == 1.0
+
+
+def test_our_own_probe_query_is_not_counted_as_load() -> None:
+    sample = SessionsSample(0.0, (
+        DbSession(1, "active", "", 0.001, "SELECT … WHERE user = 'authlib-tui-probe' AND …"),
+        DbSession(2, "active", "Timeout: PgSleep", 2.0, "SELECT … WHERE user = 'bar' AND …"),
+    ))
+    kept = sample.without("'authlib-tui-probe'")
+    assert [s.pid for s in kept.sessions] == [2] and kept.taken_at == 0.0

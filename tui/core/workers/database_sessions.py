@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 SESSIONS_TIMEOUT = 3.0
 RETRY_AFTER = 15.0
-QUERY_CHARS = 300
+QUERY_CHARS = 1024  # PostgreSQL's default track_activity_query_size; the UI shows less
 
 SESSIONS_SQL = """
 SELECT pid,
@@ -62,6 +62,11 @@ class SessionsSample:
     @property
     def running(self) -> tuple[DbSession, ...]:
         return tuple(session for session in self.sessions if session.running)
+
+    def without(self, literal: str) -> SessionsSample:
+        """The sample without sessions whose query contains `literal` (our own probe's)."""
+        kept = tuple(session for session in self.sessions if literal not in session.query)
+        return SessionsSample(self.taken_at, kept, self.error)
 
     @property
     def longest(self) -> DbSession | None:

@@ -116,7 +116,9 @@ class WorkersSampler:
             if self._sessions is not None:
                 self._sessions.close()
             self._sessions = SessionWatcher(connection)
-        self._last_sessions = self._sessions.sample()
+        # Our own probe's query is not load: leave it out (its login is a literal in the SQL).
+        local = self.probe_address.rpartition("@")[0] or self.probe_address
+        self._last_sessions = self._sessions.sample().without("'" + local.replace("'", "''") + "'")
         return self._last_sessions
 
     def close(self) -> None:
