@@ -48,7 +48,11 @@ async def test_idle_lab_shows_idle_gauge_probe_and_database(healthy_lab, make_ap
         await _until(lambda: pane.snapshot is not None and pane.snapshot.stats.probes > 0
                      and pane.snapshot.sessions is not None)
         await _until(lambda: _verdict_text(app).startswith("Idle: 0/2 workers busy"))
-        pane.query_one("#workers-verdict", Static).refresh()
+        # Stop sampling and draw once more, so no probe is in flight in the picture.
+        for timer in list(pane._timers):
+            timer.stop()
+        await app.wait_for_work()
+        pane._show(pane.sampler.snapshot())
         await pilot.pause()
         text = _visible(app)
         assert app.query_one(TabbedContent).active == "workers", app.query_one(TabbedContent).active
