@@ -11,11 +11,11 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Awaitable, Callable, Iterable
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
-from textual.lazy import Lazy
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, TabbedContent, TabPane
@@ -23,22 +23,23 @@ from textual.worker import Worker, WorkerCancelled, WorkerFailed, WorkerState
 
 from tui.app.actions import APP_ACTIONS, PANES, bindings
 from tui.app.messages import HealthSampled, LookUp, OpenWizard, ShowPane
-from tui.app.panes.logs import LogsPane
-from tui.app.panes.lookup import LookupPane
 from tui.app.panes.overview import OverviewPane
-from tui.app.panes.upcoming import UpcomingPane
-from tui.app.panes.wizard import WizardPane
-from tui.app.panes.workers import WorkersPane
 from tui.app.screens.help_screen import HelpScreen
-from tui.app.screens.training_screens import DiagnosisScreen, ResultScreen, SymptomScreen
 from tui.app.stylesheets import stylesheet_paths
 from tui.app.widgets.health_strip import HealthStrip
 from tui.app.widgets.pane_tabs import PaneTabs
-from tui.app.widgets.trainer_bar import TrainerBar
 from tui.core.health import DB_CHECK_TIMEOUT, sample_health
 from tui.core.installation import Installation
 from tui.core.logs.deferral_counts import DeferralCounts
-from tui.core.training.session import TrainingSession, trainee
+
+if TYPE_CHECKING:
+    # The other panes are imported when they are built, after the first frame (start-up).
+    from tui.app.panes.logs import LogsPane
+    from tui.app.panes.lookup import LookupPane
+    from tui.app.panes.wizard import WizardPane
+    from tui.app.panes.workers import WorkersPane
+    from tui.app.widgets.trainer_bar import TrainerBar
+    from tui.core.training.session import TrainingSession
 
 HEALTH_INTERVAL = 5.0  # seconds between the end of one sample and the start of the next
 STALE_AFTER = HEALTH_INTERVAL + DB_CHECK_TIMEOUT + 2.0
@@ -73,30 +74,60 @@ class AuthlibApp(App[int]):
         with PaneTabs(initial="overview", id="panes"):
             for number, (pane_id, title) in enumerate(PANES, start=1):
                 with TabPane(f"{number} {title}", id=pane_id):
-                    # Only the first pane is built before the first frame (start-up time).
-                    pane = self._pane(pane_id)
-                    yield pane if pane_id == "overview" else Lazy(pane)
+                    # Only the first pane is built (and its module imported) before the first
+                    # frame; the others follow right after it (`_build_panes`).
+                    if pane_id == "overview":
+                        yield OverviewPane(self.installation)
         if self.training is not None:
+            from tui.app.widgets.trainer_bar import TrainerBar
+
             yield TrainerBar(self.training)
         yield Footer()
 
     def _pane(self, pane_id: str) -> Widget:
-        if pane_id == "overview":
-            return OverviewPane(self.installation)
         if pane_id == "lookup":
+            from tui.app.panes.lookup import LookupPane
+
             return LookupPane(self.installation)
         if pane_id == "logs":
+            from tui.app.panes.logs import LogsPane
+
             return LogsPane(self.installation, self.deferrals)
         if pane_id == "workers":
+            from tui.app.panes.workers import WorkersPane
+
             return WorkersPane(self.installation, self.deferrals)
-        if pane_id == "wizard":
-            return WizardPane(self.installation, allow_fixes=self.allow_fixes)
-        return UpcomingPane(pane_id)
+        from tui.app.panes.wizard import WizardPane
+
+        return WizardPane(self.installation, allow_fixes=self.allow_fixes)
+
+    def _build_panes(self) -> None:
+        for pane_id, _ in PANES:
+            if pane_id != "overview":
+                self.query_one(f"#{pane_id}", TabPane).mount(self._pane(pane_id))
+
+    def _lookup(self) -> LookupPane:
+        return self.query_one("#lookup-pane")  # type: ignore[return-value]
+
+    def _logs(self) -> LogsPane:
+        return self.query_one("#logs-pane")  # type: ignore[return-value]
+
+    def _workers(self) -> WorkersPane:
+        return self.query_one("#workers-pane")  # type: ignore[return-value]
+
+    def _wizard(self) -> WizardPane:
+        return self.query_one("#wizard-pane")  # type: ignore[return-value]
 
     def on_mount(self) -> None:
+        # After the first frame is on screen, not before it: the other panes (and the modules
+        # behind them) cost ~150 ms, and a sampler thread started now (psycopg import,
+        # discovery) would hold the GIL while the first frame is painted.
+        self.call_after_refresh(self.call_after_refresh, self._build_panes)
+        self.call_after_refresh(self.sample_health)
         if self.training is not None:
+            from tui.app.screens.training_screens import SymptomScreen
+
             self.push_screen(SymptomScreen(self.training), self._training_started)
-        self.sample_health()
         self.set_interval(1.0, self._check_stale)
         access = self.installation.discovery.access
         if access:
@@ -158,11 +189,14 @@ class AuthlibApp(App[int]):
         if self.training is not None:
             self.training.started = time.monotonic()  # the clock starts when the trainee does
 
+    def _trainer_bar(self) -> TrainerBar:
+        return self.query_one("#trainer-bar")  # type: ignore[return-value]
+
     def action_training_hint(self) -> None:
         if self.training is None:
             return
         hint = self.training.next_hint()
-        self.query_one(TrainerBar).refresh_bar()
+        self._trainer_bar().refresh_bar()
         self.notify(hint or "No more hints: the wizard (5, f) shows every check.",
                     title="Hint", timeout=12, markup=False)
 
@@ -175,10 +209,12 @@ class AuthlibApp(App[int]):
                 return
             first = self.training.submitted is None
             self.training.submit(diagnosis)
-            self.query_one(TrainerBar).answered = self.training.submitted or ""
+            self._trainer_bar().answered = self.training.submitted or ""
             self.notify(("Recorded: " if first else "Already answered; the first answer "
                          "counts: ") + f"{self.training.submitted}. Fix it, then F8.",
                         title="Trainer", timeout=8, markup=False)
+
+        from tui.app.screens.training_screens import DiagnosisScreen
 
         self.push_screen(DiagnosisScreen(), answered)
 
@@ -198,6 +234,9 @@ class AuthlibApp(App[int]):
             self.notify(f"Not fixed yet: {diagnosis} — {headline}", title="Trainer",
                         severity="warning", timeout=10, markup=False)
             return
+        from tui.app.screens.training_screens import ResultScreen
+        from tui.core.training.session import trainee
+
         result = session.result(trainee())
         self.push_screen(ResultScreen(session, result), lambda _: self.exit(0))
 
@@ -213,13 +252,13 @@ class AuthlibApp(App[int]):
         tabs = pane.screen.query(TabbedContent) if pane.is_attached else None
         if not tabs or tabs.first().active != pane.id:
             return  # the user has moved on, or the app is closing
-        for child in pane.query("OverviewPane, LogsPane, LookupPane, WorkersPane, WizardPane"):
+        for child in pane.query(".pane-body"):
             # set_focus, not widget.focus(): that one is deferred, and if the user switched
             # pane meanwhile, focusing a widget in this pane would switch back to it.
             home = child.home_widget()  # type: ignore[attr-defined]
             pane.screen.set_focus(home, scroll_visible=False)
             return
-        if attempts:  # a Lazy pane is mounted just after the first refresh
+        if attempts:  # the other panes are mounted just after the first refresh
             self.set_timer(0.05, lambda: self._focus_pane(pane, attempts - 1))
 
     def on_show_pane(self, message: ShowPane) -> None:
@@ -227,11 +266,11 @@ class AuthlibApp(App[int]):
 
     def on_open_wizard(self, message: OpenWizard) -> None:
         self.action_show_pane("wizard")
-        self.query_one(WizardPane).show_request(message.step, message.evidence)
+        self._wizard().show_request(message.step, message.evidence)
 
     def on_look_up(self, message: LookUp) -> None:
         self.action_show_pane("lookup")
-        self.query_one(LookupPane).look_up(message.address)
+        self._lookup().look_up(message.address)
 
     def action_refresh(self) -> None:
         if self._health_timer is not None:
@@ -245,13 +284,13 @@ class AuthlibApp(App[int]):
         title = dict(PANES).get(active, active)
         pane_keys: list[tuple[str, str]] = []
         if active == "lookup":
-            pane_keys = self.query_one(LookupPane).key_help()
+            pane_keys = self._lookup().key_help()
         elif active == "logs":
-            pane_keys = self.query_one(LogsPane).key_help()
+            pane_keys = self._logs().key_help()
         elif active == "workers":
-            pane_keys = self.query_one(WorkersPane).key_help()
+            pane_keys = self._workers().key_help()
         elif active == "wizard":
-            pane_keys = self.query_one(WizardPane).key_help()
+            pane_keys = self._wizard().key_help()
         if self.training is not None:
             pane_keys = [*pane_keys, ("F6", "Training: a hint (counted)"),
                          ("F7", "Training: I think it is… (the first answer counts)"),
@@ -265,6 +304,9 @@ class AuthlibApp(App[int]):
             yield SystemCommand(item.title if item.show else item.help, item.help,
                                 self._runner(item.action))
         if not isinstance(screen, HelpScreen):
+            from tui.app.panes.lookup import LookupPane
+            from tui.app.panes.workers import WorkersPane
+
             yield from LookupPane.palette_commands(self)
             yield from WorkersPane.palette_commands(self)
             if self.training is not None:
@@ -280,7 +322,7 @@ class AuthlibApp(App[int]):
 
     def _find_it(self) -> None:
         self.action_show_pane("wizard")
-        self.query_one(WizardPane).action_find()
+        self._wizard().action_find()
 
     def _runner(self, action: str) -> Callable[[], Awaitable[None]]:
         async def run() -> None:

@@ -77,7 +77,7 @@ class OverviewPane(VerticalScroll):
         yield Static("…", id="overview-discovered")
 
     def on_mount(self) -> None:
-        self.reload()
+        self.call_after_refresh(self.reload)  # the first frame first (see AuthlibApp.on_mount)
 
     def reload(self) -> None:
         self._load()
