@@ -39,6 +39,7 @@ from tui.app.app import AuthlibApp
 from tui.app.panes.workers import WorkersPane
 from tui.app.widgets.health_strip import HealthStrip
 from tui.app.widgets.log_view import LogView
+from tui.app.widgets.xray_chain import XrayChain
 from tui.core.authdaemon.client import AuthdaemonClient
 from tui.core.discovery.processes import DaemonProcesses
 from tui.core.installation import Installation
@@ -135,7 +136,8 @@ def frozen(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(discover, "find_daemon_processes",
                         lambda *args, **kwargs: _renumbered(real_find(*args, **kwargs)))
     for target in ("tui.app.widgets.result_card.latency_text",
-                   "tui.app.panes.lookup.latency_text"):
+                   "tui.app.panes.lookup.latency_text",
+                   "tui.app.widgets.xray_chain.latency_text"):
         monkeypatch.setattr(target, lambda _milliseconds: FROZEN_LATENCY)
     monkeypatch.setattr("tui.app.panes.overview.age", lambda _since: FROZEN_AGE)
     monkeypatch.setattr("tui.core.health.age_text", lambda _seconds: FROZEN_AGE)
@@ -177,6 +179,7 @@ async def _settled(pilot: Pilot[Any]) -> None:
     app.theme = "textual-dark"
     await app.wait_for_work()
     await _until(pilot, lambda: app.query_one(HealthStrip).snapshot is not None, "health")
+    await _until(pilot, lambda: bool(app.query_one(XrayChain).hops), "the x-ray")
     discovered = app.query_one("#overview-discovered", Static)
     await _until(pilot, lambda: str(discovered.render()) != "…", "the Overview")
     await pilot.pause()

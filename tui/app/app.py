@@ -22,15 +22,19 @@ from textual.widgets import Footer, TabbedContent, TabPane
 from textual.worker import Worker, WorkerCancelled, WorkerFailed, WorkerState
 
 from tui.app.actions import APP_ACTIONS, PANES, bindings
-from tui.app.messages import HealthSampled, LookUp, OpenWizard, ShowPane
+from tui.app.messages import HealthSampled, LookUp, OpenWizard, ShowPane, XraySampled
 from tui.app.panes.overview import OverviewPane
 from tui.app.screens.help_screen import HelpScreen
 from tui.app.stylesheets import stylesheet_paths
 from tui.app.widgets.health_strip import HealthStrip
 from tui.app.widgets.pane_tabs import PaneTabs
+from tui.app.widgets.xray_chain import XrayChain
+from tui.core.checks.context import CheckContext
+from tui.core.checks.diagnosis import ALL_CHECKS, run_checks
 from tui.core.health import DB_CHECK_TIMEOUT, sample_health
 from tui.core.installation import Installation
 from tui.core.logs.deferral_counts import DeferralCounts
+from tui.core.xray import build_hops
 
 if TYPE_CHECKING:
     # The other panes are imported when they are built, after the first frame (start-up).
@@ -141,12 +145,20 @@ class AuthlibApp(App[int]):
           description="sample daemon, socket, workers, database, last error")
     def sample_health(self) -> None:
         self.post_message(HealthSampled(sample_health(self.installation)))
+        # The x-ray: every check once, on the same schedule (its own timeouts bound it).
+        context = CheckContext(self.installation.refreshed(), timeout=DB_CHECK_TIMEOUT)
+        results = tuple(run_checks(context, ALL_CHECKS))
+        self.post_message(XraySampled(build_hops(results, context, self.deferrals, time.time(),
+                                                 stale_after=STALE_AFTER)))
 
     def on_health_sampled(self, message: HealthSampled) -> None:
         self._last_health = time.monotonic()
         strip = self.query_one(HealthStrip)
         strip.snapshot = message.snapshot
         strip.stale = False
+
+    def on_xray_sampled(self, message: XraySampled) -> None:
+        self.query_one(XrayChain).hops = message.hops
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group != "health":

@@ -9,6 +9,7 @@ from textual.message import Message
 
 if TYPE_CHECKING:
     from tui.core.health import HealthSnapshot
+    from tui.core.xray import Hop
 
 
 @dataclass
@@ -41,3 +42,20 @@ class LookUp(Message):
     """Ask the Lookup pane to look an address up (e.g. an alias's destination)."""
 
     address: str
+
+
+@dataclass
+class XraySampled(Message):
+    """The chain's hops from a fresh run of the checks (latest wins)."""
+
+    hops: tuple[Hop, ...]
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, XraySampled)
+
+
+@dataclass
+class HopChosen(Message):
+    """The admin pressed enter on a hop of the x-ray: show its evidence."""
+
+    hop: Hop

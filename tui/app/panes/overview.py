@@ -16,11 +16,15 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from tui.app.formatting import age
-from tui.app.messages import ShowPane
+from tui.app.messages import HopChosen, ShowPane
+from tui.app.screens.hop_screen import HopScreen
 from tui.app.text import plain, styled
+from tui.app.widgets.xray_chain import XrayChain
+from tui.core.checks.diagnosis import STEP_CHECK
 from tui.core.findings import Finding, Severity
 from tui.core.installation import Installation
 from tui.core.logs.recent_errors import RecentErrors, recent_authdaemond_errors
+from tui.core.xray import HOP_OF_CHECK
 
 _SEVERITY_STYLE = {
     Severity.ERROR: "bold $error",
@@ -64,9 +68,14 @@ class OverviewPane(VerticalScroll):
         super().__init__(classes="pane-body")
         self.installation = installation
         self._findings: list[Finding] = []
+        self._recent: RecentErrors | None = None
 
     def compose(self) -> ComposeResult:
-        # Most urgent first: what authdaemond just complained about.
+        yield Static(styled(("The chain", "bold"), ("  (← → a hop, enter: its evidence)",
+                                                      "dim")), classes="section-title",
+                     id="xray-title")
+        yield XrayChain(id="xray")
+        # Then what authdaemond just complained about.
         yield Static(styled(("Latest authdaemond errors", "bold")), classes="section-title")
         yield Static("…", id="overview-errors")
         yield Static(styled(("Config and access findings", "bold"),
@@ -130,6 +139,7 @@ class OverviewPane(VerticalScroll):
                        (f"  → {pane_for(finding)}", "$accent")),
                 id=f"finding-{index}",
             ))
+        self._recent = data.recent
         errors = data.recent.errors
         if errors:
             text = NEWLINE.join([
@@ -146,6 +156,18 @@ class OverviewPane(VerticalScroll):
 
     def home_widget(self) -> Widget:
         return self.query_one("#overview-findings", OptionList)
+
+    def on_xray_chain_sampled(self, message: XrayChain.Sampled) -> None:
+        when = f"  sampled {age(message.sampled_at)} ago" if message.sampled_at else ""
+        self.query_one("#xray-title", Static).update(styled(
+            ("The chain", "bold"), (f"{when} (← → a hop, enter: its evidence)", "dim")))
+
+    def on_hop_chosen(self, message: HopChosen) -> None:
+        recent = self._recent.errors if self._recent is not None else []
+        lines = [f"{error.signature.id}: {error.line.message}" for error in recent
+                 if HOP_OF_CHECK.get(STEP_CHECK.get(error.signature.wizard_step, "")) ==
+                 message.hop.id]
+        self.app.push_screen(HopScreen(message.hop, lines))
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         if event.option_id and event.option_id.startswith("finding-"):

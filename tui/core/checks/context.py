@@ -102,6 +102,10 @@ class CheckContext:
         return self.__dict__.get("probe")
 
     @property
+    def measured_db_ping(self) -> ProbeResult | None:
+        return self.__dict__.get("db_ping")
+
+    @property
     def measured_pool(self) -> PoolSample | None:
         return self.__dict__.get("pool")
 

@@ -108,6 +108,32 @@ STEP_CHECK: dict[str, str] = {
 }
 
 
+# A diagnosis → the wizard step (as log signatures name it) that explains it.
+DIAGNOSIS_STEP: dict[str, str] = {
+    "socket-missing": "socket-missing",
+    "daemon-stopped": "daemon-not-running",
+    "socket-permission": "socket-permission",
+    "config-missing": "config-file-access",
+    "config-unreadable": "config-file-access",
+    "marker-missing": "authpgsqlrc-marker",
+    "old-style-keys": "authpgsqlrc-old-keys",
+    "connection-missing": "authpgsqlrc-required-keys",
+    "module-missing": "module-missing",
+    "db-down": "db-down",
+    "db-missing": "db-down",
+    "db-password-wrong": "db-credentials",
+    "workers-saturated": "workers-saturated",
+}
+
+
+def step_for(result: CheckResult) -> str:
+    """The wizard step for a failing check: by its diagnosis, else the step naming the check."""
+    if result.diagnosis in DIAGNOSIS_STEP:
+        return DIAGNOSIS_STEP[result.diagnosis]
+    return next((step for step, check in STEP_CHECK.items() if check == result.id),
+                "temporary-failure")
+
+
 def branch_for_step(step: str) -> Branch:
     check_id = STEP_CHECK.get(step, "")
     if step == "not-a-mailbox":

@@ -1,0 +1,57 @@
+"""The x-ray on the Overview: hop states from the lab, the first failing hop, its evidence."""
+
+from __future__ import annotations
+
+import asyncio
+
+from textual.widgets import TabbedContent
+
+from tests.app.conftest import screen_text
+from tui.app.panes.wizard import WizardPane
+from tui.app.screens.hop_screen import HopScreen
+from tui.app.widgets.xray_chain import HopCard, XrayChain
+
+
+async def _until(predicate, timeout: float = 20.0) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while asyncio.get_running_loop().time() < deadline:
+        if predicate():
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("condition never met")
+
+
+async def test_a_healthy_chain_is_all_ok(healthy_lab, make_app) -> None:
+    app = make_app(health_interval=3600)
+    async with app.run_test(size=(80, 24)):
+        chain = app.query_one(XrayChain)
+        await _until(lambda: bool(chain.hops))
+        cards = list(app.query(HopCard))
+        assert len(cards) == 6
+        assert all(card.has_class("-ok") and not card.has_class("-first") for card in cards)
+
+
+async def test_wrong_password_lights_postgres_and_enter_shows_the_evidence(break_lab, make_app):
+    lab = break_lab("db-password-wrong")
+    lab.client().lookup("foo@domain.com")  # a log line that points at the hop
+    app = make_app(health_interval=3600)
+    async with app.run_test(size=(100, 30)) as pilot:
+        chain = app.query_one(XrayChain)
+        await _until(lambda: bool(chain.hops))
+        card = app.query_one("#hop-postgres", HopCard)
+        assert card.has_class("-bad") and card.has_class("-first")
+        assert chain.first_failing_card() is card
+        assert app.query_one("#hop-socket", HopCard).has_class("-ok")
+        app.query_one("#hop-socket", HopCard).focus()
+        await pilot.press("right", "right", "right")  # socket → workers → config → postgres
+        assert app.focused is card
+        await pilot.press("enter")
+        await _until(lambda: isinstance(app.screen, HopScreen))
+        text = " ".join(screen_text(app).split())
+        assert "password authentication failed" in text
+        assert "Log lines that point here" in text
+        await pilot.press("w")
+        await _until(lambda: app.query_one(TabbedContent).active == "wizard"
+                     and bool(app.query(WizardPane))
+                     and app.query_one(WizardPane).diagnosis is not None)
+        assert app.query_one(WizardPane).selected().id == "db-connect"

@@ -1,0 +1,94 @@
+"""The x-ray: the delivery chain as six hop cards, left to right, the first failing one marked.
+
+Each card is a state word with its colour (so it reads with NO_COLOR), the hop's
+latency where it has one and the age of its sample. ← → move between cards and
+enter asks for the hop's evidence; the data comes down as `hops`.
+"""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.content import Content
+from textual.message import Message
+from textual.reactive import reactive
+from textual.widgets import Static
+
+from tui.app.formatting import latency_text
+from tui.app.messages import HopChosen
+from tui.app.text import styled
+from tui.core.xray import HOPS, Hop, HopState, first_failing
+
+NEWLINE = Content("\n")
+_MARK = {HopState.OK: "✓", HopState.WARN: "!", HopState.BAD: "✗", HopState.UNKNOWN: "?",
+         HopState.STALE: "…"}
+
+
+class HopCard(Static, can_focus=True):
+    BINDINGS = [Binding("enter", "choose", "Evidence", tooltip="Show this hop's evidence")]
+
+    def __init__(self, hop_id: str, title: str) -> None:
+        super().__init__(classes="hop -unknown", id=f"hop-{hop_id}")
+        self.title_text = title
+        self.hop: Hop | None = None
+
+    def on_mount(self) -> None:
+        self.update(NEWLINE.join([styled((self.title_text, "bold")), styled(("? waiting", "dim"))]),
+                    layout=False)
+
+    def show(self, hop: Hop, first: bool) -> None:
+        self.hop = hop
+        for state in HopState:
+            self.set_class(hop.state is state, f"-{state.value}")
+        self.set_class(first, "-first")
+        # The cards are ten columns wide: the latency only; the sample's age is in the title.
+        extra = latency_text(hop.latency_ms) if hop.latency_ms is not None else ""
+        self.update(NEWLINE.join([styled((self.title_text, "bold")),
+                                  styled((f"{_MARK[hop.state]} {hop.word}", "bold")),
+                                  styled((extra, "dim"))]), layout=False)
+        self.tooltip = hop.detail
+
+    def action_choose(self) -> None:
+        if self.hop is not None:
+            self.post_message(HopChosen(self.hop))
+
+    def on_click(self) -> None:
+        self.action_choose()
+
+
+class XrayChain(Horizontal):
+    class Sampled(Message):
+        """New hops arrived; `sampled_at` for the caption's age."""
+
+        def __init__(self, sampled_at: float) -> None:
+            super().__init__()
+            self.sampled_at = sampled_at
+
+    BINDINGS = [Binding("left", "move(-1)", "Previous hop", show=False),
+                Binding("right", "move(1)", "Next hop", show=False)]
+
+    hops: reactive[tuple[Hop, ...]] = reactive(())
+
+    def compose(self) -> ComposeResult:
+        for index, spec in enumerate(HOPS):
+            if index:
+                yield Static("→", classes="hop-arrow")
+            yield HopCard(spec.id, spec.title)
+
+    def watch_hops(self, hops: tuple[Hop, ...]) -> None:
+        self.post_message(self.Sampled(max((h.sampled_at or 0.0 for h in hops), default=0.0)))
+        lit = first_failing(hops)
+        for hop in hops:
+            self.query_one(f"#hop-{hop.id}", HopCard).show(hop, hop is lit)
+
+    def first_failing_card(self) -> HopCard | None:
+        lit = first_failing(self.hops)
+        return self.query_one(f"#hop-{lit.id}", HopCard) if lit is not None else None
+
+    def action_move(self, step: int) -> None:
+        cards = list(self.query(HopCard))
+        focused = self.screen.focused
+        index = cards.index(focused) if focused in cards else 0  # type: ignore[arg-type]
+        cards[(index + step) % len(cards)].focus()
+

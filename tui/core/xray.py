@@ -1,0 +1,128 @@
+"""The chain x-ray: the delivery path as hops, each with a state, built from the checks' results.
+
+Postfix delivery → maildrop → socket → worker pool → authpgsql config → PostgreSQL.
+Nothing here measures anything: a hop is what the checks (and the log's deferral
+counts) already found, so the x-ray and the wizard can never disagree. The first
+hop that is not OK is where to look first: everything after it depends on it.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from enum import StrEnum
+
+from tui.core.checks.context import CheckContext
+from tui.core.checks.diagnosis import step_for
+from tui.core.checks.result import CheckResult, Status
+from tui.core.logs.deferral_counts import DeferralCounts
+
+
+class HopState(StrEnum):
+    OK = "ok"
+    WARN = "warn"
+    BAD = "bad"
+    UNKNOWN = "unknown"
+    STALE = "stale"
+
+
+@dataclass(frozen=True)
+class HopSpec:
+    id: str
+    title: str
+    checks: tuple[str, ...]  # check ids whose results make up this hop
+
+
+HOPS: tuple[HopSpec, ...] = (
+    HopSpec("delivery", "Postfix", ()),
+    HopSpec("maildrop", "maildrop", ("socket-access",)),
+    HopSpec("socket", "socket", ("socket-present", "socket-is-socket", "daemon-listening")),
+    HopSpec("pool", "workers", ("daemon-processes", "startup-errors", "pool-saturation",
+                                "lookup-speed")),
+    HopSpec("config", "authpgsql", ("authpgsqlrc-readable", "config-marker", "config-old-keys",
+                                    "config-connection", "authpgsql-module")),
+    HopSpec("postgres", "PostgreSQL", ("db-connect", "apiscp-password", "select-runs")),
+)
+HOP_OF_CHECK: dict[str, str] = {check: hop.id for hop in HOPS for check in hop.checks}
+
+
+@dataclass(frozen=True)
+class Hop:
+    id: str
+    title: str
+    state: HopState
+    word: str  # one or two words, shown with the state's mark
+    detail: str  # the finding that decided the state
+    latency_ms: float | None
+    sampled_at: float | None
+    results: tuple[CheckResult, ...]
+
+    @property
+    def wizard_step(self) -> str:
+        """The wizard step for this hop's first failing check ("" when none)."""
+        failing = next((r for r in self.results if r.status in (Status.FAIL, Status.WARN)), None)
+        return step_for(failing) if failing is not None else ""
+
+
+_STATE_OF = {Status.FAIL: HopState.BAD, Status.WARN: HopState.WARN, Status.OK: HopState.OK}
+
+
+def _from_checks(spec: HopSpec, results: dict[str, CheckResult], sampled_at: float | None,
+                 latency_ms: float | None) -> Hop:
+    mine = tuple(results[c] for c in spec.checks if c in results)
+    ran = [r for r in mine if r.status is not Status.SKIP]
+    if not ran:
+        return Hop(spec.id, spec.title, HopState.UNKNOWN, "unknown", "no check could look at it",
+                   latency_ms, sampled_at, mine)
+    worst = max(ran, key=lambda r: r.status.rank)
+    state = _STATE_OF[worst.status]
+    word = {HopState.OK: "ok", HopState.WARN: "warning", HopState.BAD: "failing"}[state]
+    return Hop(spec.id, spec.title, state, word, worst.finding, latency_ms, sampled_at, mine)
+
+
+def _delivery(deferrals: DeferralCounts | None, now: float) -> Hop:
+    spec = HOPS[0]
+    if deferrals is None:
+        return Hop(spec.id, spec.title, HopState.UNKNOWN, "no log", "no log source is read",
+                   None, None, ())
+    minutes = deferrals.last_minutes(now, minutes=5)
+    s_connect = sum(pair[0] for pair in minutes)
+    tempfail = sum(pair[1] for pair in minutes)
+    if s_connect or tempfail:
+        return Hop(spec.id, spec.title, HopState.BAD, "deferring",
+                   f"{s_connect} s_connect and {tempfail} tempfail deferrals in 5 min",
+                   None, now, ())
+    return Hop(spec.id, spec.title, HopState.OK, "ok", "no authlib deferral in 5 min",
+               None, now, ())
+
+
+def build_hops(results: tuple[CheckResult, ...], context: CheckContext | None,
+               deferrals: DeferralCounts | None, sampled_at: float,
+               now: float | None = None, stale_after: float = 30.0) -> tuple[Hop, ...]:
+    """The hops for one run of the checks; older than `stale_after` seconds shows as stale."""
+    now = time.time() if now is None else now
+    by_id = {result.id: result for result in results}
+    probe = context.measured_probe if context is not None else None
+    ping = context.measured_db_ping if context is not None else None
+    latency = {
+        "socket": probe.connect_ms if probe is not None else None,
+        "pool": probe.latency_ms if probe is not None else None,
+        "postgres": ping.elapsed_ms if ping is not None else None,
+    }
+    hops = [_delivery(deferrals, now)]
+    for spec in HOPS[1:]:
+        hop = _from_checks(spec, by_id, sampled_at, latency.get(spec.id))
+        if now - sampled_at > stale_after:
+            hop = Hop(hop.id, hop.title, HopState.STALE, f"{hop.word} (stale)", hop.detail,
+                      hop.latency_ms, hop.sampled_at, hop.results)
+        hops.append(hop)
+    return tuple(hops)
+
+
+def first_failing(hops: tuple[Hop, ...]) -> Hop | None:
+    """Where to look first: the first hop that is failing, else the first warning."""
+    for states in ((HopState.BAD,), (HopState.WARN,)):
+        for hop in hops:
+            if hop.state in states:
+                return hop
+    return None
