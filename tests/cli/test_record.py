@@ -1,0 +1,62 @@
+"""`authlib-tui record` on the real lab: a fault and its repair, the hop states in order."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tui.cli.record import parse_duration
+from tui.core.recording.store import read_meta, read_observations, state_at
+from tui.lab.lab import Lab
+from tui.lab.seed import SECRETS
+
+
+def test_a_fault_and_its_repair_are_recorded_with_their_hop_states(lab: Lab,
+                                                                    tmp_path: Path) -> None:
+    lab.apply(frozenset())
+    out = tmp_path / "incident.sqlite"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tui.cli.main", "record", "--for", "14s", "-o", str(out)],
+        env=lab.environ(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        time.sleep(4)
+        broken_at = time.time()
+        lab.apply(frozenset({"db-password-wrong"}))
+        lab.client().lookup("foo@domain.com")  # authdaemond logs the failure
+        time.sleep(5.5)
+        repaired_at = time.time()
+        lab.fix_sync_password()
+        _, stderr = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+        lab.apply(frozenset())
+    assert process.returncode == 0, stderr
+    hops = list(read_observations(out, "hops"))
+    states = [h.data["postgres"]["state"] for h in hops]  # type: ignore[index]
+    assert states[0] == "ok" and "bad" in states and states[-1] == "ok", states
+    during = state_at(out, "hops", repaired_at)
+    assert during is not None and during.at > broken_at
+    assert during.data["postgres"]["state"] == "bad"  # type: ignore[index]
+    assert len(list(read_observations(out, "pool"))) >= 10
+    assert any(o.data["id"] == "db-password-wrong" for o in read_observations(out, "signature"))
+    assert {"host", "version", "started", "ended"} <= read_meta(out).keys()
+    raw = out.read_bytes()
+    for secret in SECRETS:
+        assert secret.encode() not in raw
+
+
+@pytest.mark.parametrize(("text", "seconds"), [("90", 90), ("30s", 30), ("10m", 600),
+                                               ("1.5h", 5400)])
+def test_durations(text: str, seconds: float) -> None:
+    assert parse_duration(text) == seconds
+
+
+def test_bad_durations_are_refused() -> None:
+    for text in ("", "0", "ten", "5d", "-3"):
+        with pytest.raises(ValueError):
+            parse_duration(text)

@@ -1,0 +1,61 @@
+"""`authlib-tui record [--for DURATION] -o FILE`: record samples, probes, log hits and checks.
+
+DURATION is seconds or a number with s, m or h (default 10m). The file is SQLite;
+`authlib-tui replay FILE` is the way to read it back (a later release), and
+`sqlite3 FILE 'select * from observations'` works today.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+from tui.cli.exit_codes import EXIT_USAGE
+from tui.cli.path_options import installation_from_args
+from tui.core.installation import InstallationError
+from tui.core.recording.recorder import record
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smh]?)\s*$")
+
+
+def parse_duration(text: str) -> float:
+    match = _DURATION.match(text)
+    if match is None or float(match.group(1)) <= 0:
+        raise ValueError(f"{text!r} is not a duration (e.g. 90, 30s, 10m, 1h)")
+    return float(match.group(1)) * {"": 1, "s": 1, "m": 60, "h": 3600}[match.group(2)]
+
+
+def add_parser(subparsers: Any) -> argparse.ArgumentParser:
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        "record", help="record what the samplers and checks see, to SQLite (secrets never "
+        "written)", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--for", dest="duration", default="10m", help="how long (default 10m)")
+    parser.add_argument("--output", "-o", type=Path, required=True, help="the recording file")
+    return parser
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        duration = parse_duration(args.duration)
+    except ValueError as exc:
+        print(f"authlib-tui: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.output.exists():
+        print(f"authlib-tui: {args.output} exists; record to a new file", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        installation = installation_from_args(args)
+    except InstallationError as exc:
+        print(f"authlib-tui: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"recording to {args.output} for {duration:g} s (Ctrl+C stops early)")
+    try:
+        record(installation, args.output, duration)
+    except KeyboardInterrupt:
+        print("stopped early", file=sys.stderr)
+    print(f"recorded {args.output}")
+    return 0

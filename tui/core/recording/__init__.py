@@ -1,0 +1,1 @@
+"""Recording what the samplers and checks saw, to replay an incident later."""
