@@ -31,6 +31,10 @@ APP_ACTIONS: tuple[AppAction, ...] = (
         for number, (pane_id, title) in enumerate(PANES, start=1)
     ),
     AppAction("r", "refresh", "Refresh", "Refresh the health strip and the current pane now"),
+    AppAction("t", "timeline", "Timeline", "Show the incident timeline: checks, log hits, pool "
+              "peaks, probes and fixes on one time axis", show=False),
+    AppAction("i", "mark_incident", "Mark incident", "Mark now as when the incident began: the "
+              "timeline and the Logs pane start from it", show=False),
     AppAction("question_mark", "help", "Keys", "Show every key and what it does"),
     AppAction("ctrl+p", "command_palette", "Palette", "Search every action", show=False),
     AppAction("q", "quit", "Quit", "Quit authlib-tui"),

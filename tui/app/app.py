@@ -34,6 +34,7 @@ from tui.core.checks.diagnosis import ALL_CHECKS, run_checks
 from tui.core.health import DB_CHECK_TIMEOUT, sample_health
 from tui.core.installation import Installation
 from tui.core.logs.deferral_counts import DeferralCounts
+from tui.core.timeline import Timeline
 from tui.core.xray import build_hops
 
 if TYPE_CHECKING:
@@ -72,6 +73,8 @@ class AuthlibApp(App[int]):
         self._health_timer = None
         # Deferrals per minute: counted by the Logs pane's reader, drawn by the Workers pane.
         self.deferrals = DeferralCounts()
+        # The incident on one axis: fed by the checks, the log reader, the pool and the fixes.
+        self.timeline = Timeline()
 
     def compose(self) -> ComposeResult:
         yield HealthStrip(id="health")
@@ -96,14 +99,14 @@ class AuthlibApp(App[int]):
         if pane_id == "logs":
             from tui.app.panes.logs import LogsPane
 
-            return LogsPane(self.installation, self.deferrals)
+            return LogsPane(self.installation, self.deferrals, self.timeline)
         if pane_id == "workers":
             from tui.app.panes.workers import WorkersPane
 
-            return WorkersPane(self.installation, self.deferrals)
+            return WorkersPane(self.installation, self.deferrals, self.timeline)
         from tui.app.panes.wizard import WizardPane
 
-        return WizardPane(self.installation, allow_fixes=self.allow_fixes)
+        return WizardPane(self.installation, allow_fixes=self.allow_fixes, timeline=self.timeline)
 
     def _build_panes(self) -> None:
         for pane_id, _ in PANES:
@@ -148,6 +151,7 @@ class AuthlibApp(App[int]):
         # The x-ray: every check once, on the same schedule (its own timeouts bound it).
         context = CheckContext(self.installation.refreshed(), timeout=DB_CHECK_TIMEOUT)
         results = tuple(run_checks(context, ALL_CHECKS))
+        self.timeline.add_checks(time.time(), results)
         self.post_message(XraySampled(build_hops(results, context, self.deferrals, time.time(),
                                                  stale_after=STALE_AFTER)))
 
@@ -290,6 +294,18 @@ class AuthlibApp(App[int]):
         self.sample_health()
         self.query_one(OverviewPane).reload()
         self.notify("Refreshing…", timeout=1.5)
+
+    def action_timeline(self) -> None:
+        from tui.app.screens.timeline_screen import TimelineScreen
+
+        self.push_screen(TimelineScreen(self.timeline))
+
+    def action_mark_incident(self) -> None:
+        moment = time.time()
+        self.timeline.mark_incident(moment)
+        self._logs().show_since(moment)
+        self.notify("Incident marked: the timeline and the Logs pane start from now "
+                    f"({time.strftime('%H:%M:%S', time.localtime(moment))}).", timeout=5)
 
     def action_help(self) -> None:
         active = self.query_one(TabbedContent).active

@@ -8,6 +8,7 @@ so a flood of lines never starves the event loop.
 
 from __future__ import annotations
 
+import math
 import re
 import threading
 import time
@@ -25,10 +26,12 @@ from tui.app.messages import OpenWizard
 from tui.app.sparkline import sparkline
 from tui.app.text import plain, styled
 from tui.app.widgets.log_view import LogView, ShownEntry, shown
+from tui.core.findings import Severity
 from tui.core.installation import Installation
 from tui.core.logs.deferral_counts import DeferralCounts
 from tui.core.logs.entry import LogEntry
 from tui.core.logs.log_reader import open_sources
+from tui.core.timeline import EventKind, Timeline, TimelineEvent
 
 FLUSH_INTERVAL = 0.05  # at most 20 UI updates a second
 BACKFILL_LINES = 2000
@@ -76,10 +79,13 @@ class LogsPane(Vertical):
         Binding("escape", "leave_filter", "Leave filter", show=False),
     ]
 
-    def __init__(self, installation: Installation, deferrals: DeferralCounts | None = None) -> None:
+    def __init__(self, installation: Installation, deferrals: DeferralCounts | None = None,
+                 timeline: Timeline | None = None) -> None:
         super().__init__(classes="pane-body", id="logs-pane")
         self.installation = installation
         self.deferrals = deferrals  # shared with the Workers pane: counted here, once
+        self.timeline = timeline  # signature hits go on the incident timeline
+        self.since: float | None = None  # the incident mark: older lines are hidden
         self._stop = threading.Event()
         self._pending: list[ShownEntry] = []
         self._pending_lock = threading.Lock()
@@ -117,6 +123,14 @@ class LogsPane(Vertical):
     def _receive(self, entries: list[LogEntry]) -> None:
         if self.deferrals is not None:
             self.deferrals.add(entries)
+        if self.timeline is not None:
+            for entry in entries:
+                signature = entry.signature
+                if signature is not None and signature.severity is not Severity.INFO:
+                    self.timeline.add(TimelineEvent(
+                        entry.timestamp or time.time(), EventKind.LOG,
+                        f"{signature.id}: {signature.short or signature.meaning}",
+                        signature.severity.value))
         batch = [shown(entry, clock) for entry in entries]  # sanitised here, off the UI thread
         with self._pending_lock:
             self._pending.extend(batch)
@@ -191,6 +205,15 @@ class LogsPane(Vertical):
         if isinstance(accept, str):
             self.query_one("#logs-status", Static).update(plain(accept), layout=False)
             return
+        since = self.since
+        if since is not None:
+            matches = accept
+            floor = math.floor(since)  # syslog stamps have whole seconds
+
+            def accept(item: ShownEntry) -> bool:
+                stamp = item.entry.timestamp
+                return (stamp is None or stamp >= floor) and matches(item)
+
         self.query_one(LogView).set_filter(accept)
         self._render_status()
 
@@ -200,6 +223,11 @@ class LogsPane(Vertical):
 
     def home_widget(self) -> Widget:
         return self.query_one(LogView)
+
+    def show_since(self, moment: float | None) -> None:
+        """Hide lines older than the incident mark (None shows everything again)."""
+        self.since = moment
+        self._refilter()
 
     def action_focus_filter(self) -> None:
         self.query_one("#logs-filter", Input).focus()

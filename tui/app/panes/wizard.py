@@ -40,6 +40,7 @@ from tui.core.checks.incident_note import IncidentNote
 from tui.core.checks.result import CheckResult, Status
 from tui.core.fixes.runner import run_fix
 from tui.core.installation import Installation
+from tui.core.timeline import EventKind, Timeline, TimelineEvent
 
 NEWLINE = Content("\n")
 _STATUS_STYLE = {Status.OK: "$success", Status.WARN: "$warning", Status.FAIL: "bold $error",
@@ -60,11 +61,12 @@ class WizardPane(Vertical):
     ]
 
     def __init__(self, installation: Installation, *, allow_fixes: bool = False,
-                 notes_dir: Path | None = None) -> None:
+                 notes_dir: Path | None = None, timeline: Timeline | None = None) -> None:
         super().__init__(classes="pane-body", id="wizard-pane")
         self.installation = installation
         self.allow_fixes = allow_fixes
         self.notes_dir = notes_dir or Path.home()
+        self.timeline = timeline
         self.results: dict[str, CheckResult] = {}
         self.diagnosis: Diagnosis | None = None
         self.note = IncidentNote(installation)
@@ -284,6 +286,10 @@ class WizardPane(Vertical):
                        on_output=output)
         for run in runs:
             self.app.call_from_thread(self.note.add_fix_run, run.command, run.exit_code)
+            if self.timeline is not None:
+                self.timeline.add(TimelineEvent(
+                    time.time(), EventKind.FIX, f"ran {run.command} → exit {run.exit_code}",
+                    "info" if run.ok else "error"))
         if runs and all(run.ok for run in runs):
             self.app.call_from_thread(self._verify, check_id)
 

@@ -28,6 +28,7 @@ from tui.core.findings import Severity
 from tui.core.installation import Installation
 from tui.core.logs.deferral_counts import DeferralCounts
 from tui.core.logs.recent_errors import age_text
+from tui.core.timeline import EventKind, Timeline, TimelineEvent
 from tui.core.workers.sampler import WorkersSampler, WorkersSnapshot
 from tui.core.workers.verdict import PoolState, seconds_text
 
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
 GRAPH_WIDTH = 40
 GAUGE_WIDTH = 20
 MAX_SESSIONS_SHOWN = 4
+NOTABLE_PROBE = 0.5  # seconds: slower probes go on the incident timeline
 QUERY_SHOWN = 120  # characters of each running query (the verdict's evidence has more)
 NEWLINE = Content("\n")  # literal: styled() shows a newline inside external text as \x0a
 
@@ -68,11 +70,13 @@ class WorkersPane(VerticalScroll):
         Binding("w", "open_wizard", "Wizard", tooltip="Open the wizard at this verdict's step"),
     ]
 
-    def __init__(self, installation: Installation, deferrals: DeferralCounts | None = None) -> None:
+    def __init__(self, installation: Installation, deferrals: DeferralCounts | None = None,
+                 timeline: Timeline | None = None) -> None:
         super().__init__(classes="pane-body", id="workers-pane", can_focus=True)
         self.installation = installation
         # Fed by the Logs pane's reader: one reader for both panes, not two.
         self.sampler = WorkersSampler(installation, deferrals=deferrals)
+        self.timeline = timeline
         self.interval = installation.settings.sample_interval.value
         self.probing = True
         self.snapshot: WorkersSnapshot | None = None
@@ -121,7 +125,9 @@ class WorkersPane(VerticalScroll):
           description="sample the worker pool (/proc, sock_diag)")
     def _sample_pool(self) -> None:
         try:
-            self.sampler.sample_pool()
+            pool = self.sampler.sample_pool()
+            if self.timeline is not None:
+                self.timeline.add_pool(pool.taken_at, pool.busy, pool.queued)
             snapshot = self.sampler.snapshot()
         finally:
             self._in_flight.discard("pool")
@@ -132,9 +138,17 @@ class WorkersPane(VerticalScroll):
           description="time one probe lookup")
     def _probe(self) -> None:
         try:
-            self.sampler.probe()
+            probe = self.sampler.probe()
         finally:
             self._in_flight.discard("probe")
+        # Only the probes that say something: a failure, or an answer slower than NOTABLE_PROBE.
+        if self.timeline is not None and probe is not None and probe.outcome is not None and (
+            not probe.answered or probe.latency >= NOTABLE_PROBE
+        ):
+            self.timeline.add(TimelineEvent(
+                probe.taken_at, EventKind.PROBE,
+                f"probe {probe.outcome} after {seconds_text(probe.latency)}",
+                "info" if probe.answered else "error"))
 
     @work(thread=True, group="workers-sessions", exit_on_error=False,
           description="read the mail role's PostgreSQL sessions")

@@ -1,0 +1,49 @@
+"""`t`: the incident on one time axis, oldest first, from the incident mark when there is one."""
+
+from __future__ import annotations
+
+import time
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from tui.app.text import styled
+from tui.core.timeline import Timeline
+
+_STYLE = {"error": "bold $error", "warning": "$warning", "info": ""}
+
+
+def clock(moment: float) -> str:
+    return time.strftime("%H:%M:%S", time.localtime(moment))
+
+
+class TimelineScreen(ModalScreen[None]):
+    BINDINGS = [Binding("escape,t,q", "dismiss", "Close")]
+
+    def __init__(self, timeline: Timeline) -> None:
+        super().__init__()
+        self.timeline = timeline
+
+    def compose(self) -> ComposeResult:
+        events = self.timeline.events()
+        start = self.timeline.incident_start
+        title = (f"since the incident mark at {clock(start)}" if start is not None
+                 else "since authlib-tui started (i marks the incident)")
+        with VerticalScroll(classes="timeline-body", id="timeline-body"):
+            yield Static(styled(("Timeline ", "bold"), (title, "dim"), ("  esc closes", "dim")))
+            if not events:
+                yield Static(styled(("nothing happened yet", "italic")))
+            for event in events:
+                yield Static(styled((f"{clock(event.at)} ", "dim"),
+                                    (f"{event.kind.value:5} ", "bold"),
+                                    (event.text, _STYLE.get(event.level, ""))),
+                             classes="timeline-event")
+
+    def on_mount(self) -> None:
+        self.query_one("#timeline-body").scroll_end(animate=False)
+
+    def action_dismiss(self, result: None = None) -> None:  # type: ignore[override]
+        self.dismiss(result)
