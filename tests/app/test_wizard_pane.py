@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import time
 from pathlib import Path
 
 from textual.widgets import OptionList, Static, TabbedContent
@@ -161,6 +162,7 @@ async def test_incident_note_has_the_walk_and_no_secret(break_lab, make_app, tmp
     async with app.run_test(size=(100, 30)) as pilot:
         pane = await _open_wizard(app, pilot)
         pane.notes_dir = tmp_path
+        app.timeline.mark_incident(time.time())
         await pilot.press("f")
         await _until(lambda: pane.diagnosis is not None)
         await pilot.press("v")
@@ -174,6 +176,8 @@ async def test_incident_note_has_the_walk_and_no_secret(break_lab, make_app, tmp
     assert "password=(hidden)" in note  # the connection string, masked
     assert "Verified db-connect: fail" in note
     assert "## Timeline" in note
+    assert "Since the incident began (marked " in note
+    assert "mark: incident began (marked)" in note
     for secret in SECRETS:
         assert secret not in note
 

@@ -303,8 +303,12 @@ class WizardPane(Vertical):
             self.app.notify("Nothing to export yet: run a walk first (f).", timeout=3)
             return
         path = self.notes_dir / time.strftime("authlib-incident-%Y%m%d-%H%M%S.md")
+        incident = start = None
+        if self.timeline is not None:  # the app's timeline, from the incident mark if set
+            start = self.timeline.incident_start
+            incident = [(e.at, f"{e.kind.value}: {e.text}") for e in self.timeline.events()]
         try:
-            path.write_text(self.note.render(), encoding="utf-8")
+            path.write_text(self.note.render(incident, start), encoding="utf-8")
         except OSError as exc:
             self.app.notify(f"Cannot write {path}: {exc.strerror}", severity="error")
             return

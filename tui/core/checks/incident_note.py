@@ -54,7 +54,9 @@ class IncidentNote:
         self.results[result.id] = result
         self.events.append((time.time(), f"Verified {result.id}: {result.status.value}"))
 
-    def render(self) -> str:
+    def render(self, incident: list[tuple[float, str]] | None = None,
+               incident_start: float | None = None) -> str:
+        """`incident`: the app's timeline since the incident mark, merged into the timeline."""
         discovery = self.installation.discovery
         lines = [
             f"# authlib incident note — {socket.gethostname()}",
@@ -80,7 +82,10 @@ class IncidentNote:
             lines += [f"- {_clean(item)}" for item in result.evidence if item]
             lines.append("")
         lines += ["## Timeline", ""]
-        lines += [f"- {_stamp(moment)} {_clean(text)}" for moment, text in self.events]
+        if incident_start is not None:
+            lines += [f"Since the incident began (marked {_stamp(incident_start)}).", ""]
+        merged = sorted([*self.events, *(incident or [])], key=lambda event: event[0])
+        lines += [f"- {_stamp(moment)} {_clean(text)}" for moment, text in merged]
         return mask_known_secrets("\n".join(lines) + "\n", self.installation)
 
 
