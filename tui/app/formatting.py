@@ -18,5 +18,9 @@ def age(seconds_since: float) -> str:
     return age_text(max(0.0, time.time() - seconds_since))
 
 
+def clock(moment: float) -> str:
+    return time.strftime("%H:%M:%S", time.localtime(moment))
+
+
 def now() -> float:
     return time.time()

@@ -22,6 +22,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
 from textual.widgets import Input, Select, Static
 
+from tui.app.formatting import clock
 from tui.app.messages import OpenWizard
 from tui.app.sparkline import sparkline
 from tui.app.text import plain, styled
@@ -41,10 +42,6 @@ SEVERITIES = [("all levels", "all"), ("warnings and errors", "warning"), ("error
 ORIGINS = [("auth + delivery", "all"), ("auth (authdaemond)", "auth"),
            ("delivery (maildrop)", "delivery")]
 _LEVEL_RANK = {"debug": 0, "info": 1, "warning": 2, "error": 3}
-
-
-def clock(timestamp: float) -> str:
-    return time.strftime("%H:%M:%S", time.localtime(timestamp))
 
 
 def make_filter(text: str, level: str, origin: str) -> Callable[[ShownEntry], bool] | str:

@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-import time
-
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from tui.app.formatting import clock
 from tui.app.text import styled
 from tui.core.timeline import Timeline
 
 _STYLE = {"error": "bold $error", "warning": "$warning", "info": ""}
-
-
-def clock(moment: float) -> str:
-    return time.strftime("%H:%M:%S", time.localtime(moment))
 
 
 class TimelineScreen(ModalScreen[None]):

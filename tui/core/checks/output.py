@@ -37,7 +37,7 @@ class PluginStatus(IntEnum):
 _CHECK_VALUE = {Status.OK: 0, Status.SKIP: 0, Status.WARN: 1, Status.FAIL: 2}
 
 
-def _version() -> str:
+def package_version() -> str:
     try:
         return version("authlib-tui")
     except PackageNotFoundError:
@@ -113,7 +113,7 @@ def as_json(run: CheckRun) -> str:
         "checks": [_result_json(result) for result in run.results],
         "host": socket.gethostname(),
         "time": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "version": _version(),
+        "version": package_version(),
     }
     return json.dumps(document, indent=2) + "\n"
 

@@ -16,7 +16,7 @@ SLOW_LOOKUP_SECONDS = 1.0
 
 
 def _resize_fix(context: CheckContext, workers: int, slow_query: bool) -> Fix:
-    commands = tuple(c.format(workers=workers) for c in context.commands.resize_pool)
+    commands = context.commands.resize(workers)
     why = (f"Raise the pool to {workers} workers so lookups stop queueing."
            + (" But look at the slow query first: more workers only send more queries to a "
               "database that is already the bottleneck." if slow_query else ""))

@@ -56,6 +56,10 @@ class PlatformCommands:
     sync_db_password: tuple[str, ...] = ()
     start_database: str = "systemctl start postgresql"
 
+    def resize(self, workers: int) -> tuple[str, ...]:
+        """`resize_pool` with the worker count filled in."""
+        return tuple(command.format(workers=workers) for command in self.resize_pool)
+
 
 def commands_for(
     platform: Platform, authdaemonrc: Path | None, unit: str | None

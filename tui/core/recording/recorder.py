@@ -10,12 +10,12 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from tui.core.checks.context import CheckContext
 from tui.core.checks.diagnosis import ALL_CHECKS, run_checks
 from tui.core.checks.incident_note import mask_known_secrets
+from tui.core.checks.output import package_version
 from tui.core.installation import Installation
 from tui.core.logs.entry import LogEntry
 from tui.core.logs.log_reader import open_sources
@@ -24,13 +24,6 @@ from tui.core.workers.sampler import WorkersSampler
 from tui.core.xray import build_hops
 
 CHECK_EVERY = 5.0  # seconds between runs of the checks (the x-ray's schedule)
-
-
-def _version() -> str:
-    try:
-        return version("authlib-tui")
-    except PackageNotFoundError:
-        return "unknown"
 
 
 class Recorder:
@@ -88,7 +81,7 @@ class Recorder:
                                        for r in results})
 
     def run(self, duration: float) -> None:
-        self.store.set_meta(host=socket.gethostname(), version=_version(),
+        self.store.set_meta(host=socket.gethostname(), version=package_version(),
                             started=str(time.time()), interval=str(self.interval))
         follower = threading.Thread(target=self._follow_log, name="record-log", daemon=True)
         follower.start()

@@ -87,11 +87,6 @@ def suggested_workers(pool: PoolSample) -> int:
     return max(5, 2 * max(pool.alive, pool.configured or 0))
 
 
-def _resize(context: PoolContext, pool: PoolSample) -> tuple[str, ...]:
-    workers = suggested_workers(pool)
-    return tuple(command.format(workers=workers) for command in context.commands.resize_pool)
-
-
 def _stopped(context: PoolContext, pool: PoolSample) -> Verdict:
     path = context.socket
     evidence = ["no authdaemond worker process is running", *pool.notes]
@@ -182,7 +177,8 @@ def _saturated(context: PoolContext, pool: PoolSample) -> Verdict:
                   "indexes and locks).")
     else:
         advice = "The database answers quickly: the pool is too small for the load. Add workers."
-    return Verdict(PoolState.SATURATED, headline, tuple(evidence), _resize(context, pool), advice)
+    fix = context.commands.resize(suggested_workers(pool))
+    return Verdict(PoolState.SATURATED, headline, tuple(evidence), fix, advice)
 
 
 def _mismatch(pool: PoolSample) -> str:
