@@ -147,9 +147,10 @@ class AuthlibApp(App[int]):
     @work(thread=True, exclusive=True, group="health", exit_on_error=False,
           description="sample daemon, socket, workers, database, last error")
     def sample_health(self) -> None:
-        self.post_message(HealthSampled(sample_health(self.installation)))
-        # The x-ray: every check once, on the same schedule (its own timeouts bound it).
+        # One context for the strip and the x-ray's checks: the socket, the pool and the
+        # database are measured once per sample, not once for each.
         context = CheckContext(self.installation.refreshed(), timeout=DB_CHECK_TIMEOUT)
+        self.post_message(HealthSampled(sample_health(self.installation, context=context)))
         results = tuple(run_checks(context, ALL_CHECKS))
         self.timeline.add_checks(time.time(), results)
         self.post_message(XraySampled(build_hops(results, context, self.deferrals, time.time(),

@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from tui.core.authdaemon.socket_state import SocketState, socket_state
-from tui.core.database.probe import ProbeStatus, run_query
+from tui.core.checks.context import CheckContext
+from tui.core.database.probe import ProbeResult, ProbeStatus
 from tui.core.installation import Installation
 from tui.core.logs.recent_errors import age_text, recent_authdaemond_errors
-from tui.core.workers.pool import PoolSample, sample_pool_for
+from tui.core.workers.pool import PoolSample
 
 DB_CHECK_TIMEOUT = 3.0
 
@@ -50,7 +51,9 @@ class HealthSnapshot:
         return next(cell for cell in self.cells if cell.key == key)
 
 
-def _socket_and_daemon(installation: Installation) -> tuple[HealthCell, HealthCell, SocketState]:
+def _socket_and_daemon(
+    installation: Installation, measured: SocketState | None
+) -> tuple[HealthCell, HealthCell, SocketState]:
     path = installation.socket
     running = installation.discovery.processes.running
     if path is None:
@@ -58,7 +61,7 @@ def _socket_and_daemon(installation: Installation) -> tuple[HealthCell, HealthCe
                           "No authdaemond socket was discovered; give one with --socket.")
         state = SocketState.MISSING
     else:
-        state = socket_state(path)
+        state = measured if measured is not None else socket_state(path)
         words = {
             SocketState.LISTENING: (State.OK, "listening"),
             SocketState.STALE: (State.BAD, "stale"),
@@ -111,13 +114,13 @@ def _workers(pool: PoolSample | None) -> HealthCell:
                       "workers-saturated" if state is not State.OK else "")
 
 
-def _database(installation: Installation, timeout: float) -> HealthCell:
+def _database(installation: Installation, ping: ProbeResult | None) -> HealthCell:
     config = installation.authpgsqlrc
-    if config is None or config.connection is None:
+    if config is None or config.connection is None or ping is None:
         reason = installation.read_errors.get("authpgsqlrc")
         detail = str(reason) if reason else "authpgsqlrc has no usable PGSQL_CONNECTION"
         return HealthCell("database", "database", State.UNKNOWN, "unknown", detail)
-    result = run_query(config.connection, "SELECT 1", timeout=timeout)
+    result = ping
     if result.status in (ProbeStatus.ROWS, ProbeStatus.NO_ROWS):
         return HealthCell("database", "database", State.OK, "credentials ok",
                           f"{config.connection.masked()} ({result.elapsed_ms:.0f} ms)")
@@ -154,21 +157,26 @@ def _last_error(installation: Installation, now: float) -> HealthCell:
 
 
 def sample_health(
-    installation: Installation, db_timeout: float = DB_CHECK_TIMEOUT
+    installation: Installation,
+    db_timeout: float = DB_CHECK_TIMEOUT,
+    context: CheckContext | None = None,
 ) -> HealthSnapshot:
-    """Take one snapshot; never raises for a broken component, only for programming errors."""
+    """Take one snapshot; never raises for a broken component, only for programming errors.
+
+    Pass the `context` the checks will run on, and the socket state, the pool sample
+    and the database ping are measured once for both.
+    """
     now = time.time()
-    installation = installation.refreshed()
-    daemon, sock, _ = _socket_and_daemon(installation)
-    try:
-        pool = sample_pool_for(installation.discovery, installation.authdaemonrc)
-    except OSError:
-        pool = None
+    if context is None:
+        context = CheckContext(installation.refreshed(), db_timeout)
+    installation = context.installation
+    daemon, sock, _ = _socket_and_daemon(installation, context.socket_state)
+    pool = context.pool
     cells = (
         daemon,
         sock,
         _workers(pool),
-        _database(installation, db_timeout),
+        _database(installation, context.db_ping),
         _last_error(installation, now),
     )
     return HealthSnapshot(now, cells, pool)
