@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import html
+import re
 from collections.abc import Callable
 
 import pytest
@@ -24,3 +26,18 @@ def make_app(lab: Lab) -> Callable[..., AuthlibApp]:
 def screen_text(app: AuthlibApp) -> str:
     """Everything the terminal would show: the SVG export's text, unescaped."""
     return html.unescape(app.export_screenshot()).replace("\xa0", " ")
+
+
+def visible_text(app: AuthlibApp) -> str:
+    """The screen's words with the SVG's span boundaries removed, whitespace collapsed."""
+    return " ".join(re.sub(r"<[^>]+>", "", screen_text(app)).split())
+
+
+async def until(predicate: Callable[[], object], timeout: float = 10.0) -> None:
+    """Poll while the app keeps running: its workers report through the event loop."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while asyncio.get_running_loop().time() < deadline:
+        if predicate():
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("condition never met")

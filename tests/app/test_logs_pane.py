@@ -2,23 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 
 from textual.widgets import Input, Select, TabbedContent
 
-from tests.app.conftest import screen_text
+from tests.app.conftest import screen_text, until
 from tui.app.panes.logs import LogsPane, make_filter, sparkline
 from tui.app.widgets.log_view import LogView
-
-
-async def _until(predicate, timeout: float = 10.0) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while asyncio.get_running_loop().time() < deadline:
-        if predicate():
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError("condition never met")
 
 
 def _texts(view: LogView) -> list[str]:
@@ -27,7 +17,7 @@ def _texts(view: LogView) -> list[str]:
 
 async def _open_logs(app, pilot) -> LogView:
     await pilot.press("2")
-    await _until(lambda: bool(app.query(LogView)) and len(app.query_one(LogView).entries) > 0)
+    await until(lambda: bool(app.query(LogView)) and len(app.query_one(LogView).entries) > 0)
     return app.query_one(LogView)
 
 
@@ -37,7 +27,7 @@ async def test_fault_lines_are_annotated_and_w_opens_the_wizard_step(break_lab, 
     app = make_app(health_interval=3600)
     async with app.run_test(size=(120, 40)) as pilot:
         view = await _open_logs(app, pilot)
-        await _until(lambda: any("wrong database password" in t for t in _texts(view)))
+        await until(lambda: any("wrong database password" in t for t in _texts(view)))
         row = next(i for i, (item, _) in enumerate(view.rows)
                    if item.entry.signature and item.entry.signature.id == "db-password-wrong")
         view.focus()
@@ -56,13 +46,13 @@ async def test_new_lines_arrive_live_and_pause_keeps_the_view(healthy_lab, make_
         healthy_lab.apply(frozenset({"marker-missing"}))  # restarts: new lines are logged
         healthy_lab.client().lookup("foo@domain.com")
         # Earlier tests may have left the same line in the backfill: wait for new ones too.
-        await _until(lambda: len(view.entries) > before
+        await until(lambda: len(view.entries) > before
                      and any("marker line not found" in t for t in _texts(view)[before:]))
         view.focus()
         await pilot.press("space")
         assert view.follow is False
         healthy_lab.apply(frozenset())
-        await _until(lambda: view.new_while_paused > 0)
+        await until(lambda: view.new_while_paused > 0)
         assert "paused" in " ".join(screen_text(app).split())
         await pilot.press("G")
         assert view.follow is True and view.new_while_paused == 0
@@ -74,7 +64,7 @@ async def test_filter_as_you_type_regex_and_severity(break_lab, make_app):
     app = make_app(health_interval=3600)
     async with app.run_test(size=(100, 30)) as pilot:
         view = await _open_logs(app, pilot)
-        await _until(lambda: any("Connection refused" in t for t in _texts(view)))
+        await until(lambda: any("Connection refused" in t for t in _texts(view)))
         pane = app.query_one(LogsPane)
         await pilot.press("slash")
         assert app.focused is app.query_one("#logs-filter", Input)
@@ -104,7 +94,7 @@ async def test_hostile_log_text_is_escaped_and_rotation_is_followed(healthy_lab,
         with healthy_lab.maillog.open("ab") as log:
             log.write(f"{stamp} lab authdaemond: Bad line in x: \x1b]0;pwned\x07 ".encode()
                       + b"\xff\xfe\x00 end\n")
-        await _until(lambda: any("pwned" in t for t in _texts(view)))
+        await until(lambda: any("pwned" in t for t in _texts(view)))
         shown = next(t for t in _texts(view) if "pwned" in t)
         assert "\\x1b]0;pwned\\x07" in shown and "\x1b" not in shown and "\x00" not in shown
         rotated = healthy_lab.maillog.with_name("maillog.1")
@@ -113,7 +103,7 @@ async def test_hostile_log_text_is_escaped_and_rotation_is_followed(healthy_lab,
         healthy_lab.apply(frozenset({"db-down"}))  # the daemon restarts: lines in the new file
         healthy_lab.client().lookup("foo@domain.com")
         try:
-            await _until(lambda: any("Connection refused" in t for t in _texts(view)), 15)
+            await until(lambda: any("Connection refused" in t for t in _texts(view)), 15)
         finally:
             healthy_lab.apply(frozenset())
             rotated.unlink()

@@ -4,21 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import time
+from functools import partial
 
-from tests.app.conftest import screen_text
+from tests.app.conftest import screen_text, until
 from tui.app.panes.logs import LogsPane
 from tui.app.screens.timeline_screen import TimelineScreen
 from tui.app.widgets.log_view import LogView
 from tui.core.timeline import EventKind
 
-
-async def _until(predicate, timeout: float = 20.0) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while asyncio.get_running_loop().time() < deadline:
-        if predicate():
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError("condition never met")
+_until = partial(until, timeout=20.0)  # this file's waits are longer
 
 
 async def test_a_fault_goes_on_the_timeline_and_the_mark_starts_the_views(break_lab, make_app):

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
-import re
 import time
+from functools import partial
 from pathlib import Path
 
 from textual.widgets import OptionList, Static, TabbedContent
 
-from tests.app.conftest import screen_text
+from tests.app.conftest import until, visible_text
 from tui.app.panes.wizard import WizardPane
 from tui.app.screens.confirm_fix import ConfirmFixScreen
 from tui.app.screens.fix_text import FixTextScreen
@@ -19,18 +18,9 @@ from tui.core.checks.result import Status
 from tui.core.fixes.audit import read_audit
 from tui.lab.seed import SECRETS
 
-
-async def _until(predicate, timeout: float = 20.0) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while asyncio.get_running_loop().time() < deadline:
-        if predicate():
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError("condition never met")
+_until = partial(until, timeout=20.0)  # this file's waits are longer
 
 
-def _visible(app) -> str:
-    return " ".join(re.sub(r"<[^>]+>", "", screen_text(app)).split())
 
 
 async def _open_wizard(app, pilot) -> WizardPane:
@@ -57,7 +47,7 @@ async def test_s_connect_branch_by_keyboard_finds_the_stopped_daemon(break_lab, 
         assert "db-connect" not in pane.results  # the other branch's checks did not run
         selected = pane.selected()
         assert selected is not None and selected.id == "daemon-listening"
-        text = _visible(app)
+        text = visible_text(app)
         assert "Diagnosis: daemon-stopped" in text
         detail = str(pane.query_one("#wizard-step", Static).render())  # scrolls at 80×24
         assert f"{lab.root} start" in detail  # the fix command for this platform
@@ -76,7 +66,7 @@ async def test_tempfail_branch_and_copy(break_lab, make_app):
         await pilot.pause()
         assert isinstance(app.screen, FixTextScreen)
         assert app.clipboard.endswith("sync-password")
-        assert "sync-password" in _visible(app)
+        assert "sync-password" in visible_text(app)
         await pilot.press("escape")
         assert not isinstance(app.screen, FixTextScreen)
 
@@ -107,7 +97,7 @@ async def test_without_allow_fixes_nothing_runs(break_lab, make_app):
         await pilot.press("x")
         await pilot.pause()
         assert not isinstance(app.screen, ConfirmFixScreen)
-        assert "--allow-fixes" in _visible(app)
+        assert "--allow-fixes" in visible_text(app)
     assert not (lab.root / "audit.log").exists()
     assert lab.client().lookup("foo@domain.com").outcome is Outcome.CONNECT_REFUSED
 
@@ -125,7 +115,7 @@ async def test_confirmed_fix_runs_is_audited_and_verify_turns_green(break_lab, m
         await pilot.press("x")
         await _until(lambda: isinstance(app.screen, ConfirmFixScreen))
         command = pane.selected().fix.commands[0]
-        assert command in _visible(app)  # the exact command, before anything runs
+        assert command in visible_text(app)  # the exact command, before anything runs
         await pilot.press("escape")  # cancel first: nothing runs
         await pilot.pause()
         assert not audit.exists()

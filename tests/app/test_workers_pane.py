@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
 import time
 from dataclasses import replace
@@ -10,25 +9,11 @@ from dataclasses import replace
 import pytest
 from textual.widgets import Static, TabbedContent
 
-from tests.app.conftest import screen_text
+from tests.app.conftest import until, visible_text
 from tui.app.panes.workers import WIZARD_STEP, WorkersPane
 from tui.core.workers.history import LatencyStats
 from tui.core.workers.sampler import WorkersSnapshot
 from tui.core.workers.verdict import PoolState, Verdict
-
-
-async def _until(predicate, timeout: float = 10.0) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while asyncio.get_running_loop().time() < deadline:
-        if predicate():
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError("condition never met")
-
-
-def _visible(app) -> str:
-    """The screen's words with the SVG's span boundaries removed."""
-    return " ".join(re.sub(r"<[^>]+>", "", screen_text(app)).split())
 
 
 def _verdict_text(app) -> str:
@@ -37,7 +22,7 @@ def _verdict_text(app) -> str:
 
 async def _open_workers(app, pilot) -> WorkersPane:
     await pilot.press("3")
-    await _until(lambda: bool(app.query(WorkersPane)) and app.query_one(WorkersPane).snapshot)
+    await until(lambda: bool(app.query(WorkersPane)) and app.query_one(WorkersPane).snapshot)
     return app.query_one(WorkersPane)
 
 
@@ -45,16 +30,16 @@ async def test_idle_lab_shows_idle_gauge_probe_and_database(healthy_lab, make_ap
     app = make_app(health_interval=3600)
     async with app.run_test(size=(80, 24)) as pilot:
         pane = await _open_workers(app, pilot)
-        await _until(lambda: pane.snapshot is not None and pane.snapshot.stats.probes > 0
+        await until(lambda: pane.snapshot is not None and pane.snapshot.stats.probes > 0
                      and pane.snapshot.sessions is not None)
-        await _until(lambda: _verdict_text(app).startswith("Idle: 0/2 workers busy"))
+        await until(lambda: _verdict_text(app).startswith("Idle: 0/2 workers busy"))
         # Stop sampling and draw once more, so no probe is in flight in the picture.
         for timer in list(pane._timers):
             timer.stop()
         await app.wait_for_work()
         pane._show(pane.sampler.snapshot())
         await pilot.pause()
-        text = _visible(app)
+        text = visible_text(app)
         assert app.query_one(TabbedContent).active == "workers", app.query_one(TabbedContent).active
         assert "Idle: 0/2 workers busy, 0 queued" in text
         assert "0/2 busy · daemons=2" in text
@@ -69,13 +54,13 @@ async def test_stopped_daemon_verdict_names_the_stale_socket(break_lab, make_app
     app = make_app(health_interval=3600)
     async with app.run_test(size=(80, 24)) as pilot:
         await _open_workers(app, pilot)
-        await _until(lambda: _verdict_text(app).startswith("Stopped"))
+        await until(lambda: _verdict_text(app).startswith("Stopped"))
         assert str(lab.socket_path) in _verdict_text(app)
         assert app.query_one("#workers-verdict").has_class("state-bad")
         await pilot.press("w")
         await pilot.pause()
         assert app.query_one(TabbedContent).active == "wizard"
-        assert "daemon-not-running" in _visible(app)
+        assert "daemon-not-running" in visible_text(app)
 
 
 @pytest.mark.parametrize("state", list(PoolState))
@@ -92,7 +77,7 @@ async def test_every_verdict_renders_with_its_fix_and_advice(healthy_lab, make_a
         assert pane.snapshot is not None
         pane._show(replace(pane.snapshot, verdict=verdict))
         await pilot.pause()
-        text = _visible(app)
+        text = visible_text(app)
         assert f"headline for {state.value}" in text
         assert "fix: run-this --now" in text
         assert "some advice" in text
@@ -114,7 +99,7 @@ async def test_p_pauses_the_probe(healthy_lab, make_app) -> None:
         await pilot.pause(1.5)  # more than one interval
         await app.wait_for_work()
         assert len(pane.sampler.history.probes()) == count
-        assert "paused (p resumes)" in _visible(app)
+        assert "paused (p resumes)" in visible_text(app)
 
 
 def test_an_empty_snapshot_has_no_probe_numbers() -> None:
@@ -127,12 +112,12 @@ def test_an_empty_snapshot_has_no_probe_numbers() -> None:
 async def test_nothing_is_sampled_until_the_pane_is_shown(healthy_lab, make_app) -> None:
     app = make_app(health_interval=3600)
     async with app.run_test(size=(80, 24)) as pilot:
-        await _until(lambda: bool(app.query(WorkersPane)))  # built lazily after start-up
+        await until(lambda: bool(app.query(WorkersPane)))  # built lazily after start-up
         await pilot.pause(1.2)
         pane = app.query_one(WorkersPane)
         assert pane.sampler.history.pools() == [] and pane.sampler.history.probes() == []
         await pilot.press("3")
-        await _until(lambda: len(pane.sampler.history.probes()) > 0)
+        await until(lambda: len(pane.sampler.history.probes()) > 0)
 
 
 async def test_deferrals_in_the_mail_log_are_counted_per_minute(healthy_lab, make_app) -> None:
@@ -146,8 +131,8 @@ async def test_deferrals_in_the_mail_log_are_counted_per_minute(healthy_lab, mak
         with healthy_lab.maillog.open("a") as log:
             log.write(line * 3)
         # Summed over the 5 minutes shown, so a minute turning over mid-test changes nothing.
-        await _until(lambda: pane.snapshot is not None
+        await until(lambda: pane.snapshot is not None
                      and sum(pair[0] for pair in pane.snapshot.deferrals) == 3
                      and sum(pair[1] for pair in pane.snapshot.deferrals) == 0)
-        await _until(lambda: bool(re.search(r"s_connect (0 )*3( 0)* · tempfail 0 0 0 0 0",
-                                            _visible(app))))
+        await until(lambda: bool(re.search(r"s_connect (0 )*3( 0)* · tempfail 0 0 0 0 0",
+                                            visible_text(app))))

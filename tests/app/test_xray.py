@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
+from functools import partial
 
 from textual.widgets import TabbedContent
 
-from tests.app.conftest import screen_text
+from tests.app.conftest import screen_text, until
 from tui.app.panes.wizard import WizardPane
 from tui.app.screens.hop_screen import HopScreen
 from tui.app.widgets.xray_chain import HopCard, XrayChain
 
-
-async def _until(predicate, timeout: float = 20.0) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while asyncio.get_running_loop().time() < deadline:
-        if predicate():
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError("condition never met")
+_until = partial(until, timeout=20.0)  # this file's waits are longer
 
 
 async def test_a_healthy_chain_is_all_ok(healthy_lab, make_app) -> None:

@@ -5,11 +5,12 @@ from __future__ import annotations
 import asyncio
 import subprocess
 import sys
+from functools import partial
 from pathlib import Path
 
 from textual.widgets import OptionList
 
-from tests.app.conftest import screen_text
+from tests.app.conftest import screen_text, until
 from tui.app.app import AuthlibApp
 from tui.app.panes.wizard import WizardPane
 from tui.app.screens.confirm_fix import ConfirmFixScreen
@@ -22,14 +23,7 @@ from tui.lab.lab import COURIER_WORKERS_FILE, Lab
 from tui.lab.process import pid_alive
 from tui.lab.training import finish_training, start_training
 
-
-async def _until(predicate, timeout: float = 30.0) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while asyncio.get_running_loop().time() < deadline:
-        if predicate():
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError("condition never met")
+_until = partial(until, timeout=30.0)  # this file's waits are longer
 
 
 def training_app(lab: Lab, scenario_id: str) -> tuple[AuthlibApp, TrainingSession]:
