@@ -15,7 +15,7 @@ MODULE_FILE = "libauthpgsql.so"
 
 
 def _finding(context: CheckContext, *ids: str) -> Finding | None:
-    return next((f for f in context.installation.config_findings() if f.id in ids), None)
+    return next((f for f in context.config_findings if f.id in ids), None)
 
 
 def _bootstrap_or(context: CheckContext, why: str, hand_fix: str) -> Fix:

@@ -16,6 +16,7 @@ from tui.core.authdaemon.socket_state import SocketState, socket_state
 from tui.core.config.authpgsqlrc import ConnInfo
 from tui.core.database.probe import ProbeResult, run_query
 from tui.core.discovery.platform import Platform, PlatformCommands, commands_for
+from tui.core.findings import Finding
 from tui.core.installation import Installation
 from tui.core.workers.database_sessions import SessionsSample, SessionWatcher
 from tui.core.workers.pool import PoolSample, sample_pool_for
@@ -44,6 +45,11 @@ class CheckContext:
     def commands(self) -> PlatformCommands:
         discovery = self.installation.discovery
         return commands_for(self.platform, discovery.authdaemonrc, discovery.unit.value)
+
+    @cached_property
+    def config_findings(self) -> list[Finding]:
+        """The linter's findings, once per run (three checks read them)."""
+        return self.installation.config_findings()
 
     @property
     def socket(self) -> Path | None:
