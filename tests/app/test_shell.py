@@ -6,7 +6,7 @@ import asyncio
 
 from textual.widgets import TabbedContent
 
-from tests.app.conftest import screen_text
+from tests.app.conftest import screen_text, until, visible_text
 from tui.app.actions import APP_ACTIONS, PANES
 from tui.app.screens.help_screen import HelpScreen
 from tui.app.widgets.health_strip import HealthStrip
@@ -55,6 +55,20 @@ async def test_question_mark_shows_every_key(healthy_lab, make_app) -> None:
             assert action.help.split()[0] in shown
         await pilot.press("escape")
         assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_question_mark_on_every_pane_lists_its_keys(healthy_lab, make_app) -> None:
+    app = make_app(health_interval=3600)
+    async with app.run_test(size=(80, 24)) as pilot:
+        for number, (pane_id, title) in enumerate(PANES, start=1):
+            await pilot.press(str(number))
+            await until(lambda pane_id=pane_id: bool(app.query(f"#{pane_id}-pane"))
+                        or pane_id == "overview")
+            await pilot.press("question_mark")
+            assert isinstance(app.screen, HelpScreen), pane_id
+            if pane_id != "overview":  # the Overview has no keys of its own
+                assert f"{title} pane" in visible_text(app)
+            await pilot.press("escape")
 
 
 async def test_palette_lists_every_action(healthy_lab, make_app) -> None:

@@ -146,10 +146,11 @@ def frozen(monkeypatch: pytest.MonkeyPatch) -> None:
     # The last-hour sparklines bucket by the wall clock: freeze the bucket edges too.
     monkeypatch.setattr("tui.app.panes.logs.BUCKET_MINUTES", 60)
     # The Workers pane: probe latency, worker ages and the graphs' shape vary by run.
-    monkeypatch.setattr("tui.app.panes.workers.seconds_text", lambda _seconds: FROZEN_LATENCY)
+    monkeypatch.setattr("tui.app.widgets.workers_view.seconds_text",
+                        lambda _seconds: FROZEN_LATENCY)
     monkeypatch.setattr("tui.core.workers.verdict.seconds_text", lambda _seconds: FROZEN_LATENCY)
-    monkeypatch.setattr("tui.app.panes.workers.age_text", lambda _seconds: FROZEN_AGE)
-    monkeypatch.setattr("tui.app.panes.workers.peaks", lambda _values, _width: [0.0] * 30)
+    monkeypatch.setattr("tui.app.widgets.workers_view.age_text", lambda _seconds: FROZEN_AGE)
+    monkeypatch.setattr("tui.app.widgets.workers_view.peaks", lambda _values, _width: [0.0] * 30)
     monkeypatch.setattr("textual.widgets.Input._toggle_cursor", lambda _self: None)
     for name in ("NO_COLOR", ENV_CONF_DIR, ENV_SOCKET, ENV_CONFIG):
         monkeypatch.delenv(name, raising=False)

@@ -35,6 +35,9 @@ APP_ACTIONS: tuple[AppAction, ...] = (
               "peaks, probes and fixes on one time axis", show=False),
     AppAction("i", "mark_incident", "Mark incident", "Mark now as when the incident began: the "
               "timeline and the Logs pane start from it", show=False),
+    AppAction("R", "toggle_recording", "Record", "Record on/off: what the panes sample, the "
+              "checks and log hits go to a file for `authlib-tui replay` (no secrets)",
+              show=False),
     AppAction("question_mark", "help", "Keys", "Show every key and what it does"),
     AppAction("ctrl+p", "command_palette", "Palette", "Search every action", show=False),
     AppAction("q", "quit", "Quit", "Quit authlib-tui"),
@@ -51,4 +54,6 @@ def bindings() -> list[Binding]:
 
 
 def key_label(key: str) -> str:
-    return {"question_mark": "?", "ctrl+p": "ctrl+p"}.get(key, key)
+    return {"question_mark": "?", "ctrl+p": "ctrl+p", "full_stop": ".", "comma": ",",
+            "right_square_bracket": "]", "left_square_bracket": "[", "plus": "+",
+            "minus": "-"}.get(key, key)

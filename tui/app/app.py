@@ -9,16 +9,19 @@ never pile up behind a slow component.
 from __future__ import annotations
 
 import contextlib
+import sqlite3
 import time
 from collections.abc import Awaitable, Callable, Iterable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual import work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widget import Widget
-from textual.widgets import Footer, TabbedContent, TabPane
+from textual.widgets import Footer, Static, TabbedContent, TabPane
 from textual.worker import Worker, WorkerCancelled, WorkerFailed, WorkerState
 
 from tui.app.actions import APP_ACTIONS, PANES, bindings
@@ -26,6 +29,7 @@ from tui.app.messages import HealthSampled, LookUp, OpenWizard, ShowPane, XraySa
 from tui.app.panes.overview import OverviewPane
 from tui.app.screens.help_screen import HelpScreen
 from tui.app.stylesheets import stylesheet_paths
+from tui.app.text import plain
 from tui.app.widgets.health_strip import HealthStrip
 from tui.app.widgets.pane_tabs import PaneTabs
 from tui.app.widgets.xray_chain import XrayChain
@@ -34,6 +38,7 @@ from tui.core.checks.diagnosis import ALL_CHECKS, run_checks
 from tui.core.health import DB_CHECK_TIMEOUT, sample_health
 from tui.core.installation import Installation
 from tui.core.logs.deferral_counts import DeferralCounts
+from tui.core.recording.tape import Tape, default_recordings_dir
 from tui.core.timeline import Timeline
 from tui.core.xray import build_hops
 
@@ -71,10 +76,13 @@ class AuthlibApp(App[int]):
         self.health_interval = health_interval
         self._last_health = time.monotonic()
         self._health_timer = None
+        self._flush_timer: Timer | None = None
         # Deferrals per minute: counted by the Logs pane's reader, drawn by the Workers pane.
         self.deferrals = DeferralCounts()
         # The incident on one axis: fed by the checks, the log reader, the pool and the fixes.
         self.timeline = Timeline()
+        # The record toggle (R): off until asked; the panes feed it what they already sample.
+        self.tape = Tape()
 
     def compose(self) -> ComposeResult:
         yield HealthStrip(id="health")
@@ -89,6 +97,7 @@ class AuthlibApp(App[int]):
             from tui.app.widgets.trainer_bar import TrainerBar
 
             yield TrainerBar(self.training)
+        yield Static("", id="recording-line")
         yield Footer()
 
     def _pane(self, pane_id: str) -> Widget:
@@ -99,14 +108,15 @@ class AuthlibApp(App[int]):
         if pane_id == "logs":
             from tui.app.panes.logs import LogsPane
 
-            return LogsPane(self.installation, self.deferrals, self.timeline)
+            return LogsPane(self.installation, self.deferrals, self.timeline, self.tape)
         if pane_id == "workers":
             from tui.app.panes.workers import WorkersPane
 
-            return WorkersPane(self.installation, self.deferrals, self.timeline)
+            return WorkersPane(self.installation, self.deferrals, self.timeline, self.tape)
         from tui.app.panes.wizard import WizardPane
 
-        return WizardPane(self.installation, allow_fixes=self.allow_fixes, timeline=self.timeline)
+        return WizardPane(self.installation, allow_fixes=self.allow_fixes, timeline=self.timeline,
+                          tape=self.tape)
 
     def _build_panes(self) -> None:
         for pane_id, _ in PANES:
@@ -119,7 +129,7 @@ class AuthlibApp(App[int]):
     def _logs(self) -> LogsPane:
         return self.query_one("#logs-pane")  # type: ignore[return-value]
 
-    def _workers(self) -> WorkersPane:
+    def _workers_pane(self) -> WorkersPane:
         return self.query_one("#workers-pane")  # type: ignore[return-value]
 
     def _wizard(self) -> WizardPane:
@@ -152,9 +162,11 @@ class AuthlibApp(App[int]):
         context = CheckContext(self.installation.refreshed(), timeout=DB_CHECK_TIMEOUT)
         self.post_message(HealthSampled(sample_health(self.installation, context=context)))
         results = tuple(run_checks(context, ALL_CHECKS))
-        self.timeline.add_checks(time.time(), results)
-        self.post_message(XraySampled(build_hops(results, context, self.deferrals, time.time(),
-                                                 stale_after=STALE_AFTER)))
+        now = time.time()
+        self.timeline.add_checks(now, results)
+        hops = build_hops(results, context, self.deferrals, now, stale_after=STALE_AFTER)
+        self.tape.add_checks(now, results, hops)
+        self.post_message(XraySampled(hops))
 
     def on_health_sampled(self, message: HealthSampled) -> None:
         self._last_health = time.monotonic()
@@ -304,9 +316,55 @@ class AuthlibApp(App[int]):
     def action_mark_incident(self) -> None:
         moment = time.time()
         self.timeline.mark_incident(moment)
+        self.tape.add_mark(moment)
         self._logs().show_since(moment)
         self.notify("Incident marked: the timeline and the Logs pane start from now "
                     f"({time.strftime('%H:%M:%S', time.localtime(moment))}).", timeout=5)
+
+    # -- recording -------------------------------------------------------------------
+    def action_toggle_recording(self) -> None:
+        self._toggle_recording(self.tape.recording is None)
+
+    @work(thread=True, exclusive=True, group="recording", exit_on_error=False,
+          description="open or close the recording file")
+    def _toggle_recording(self, start: bool) -> None:
+        if not start:
+            path = self.tape.stop()
+            self.call_from_thread(self._recording_changed, None, path)
+            return
+        path = default_recordings_dir() / time.strftime("%Y%m%d-%H%M%S.sqlite")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.tape.start(path, self.installation, interval=str(self.health_interval),
+                            check_every=str(self.health_interval))
+        except (OSError, sqlite3.Error) as exc:  # say so; nothing else changes
+            self.call_from_thread(self.notify, f"Cannot record to {path}: {exc}",
+                                  severity="error", markup=False)
+            return
+        self.call_from_thread(self._recording_changed, path, None)
+
+    def _recording_changed(self, recording: Path | None, saved: Path | None) -> None:
+        line = self.query_one("#recording-line", Static)
+        line.set_class(recording is not None, "-on")
+        if recording is not None:
+            line.update(plain(f"● recording to {recording} (R stops)"))
+            self._workers_pane().start_sampling()  # the replay's Workers pane needs the pool
+            self._flush_timer = self.set_interval(2.0, self._flush_recording)
+            self.sample_health()  # the x-ray's state from the first second
+            self.notify(f"Recording to {recording}. R stops.", timeout=5, markup=False)
+        elif saved is not None:
+            if self._flush_timer is not None:
+                self._flush_timer.stop()
+            self.notify(f"Saved {saved}: authlib-tui replay {saved}", title="Recording",
+                        timeout=15, markup=False)
+
+    @work(thread=True, group="recording-flush", exit_on_error=False,
+          description="write the recording's new rows")
+    def _flush_recording(self) -> None:
+        self.tape.flush()
+
+    def on_unmount(self) -> None:
+        self.tape.stop()  # the rows still queued, and the end time
 
     def action_help(self) -> None:
         active = self.query_one(TabbedContent).active
@@ -317,7 +375,7 @@ class AuthlibApp(App[int]):
         elif active == "logs":
             pane_keys = self._logs().key_help()
         elif active == "workers":
-            pane_keys = self._workers().key_help()
+            pane_keys = self._workers_pane().key_help()
         elif active == "wizard":
             pane_keys = self._wizard().key_help()
         if self.training is not None:

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from tui.cli.exit_codes import EXIT_USAGE
 from tui.cli.path_options import installation_from_args
 from tui.core.installation import Installation, InstallationError
 from tui.core.training.session import TrainingSession
+
+if TYPE_CHECKING:
+    from tui.core.recording.replay import Recording
 
 
 def run_app(args: argparse.Namespace) -> int:
@@ -30,3 +34,10 @@ def run_training_app(settings_file: str, session: TrainingSession) -> None:
 
     installation = Installation.from_flags({"config": settings_file})
     AuthlibApp(installation, allow_fixes=True, training=session).run()
+
+
+def run_replay_app(recording: Recording, mouse: bool = True) -> int:
+    """The panes on a recording: nothing is measured, the cursor decides what shows."""
+    from tui.app.replay.app import ReplayApp
+
+    return int(ReplayApp(recording).run(mouse=mouse) or 0)

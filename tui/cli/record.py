@@ -1,7 +1,7 @@
 """`authlib-tui record [--for DURATION] -o FILE`: record samples, probes, log hits and checks.
 
 DURATION is seconds or a number with s, m or h (default 10m). The file is SQLite;
-`authlib-tui replay FILE` is the way to read it back (a later release), and
+`authlib-tui replay FILE` plays it back, and
 `sqlite3 FILE 'select * from observations'` works today.
 """
 

@@ -15,9 +15,11 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from tui.core.checks.result import CheckResult, Status
+from tui.core.workers.verdict import seconds_text
 
 MAX_EVENTS = 5000
 POOL_BUCKET_SECONDS = 10.0
+NOTABLE_PROBE = 0.5  # seconds: slower probe answers go on the axis (and every failure)
 
 
 class EventKind(StrEnum):
@@ -68,6 +70,23 @@ class Timeline:
             self.add(TimelineEvent(at, EventKind.CHECK,
                                    f"{result.id}: {was}{result.status.value} — {result.finding}",
                                    level))
+
+    def add_probe(self, at: float, outcome: str | None, latency: float, answered: bool) -> None:
+        """Only the probes that say something: a failure, or an answer slower than NOTABLE_PROBE."""
+        if outcome is None or (answered and latency < NOTABLE_PROBE):
+            return
+        text = f"probe {outcome} after {seconds_text(latency)}"
+        self.add(TimelineEvent(at, EventKind.PROBE, text, "info" if answered else "error"))
+
+    def add_signature(self, at: float, signature_id: str, severity: str, short: str) -> None:
+        """A log line with a known meaning; the info-level ones are not incident news."""
+        if severity == "info":
+            return
+        self.add(TimelineEvent(at, EventKind.LOG, f"{signature_id}: {short}", severity))
+
+    def add_fix(self, at: float, command: str, exit_code: int | None) -> None:
+        self.add(TimelineEvent(at, EventKind.FIX, f"ran {command} → exit {exit_code}",
+                               "info" if exit_code == 0 else "error"))
 
     def add_pool(self, at: float, busy: int | None, queued: int | None) -> None:
         """Fold samples into buckets; a bucket becomes an event when the next one starts."""

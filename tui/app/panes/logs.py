@@ -27,12 +27,12 @@ from tui.app.messages import OpenWizard
 from tui.app.sparkline import sparkline
 from tui.app.text import plain, styled
 from tui.app.widgets.log_view import LogView, ShownEntry, shown
-from tui.core.findings import Severity
 from tui.core.installation import Installation
 from tui.core.logs.deferral_counts import DeferralCounts
 from tui.core.logs.entry import LogEntry
 from tui.core.logs.log_reader import open_sources
-from tui.core.timeline import EventKind, Timeline, TimelineEvent
+from tui.core.recording.tape import Tape
+from tui.core.timeline import Timeline
 
 FLUSH_INTERVAL = 0.05  # at most 20 UI updates a second
 BACKFILL_LINES = 2000
@@ -77,8 +77,9 @@ class LogsPane(Vertical):
     ]
 
     def __init__(self, installation: Installation, deferrals: DeferralCounts | None = None,
-                 timeline: Timeline | None = None) -> None:
+                 timeline: Timeline | None = None, tape: Tape | None = None) -> None:
         super().__init__(classes="pane-body", id="logs-pane")
+        self.tape = tape  # the app's recording: signature hits go on it while it runs
         self.installation = installation
         self.deferrals = deferrals  # shared with the Workers pane: counted here, once
         self.timeline = timeline  # signature hits go on the incident timeline
@@ -120,14 +121,15 @@ class LogsPane(Vertical):
     def _receive(self, entries: list[LogEntry]) -> None:
         if self.deferrals is not None:
             self.deferrals.add(entries)
+        if self.tape is not None:
+            self.tape.add_entries(entries)
         if self.timeline is not None:
             for entry in entries:
                 signature = entry.signature
-                if signature is not None and signature.severity is not Severity.INFO:
-                    self.timeline.add(TimelineEvent(
-                        entry.timestamp or time.time(), EventKind.LOG,
-                        f"{signature.id}: {signature.short or signature.meaning}",
-                        signature.severity.value))
+                if signature is not None:
+                    self.timeline.add_signature(entry.timestamp or time.time(), signature.id,
+                                                signature.severity.value,
+                                                signature.short or signature.meaning)
         batch = [shown(entry, clock) for entry in entries]  # sanitised here, off the UI thread
         with self._pending_lock:
             self._pending.extend(batch)

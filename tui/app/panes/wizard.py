@@ -40,7 +40,8 @@ from tui.core.checks.incident_note import IncidentNote
 from tui.core.checks.result import CheckResult, Status
 from tui.core.fixes.runner import run_fix
 from tui.core.installation import Installation
-from tui.core.timeline import EventKind, Timeline, TimelineEvent
+from tui.core.recording.tape import Tape
+from tui.core.timeline import Timeline
 
 NEWLINE = Content("\n")
 _STATUS_STYLE = {Status.OK: "$success", Status.WARN: "$warning", Status.FAIL: "bold $error",
@@ -61,8 +62,10 @@ class WizardPane(Vertical):
     ]
 
     def __init__(self, installation: Installation, *, allow_fixes: bool = False,
-                 notes_dir: Path | None = None, timeline: Timeline | None = None) -> None:
+                 notes_dir: Path | None = None, timeline: Timeline | None = None,
+                 tape: Tape | None = None) -> None:
         super().__init__(classes="pane-body", id="wizard-pane")
+        self.tape = tape  # the app's recording: fixes run go on it while it runs
         self.installation = installation
         self.allow_fixes = allow_fixes
         self.notes_dir = notes_dir or Path.home()
@@ -287,9 +290,9 @@ class WizardPane(Vertical):
         for run in runs:
             self.app.call_from_thread(self.note.add_fix_run, run.command, run.exit_code)
             if self.timeline is not None:
-                self.timeline.add(TimelineEvent(
-                    time.time(), EventKind.FIX, f"ran {run.command} → exit {run.exit_code}",
-                    "info" if run.ok else "error"))
+                self.timeline.add_fix(time.time(), run.command, run.exit_code)
+            if self.tape is not None:
+                self.tape.add_fix(time.time(), run.command, run.exit_code)
         if runs and all(run.ok for run in runs):
             self.app.call_from_thread(self._verify, check_id)
 

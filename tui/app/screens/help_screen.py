@@ -8,26 +8,29 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from tui.app.actions import APP_ACTIONS, key_label
+from tui.app.actions import APP_ACTIONS, AppAction, key_label
 from tui.app.text import styled
 
 
 class HelpScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,question_mark,q", "dismiss", "Close")]
 
-    def __init__(self, pane_title: str, pane_keys: list[tuple[str, str]]) -> None:
+    def __init__(self, pane_title: str, pane_keys: list[tuple[str, str]],
+                 actions: tuple[AppAction, ...] = APP_ACTIONS, panes: int = 5) -> None:
         super().__init__()
         self.pane_title = pane_title
         self.pane_keys = pane_keys
+        self.actions = actions  # the live app's, or the replay's
+        self.panes = panes
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-body"):
             yield Static(styled(("Keys", "bold"), "  (esc closes)"), classes="help-title")
-            for action in APP_ACTIONS:
+            for action in self.actions:
                 yield Static(styled((f"{key_label(action.key):>8}  ", "bold $accent"),
                                     action.help))
             yield Static(styled(("Tabs", "bold")), classes="help-title")
-            yield Static("  Click a tab with the mouse, or press its number 1–5.")
+            yield Static(f"  Click a tab with the mouse, or press its number 1–{self.panes}.")
             if self.pane_keys:
                 yield Static(styled((f"{self.pane_title} pane", "bold")), classes="help-title")
                 for key, text in self.pane_keys:

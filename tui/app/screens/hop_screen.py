@@ -17,10 +17,11 @@ class HopScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,q", "dismiss", "Close"),
                 Binding("w", "wizard", "Wizard step")]
 
-    def __init__(self, hop: Hop, log_lines: list[str]) -> None:
+    def __init__(self, hop: Hop, log_lines: list[str], wizard: bool = True) -> None:
         super().__init__()
         self.hop = hop
         self.log_lines = log_lines
+        self.wizard = wizard  # False in a replay: the wizard runs on a live system only
 
     def compose(self) -> ComposeResult:
         hop = self.hop
@@ -36,12 +37,12 @@ class HopScreen(ModalScreen[None]):
                 yield Static(styled(("Log lines that point here", "bold")))
                 for line in self.log_lines:
                     yield Static(plain(f"  {line}"))
-            keys = "w opens the wizard at this step · esc closes" if hop.wizard_step else \
-                "esc closes"
+            keys = ("w opens the wizard at this step · esc closes"
+                    if hop.wizard_step and self.wizard else "esc closes")
             yield Static(styled((keys, "dim")))
 
     def action_wizard(self) -> None:
-        if self.hop.wizard_step:
+        if self.hop.wizard_step and self.wizard:
             self.dismiss(None)
             self.app.post_message(OpenWizard(self.hop.wizard_step, f"{self.hop.title}: "
                                                                    f"{self.hop.detail}"))

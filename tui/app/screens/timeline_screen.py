@@ -18,15 +18,17 @@ _STYLE = {"error": "bold $error", "warning": "$warning", "info": ""}
 class TimelineScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,t,q", "dismiss", "Close")]
 
-    def __init__(self, timeline: Timeline) -> None:
+    def __init__(self, timeline: Timeline,
+                 origin: str = "since authlib-tui started (i marks the incident)") -> None:
         super().__init__()
         self.timeline = timeline
+        self.origin = origin  # what the axis starts from when no incident is marked
 
     def compose(self) -> ComposeResult:
         events = self.timeline.events()
         start = self.timeline.incident_start
         title = (f"since the incident mark at {clock(start)}" if start is not None
-                 else "since authlib-tui started (i marks the incident)")
+                 else self.origin)
         with VerticalScroll(classes="timeline-body", id="timeline-body"):
             yield Static(styled(("Timeline ", "bold"), (title, "dim"), ("  esc closes", "dim")))
             if not events:

@@ -7,46 +7,38 @@ again), so a recording can be shared or shipped with a training scenario.
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from tui.core.checks.context import CheckContext
 from tui.core.checks.diagnosis import ALL_CHECKS, run_checks
-from tui.core.checks.incident_note import mask_known_secrets
-from tui.core.checks.output import package_version
 from tui.core.installation import Installation
 from tui.core.logs.entry import LogEntry
 from tui.core.logs.log_reader import open_sources
-from tui.core.recording.store import RecordingStore
+from tui.core.recording.tape import Tape
 from tui.core.workers.sampler import WorkersSampler
-from tui.core.xray import build_hops
+from tui.core.xray import Hop, build_hops
 
 CHECK_EVERY = 5.0  # seconds between runs of the checks (the x-ray's schedule)
 
 
 class Recorder:
-    def __init__(self, installation: Installation, store: RecordingStore,
-                 interval: float = 1.0, check_every: float = CHECK_EVERY) -> None:
+    def __init__(self, installation: Installation, tape: Tape, interval: float = 1.0,
+                 check_every: float = CHECK_EVERY,
+                 on_hops: Callable[[float, tuple[Hop, ...]], None] | None = None) -> None:
         self.installation = installation
-        self.store = store
+        self.tape = tape
         self.interval = interval
         self.check_every = check_every
+        self.on_hops = on_hops  # what was seen live, for whoever wants to compare with a replay
         self.sampler = WorkersSampler(installation)
         self._stop = threading.Event()
 
-    def _masked(self, text: str) -> str:
-        return mask_known_secrets(text, self.installation)
-
     def _on_entries(self, entries: list[LogEntry]) -> None:
         self.sampler.deferrals.add(entries)
-        for entry in entries:
-            if entry.signature is not None:
-                self.store.add(entry.timestamp or time.time(), "signature", {
-                    "id": entry.signature.id, "severity": entry.signature.severity.value,
-                    "kind": entry.kind.value, "step": entry.signature.wizard_step,
-                })
+        self.tape.add_entries(entries)
 
     def _follow_log(self) -> None:
         sources = open_sources(self.installation)
@@ -56,33 +48,22 @@ class Recorder:
             sources.close()
 
     def sample_once(self) -> None:
-        pool = self.sampler.sample_pool()
-        self.store.add(pool.taken_at, "pool", {
-            "configured": pool.configured, "alive": pool.alive, "busy": pool.busy,
-            "queued": pool.queued, "backlog": pool.backlog, "listening": pool.listening,
-        })
+        self.sampler.sample_pool()
+        self.tape.add_pool(self.sampler.snapshot())
         probe = self.sampler.probe()
         if probe is not None:
-            self.store.add(probe.taken_at, "probe", {
-                "outcome": probe.outcome.value if probe.outcome else None,
-                "latency": round(probe.latency, 6), "skipped": probe.skipped,
-            })
+            self.tape.add_probe(probe)
 
     def check_once(self) -> None:
         now = time.time()
         context = CheckContext(self.installation.refreshed(), timeout=3.0)
         results = tuple(run_checks(context, ALL_CHECKS))
         hops = build_hops(results, context, self.sampler.deferrals, now)
-        self.store.add(now, "hops", {hop.id: {"state": hop.state.value, "word": hop.word,
-                                              "detail": self._masked(hop.detail)}
-                                     for hop in hops})
-        self.store.add(now, "checks", {r.id: {"status": r.status.value,
-                                              "finding": self._masked(r.finding)}
-                                       for r in results})
+        self.tape.add_checks(now, results, hops)
+        if self.on_hops is not None:
+            self.on_hops(now, hops)
 
     def run(self, duration: float) -> None:
-        self.store.set_meta(host=socket.gethostname(), version=package_version(),
-                            started=str(time.time()), interval=str(self.interval))
         follower = threading.Thread(target=self._follow_log, name="record-log", daemon=True)
         follower.start()
         started = time.monotonic()
@@ -94,23 +75,24 @@ class Recorder:
                 if tick >= next_check:
                     self.check_once()
                     next_check = tick + self.check_every
-                self.store.flush()
+                self.tape.flush()
                 self._stop.wait(max(0.0, self.interval - (time.monotonic() - tick)))
         finally:
             self._stop.set()
             follower.join(timeout=5)
             self.sampler.close()
-            self.store.set_meta(ended=str(time.time()))
-            self.store.flush()
+            self.tape.flush()
 
     def stop(self) -> None:
         self._stop.set()
 
 
-def record(installation: Installation, path: Path, duration: float,
-           interval: float = 1.0) -> None:
-    store = RecordingStore(path)
+def record(installation: Installation, path: Path, duration: float, interval: float = 1.0,
+           check_every: float = CHECK_EVERY,
+           on_hops: Callable[[float, tuple[Hop, ...]], None] | None = None) -> None:
+    tape = Tape()
+    tape.start(path, installation, interval=str(interval), check_every=str(check_every))
     try:
-        Recorder(installation, store, interval).run(duration)
+        Recorder(installation, tape, interval, check_every, on_hops).run(duration)
     finally:
-        store.close()
+        tape.stop()

@@ -1,0 +1,54 @@
+"""R in the live app: what the panes sample goes to a recording that `authlib-tui replay` opens."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.app.conftest import until, visible_text
+from tui.app.panes.workers import WorkersPane
+from tui.core.recording.observations import Kind
+from tui.core.recording.replay import Recording
+from tui.lab.seed import SECRETS
+
+
+async def test_r_records_the_panes_samples_and_r_again_saves(
+        healthy_lab, make_app, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
+    app = make_app(health_interval=1.0)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(lambda: bool(app.query(WorkersPane)))
+        await pilot.press("R")
+        await until(lambda: app.tape.recording is not None)
+        path = app.tape.recording
+        assert path is not None and path.parent == tmp_path / "authlib-tui" / "recordings"
+        await until(lambda: "● recording to" in visible_text(app))
+        # The Workers pane samples for the recording even though it was never opened.
+        await until(lambda: app.query_one(WorkersPane).snapshot is not None)
+        await pilot.pause(2.5)
+        await pilot.press("i")  # an incident mark goes on the recording too
+        await pilot.press("R")
+        await until(lambda: app.tape.recording is None)
+        await until(lambda: "● recording to" not in visible_text(app))
+    recording = Recording.load(path)
+    kinds = {observation.kind for observation in recording.observations}
+    assert {Kind.POOL, Kind.PROBE, Kind.HOPS, Kind.CHECKS, Kind.MARK} <= kinds
+    assert "ended" in recording.meta
+    assert recording.hops_at(recording.end) is not None
+    raw = path.read_bytes()
+    for secret in SECRETS:
+        assert secret.encode() not in raw
+
+
+async def test_an_unwritable_place_says_so_and_records_nothing(
+        healthy_lab, make_app, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("a file where the state dir would be")
+    monkeypatch.setenv("XDG_STATE_HOME", str(blocker))
+    app = make_app(health_interval=3600)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await pilot.press("R")
+        await until(lambda: "Cannot record to" in visible_text(app))
+        await app.wait_for_work()
+        assert app.tape.recording is None

@@ -1,0 +1,164 @@
+"""`authlib-tui replay`: a recording of a real lab fault and its repair, played back.
+
+The recording is made here, on the lab, with the same recorder `authlib-tui record`
+runs; what the x-ray showed live at each run of the checks is kept, then the
+replay is asked for the same moments.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.app.conftest import visible_text
+from tui.app.replay.app import ReplayApp
+from tui.app.replay.logs import RecordedLogs
+from tui.app.screens.timeline_screen import TimelineScreen
+from tui.app.widgets.xray_chain import HopCard
+from tui.cli.exit_codes import EXIT_USAGE
+from tui.core.installation import Installation
+from tui.core.recording.observations import Kind
+from tui.core.recording.recorder import record
+from tui.core.recording.replay import Recording
+from tui.core.xray import Hop
+from tui.lab.lab import Lab
+from tui.lab.seed import SECRETS
+
+
+@pytest.fixture(scope="module")
+def incident(lab: Lab, tmp_path_factory: pytest.TempPathFactory
+             ) -> tuple[Path, list[tuple[float, dict[str, str]]]]:
+    """A recording of the lab: healthy, then daemon-stopped, then started again by its fix."""
+    lab.apply(frozenset())
+    path = tmp_path_factory.mktemp("replay") / "incident.sqlite"
+    seen: list[tuple[float, dict[str, str]]] = []
+
+    def on_hops(at: float, hops: tuple[Hop, ...]) -> None:
+        seen.append((at, {hop.id: hop.state.value for hop in hops}))
+
+    installation = Installation.from_flags({"config": str(lab.settings_file)})
+    recorder = threading.Thread(target=record, args=(installation, path, 11.0),
+                                kwargs={"interval": 0.5, "check_every": 1.0, "on_hops": on_hops})
+    recorder.start()
+    try:
+        time.sleep(2.5)
+        lab.apply(frozenset({"daemon-stopped"}))
+        time.sleep(3.5)
+        lab.fix_start()
+    finally:
+        recorder.join(timeout=60)
+        lab.apply(frozenset())
+    assert not recorder.is_alive()
+    return path, seen
+
+
+async def test_the_replay_shows_the_same_hop_states_at_the_same_moments(incident) -> None:
+    path, seen = incident
+    socket_states = [states["socket"] for _, states in seen]
+    # The recording holds the whole story, or comparing it proves nothing.
+    assert socket_states[0] == "ok" and "bad" in socket_states and socket_states[-1] == "ok"
+    app = ReplayApp(Recording.load(path))
+    async with app.run_test(size=(100, 30)) as pilot:
+        for at, states in seen:
+            app.seek(at)
+            await pilot.pause()
+            shown = {card.hop.id: card.hop.state.value for card in app.query(HopCard)
+                     if card.hop is not None}
+            assert shown == states, f"at {at}"
+            # The first failing hop (else the first warning) is the one marked, as live.
+            expected = next((hop for state in ("bad", "warn")
+                             for hop, hop_state in states.items() if hop_state == state), None)
+            marked = [card.hop.id for card in app.query(HopCard)
+                      if card.has_class("-first") and card.hop is not None]
+            assert marked == ([expected] if expected else [])
+
+
+async def test_the_recording_holds_no_lab_password(incident) -> None:
+    path, _ = incident
+    raw = path.read_bytes()
+    for secret in SECRETS:
+        assert secret.encode() not in raw
+
+
+async def test_workers_and_logs_show_the_recorded_state_as_of_the_cursor(incident) -> None:
+    path, _ = incident
+    recording = Recording.load(path)
+    stopped = next(o for o in recording.between(Kind.POOL, recording.start, recording.end)
+                   if o.data.get("alive") == 0)
+    app = ReplayApp(recording)
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.seek(stopped.at)
+        await pilot.press("3")
+        await pilot.pause()
+        assert "Stopped" in visible_text(app)
+        app.seek(recording.end)
+        await pilot.pause()
+        assert "Stopped" not in visible_text(app)
+        await pilot.press("2")
+        app.seek(stopped.at)
+        await pilot.pause()
+        hits = recording.signatures_until(stopped.at)
+        later = recording.between(Kind.SIGNATURE, stopped.at + 1e-6, recording.end)
+        assert later, "the restart after the fault logs lines"
+        text = str(app.query_one("#replay-log-hits").render())
+        assert text.count("\n") + 1 == max(len(hits), 1)
+        assert app.query_one(RecordedLogs).is_attached
+
+
+async def test_play_pause_step_and_seek(incident) -> None:
+    path, _ = incident
+    recording = Recording.load(path)
+    app = ReplayApp(recording, tick=0.05)
+    async with app.run_test(size=(80, 24)) as pilot:
+        start = app.cursor
+        assert start == recording.first_check
+        await pilot.press("space")
+        assert app.playing
+        await pilot.pause(0.5)
+        await pilot.press("space")
+        assert not app.playing and app.cursor > start
+        here = app.cursor
+        await pilot.press("full_stop")
+        assert app.cursor == recording.next_moment(here) > here
+        await pilot.press("comma")
+        assert app.cursor == recording.previous_moment(recording.next_moment(here))
+        await pilot.press("right_square_bracket")
+        assert app.cursor == recording.end  # the recording is shorter than a minute
+        await pilot.press("home")
+        assert app.cursor == recording.start
+        await pilot.press("plus", "plus")
+        assert app.speed == 4.0
+        await pilot.press("end", "space")
+        assert app.playing and app.cursor < recording.start + 3  # playing again from the start
+
+
+async def test_the_timeline_runs_from_the_start_to_the_cursor(incident) -> None:
+    path, seen = incident
+    recording = Recording.load(path)
+    broken = next(at for at, states in seen if states["socket"] == "bad")
+    app = ReplayApp(recording)
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.seek(broken)
+        await pilot.press("t")
+        await pilot.pause()
+        assert isinstance(app.screen, TimelineScreen)
+        events = app.screen.timeline.events()
+        assert events and all(event.at <= broken for event in events)
+        assert any("daemon-listening: ok → fail" in event.text for event in events)
+        assert not any("fail → ok" in event.text for event in events)
+
+
+def test_a_file_that_is_not_a_recording_is_refused(tmp_path: Path) -> None:
+    garbage = tmp_path / "garbage.sqlite"
+    garbage.write_bytes(b"\x00not sqlite\xff" * 100)
+    for target, says in ((garbage, "not an authlib-tui recording"),
+                         (tmp_path / "missing.sqlite", "no such file")):
+        result = subprocess.run([sys.executable, "-m", "tui.cli.main", "replay", str(target)],
+                                capture_output=True, text=True, timeout=60)
+        assert result.returncode == EXIT_USAGE
+        assert says in result.stderr

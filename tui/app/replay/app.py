@@ -1,0 +1,216 @@
+"""`authlib-tui replay FILE`: the x-ray, logs, workers and timeline as of a cursor in a recording.
+
+Nothing here measures or talks to a daemon: every pane draws what the recording
+held at the cursor, with the same widgets as the live app. The cursor plays at
+a speed, steps between recorded moments and seeks; each move redraws from the
+in-memory recording (bisects, no I/O), so the UI thread never waits.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable, Iterable
+
+from textual.app import App, ComposeResult, SystemCommand
+from textual.css.query import NoMatches
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Footer, TabbedContent, TabPane
+
+from tui.app.formatting import clock
+from tui.app.messages import HopChosen, OpenWizard
+from tui.app.replay.actions import PANES, REPLAY_ACTIONS, SPEEDS, replay_bindings
+from tui.app.replay.bar import ReplayBar
+from tui.app.replay.logs import RecordedLogs
+from tui.app.replay.overview import RecordedOverview
+from tui.app.replay.workers import RecordedWorkers
+from tui.app.stylesheets import stylesheet_paths
+from tui.app.widgets.pane_tabs import PaneTabs
+from tui.app.widgets.workers_view import WorkersView
+from tui.app.widgets.xray_chain import XrayChain
+from tui.core.checks.diagnosis import STEP_CHECK
+from tui.core.recording.observations import Kind, check_results
+from tui.core.recording.replay import Recording
+from tui.core.xray import HOP_OF_CHECK
+
+TICK = 0.25  # seconds of wall time between cursor moves while playing
+HOP_LOG_WINDOW = 300.0  # a hop's evidence lists the log hits of the 5 minutes before the cursor
+
+
+def _when(moment: str | None) -> str:
+    try:
+        return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(float(moment or "")))
+    except ValueError:
+        return "?"
+
+
+class ReplayApp(App[int]):
+    TITLE = "authlib-tui replay"
+    CSS_PATH = stylesheet_paths()  # type: ignore[assignment]
+    BINDINGS = replay_bindings()  # type: ignore[assignment]
+
+    cursor: reactive[float] = reactive(0.0, init=False)
+    playing: reactive[bool] = reactive(False, init=False)
+    speed: reactive[float] = reactive(1.0, init=False)
+
+    def __init__(self, recording: Recording, tick: float = TICK) -> None:
+        super().__init__()
+        self.recording = recording
+        self.tick = tick
+        self.sub_title = str(recording.path)
+
+    def compose(self) -> ComposeResult:
+        meta = self.recording.meta
+        yield ReplayBar(self.recording.start, self.recording.end, meta.get("host", "?"))
+        with PaneTabs(initial="overview", id="panes"):
+            for number, (pane_id, title) in enumerate(PANES, start=1):
+                with TabPane(f"{number} {title}", id=pane_id):
+                    yield self._pane(pane_id)
+        yield Footer()
+
+    def _pane(self, pane_id: str) -> Widget:
+        meta = self.recording.meta
+        if pane_id == "logs":
+            return RecordedLogs()
+        if pane_id == "workers":
+            return RecordedWorkers()
+        return RecordedOverview([
+            ("file", str(self.recording.path)),
+            ("host", meta.get("host", "?")),
+            ("version", meta.get("version", "?")),
+            ("platform", meta.get("platform", "?")),
+            ("from", _when(meta.get("started"))),
+            ("to", _when(meta.get("ended")) if "ended" in meta else "? (not closed: cut short)"),
+            ("rows", f"{len(self.recording.observations):,}"),
+        ])
+
+    def on_mount(self) -> None:
+        # Held, not queried: while playing, a modal (the timeline, the keys) is the screen
+        # in front, and a query would look in it.
+        self._bar = self.query_one(ReplayBar)
+        self._chain = self.query_one(XrayChain)
+        self._overview = self.query_one(RecordedOverview)
+        self._logs = self.query_one(RecordedLogs)
+        self._workers_view = self.query_one(WorkersView)
+        self.set_interval(self.tick, self._advance)
+        self.cursor = self.recording.first_check  # open on a moment the x-ray has
+        self.call_after_refresh(self._draw)
+
+    # -- the cursor ----------------------------------------------------------------------
+    def _advance(self) -> None:
+        if not self.playing:
+            return
+        if self.cursor >= self.recording.end:
+            self.playing = False
+            return
+        self.cursor = min(self.recording.end, self.cursor + self.tick * self.speed)
+
+    def seek(self, moment: float) -> None:
+        self.cursor = min(max(moment, self.recording.start), self.recording.end)
+
+    def watch_cursor(self) -> None:
+        self._draw()
+
+    def watch_playing(self) -> None:
+        self._draw_bar()
+
+    def watch_speed(self) -> None:
+        self._draw_bar()
+
+    def _draw_bar(self) -> None:
+        self._bar.show(self.cursor, self.playing, self.speed)
+
+    def _draw(self) -> None:
+        try:
+            self._draw_at(self.cursor)
+        except NoMatches:
+            return  # the app is closing: its widgets are being removed under a last tick
+
+    def _draw_at(self, moment: float) -> None:
+        self._draw_bar()
+        hops = self.recording.hops_at(moment)
+        if hops is not None:
+            self._chain.hops = hops
+        checks = self.recording.latest(Kind.CHECKS, moment)
+        self._overview.show_checks(
+            checks.at if checks is not None else None,
+            list(check_results(checks.data).values()) if checks is not None else [])
+        self._logs.show_hits(self.recording.signatures_until(moment))
+        snapshot = self.recording.workers_at(moment)
+        if snapshot is not None:
+            probe_address = self.recording.meta.get("probe_address", "?")
+            self._workers_view.show(snapshot, probe_address,
+                                             sessions_note="sessions are not recorded")
+
+    # -- actions ---------------------------------------------------------------------------
+    def action_play_pause(self) -> None:
+        if not self.playing and self.cursor >= self.recording.end:
+            self.cursor = self.recording.start  # play again from the start
+        self.playing = not self.playing
+
+    def action_step(self, direction: int) -> None:
+        self.playing = False
+        recording = self.recording
+        self.seek(recording.next_moment(self.cursor) if direction > 0
+                  else recording.previous_moment(self.cursor))
+
+    def action_seek(self, seconds: float) -> None:
+        self.seek(self.cursor + seconds)
+
+    def action_seek_to(self, where: str) -> None:
+        self.seek(self.recording.start if where == "start" else self.recording.end)
+
+    def action_speed(self, direction: int) -> None:
+        index = SPEEDS.index(self.speed) if self.speed in SPEEDS else 0
+        self.speed = SPEEDS[max(0, min(len(SPEEDS) - 1, index + direction))]
+
+    def on_replay_bar_seek(self, message: ReplayBar.Seek) -> None:
+        recording = self.recording
+        self.seek(recording.start + message.fraction * (recording.end - recording.start))
+
+    def action_show_pane(self, pane_id: str) -> None:
+        self.query_one(TabbedContent).active = pane_id
+
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        for child in event.pane.query(".pane-body"):
+            self.set_focus(child.home_widget(), scroll_visible=False)  # type: ignore[attr-defined]
+            return
+
+    def action_timeline(self) -> None:
+        from tui.app.screens.timeline_screen import TimelineScreen
+
+        timeline = self.recording.timeline_until(self.cursor)
+        self.push_screen(TimelineScreen(
+            timeline, origin=f"from the recording's start to the cursor ({clock(self.cursor)})"))
+
+    def action_help(self) -> None:
+        from tui.app.screens.help_screen import HelpScreen
+
+        self.push_screen(HelpScreen("Replay", [], actions=REPLAY_ACTIONS, panes=len(PANES)))
+
+    def on_hop_chosen(self, message: HopChosen) -> None:
+        from tui.app.screens.hop_screen import HopScreen
+
+        hits = self.recording.between(Kind.SIGNATURE, self.cursor - HOP_LOG_WINDOW, self.cursor)
+        lines = [f"{clock(hit.at)} {hit.data.get('id')}: {hit.data.get('short', '')}"
+                 for hit in hits
+                 if HOP_OF_CHECK.get(STEP_CHECK.get(str(hit.data.get("step", "")), "")) ==
+                 message.hop.id]
+        self.push_screen(HopScreen(message.hop, lines[-20:], wizard=False))
+
+    def on_open_wizard(self, message: OpenWizard) -> None:
+        self.notify("The wizard runs on the live system: `authlib-tui` there.", timeout=4)
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        for item in REPLAY_ACTIONS:
+            if item.action != "command_palette":
+                yield SystemCommand(item.title if item.show else item.help, item.help,
+                                    self._runner(item.action))
+        yield from super().get_system_commands(screen)
+
+    def _runner(self, action: str) -> Callable[[], Awaitable[None]]:
+        async def run() -> None:
+            await self.run_action(action)
+
+        return run

@@ -1,0 +1,149 @@
+"""The Workers pane's drawing: verdict, fix, gauge, 5-minute graphs, deferrals, database.
+
+Draws one `WorkersSnapshot` and measures nothing, so the live pane (which
+samples) and the replay (which reads a recording) show a pool the same way.
+"""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.content import Content
+from textual.widgets import Static
+
+from tui.app.sparkline import peaks, sparkline
+from tui.app.text import plain, styled
+from tui.core.findings import Severity
+from tui.core.logs.recent_errors import age_text
+from tui.core.workers.sampler import WorkersSnapshot
+from tui.core.workers.verdict import seconds_text
+
+GRAPH_WIDTH = 40
+GAUGE_WIDTH = 20
+MAX_SESSIONS_SHOWN = 4
+QUERY_SHOWN = 120  # characters of each running query (the verdict's evidence has more)
+NEWLINE = Content("\n")  # literal: styled() shows a newline inside external text as \x0a
+
+_STATE_CLASS = {Severity.INFO: "state-ok", Severity.WARNING: "state-warn",
+                Severity.ERROR: "state-bad"}
+
+
+def gauge(busy: int | None, total: int) -> str:
+    if busy is None or total <= 0:
+        return "?" * GAUGE_WIDTH if busy is None else "·" * GAUGE_WIDTH
+    filled = round(GAUGE_WIDTH * min(busy, total) / total)
+    return "█" * filled + "·" * (GAUGE_WIDTH - filled)
+
+
+class WorkersView(Vertical):
+    def __init__(self) -> None:
+        super().__init__(id="workers-view")
+        self.probe_address = ""
+        self.probe_note: str | None = None
+        self.sessions_note: str | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static("Sampling the pool…", id="workers-verdict")
+        yield Static("", id="workers-fix")
+        yield Static("", id="workers-numbers")
+        yield Static("", id="workers-graphs")
+        yield Static("", id="workers-deferrals")
+        yield Static("", id="workers-database")
+        yield Static("", id="workers-evidence")
+
+    def show(self, snapshot: WorkersSnapshot, probe_address: str,
+             probe_note: str | None = None, sessions_note: str | None = None) -> None:
+        """Draw `snapshot`; the notes replace the probe's or the database's line when given."""
+        self.probe_address, self.probe_note, self.sessions_note = (probe_address, probe_note,
+                                                                   sessions_note)
+        verdict = snapshot.verdict
+        line = self.query_one("#workers-verdict", Static)
+        line.set_classes(_STATE_CLASS[verdict.severity])
+        line.update(plain(verdict.headline, max_chars=400))
+        fix_lines = [styled(("fix: ", "bold"), (command, "$accent")) for command in verdict.fix]
+        if verdict.advice:
+            fix_lines.append(styled((verdict.advice, "italic")))
+        self.query_one("#workers-fix", Static).update(NEWLINE.join(fix_lines))
+        self.query_one("#workers-numbers", Static).update(self._numbers(snapshot))
+        self.query_one("#workers-graphs", Static).update(self._graphs(snapshot))
+        self.query_one("#workers-deferrals", Static).update(self._deferrals(snapshot))
+        self.query_one("#workers-database", Static).update(self._database(snapshot))
+        evidence = [styled(("evidence", "bold"))] if verdict.evidence else []
+        evidence += [styled(f"• {line}") for line in verdict.evidence]
+        self.query_one("#workers-evidence", Static).update(NEWLINE.join(evidence))
+
+    def _numbers(self, snapshot: WorkersSnapshot) -> Content:
+        pool = snapshot.pool
+        if pool is None:
+            return Content("")
+        busy = "?" if pool.busy is None else str(pool.busy)
+        configured = "?" if pool.configured is None else str(pool.configured)
+        ages = ", ".join(age_text(max(0.0, snapshot.taken_at - started))
+                         for _, started in pool.worker_started) or "–"
+        probe = snapshot.last_probe
+        if self.probe_note is not None:
+            probe_text = self.probe_note
+        elif probe is None:
+            probe_text = "–"
+        elif probe.outcome is None:
+            probe_text = "skipped: pool saturated"
+        else:
+            probe_text = f"{probe.outcome} in {seconds_text(probe.latency)}"
+        return NEWLINE.join([
+            styled(("workers  ", "bold"), (gauge(pool.busy, pool.alive), "$accent"),
+                   f" {busy}/{pool.alive} busy · daemons={configured} · ages {ages}"),
+            styled(("queue    ", "bold"),
+                   f"{'?' if pool.queued is None else pool.queued} waiting · backlog "
+                   f"{'?' if pool.backlog is None else pool.backlog}"),
+            styled(("probe    ", "bold"), f"{self.probe_address}: {probe_text}"),
+        ])
+
+    def _graphs(self, snapshot: WorkersSnapshot) -> Content:
+        stats = snapshot.stats
+        latency = "–" if stats.p50 is None else (
+            f"p50 {seconds_text(stats.p50)} p95 {seconds_text(stats.p95 or 0)} "
+            f"max {seconds_text(stats.max or 0)}"
+        )
+        counts = f"{stats.tempfails} tempfail, {stats.timeouts} timeout"
+        last = (snapshot.queue_series[-1:] or (0.0,))[0]
+        busy = (snapshot.busy_series[-1:] or (0.0,))[0]
+        return NEWLINE.join([
+            styled(("last 5 min", "dim")),
+            styled(("queue    ", "bold"),
+                   (sparkline(peaks(snapshot.queue_series, GRAPH_WIDTH)), "$warning"),
+                   f" {last:.0f}"),
+            styled(("busy     ", "bold"),
+                   (sparkline(peaks(snapshot.busy_series, GRAPH_WIDTH)), "$accent"),
+                   f" {busy:.0f}"),
+            styled(("latency  ", "bold"),
+                   (sparkline(peaks(snapshot.latency_series, GRAPH_WIDTH)), "$success"),
+                   f" {latency} · {counts}"),
+        ])
+
+    def _deferrals(self, snapshot: WorkersSnapshot) -> Content:
+        s_connect = " ".join(str(pair[0]) for pair in snapshot.deferrals)
+        tempfail = " ".join(str(pair[1]) for pair in snapshot.deferrals)
+        return styled(("deferrals/min (last 5)  ", "bold"), "s_connect ", (s_connect, "$error"),
+                      " · tempfail ", (tempfail, "$error"))
+
+    def _database(self, snapshot: WorkersSnapshot) -> Content:
+        sessions = snapshot.sessions
+        if self.sessions_note is not None:
+            return styled(("PostgreSQL  ", "bold"), (self.sessions_note, "$text-muted"))
+        if sessions is None:
+            return styled(("PostgreSQL  ", "bold"), ("no usable credentials in authpgsqlrc",
+                                                     "$text-muted"))
+        if sessions.error:
+            return styled(("PostgreSQL  ", "bold"), (sessions.error, "$error"))
+        running = sessions.running
+        lines = [styled(
+            ("PostgreSQL  ", "bold"),
+            f"mail role: {len(running)} running, {len(sessions.sessions) - len(running)} idle",
+        )]
+        longest_first = sorted(running, key=lambda s: -(s.query_seconds or 0))
+        for session in longest_first[:MAX_SESSIONS_SHOWN]:
+            age = seconds_text(session.query_seconds or 0.0)
+            lines.append(styled("  ", (f"pid {session.pid} {age}", "bold"),
+                                f" {session.wait_event or 'cpu'} · ",
+                                (session.query[:QUERY_SHOWN], "$text-muted")))
+        return NEWLINE.join(lines)

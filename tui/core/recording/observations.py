@@ -1,0 +1,160 @@
+"""What one observation holds, both ways: live objects to JSON rows, and rows back to objects.
+
+The recorder (`authlib-tui record`), the app's record toggle and the replay all
+go through these functions, so a row always means the same thing. Text is
+masked before it is written (`mask`): findings, details and evidence can quote
+config lines. Log lines themselves are never stored, only their signature.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from tui.core.authdaemon.outcome import Outcome
+from tui.core.checks.result import CheckResult, Status
+from tui.core.logs.entry import LogEntry
+from tui.core.workers.pool import PoolSample
+from tui.core.workers.probe import ProbeSample
+from tui.core.workers.sampler import WorkersSnapshot
+from tui.core.workers.verdict import PoolState, Verdict
+from tui.core.xray import HOPS, Hop, HopState
+
+Mask = Callable[[str], str]
+JSON = dict[str, object]
+
+
+class Kind:
+    """The `kind` column."""
+
+    POOL = "pool"
+    PROBE = "probe"
+    HOPS = "hops"
+    CHECKS = "checks"
+    SIGNATURE = "signature"
+    FIX = "fix"
+    MARK = "mark"
+
+
+# -- live objects → rows --------------------------------------------------------------------
+def pool_row(snapshot: WorkersSnapshot, mask: Mask) -> JSON:
+    """The newest pool sample with the verdict drawn from it and the deferrals per minute."""
+    pool = snapshot.pool
+    verdict = snapshot.verdict
+    row: JSON = {
+        "verdict": {"state": verdict.state.value, "headline": mask(verdict.headline),
+                    "evidence": [mask(line) for line in verdict.evidence],
+                    "fix": [mask(command) for command in verdict.fix],
+                    "advice": mask(verdict.advice)},
+        "deferrals": [list(pair) for pair in snapshot.deferrals],
+    }
+    if pool is not None:
+        row.update(configured=pool.configured, alive=pool.alive, busy=pool.busy,
+                   queued=pool.queued, backlog=pool.backlog, listening=pool.listening,
+                   probe_in_flight=pool.probe_in_flight,
+                   ages=[round(snapshot.taken_at - started, 1)
+                         for _, started in pool.worker_started])
+    return row
+
+
+def probe_row(probe: ProbeSample) -> JSON:
+    return {"outcome": probe.outcome.value if probe.outcome else None,
+            "latency": round(probe.latency, 6), "skipped": probe.skipped}
+
+
+def hops_row(hops: tuple[Hop, ...], mask: Mask) -> JSON:
+    return {hop.id: {"state": hop.state.value, "word": hop.word, "detail": mask(hop.detail),
+                     "latency_ms": hop.latency_ms, "sampled_at": hop.sampled_at,
+                     "checks": [result.id for result in hop.results]}
+            for hop in hops}
+
+
+def checks_row(results: tuple[CheckResult, ...], mask: Mask) -> JSON:
+    return {result.id: {"title": result.title, "status": result.status.value,
+                        "finding": mask(result.finding), "diagnosis": result.diagnosis,
+                        "evidence": [mask(item) for item in result.evidence]}
+            for result in results}
+
+
+def signature_row(entry: LogEntry) -> JSON | None:
+    signature = entry.signature
+    if signature is None:
+        return None
+    return {"id": signature.id, "severity": signature.severity.value, "kind": entry.kind.value,
+            "step": signature.wizard_step, "short": signature.short or signature.meaning}
+
+
+# -- rows → objects (replay) ------------------------------------------------------------------
+def pool_sample(at: float, row: JSON) -> PoolSample | None:
+    if "alive" not in row:
+        return None
+    ages = [float(a) for a in row.get("ages", [])]  # type: ignore[union-attr]
+    return PoolSample(
+        taken_at=at, configured=row.get("configured"),  # type: ignore[arg-type]
+        alive=int(row["alive"]),  # type: ignore[call-overload]
+        busy=row.get("busy"), queued=row.get("queued"),  # type: ignore[arg-type]
+        backlog=row.get("backlog"), worker_pids=(), busy_pids=(),  # type: ignore[arg-type]
+        listening=bool(row.get("listening")),
+        worker_started=tuple((0, at - age) for age in ages),
+        probe_in_flight=bool(row.get("probe_in_flight")),
+    )
+
+
+def verdict(row: JSON) -> Verdict:
+    data = row.get("verdict") or {}
+    assert isinstance(data, dict)
+    try:
+        state = PoolState(data.get("state", "unknown"))
+    except ValueError:
+        state = PoolState.UNKNOWN
+    return Verdict(state, str(data.get("headline", "")),
+                   tuple(map(str, data.get("evidence", ()))), tuple(map(str, data.get("fix", ()))),
+                   str(data.get("advice", "")))
+
+
+def probe_sample(at: float, row: JSON) -> ProbeSample:
+    outcome = row.get("outcome")
+    try:
+        parsed = Outcome(outcome) if outcome else None
+    except ValueError:
+        parsed = None
+    return ProbeSample(at, parsed, float(row.get("latency") or 0.0),  # type: ignore[arg-type]
+                       str(row.get("skipped", "")))
+
+
+def check_results(row: JSON) -> dict[str, CheckResult]:
+    results = {}
+    for check_id, data in row.items():
+        if not isinstance(data, dict):
+            continue
+        try:
+            status = Status(data.get("status"))
+        except ValueError:
+            continue
+        results[check_id] = CheckResult(
+            check_id, str(data.get("title", check_id)), status, str(data.get("finding", "")),
+            evidence=tuple(map(str, data.get("evidence", ()))),
+            diagnosis=str(data.get("diagnosis", "")))
+    return results
+
+
+def hops(row: JSON, results: dict[str, CheckResult]) -> tuple[Hop, ...]:
+    """The recorded hops in the chain's order; a hop missing from the row is unknown."""
+    hops_out = []
+    for spec in HOPS:
+        data = row.get(spec.id)
+        if not isinstance(data, dict):
+            hops_out.append(Hop(spec.id, spec.title, HopState.UNKNOWN, "unknown",
+                                "not in the recording", None, None, ()))
+            continue
+        try:
+            state = HopState(data.get("state"))
+        except ValueError:
+            state = HopState.UNKNOWN
+        mine = tuple(results[c] for c in data.get("checks", spec.checks) if c in results)
+        latency = data.get("latency_ms")
+        sampled = data.get("sampled_at")
+        hops_out.append(Hop(spec.id, spec.title, state, str(data.get("word", state.value)),
+                            str(data.get("detail", "")),
+                            float(latency) if isinstance(latency, int | float) else None,
+                            float(sampled) if isinstance(sampled, int | float) else None, mine))
+    return tuple(hops_out)

@@ -1,0 +1,189 @@
+"""A recording read back: what every pane showed as of a moment (the replay's cursor).
+
+The whole file is loaded once (an hour at 1 Hz is a few thousand rows); every
+question is then a bisect. The state as of a moment is the last observation at
+or before it, the Workers pane's window is rebuilt from the samples in the five
+minutes before it, and the timeline is replayed from the recording's start, so
+it scrolls back that far.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tui.core.recording import observations as rows
+from tui.core.recording.observations import Kind
+from tui.core.recording.store import Observation
+from tui.core.timeline import Timeline
+from tui.core.workers.history import WINDOW_SECONDS, WorkersHistory
+from tui.core.workers.sampler import WorkersSnapshot
+from tui.core.xray import Hop, HopState
+
+# A hop sample older than this, as of the cursor, shows as stale (as the live x-ray does).
+STALE_AFTER_CHECKS = 3  # times the recording's check interval
+
+
+class RecordingError(Exception):
+    """The file is not a recording this version can read; the message says why."""
+
+
+@dataclass
+class Recording:
+    path: Path
+    meta: dict[str, str]
+    observations: list[Observation]
+    _times: dict[str, list[float]] = field(default_factory=dict, repr=False)
+    _of_kind: dict[str, list[Observation]] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        self.observations.sort(key=lambda o: o.at)
+        for observation in self.observations:
+            self._of_kind.setdefault(observation.kind, []).append(observation)
+        self._times = {kind: [o.at for o in items] for kind, items in self._of_kind.items()}
+        self._all_times = sorted({o.at for o in self.observations})
+
+    @classmethod
+    def load(cls, path: Path) -> Recording:
+        if not path.is_file():
+            raise RecordingError(f"{path}: no such file")
+        try:
+            db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+            try:
+                meta = dict(db.execute("SELECT key, value FROM meta"))
+                found = list(db.execute("SELECT at, kind, data FROM observations"))
+            finally:
+                db.close()
+        except sqlite3.DatabaseError as exc:
+            raise RecordingError(f"{path}: not an authlib-tui recording ({exc})") from exc
+        observations = []
+        for at, kind, data in found:
+            try:
+                payload = json.loads(data)
+            except (TypeError, ValueError):
+                continue  # one damaged row does not make the rest unreadable
+            if isinstance(payload, dict) and isinstance(at, int | float):
+                observations.append(Observation(float(at), str(kind), payload))
+        if not observations:
+            raise RecordingError(f"{path}: the recording is empty")
+        return cls(path, meta, observations)
+
+    # -- the axis ---------------------------------------------------------------------------
+    @property
+    def start(self) -> float:
+        return self._all_times[0]
+
+    @property
+    def end(self) -> float:
+        return self._all_times[-1]
+
+    @property
+    def first_check(self) -> float:
+        """When the checks first ran (the x-ray's first state); the start without any."""
+        hops = self._times.get(Kind.HOPS)
+        return hops[0] if hops else self.start
+
+    def next_moment(self, moment: float) -> float:
+        """The next moment anything was observed (the end when nothing follows)."""
+        index = bisect.bisect_right(self._all_times, moment)
+        return self._all_times[min(index, len(self._all_times) - 1)]
+
+    def previous_moment(self, moment: float) -> float:
+        index = bisect.bisect_left(self._all_times, moment) - 1
+        return self._all_times[max(index, 0)]
+
+    @property
+    def check_every(self) -> float:
+        try:
+            return float(self.meta.get("check_every", "5"))
+        except ValueError:
+            return 5.0
+
+    # -- state as of a moment -----------------------------------------------------------------
+    def latest(self, kind: str, moment: float) -> Observation | None:
+        times = self._times.get(kind, [])
+        index = bisect.bisect_right(times, moment)
+        return self._of_kind[kind][index - 1] if index else None
+
+    def between(self, kind: str, start: float, end: float) -> list[Observation]:
+        times = self._times.get(kind, [])
+        return self._of_kind.get(kind, [])[bisect.bisect_left(times, start):
+                                            bisect.bisect_right(times, end)]
+
+    def hops_at(self, moment: float) -> tuple[Hop, ...] | None:
+        """The x-ray as of `moment`; None before the first run of the checks."""
+        observation = self.latest(Kind.HOPS, moment)
+        if observation is None:
+            return None
+        checks = self.latest(Kind.CHECKS, observation.at)
+        results = rows.check_results(checks.data) if checks is not None else {}
+        hops = rows.hops(observation.data, results)
+        if moment - observation.at <= STALE_AFTER_CHECKS * self.check_every:
+            return hops
+        return tuple(Hop(h.id, h.title, HopState.STALE, f"{h.word} (stale)", h.detail,
+                         h.latency_ms, h.sampled_at, h.results) for h in hops)
+
+    def workers_at(self, moment: float) -> WorkersSnapshot | None:
+        """The Workers pane as of `moment`: the recorded verdict and the window before it."""
+        latest = self.latest(Kind.POOL, moment)
+        if latest is None:
+            return None
+        history = WorkersHistory(WINDOW_SECONDS)
+        start = moment - WINDOW_SECONDS
+        for observation in self.between(Kind.POOL, start, moment):
+            sample = rows.pool_sample(observation.at, observation.data)
+            if sample is not None:
+                history.add_pool(sample)
+        probes = [rows.probe_sample(o.at, o.data) for o in self.between(Kind.PROBE, start, moment)]
+        for probe in probes:
+            history.add_probe(probe)
+        queue, busy, latency = history.series()
+        deferrals = latest.data.get("deferrals", [])
+        return WorkersSnapshot(
+            taken_at=latest.at,
+            pool=rows.pool_sample(latest.at, latest.data),
+            stats=history.latency_stats(),
+            last_probe=probes[-1] if probes else None,
+            sessions=None,
+            deferrals=tuple((int(p[0]), int(p[1])) for p in deferrals  # type: ignore[union-attr]
+                            if isinstance(p, list) and len(p) == 2),
+            queue_series=tuple(queue), busy_series=tuple(busy), latency_series=tuple(latency),
+            verdict=rows.verdict(latest.data),
+        )
+
+    def signatures_until(self, moment: float, limit: int = 500) -> list[Observation]:
+        """The log's signature hits up to `moment`, oldest first, the last `limit` of them."""
+        hits = self.between(Kind.SIGNATURE, float("-inf"), moment)
+        return hits[-limit:]
+
+    def timeline_until(self, moment: float) -> Timeline:
+        """The incident timeline as it stood at `moment`, from the recording's start."""
+        timeline = Timeline(max_events=len(self.observations) + 1)
+        for observation in self.observations:
+            if observation.at > moment:
+                break
+            data = observation.data
+            if observation.kind == Kind.CHECKS:
+                results = tuple(rows.check_results(data).values())
+                timeline.add_checks(observation.at, results)
+            elif observation.kind == Kind.POOL:
+                sample = rows.pool_sample(observation.at, data)
+                if sample is not None:
+                    timeline.add_pool(observation.at, sample.busy, sample.queued)
+            elif observation.kind == Kind.PROBE:
+                probe = rows.probe_sample(observation.at, data)
+                timeline.add_probe(probe.taken_at, probe.outcome, probe.latency, probe.answered)
+            elif observation.kind == Kind.SIGNATURE:
+                timeline.add_signature(observation.at, str(data.get("id", "?")),
+                                       str(data.get("severity", "info")),
+                                       str(data.get("short", "")))
+            elif observation.kind == Kind.FIX:
+                code = data.get("exit_code")
+                timeline.add_fix(observation.at, str(data.get("command", "")),
+                                 code if isinstance(code, int) else None)
+            elif observation.kind == Kind.MARK:
+                timeline.mark_incident(observation.at)
+        return timeline
