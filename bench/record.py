@@ -1,11 +1,13 @@
 """Recording overhead: an hour of 1 Hz observations written to SQLite, against not writing them.
 
-No lab is needed: the observations are the ones `authlib-tui record` writes (a pool
-sample and a probe every second, hops and checks every 5 s, a log signature hit
-every 10 s), built with the same shapes and sizes. Each second's rows are
-flushed like the recorder does. Measured: the file's size for one hour and the CPU
-time of building + storing them, against building them without storing (the
-sampling itself is bench/workers.py's business). Asserts nothing.
+No lab is needed: the observations are built from the objects the samplers and
+checks produce (a pool sample with its verdict and a probe every second, the
+checks and the x-ray's hops every 5 s, a log signature hit every 10 s) and turned
+into rows by the same functions the recorder uses (`tui.core.recording.observations`).
+Each second's rows are flushed like the recorder does. Measured: the file's size
+for one hour and the CPU time of building + storing them, against building the
+same objects without recording (the sampling itself is bench/workers.py's
+business). Asserts nothing.
 
     .venv/bin/python bench/record.py [HOURS]
 """
@@ -18,11 +20,29 @@ import tempfile
 import time
 from pathlib import Path
 
+from tui.core.authdaemon.outcome import Outcome
 from tui.core.checks.diagnosis import ALL_CHECKS
+from tui.core.checks.result import CheckResult, Status
+from tui.core.logs.entry import Kind as LineKind
+from tui.core.logs.entry import LogEntry
+from tui.core.logs.signatures import SIGNATURES_BY_ID
+from tui.core.recording import observations as rows
+from tui.core.recording.observations import Kind
 from tui.core.recording.store import RecordingStore
-from tui.core.xray import HOPS
+from tui.core.workers.history import LatencyStats
+from tui.core.workers.pool import PoolSample
+from tui.core.workers.probe import ProbeSample
+from tui.core.workers.sampler import WorkersSnapshot
+from tui.core.workers.verdict import PoolState, Verdict
+from tui.core.xray import HOPS, Hop, HopState
 
 FINDING = "authpgsqlrc's password is wrong: every lookup is a temporary failure (…)"
+STATS = LatencyStats(300, 0.0012, 0.011, 0.02, 0, 0, 0, 0)
+SERIES = tuple(float(i % 3) for i in range(300))
+
+
+def unmasked(text: str) -> str:
+    return text
 
 
 def cpu() -> float:
@@ -30,29 +50,37 @@ def cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def observations(second: int) -> list[tuple[str, dict[str, object]]]:
-    rows: list[tuple[str, dict[str, object]]] = [
-        ("pool", {"configured": 2, "alive": 2, "busy": second % 3 // 2, "queued": 0,
-                  "backlog": 4096, "listening": True}),
-        ("probe", {"outcome": "not-found", "latency": 0.001234, "skipped": ""}),
+def observations(at: float, second: int) -> list[tuple[str, dict[str, object] | None]]:
+    """One second's observations, as the recorder makes them: objects first, then rows."""
+    pool = PoolSample(at, 2, 2, second % 3 // 2, 0, 4096, (101, 102), (), True,
+                      worker_started=((101, at - 3600), (102, at - 3600)))
+    snapshot = WorkersSnapshot(at, pool, STATS, None, None, ((0, 0),) * 5, SERIES, SERIES,
+                               SERIES, Verdict(PoolState.IDLE, "Idle: 0/2 workers busy, 0 queued"))
+    probe = ProbeSample(at, Outcome.NOT_FOUND, 0.001234)
+    made: list[tuple[str, dict[str, object] | None]] = [
+        (Kind.POOL, rows.pool_row(snapshot, unmasked)),
+        (Kind.PROBE, rows.probe_row(probe)),
     ]
     if second % 5 == 0:
-        rows.append(("hops", {hop.id: {"state": "ok", "word": "ok", "detail": FINDING}
-                              for hop in HOPS}))
-        rows.append(("checks", {check.__name__: {"status": "ok", "finding": FINDING}
-                                for check in ALL_CHECKS}))
+        results = tuple(CheckResult(check.__name__, check.__name__, Status.OK, FINDING)
+                        for check in ALL_CHECKS)
+        hops = tuple(Hop(spec.id, spec.title, HopState.OK, "ok", FINDING, 1.2, at, ())
+                     for spec in HOPS)
+        made.append((Kind.CHECKS, rows.checks_row(results, unmasked)))
+        made.append((Kind.HOPS, rows.hops_row(hops, unmasked)))
     if second % 10 == 0:
-        rows.append(("signature", {"id": "db-password-wrong", "severity": "error",
-                                   "kind": "auth", "step": "db-credentials"}))
-    return rows
+        entry = LogEntry(at, "journal", LineKind.AUTH, 3, "authdaemond", 100, FINDING,
+                         SIGNATURES_BY_ID["db-password-wrong"], None, None, len(FINDING))
+        made.append((Kind.SIGNATURE, rows.signature_row(entry)))
+    return made
 
 
 def run(seconds: int, store: RecordingStore | None) -> float:
     started = cpu()
     base = time.time()
     for second in range(seconds):
-        for kind, data in observations(second):
-            if store is not None:
+        for kind, data in observations(base + second, second):
+            if store is not None and data is not None:
                 store.add(base + second, kind, data)
         if store is not None:
             store.flush()

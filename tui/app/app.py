@@ -25,6 +25,7 @@ from textual.widgets import Footer, Static, TabbedContent, TabPane
 from textual.worker import Worker, WorkerCancelled, WorkerFailed, WorkerState
 
 from tui.app.actions import APP_ACTIONS, PANES, bindings
+from tui.app.formatting import clock
 from tui.app.messages import HealthSampled, LookUp, OpenWizard, ShowPane, XraySampled
 from tui.app.panes.overview import OverviewPane
 from tui.app.screens.help_screen import HelpScreen
@@ -53,6 +54,7 @@ if TYPE_CHECKING:
 
 HEALTH_INTERVAL = 5.0  # seconds between the end of one sample and the start of the next
 STALE_AFTER = HEALTH_INTERVAL + DB_CHECK_TIMEOUT + 2.0
+TIMELINE_SPAN = 3600.0  # seconds the timeline shows back, unless a recording reaches further
 
 
 class AuthlibApp(App[int]):
@@ -311,7 +313,13 @@ class AuthlibApp(App[int]):
     def action_timeline(self) -> None:
         from tui.app.screens.timeline_screen import TimelineScreen
 
-        self.push_screen(TimelineScreen(self.timeline))
+        # The last hour, or from the start of the recording that is running when it is older.
+        since = time.time() - TIMELINE_SPAN
+        started = self.tape.started_at
+        origin = "the last hour (i marks the incident)"
+        if started is not None and started < since:
+            since, origin = started, f"since the recording began at {clock(started)}"
+        self.push_screen(TimelineScreen(self.timeline, origin=origin, since=since))
 
     def action_mark_incident(self) -> None:
         moment = time.time()

@@ -18,6 +18,7 @@ from typing import Any
 from tui.cli.exit_codes import EXIT_USAGE
 from tui.core.training.scenarios import SCENARIOS, SCENARIOS_BY_ID
 from tui.core.training.session import default_history_path, read_history
+from tui.core.training.shipped_recordings import shipped_scenarios
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -36,8 +37,12 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 def _list() -> int:
     print("Scenarios (authlib-tui train ID, or --random):\n")
+    recorded = set(shipped_scenarios())
     for scenario in SCENARIOS:
-        print(f"  {scenario.id:26} {scenario.difficulty:7} {scenario.practises}")
+        mark = "▶" if scenario.id in recorded else " "
+        print(f"{mark} {scenario.id:26} {scenario.difficulty:7} {scenario.practises}")
+    print("\n▶ a recording of the incident on a real lab ships with it: "
+          "authlib-tui replay --scenario ID")
     return 0
 
 

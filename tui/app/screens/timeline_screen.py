@@ -19,14 +19,16 @@ class TimelineScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,t,q", "dismiss", "Close")]
 
     def __init__(self, timeline: Timeline,
-                 origin: str = "since authlib-tui started (i marks the incident)") -> None:
+                 origin: str = "since authlib-tui started (i marks the incident)",
+                 since: float | None = None) -> None:
         super().__init__()
         self.timeline = timeline
         self.origin = origin  # what the axis starts from when no incident is marked
+        self.since = since  # ignored when an incident is marked: the mark is the start
 
     def compose(self) -> ComposeResult:
-        events = self.timeline.events()
         start = self.timeline.incident_start
+        events = self.timeline.events(None if start is not None else self.since)
         title = (f"since the incident mark at {clock(start)}" if start is not None
                  else self.origin)
         with VerticalScroll(classes="timeline-body", id="timeline-body"):

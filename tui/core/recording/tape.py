@@ -36,6 +36,7 @@ def default_recordings_dir() -> Path:
 class Tape:
     def __init__(self) -> None:
         self._store: RecordingStore | None = None
+        self.started_at: float | None = None
         self._installation: Installation | None = None
         self._lock = threading.Lock()
 
@@ -52,10 +53,12 @@ class Tape:
                        probe_address=installation.settings.probe_address.value, **meta)
         with self._lock:
             self._store, self._installation = store, installation
+            self.started_at = time.time()
 
     def stop(self) -> Path | None:
         with self._lock:
             store, self._store = self._store, None
+            self.started_at = None
         if store is None:
             return None
         store.set_meta(ended=str(time.time()))
