@@ -24,11 +24,15 @@ from tui.app.app import AuthlibApp
 from tui.app.panes.overview import OverviewPane
 from tui.app.panes.wizard import WizardPane
 from tui.app.panes.workers import WorkersPane
+from tui.app.replay.app import ReplayApp
 from tui.app.screens.help_screen import HelpScreen
 from tui.app.widgets.health_strip import HealthStrip
 from tui.app.widgets.log_view import LogView
 from tui.core.health import State
 from tui.core.installation import Installation
+from tui.core.recording.observations import Kind
+from tui.core.recording.replay import Recording
+from tui.core.training.shipped_recordings import shipped_recording
 from tui.core.workers.verdict import PoolState
 from tui.lab.lab import Lab
 from tui.lab.seed import SECRETS
@@ -39,7 +43,7 @@ FAULT = "db-password-wrong"
 TIMEOUT = 20.0
 NAMES = ("overview.svg", "lookup-found.svg", "lookup-alias.svg", "keys-help.svg",
          f"health-{FAULT}.svg", f"logs-{FAULT}.svg", f"wizard-{FAULT}.svg",
-         "workers-saturated.svg")
+         "workers-saturated.svg", f"replay-{FAULT}.svg")
 
 
 async def until(pilot: Pilot[Any], condition: Callable[[], bool], what: str) -> None:
@@ -153,6 +157,21 @@ async def drive(app: AuthlibApp, lab: Lab) -> None:
                 await asyncio.to_thread(thread.join)
 
 
+async def replay(name: str) -> None:
+    """The shipped recording of the same fault, its cursor where PostgreSQL alone is failing."""
+    recording = Recording.load(shipped_recording(FAULT) or Path("missing"))
+    moment = next(o.at for o in recording.between(Kind.HOPS, recording.start, recording.end)
+                  if [hop for hop, data in o.data.items()
+                      if data["state"] == "bad"] == ["postgres"])  # type: ignore[index]
+    app = ReplayApp(recording)
+    async with app.run_test(size=SIZE) as pilot:
+        app.seek(moment + 3.0)
+        await pilot.pause()  # nothing runs in the background: the cursor decides what shows
+        await pilot.wait_for_scheduled_animations()
+        app.save_screenshot(filename=name, path=str(OUT))
+        print(f"wrote {OUT / name}")
+
+
 def check_no_secrets(paths: list[Path]) -> None:
     """Published pictures must not hold a lab password or hash."""
     for path in paths:
@@ -170,6 +189,7 @@ def main() -> int:
         # Sampled once at start and on demand: each picture shows the state it was taken in.
         app = AuthlibApp(installation, health_interval=3600)
         asyncio.run(drive(app, lab))
+        asyncio.run(replay(f"replay-{FAULT}.svg"))
     finally:
         lab.down()
     check_no_secrets([OUT / name for name in NAMES])
