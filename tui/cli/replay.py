@@ -1,7 +1,7 @@
 """`authlib-tui replay FILE`: open a recording (from `authlib-tui record` or the app's R key).
 
 `authlib-tui replay --scenario ID` opens a recording of a real lab incident shipped
-with authlib-tui for that training scenario (`authlib-tui train` lists the scenarios and marks them).
+with authlib-tui for that training scenario (`authlib-tui train` marks them).
 
 The x-ray, logs, workers and timeline show what was recorded as of a cursor:
 space plays and pauses, . and , step between recorded moments, [ and ] seek a
