@@ -29,6 +29,7 @@ from tui.app.formatting import clock
 from tui.app.messages import HealthSampled, LookUp, OpenWizard, ShowPane, XraySampled
 from tui.app.panes.overview import OverviewPane
 from tui.app.screens.help_screen import HelpScreen
+from tui.app.screens.main_screen import MainScreen
 from tui.app.stylesheets import stylesheet_paths
 from tui.app.text import plain
 from tui.app.widgets.health_strip import HealthStrip
@@ -85,6 +86,9 @@ class AuthlibApp(App[int]):
         self.timeline = Timeline()
         # The record toggle (R): off until asked; the panes feed it what they already sample.
         self.tape = Tape()
+
+    def get_default_screen(self) -> Screen:
+        return MainScreen()  # declares the text roles the panes' spans use
 
     def compose(self) -> ComposeResult:
         yield HealthStrip(id="health")

@@ -26,6 +26,7 @@ from tui.app.formatting import clock
 from tui.app.messages import OpenWizard
 from tui.app.sparkline import sparkline
 from tui.app.text import plain, styled
+from tui.app.text_roles import DIM, ERROR, LABEL, WARN
 from tui.app.widgets.log_view import LogView, ShownEntry, shown
 from tui.core.installation import Installation
 from tui.core.logs.deferral_counts import DeferralCounts
@@ -143,7 +144,7 @@ class LogsPane(Vertical):
         self.source_text = text
         # These lines are one row high (styles/app.tcss): no layout pass for new text, which
         # at 20 flushes a second would re-lay the whole screen each time.
-        self.query_one("#logs-source", Static).update(styled(("Reading: ", "bold"), text),
+        self.query_one("#logs-source", Static).update(styled(("Reading: ", LABEL), text),
                                                       layout=False)
 
     def _flush(self) -> None:
@@ -176,8 +177,8 @@ class LogsPane(Vertical):
         for key in [key for key in self._per_minute if key[0] < now_minute - 59]:
             del self._per_minute[key]
         self.query_one("#logs-counts", Static).update(styled(
-            ("last hour  ", "dim"), ("errors ", "bold"), (sparkline(errors), "$error"),
-            f" {sum(errors)}   ", ("deferrals ", "bold"), (sparkline(deferrals), "$warning"),
+            ("last hour  ", DIM), ("errors ", LABEL), (sparkline(errors), ERROR),
+            f" {sum(errors)}   ", ("deferrals ", LABEL), (sparkline(deferrals), WARN),
             f" {sum(deferrals)}",
         ), layout=False)
 

@@ -19,6 +19,7 @@ from tui.app.formatting import age
 from tui.app.messages import HopChosen, ShowPane
 from tui.app.screens.hop_screen import HopScreen
 from tui.app.text import plain, styled
+from tui.app.text_roles import ACCENT, DIM, ERROR_STRONG, LABEL, MUTED, NOTE, OK, WARN
 from tui.app.widgets.xray_chain import XrayChain
 from tui.core.checks.diagnosis import STEP_CHECK
 from tui.core.findings import Finding, Severity
@@ -27,9 +28,9 @@ from tui.core.logs.recent_errors import RecentErrors, recent_authdaemond_errors
 from tui.core.xray import HOP_OF_CHECK
 
 _SEVERITY_STYLE = {
-    Severity.ERROR: "bold $error",
-    Severity.WARNING: "$warning",
-    Severity.INFO: "$text-muted",
+    Severity.ERROR: ERROR_STRONG,
+    Severity.WARNING: WARN,
+    Severity.INFO: MUTED,
 }
 # Which pane deals with a finding, by id prefix; the wizard by default.
 _PANE_FOR_PREFIX = (
@@ -71,18 +72,18 @@ class OverviewPane(VerticalScroll):
         self._recent: RecentErrors | None = None
 
     def compose(self) -> ComposeResult:
-        yield Static(styled(("The chain", "bold"), ("  (← → a hop, enter: its evidence)",
-                                                      "dim")), classes="section-title",
+        yield Static(styled(("The chain", LABEL), ("  (← → a hop, enter: its evidence)",
+                                                      DIM)), classes="section-title",
                      id="xray-title")
         yield XrayChain(id="xray")
         # Then what authdaemond just complained about.
-        yield Static(styled(("Latest authdaemond errors", "bold")), classes="section-title")
+        yield Static(styled(("Latest authdaemond errors", LABEL)), classes="section-title")
         yield Static("…", id="overview-errors")
-        yield Static(styled(("Config and access findings", "bold"),
-                            ("  (enter: go to the pane that deals with it)", "dim")),
+        yield Static(styled(("Config and access findings", LABEL),
+                            ("  (enter: go to the pane that deals with it)", DIM)),
                      classes="section-title")
         yield OptionList(id="overview-findings")
-        yield Static(styled(("Discovered", "bold")), classes="section-title")
+        yield Static(styled(("Discovered", LABEL)), classes="section-title")
         yield Static("…", id="overview-discovered")
 
     def on_mount(self) -> None:
@@ -122,7 +123,7 @@ class OverviewPane(VerticalScroll):
             ("daemons=", daemons, running),
         ]
         lines = [
-            styled((f"{label:>11} ", "bold"), value, (f"  ({source})" if source else "", "dim"))
+            styled((f"{label:>11} ", LABEL), value, (f"  ({source})" if source else "", DIM))
             for label, value, source in rows
         ]
         self.query_one("#overview-discovered", Static).update(NEWLINE.join(lines))
@@ -130,13 +131,13 @@ class OverviewPane(VerticalScroll):
         options = self.query_one("#overview-findings", OptionList)
         options.clear_options()
         if not data.findings:
-            options.add_option(Option(styled(("✓ no findings", "$success")), disabled=True))
+            options.add_option(Option(styled(("✓ no findings", OK)), disabled=True))
         for index, finding in enumerate(data.findings):
             options.add_option(Option(
                 styled((f"{finding.severity.value.upper():7} ", _SEVERITY_STYLE[finding.severity]),
-                       finding.message, (f"  [{finding.where}]" if finding.where else "", "dim"),
-                       (f" Fix: {finding.fix}" if finding.fix else "", "italic"),
-                       (f"  → {pane_for(finding)}", "$accent")),
+                       finding.message, (f"  [{finding.where}]" if finding.where else "", DIM),
+                       (f" Fix: {finding.fix}" if finding.fix else "", NOTE),
+                       (f"  → {pane_for(finding)}", ACCENT)),
                 id=f"finding-{index}",
             ))
         self._recent = data.recent
@@ -144,7 +145,7 @@ class OverviewPane(VerticalScroll):
         if errors:
             text = NEWLINE.join([
                 styled((f"{age(error.line.timestamp) if error.line.timestamp else '?':>7} ago  ",
-                        "dim"), (f"{error.signature.id}: ", "bold"), error.line.message)
+                        DIM), (f"{error.signature.id}: ", LABEL), error.line.message)
                 for error in errors
             ])
         elif data.recent.unreadable:
@@ -160,7 +161,7 @@ class OverviewPane(VerticalScroll):
     def on_xray_chain_sampled(self, message: XrayChain.Sampled) -> None:
         when = f"  sampled {age(message.sampled_at)} ago" if message.sampled_at else ""
         self.query_one("#xray-title", Static).update(styled(
-            ("The chain", "bold"), (f"{when} (← → a hop, enter: its evidence)", "dim")))
+            ("The chain", LABEL), (f"{when} (← → a hop, enter: its evidence)", DIM)))
 
     def on_hop_chosen(self, message: HopChosen) -> None:
         recent = self._recent.errors if self._recent is not None else []

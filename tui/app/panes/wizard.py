@@ -23,6 +23,19 @@ from textual.widgets.option_list import Option
 from tui.app.screens.confirm_fix import ConfirmFixScreen
 from tui.app.screens.fix_text import FixTextScreen
 from tui.app.text import plain, styled
+from tui.app.text_roles import (
+    ACCENT,
+    DIM,
+    ERROR_STRONG,
+    KEY,
+    LABEL,
+    MUTED,
+    NOTE,
+    OK,
+    OK_STRONG,
+    WARN,
+    WARN_STRONG,
+)
 from tui.core.checks.address_checks import address_checks
 from tui.core.checks.context import CheckContext
 from tui.core.checks.diagnosis import (
@@ -44,8 +57,8 @@ from tui.core.recording.tape import Tape
 from tui.core.timeline import Timeline
 
 NEWLINE = Content("\n")
-_STATUS_STYLE = {Status.OK: "$success", Status.WARN: "$warning", Status.FAIL: "bold $error",
-                 Status.SKIP: "$text-muted"}
+_STATUS_STYLE = {Status.OK: OK, Status.WARN: WARN, Status.FAIL: ERROR_STRONG,
+                 Status.SKIP: MUTED}
 _STATUS_WORD = {Status.OK: "✔ ok  ", Status.WARN: "⚠ warn", Status.FAIL: "✘ FAIL",
                 Status.SKIP: "– skip"}
 ENTRY_ORDER = (Branch.FIND, Branch.S_CONNECT, Branch.TEMPFAIL, Branch.ADDRESS)
@@ -82,8 +95,8 @@ class WizardPane(Vertical):
                          id="wizard-entry")
         yield Input(placeholder="address to diagnose (enter runs the checks)",
                     id="wizard-address", classes="-hidden")
-        yield Static(styled(("Choose where you start; ", "dim"), ("f", "bold"),
-                            (" runs every check.", "dim")), id="wizard-headline")
+        yield Static(styled(("Choose where you start; ", DIM), ("f", LABEL),
+                            (" runs every check.", DIM)), id="wizard-headline")
         with Horizontal(id="wizard-walk"):
             yield OptionList(id="wizard-steps")
             with VerticalScroll(id="wizard-detail"):
@@ -121,8 +134,8 @@ class WizardPane(Vertical):
     def show_request(self, step: str, evidence: str) -> None:
         """Opened from a log line or the Workers pane: run the branch that holds this step."""
         self.query_one("#wizard-request", Static).update(styled(
-            ("You came here for step: ", "bold"), (step, "bold $accent"), "  ",
-            ("evidence: ", "dim"), (evidence, "dim")))
+            ("You came here for step: ", LABEL), (step, KEY), "  ",
+            ("evidence: ", DIM), (evidence, DIM)))
         self._focus_check = STEP_CHECK.get(step, "")
         self.start(branch_for_step(step))
 
@@ -139,7 +152,7 @@ class WizardPane(Vertical):
         self.query_one("#wizard-entry", OptionList).add_class("-collapsed")
         self.query_one("#wizard-address", Input).add_class("-hidden")
         self.query_one("#wizard-headline", Static).update(styled(
-            (f"{title} — checking…", "italic"), ("  (esc: symptoms)", "dim")))
+            (f"{title} — checking…", NOTE), ("  (esc: symptoms)", DIM)))
         self._walk(branch, address)
 
     @work(thread=True, exclusive=True, group="wizard", exit_on_error=False,
@@ -174,10 +187,10 @@ class WizardPane(Vertical):
     def _show_diagnosis(self, diagnosis: Diagnosis, branch: Branch) -> None:
         self.diagnosis = diagnosis
         self.note.set_diagnosis(diagnosis)
-        style = {Status.OK: "bold $success", Status.WARN: "bold $warning"}.get(
-            diagnosis.status, "bold $error")
+        style = {Status.OK: OK_STRONG, Status.WARN: WARN_STRONG}.get(
+            diagnosis.status, ERROR_STRONG)
         self.query_one("#wizard-headline", Static).update(styled(
-            ("Diagnosis: ", "bold"), (diagnosis.id, style), " — ", diagnosis.headline))
+            ("Diagnosis: ", LABEL), (diagnosis.id, style), " — ", diagnosis.headline))
         steps = self.query_one("#wizard-steps", OptionList)
         target = self._focus_check or (diagnosis.cause.id if diagnosis.cause else "")
         self._focus_check = ""
@@ -194,23 +207,23 @@ class WizardPane(Vertical):
 
     def _show_step(self, result: CheckResult) -> None:
         lines = [styled((_STATUS_WORD[result.status], _STATUS_STYLE[result.status]), " ",
-                        (result.title, "bold")),
+                        (result.title, LABEL)),
                  plain(result.finding)]
         if result.evidence:
-            lines.append(styled(("evidence", "bold")))
+            lines.append(styled(("evidence", LABEL)))
             lines += [styled("• ", item) for item in result.evidence if item]
         fix = result.fix
         if fix is not None and result.status in (Status.FAIL, Status.WARN):
-            lines.append(styled(("fix", "bold"), "  ", (fix.why, "italic")))
-            lines += [styled(("$ ", "bold"), (command, "$accent")) for command in fix.commands]
+            lines.append(styled(("fix", LABEL), "  ", (fix.why, NOTE)))
+            lines += [styled(("$ ", LABEL), (command, ACCENT)) for command in fix.commands]
             if fix.diff:
-                lines += [styled((line, "$warning")) for line in fix.diff.splitlines()]
+                lines += [styled((line, WARN)) for line in fix.diff.splitlines()]
             keys = "c copy · v verify" + (" · x run" if fix.runnable else "")
             if fix.runnable and not self.allow_fixes:
                 keys += " (start with --allow-fixes to run it here)"
-            lines.append(styled((keys, "dim")))
+            lines.append(styled((keys, DIM)))
         elif result.status in (Status.FAIL, Status.WARN):
-            lines.append(styled(("v verify", "dim")))
+            lines.append(styled(("v verify", DIM)))
         self.query_one("#wizard-step", Static).update(NEWLINE.join(lines))
 
     def selected(self) -> CheckResult | None:
@@ -299,7 +312,7 @@ class WizardPane(Vertical):
     def _show_output(self, line: str) -> None:
         self._fix_output = [*self._fix_output, line][-40:]
         self.query_one("#wizard-output", Static).update(
-            NEWLINE.join([styled(("fix output", "bold"))] + [plain(x) for x in self._fix_output]))
+            NEWLINE.join([styled(("fix output", LABEL))] + [plain(x) for x in self._fix_output]))
 
     def action_export(self) -> None:
         if not self.note.results:

@@ -25,6 +25,7 @@ from tui.app.replay.bar import ReplayBar
 from tui.app.replay.logs import RecordedLogs
 from tui.app.replay.overview import RecordedOverview
 from tui.app.replay.workers import RecordedWorkers
+from tui.app.screens.main_screen import MainScreen
 from tui.app.stylesheets import stylesheet_paths
 from tui.app.widgets.pane_tabs import PaneTabs
 from tui.app.widgets.workers_view import WorkersView
@@ -59,6 +60,9 @@ class ReplayApp(App[int]):
         self.recording = recording
         self.tick = tick
         self.sub_title = str(recording.path)
+
+    def get_default_screen(self) -> Screen:
+        return MainScreen()  # declares the text roles the panes' spans use
 
     def compose(self) -> ComposeResult:
         meta = self.recording.meta

@@ -14,6 +14,7 @@ from textual.widgets import Static
 
 from tui.app.formatting import clock
 from tui.app.text import styled
+from tui.app.text_roles import DIM, LABEL
 
 TRACK_MIN, TRACK_MAX = 10, 60
 
@@ -46,7 +47,7 @@ class ReplayBar(Static):
         done = round((cursor - self.start) / span * (self._track_width - 1))
         track = "━" * done + "●" + "─" * (self._track_width - 1 - done)
         self._track_at = len(head) + 1  # after the bar's left padding
-        self.update(styled((state, "bold"), f"  {_when(cursor)}  ", track, (tail, "dim")),
+        self.update(styled((state, LABEL), f"  {_when(cursor)}  ", track, (tail, DIM)),
                     layout=False)
 
     def on_click(self, event: events.Click) -> None:

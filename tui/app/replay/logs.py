@@ -14,11 +14,12 @@ from textual.widgets import Static
 
 from tui.app.formatting import clock
 from tui.app.text import styled
+from tui.app.text_roles import DIM, ERROR_STRONG, LABEL, MUTED, NOTE, WARN
 from tui.core.recording.store import Observation
 
 NEWLINE = Content("\n")
 SHOWN = 200
-_SEVERITY_STYLE = {"error": "bold $error", "warning": "$warning", "info": "$text-muted"}
+_SEVERITY_STYLE = {"error": ERROR_STRONG, "warning": WARN, "info": MUTED}
 
 
 class RecordedLogs(VerticalScroll):
@@ -27,8 +28,8 @@ class RecordedLogs(VerticalScroll):
         self._shown: tuple[float, int] | None = None
 
     def compose(self) -> ComposeResult:
-        yield Static(styled(("Log signatures up to the cursor", "bold"),
-                            ("  (raw lines are never recorded)", "dim")),
+        yield Static(styled(("Log signatures up to the cursor", LABEL),
+                            ("  (raw lines are never recorded)", DIM)),
                      classes="section-title")
         yield Static("…", id="replay-log-hits")
 
@@ -42,15 +43,15 @@ class RecordedLogs(VerticalScroll):
         self._shown = key
         text = self.query_one("#replay-log-hits", Static)
         if not hits:
-            text.update(styled(("no log line with a known meaning yet", "italic")))
+            text.update(styled(("no log line with a known meaning yet", NOTE)))
             return
         lines = []
         for hit in hits[-SHOWN:]:
             data = hit.data
             severity = str(data.get("severity", "info"))
-            lines.append(styled((f"{clock(hit.at)} ", "dim"),
+            lines.append(styled((f"{clock(hit.at)} ", DIM),
                                 (f"{severity.upper():7} ", _SEVERITY_STYLE.get(severity, "")),
-                                (f"{data.get('kind', '?')!s:9} ", "dim"),
-                                (f"{data.get('id', '?')}", "bold"), f"  {data.get('short', '')}"))
+                                (f"{data.get('kind', '?')!s:9} ", DIM),
+                                (f"{data.get('id', '?')}", LABEL), f"  {data.get('short', '')}"))
         text.update(NEWLINE.join(lines))
         self.call_after_refresh(self.scroll_end, animate=False)

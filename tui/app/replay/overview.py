@@ -10,11 +10,12 @@ from textual.widgets import Static
 
 from tui.app.formatting import clock
 from tui.app.text import plain, styled
+from tui.app.text_roles import DIM, ERROR_STRONG, LABEL, OK, WARN
 from tui.app.widgets.xray_chain import XrayChain
 from tui.core.checks.result import CheckResult, Status
 
 NEWLINE = Content("\n")
-_STATUS_STYLE = {Status.FAIL: "bold $error", Status.WARN: "$warning"}
+_STATUS_STYLE = {Status.FAIL: ERROR_STRONG, Status.WARN: WARN}
 
 
 class RecordedOverview(VerticalScroll):
@@ -23,12 +24,12 @@ class RecordedOverview(VerticalScroll):
         self.about = about  # (label, value) rows describing the recording
 
     def compose(self) -> ComposeResult:
-        yield Static(styled(("The chain", "bold")), classes="section-title", id="xray-title")
+        yield Static(styled(("The chain", LABEL)), classes="section-title", id="xray-title")
         yield XrayChain(id="xray")
-        yield Static(styled(("Checks not OK at this moment", "bold")), classes="section-title")
+        yield Static(styled(("Checks not OK at this moment", LABEL)), classes="section-title")
         yield Static("…", id="replay-findings")
-        yield Static(styled(("Recording", "bold")), classes="section-title")
-        yield Static(NEWLINE.join([styled((f"{label:>9} ", "bold"), value)
+        yield Static(styled(("Recording", LABEL)), classes="section-title")
+        yield Static(NEWLINE.join([styled((f"{label:>9} ", LABEL), value)
                                    for label, value in self.about]), id="replay-about")
 
     def home_widget(self) -> Widget:
@@ -42,15 +43,15 @@ class RecordedOverview(VerticalScroll):
         bad = sorted((r for r in results if r.status in _STATUS_STYLE),
                      key=lambda r: -r.status.rank)
         if not bad:
-            findings.update(styled(("✓ every check OK", "$success"),
-                                   (f"  (run at {clock(checked_at)})", "dim")))
+            findings.update(styled(("✓ every check OK", OK),
+                                   (f"  (run at {clock(checked_at)})", DIM)))
             return
         findings.update(NEWLINE.join(
-            [styled((f"run at {clock(checked_at)}", "dim"))] +
-            [styled((f"{r.status.value.upper():5} ", _STATUS_STYLE[r.status]), (r.id, "bold"),
+            [styled((f"run at {clock(checked_at)}", DIM))] +
+            [styled((f"{r.status.value.upper():5} ", _STATUS_STYLE[r.status]), (r.id, LABEL),
                     "  ", r.finding) for r in bad]))
 
     def on_xray_chain_sampled(self, message: XrayChain.Sampled) -> None:
         when = f"  checked at {clock(message.sampled_at)}" if message.sampled_at else ""
         self.query_one("#xray-title", Static).update(styled(
-            ("The chain", "bold"), (f"{when} (← → a hop, enter: its evidence)", "dim")))
+            ("The chain", LABEL), (f"{when} (← → a hop, enter: its evidence)", DIM)))

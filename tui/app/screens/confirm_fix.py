@@ -9,9 +9,11 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 from tui.app.text import plain, styled
+from tui.app.text_roles import DIM, KEY, LABEL, NOTE, TEXT_ROLES
 
 
 class ConfirmFixScreen(ModalScreen[bool]):
+    COMPONENT_CLASSES = TEXT_ROLES  # the span looks of text_roles.py, from the tcss
     BINDINGS = [Binding("escape,n", "cancel", "Cancel")]
 
     def __init__(self, check_title: str, why: str, commands: tuple[str, ...]) -> None:
@@ -22,12 +24,12 @@ class ConfirmFixScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm-body"):
-            yield Static(styled(("Run this fix?", "bold"), "  ", (self.check_title, "italic")))
+            yield Static(styled(("Run this fix?", LABEL), "  ", (self.check_title, NOTE)))
             yield Static(plain(self.why), classes="confirm-why")
             yield Static(styled(("These commands run as this user, in order, and are written "
-                                 "to the audit log:", "dim")))
+                                 "to the audit log:", DIM)))
             for command in self.commands:
-                yield Static(styled(("$ ", "bold"), (command, "bold $accent")),
+                yield Static(styled(("$ ", LABEL), (command, KEY)),
                              classes="confirm-command")
             with Horizontal(id="confirm-buttons"):
                 yield Button("Cancel (esc)", id="confirm-cancel", variant="default")

@@ -9,10 +9,12 @@ from textual.screen import ModalScreen
 from textual.widgets import Static, TextArea
 
 from tui.app.text import styled
+from tui.app.text_roles import LABEL, TEXT_ROLES
 from tui.core.safe_text import safe_text
 
 
 class FixTextScreen(ModalScreen[None]):
+    COMPONENT_CLASSES = TEXT_ROLES  # the span looks of text_roles.py, from the tcss
     BINDINGS = [Binding("escape", "dismiss", "Close")]
 
     def __init__(self, text: str) -> None:
@@ -21,7 +23,7 @@ class FixTextScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="fix-text-body"):
-            yield Static(styled(("Copied to the clipboard", "bold"),
+            yield Static(styled(("Copied to the clipboard", LABEL),
                                 " (OSC 52). If your terminal ignored it, select the text "
                                 "below. esc closes."))
             lines = [safe_text(line, 2000) for line in self.text.splitlines()]

@@ -10,9 +10,11 @@ from textual.widgets import Static
 
 from tui.app.actions import APP_ACTIONS, AppAction, key_label
 from tui.app.text import styled
+from tui.app.text_roles import KEY, LABEL, TEXT_ROLES
 
 
 class HelpScreen(ModalScreen[None]):
+    COMPONENT_CLASSES = TEXT_ROLES  # the span looks of text_roles.py, from the tcss
     BINDINGS = [Binding("escape,question_mark,q", "dismiss", "Close")]
 
     def __init__(self, pane_title: str, pane_keys: list[tuple[str, str]],
@@ -25,16 +27,16 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-body"):
-            yield Static(styled(("Keys", "bold"), "  (esc closes)"), classes="help-title")
+            yield Static(styled(("Keys", LABEL), "  (esc closes)"), classes="help-title")
             for action in self.actions:
-                yield Static(styled((f"{key_label(action.key):>8}  ", "bold $accent"),
+                yield Static(styled((f"{key_label(action.key):>8}  ", KEY),
                                     action.help))
-            yield Static(styled(("Tabs", "bold")), classes="help-title")
+            yield Static(styled(("Tabs", LABEL)), classes="help-title")
             yield Static(f"  Click a tab with the mouse, or press its number 1–{self.panes}.")
             if self.pane_keys:
-                yield Static(styled((f"{self.pane_title} pane", "bold")), classes="help-title")
+                yield Static(styled((f"{self.pane_title} pane", LABEL)), classes="help-title")
                 for key, text in self.pane_keys:
-                    yield Static(styled((f"{key:>8}  ", "bold $accent"), text))
+                    yield Static(styled((f"{key:>8}  ", KEY), text))
 
     def action_dismiss(self, result: None = None) -> None:  # type: ignore[override]
         self.dismiss(result)

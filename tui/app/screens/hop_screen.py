@@ -10,10 +10,12 @@ from textual.widgets import Static
 
 from tui.app.messages import OpenWizard
 from tui.app.text import plain, styled
+from tui.app.text_roles import DIM, LABEL, TEXT_ROLES
 from tui.core.xray import Hop
 
 
 class HopScreen(ModalScreen[None]):
+    COMPONENT_CLASSES = TEXT_ROLES  # the span looks of text_roles.py, from the tcss
     BINDINGS = [Binding("escape,q", "dismiss", "Close"),
                 Binding("w", "wizard", "Wizard step")]
 
@@ -26,20 +28,20 @@ class HopScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         hop = self.hop
         with VerticalScroll(classes="hop-body"):
-            yield Static(styled((hop.title, "bold"), f"  {hop.state.value}: ", hop.detail))
+            yield Static(styled((hop.title, LABEL), f"  {hop.state.value}: ", hop.detail))
             for result in hop.results:
-                yield Static(styled((f"{result.status.value:5} ", "bold"), result.title))
+                yield Static(styled((f"{result.status.value:5} ", LABEL), result.title))
                 yield Static(plain(f"      {result.finding}"))
                 for item in result.evidence:
                     if item:
                         yield Static(plain(f"      • {item}"))
             if self.log_lines:
-                yield Static(styled(("Log lines that point here", "bold")))
+                yield Static(styled(("Log lines that point here", LABEL)))
                 for line in self.log_lines:
                     yield Static(plain(f"  {line}"))
             keys = ("w opens the wizard at this step · esc closes"
                     if hop.wizard_step and self.wizard else "esc closes")
-            yield Static(styled((keys, "dim")))
+            yield Static(styled((keys, DIM)))
 
     def action_wizard(self) -> None:
         if self.hop.wizard_step and self.wizard:

@@ -10,12 +10,14 @@ from textual.widgets import Static
 
 from tui.app.formatting import clock
 from tui.app.text import styled
+from tui.app.text_roles import DIM, ERROR_STRONG, LABEL, NOTE, TEXT_ROLES, WARN
 from tui.core.timeline import Timeline
 
-_STYLE = {"error": "bold $error", "warning": "$warning", "info": ""}
+_STYLE = {"error": ERROR_STRONG, "warning": WARN, "info": ""}
 
 
 class TimelineScreen(ModalScreen[None]):
+    COMPONENT_CLASSES = TEXT_ROLES  # the span looks of text_roles.py, from the tcss
     BINDINGS = [Binding("escape,t,q", "dismiss", "Close")]
 
     def __init__(self, timeline: Timeline,
@@ -32,12 +34,12 @@ class TimelineScreen(ModalScreen[None]):
         title = (f"since the incident mark at {clock(start)}" if start is not None
                  else self.origin)
         with VerticalScroll(classes="timeline-body", id="timeline-body"):
-            yield Static(styled(("Timeline ", "bold"), (title, "dim"), ("  esc closes", "dim")))
+            yield Static(styled(("Timeline ", LABEL), (title, DIM), ("  esc closes", DIM)))
             if not events:
-                yield Static(styled(("nothing happened yet", "italic")))
+                yield Static(styled(("nothing happened yet", NOTE)))
             for event in events:
-                yield Static(styled((f"{clock(event.at)} ", "dim"),
-                                    (f"{event.kind.value:5} ", "bold"),
+                yield Static(styled((f"{clock(event.at)} ", DIM),
+                                    (f"{event.kind.value:5} ", LABEL),
                                     (event.text, _STYLE.get(event.level, ""))),
                              classes="timeline-event")
 

@@ -10,11 +10,13 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from tui.app.text import plain, styled
+from tui.app.text_roles import DIM, ERROR_STRONG, LABEL, NOTE, OK_STRONG, TEXT_ROLES
 from tui.core.checks.diagnosis import DIAGNOSIS_ORDER, HEALTHY
 from tui.core.training.session import TrainingResult, TrainingSession
 
 
 class SymptomScreen(ModalScreen[None]):
+    COMPONENT_CLASSES = TEXT_ROLES  # the span looks of text_roles.py, from the tcss
     """What the trainee is told: only what an admin would get."""
 
     BINDINGS = [Binding("escape,enter", "dismiss", "Start")]
@@ -26,18 +28,18 @@ class SymptomScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         scenario = self.session.scenario
         with VerticalScroll(classes="training-body"):
-            yield Static(styled(("Incident: ", "bold"), scenario.title,
+            yield Static(styled(("Incident: ", LABEL), scenario.title,
                                 f"  ({scenario.difficulty})"))
-            yield Static(styled(("You practise: ", "dim"), scenario.practises))
-            yield Static(styled(("The maillog shows:", "bold")))
+            yield Static(styled(("You practise: ", DIM), scenario.practises))
+            yield Static(styled(("The maillog shows:", LABEL)))
             yield Static(plain(self.session.scenario.symptom), classes="training-symptom")
             root = self.session.settings_file.parent
             yield Static(styled(("Find the cause, tell the trainer (F7), fix it, then F8. Fix "
                                  "from the wizard (fixes are allowed on the lab) or in another "
-                                 "terminal: ", "italic"),
-                                (f"authlib-tui lab --dir {root} shell", "bold"),
+                                 "terminal: ", NOTE),
+                                (f"authlib-tui lab --dir {root} shell", LABEL),
                                 (" (ApisCP's paths, cpcmd and upcp). Enter starts the clock.",
-                                 "italic")))
+                                 NOTE)))
 
     def action_dismiss(self, result: None = None) -> None:  # type: ignore[override]
         self.dismiss(result)
@@ -65,11 +67,12 @@ _LABELS = {
 
 
 class DiagnosisScreen(ModalScreen[str | None]):
+    COMPONENT_CLASSES = TEXT_ROLES  # the span looks of text_roles.py, from the tcss
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="training-body"):
-            yield Static(styled(("I think it is …", "bold"), "  (enter answers, esc cancels; "
+            yield Static(styled(("I think it is …", LABEL), "  (enter answers, esc cancels; "
                                 "the first answer counts)"))
             yield OptionList(*[Option(_LABELS[name], id=name)
                                for name in (*DIAGNOSIS_ORDER, HEALTHY)], id="training-answers")
@@ -85,6 +88,7 @@ class DiagnosisScreen(ModalScreen[str | None]):
 
 
 class ResultScreen(ModalScreen[None]):
+    COMPONENT_CLASSES = TEXT_ROLES  # the span looks of text_roles.py, from the tcss
     """The grade, and what the fault was, with the part of the Authlib page it is about."""
 
     BINDINGS = [Binding("escape,enter,q", "dismiss", "Close")]
@@ -96,21 +100,21 @@ class ResultScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         result, scenario = self.result, self.session.scenario
-        verdict = ("right", "bold $success") if result.right else ("wrong", "bold $error")
+        verdict = ("right", OK_STRONG) if result.right else ("wrong", ERROR_STRONG)
         with VerticalScroll(classes="training-body"):
-            yield Static(styled(("Diagnosis ", "bold"), verdict, f": you said "
+            yield Static(styled(("Diagnosis ", LABEL), verdict, f": you said "
                                 f"{result.diagnosis or 'nothing'}, it was "
                                 f"{' + '.join(sorted(scenario.faults))}"))
             yield Static(plain(
                 f"time to diagnosis {_seconds(result.seconds_to_diagnosis)} · time to fix "
                 f"{_seconds(result.seconds_to_fix)} · hints used {result.hints_used}/"
                 f"{len(scenario.hints)} · fixed: {'yes' if result.fixed else 'no'}"))
-            yield Static(styled(("What happened", "bold")))
+            yield Static(styled(("What happened", LABEL)))
             yield Static(plain(scenario.explanation))
-            yield Static(styled(("From the Authlib page", "bold")))
+            yield Static(styled(("From the Authlib page", LABEL)))
             yield Static(plain(scenario.page))
             yield Static(styled(("Enter closes; the result is in the training history.",
-                                 "dim")))
+                                 DIM)))
 
     def action_dismiss(self, result: None = None) -> None:  # type: ignore[override]
         self.dismiss(result)

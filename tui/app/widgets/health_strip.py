@@ -14,14 +14,15 @@ from textual.widgets import Static
 
 from tui.app.messages import OpenWizard
 from tui.app.text import styled
+from tui.app.text_roles import DIM, ERROR_STRONG, MUTED, OK, WARN
 from tui.core.health import HealthCell, HealthSnapshot, State
 
 CELL_KEYS = ("daemon", "socket", "workers", "database", "last_error")
 _STYLE = {
-    State.OK: "$success",
-    State.WARN: "$warning",
-    State.BAD: "bold $error",
-    State.UNKNOWN: "$text-muted",
+    State.OK: OK,
+    State.WARN: WARN,
+    State.BAD: ERROR_STRONG,
+    State.UNKNOWN: MUTED,
 }
 _MARK = {State.OK: "✓", State.WARN: "!", State.BAD: "✗", State.UNKNOWN: "?"}
 SEPARATOR = Content("  ")
@@ -29,7 +30,7 @@ SEPARATOR = Content("  ")
 
 def cell_content(cell: HealthCell, stale: bool) -> Content:
     word = f"{cell.word} (stale)" if stale else cell.word
-    return styled((f"{cell.label} ", "dim"), (f"{_MARK[cell.state]} {word}", _STYLE[cell.state]))
+    return styled((f"{cell.label} ", DIM), (f"{_MARK[cell.state]} {word}", _STYLE[cell.state]))
 
 
 class HealthStrip(Static):
@@ -40,7 +41,7 @@ class HealthStrip(Static):
 
     def on_mount(self) -> None:
         self.update(SEPARATOR.join(
-            styled((f"{key.replace('_', ' ')} ", "dim"), ("… checking", "$text-muted"))
+            styled((f"{key.replace('_', ' ')} ", DIM), ("… checking", MUTED))
             for key in CELL_KEYS
         ))
 

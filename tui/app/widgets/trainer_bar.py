@@ -6,6 +6,7 @@ from textual.reactive import reactive
 from textual.widgets import Static
 
 from tui.app.text import styled
+from tui.app.text_roles import KEY, LABEL, NOTE
 from tui.core.training.session import TrainingSession
 
 
@@ -34,9 +35,9 @@ class TrainerBar(Static):
         session = self.session
         answer = f"answered: {session.submitted}" if session.submitted else "not answered yet"
         self.update(styled(
-            ("Training ", "bold"), (session.scenario.title, "italic"), "  ",
-            (clock(session.elapsed()), "bold $accent"),
+            ("Training ", LABEL), (session.scenario.title, NOTE), "  ",
+            (clock(session.elapsed()), KEY),
             f"  hints {session.hints_used}/{len(session.scenario.hints)} · {answer}  ",
-            ("F6", "bold"), " hint  ", ("F7", "bold"), " I think it is…  ",
-            ("F8", "bold"), " check my fix",
+            ("F6", LABEL), " hint  ", ("F7", LABEL), " I think it is…  ",
+            ("F8", LABEL), " check my fix",
         ), layout=False)

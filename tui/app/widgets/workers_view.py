@@ -13,6 +13,7 @@ from textual.widgets import Static
 
 from tui.app.sparkline import peaks, sparkline
 from tui.app.text import plain, styled
+from tui.app.text_roles import ACCENT, DIM, ERROR, LABEL, MUTED, NOTE, OK, WARN
 from tui.core.findings import Severity
 from tui.core.logs.recent_errors import age_text
 from tui.core.workers.sampler import WorkersSnapshot
@@ -60,15 +61,15 @@ class WorkersView(Vertical):
         line = self.query_one("#workers-verdict", Static)
         line.set_classes(_STATE_CLASS[verdict.severity])
         line.update(plain(verdict.headline, max_chars=400))
-        fix_lines = [styled(("fix: ", "bold"), (command, "$accent")) for command in verdict.fix]
+        fix_lines = [styled(("fix: ", LABEL), (command, ACCENT)) for command in verdict.fix]
         if verdict.advice:
-            fix_lines.append(styled((verdict.advice, "italic")))
+            fix_lines.append(styled((verdict.advice, NOTE)))
         self.query_one("#workers-fix", Static).update(NEWLINE.join(fix_lines))
         self.query_one("#workers-numbers", Static).update(self._numbers(snapshot))
         self.query_one("#workers-graphs", Static).update(self._graphs(snapshot))
         self.query_one("#workers-deferrals", Static).update(self._deferrals(snapshot))
         self.query_one("#workers-database", Static).update(self._database(snapshot))
-        evidence = [styled(("evidence", "bold"))] if verdict.evidence else []
+        evidence = [styled(("evidence", LABEL))] if verdict.evidence else []
         evidence += [styled(f"• {line}") for line in verdict.evidence]
         self.query_one("#workers-evidence", Static).update(NEWLINE.join(evidence))
 
@@ -90,12 +91,12 @@ class WorkersView(Vertical):
         else:
             probe_text = f"{probe.outcome} in {seconds_text(probe.latency)}"
         return NEWLINE.join([
-            styled(("workers  ", "bold"), (gauge(pool.busy, pool.alive), "$accent"),
+            styled(("workers  ", LABEL), (gauge(pool.busy, pool.alive), ACCENT),
                    f" {busy}/{pool.alive} busy · daemons={configured} · ages {ages}"),
-            styled(("queue    ", "bold"),
+            styled(("queue    ", LABEL),
                    f"{'?' if pool.queued is None else pool.queued} waiting · backlog "
                    f"{'?' if pool.backlog is None else pool.backlog}"),
-            styled(("probe    ", "bold"), f"{self.probe_address}: {probe_text}"),
+            styled(("probe    ", LABEL), f"{self.probe_address}: {probe_text}"),
         ])
 
     def _graphs(self, snapshot: WorkersSnapshot) -> Content:
@@ -108,42 +109,42 @@ class WorkersView(Vertical):
         last = (snapshot.queue_series[-1:] or (0.0,))[0]
         busy = (snapshot.busy_series[-1:] or (0.0,))[0]
         return NEWLINE.join([
-            styled(("last 5 min", "dim")),
-            styled(("queue    ", "bold"),
-                   (sparkline(peaks(snapshot.queue_series, GRAPH_WIDTH)), "$warning"),
+            styled(("last 5 min", DIM)),
+            styled(("queue    ", LABEL),
+                   (sparkline(peaks(snapshot.queue_series, GRAPH_WIDTH)), WARN),
                    f" {last:.0f}"),
-            styled(("busy     ", "bold"),
-                   (sparkline(peaks(snapshot.busy_series, GRAPH_WIDTH)), "$accent"),
+            styled(("busy     ", LABEL),
+                   (sparkline(peaks(snapshot.busy_series, GRAPH_WIDTH)), ACCENT),
                    f" {busy:.0f}"),
-            styled(("latency  ", "bold"),
-                   (sparkline(peaks(snapshot.latency_series, GRAPH_WIDTH)), "$success"),
+            styled(("latency  ", LABEL),
+                   (sparkline(peaks(snapshot.latency_series, GRAPH_WIDTH)), OK),
                    f" {latency} · {counts}"),
         ])
 
     def _deferrals(self, snapshot: WorkersSnapshot) -> Content:
         s_connect = " ".join(str(pair[0]) for pair in snapshot.deferrals)
         tempfail = " ".join(str(pair[1]) for pair in snapshot.deferrals)
-        return styled(("deferrals/min (last 5)  ", "bold"), "s_connect ", (s_connect, "$error"),
-                      " · tempfail ", (tempfail, "$error"))
+        return styled(("deferrals/min (last 5)  ", LABEL), "s_connect ", (s_connect, ERROR),
+                      " · tempfail ", (tempfail, ERROR))
 
     def _database(self, snapshot: WorkersSnapshot) -> Content:
         sessions = snapshot.sessions
         if self.sessions_note is not None:
-            return styled(("PostgreSQL  ", "bold"), (self.sessions_note, "$text-muted"))
+            return styled(("PostgreSQL  ", LABEL), (self.sessions_note, MUTED))
         if sessions is None:
-            return styled(("PostgreSQL  ", "bold"), ("no usable credentials in authpgsqlrc",
-                                                     "$text-muted"))
+            return styled(("PostgreSQL  ", LABEL), ("no usable credentials in authpgsqlrc",
+                                                     MUTED))
         if sessions.error:
-            return styled(("PostgreSQL  ", "bold"), (sessions.error, "$error"))
+            return styled(("PostgreSQL  ", LABEL), (sessions.error, ERROR))
         running = sessions.running
         lines = [styled(
-            ("PostgreSQL  ", "bold"),
+            ("PostgreSQL  ", LABEL),
             f"mail role: {len(running)} running, {len(sessions.sessions) - len(running)} idle",
         )]
         longest_first = sorted(running, key=lambda s: -(s.query_seconds or 0))
         for session in longest_first[:MAX_SESSIONS_SHOWN]:
             age = seconds_text(session.query_seconds or 0.0)
-            lines.append(styled("  ", (f"pid {session.pid} {age}", "bold"),
+            lines.append(styled("  ", (f"pid {session.pid} {age}", LABEL),
                                 f" {session.wait_event or 'cpu'} · ",
-                                (session.query[:QUERY_SHOWN], "$text-muted")))
+                                (session.query[:QUERY_SHOWN], MUTED)))
         return NEWLINE.join(lines)

@@ -18,6 +18,7 @@ from textual.widgets import Static
 from tui.app.formatting import latency_text
 from tui.app.messages import HopChosen
 from tui.app.text import styled
+from tui.app.text_roles import DIM, LABEL
 from tui.core.xray import HOPS, Hop, HopState, first_failing
 
 NEWLINE = Content("\n")
@@ -34,7 +35,7 @@ class HopCard(Static, can_focus=True):
         self.hop: Hop | None = None
 
     def on_mount(self) -> None:
-        self.update(NEWLINE.join([styled((self.title_text, "bold")), styled(("? waiting", "dim"))]),
+        self.update(NEWLINE.join([styled((self.title_text, LABEL)), styled(("? waiting", DIM))]),
                     layout=False)
 
     def show(self, hop: Hop, first: bool) -> None:
@@ -44,9 +45,9 @@ class HopCard(Static, can_focus=True):
         self.set_class(first, "-first")
         # The cards are ten columns wide: the latency only; the sample's age is in the title.
         extra = latency_text(hop.latency_ms) if hop.latency_ms is not None else ""
-        self.update(NEWLINE.join([styled((self.title_text, "bold")),
-                                  styled((f"{_MARK[hop.state]} {hop.word}", "bold")),
-                                  styled((extra, "dim"))]), layout=False)
+        self.update(NEWLINE.join([styled((self.title_text, LABEL)),
+                                  styled((f"{_MARK[hop.state]} {hop.word}", LABEL)),
+                                  styled((extra, DIM))]), layout=False)
         self.tooltip = hop.detail
 
     def action_choose(self) -> None:

@@ -1,0 +1,42 @@
+"""Span looks come from the stylesheet: `styled()` takes roles only, and every role has a rule."""
+
+from __future__ import annotations
+
+import pytest
+
+from tui.app.stylesheets import stylesheet_paths
+from tui.app.text import styled
+from tui.app.text_roles import KEY, TEXT_ROLES
+
+
+def test_a_literal_style_is_refused() -> None:
+    with pytest.raises(ValueError, match="not a text role"):
+        styled(("x", "bold $accent"))
+    assert styled(("x", KEY), " y").plain == "x y"
+
+
+def test_every_role_has_a_rule_in_the_stylesheet() -> None:
+    css = "\n".join(path.read_text() for path in stylesheet_paths())
+    for role in TEXT_ROLES:
+        assert f"Screen > .{role} {{" in css, role
+
+
+async def test_roles_resolve_to_the_stylesheets_look_in_both_themes(healthy_lab, make_app):
+    from textual.widgets import Static
+
+    app = make_app(health_interval=3600)
+    async with app.run_test(size=(80, 24)) as pilot:
+        probe = Static(styled(("k", KEY)), id="role-probe")
+        await app.screen.mount(probe)
+        await pilot.pause()
+        seen = set()
+        for theme in ("textual-dark", "nord", "textual-light"):  # accents differ
+            app.theme = theme
+            await pilot.pause()
+            style = probe._get_style(KEY)
+            accent = app.current_theme.to_color_system().accent
+            assert style.bold and style.foreground is not None
+            assert all(abs(a - b) <= 2 for a, b in zip(style.foreground.rgb, accent.rgb,
+                                                        strict=True)), theme
+            seen.add(style.foreground.rgb)
+        assert len(seen) >= 2  # the look followed the theme switch
