@@ -140,7 +140,7 @@ def frozen(monkeypatch: pytest.MonkeyPatch) -> None:
                    "tui.app.widgets.xray_chain.latency_text"):
         monkeypatch.setattr(target, lambda _milliseconds: FROZEN_LATENCY)
     monkeypatch.setattr("tui.app.panes.overview.age", lambda _since: FROZEN_AGE)
-    monkeypatch.setattr("tui.core.health.age_text", lambda _seconds: FROZEN_AGE)
+    monkeypatch.setattr("tui.core.health_sampler.age_text", lambda _seconds: FROZEN_AGE)
     monkeypatch.setattr("tui.app.app.STALE_AFTER", float("inf"))
     monkeypatch.setattr("tui.app.panes.logs.clock", lambda _timestamp: "12:00:00")
     # The last-hour sparklines bucket by the wall clock: freeze the bucket edges too.

@@ -9,7 +9,6 @@ never pile up behind a slow component.
 from __future__ import annotations
 
 import contextlib
-import sqlite3
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
@@ -35,14 +34,10 @@ from tui.app.text import plain
 from tui.app.widgets.health_strip import HealthStrip
 from tui.app.widgets.pane_tabs import PaneTabs
 from tui.app.widgets.xray_chain import XrayChain
-from tui.core.checks.context import CheckContext
-from tui.core.checks.diagnosis import ALL_CHECKS, run_checks
-from tui.core.health import DB_CHECK_TIMEOUT, sample_health
-from tui.core.installation import Installation
+from tui.core.health import DB_CHECK_TIMEOUT
 from tui.core.logs.deferral_counts import DeferralCounts
-from tui.core.recording.tape import Tape, default_recordings_dir
+from tui.core.recording.tape import Tape
 from tui.core.timeline import Timeline
-from tui.core.xray import build_hops
 
 if TYPE_CHECKING:
     # The other panes are imported when they are built, after the first frame (start-up).
@@ -51,6 +46,7 @@ if TYPE_CHECKING:
     from tui.app.panes.wizard import WizardPane
     from tui.app.panes.workers import WorkersPane
     from tui.app.widgets.trainer_bar import TrainerBar
+    from tui.core.installation import Installation
     from tui.core.training.session import TrainingSession
 
 HEALTH_INTERVAL = 5.0  # seconds between the end of one sample and the start of the next
@@ -127,7 +123,10 @@ class AuthlibApp(App[int]):
     def _build_panes(self) -> None:
         for pane_id, _ in PANES:
             if pane_id != "overview":
-                self.query_one(f"#{pane_id}", TabPane).mount(self._pane(pane_id))
+                tab = self.query_one(f"#{pane_id}", TabPane)
+                if not tab.is_attached:
+                    return  # the app is already closing (q before the panes were built)
+                tab.mount(self._pane(pane_id))
 
     def _lookup(self) -> LookupPane:
         return self.query_one("#lookup-pane")  # type: ignore[return-value]
@@ -163,6 +162,13 @@ class AuthlibApp(App[int]):
     @work(thread=True, exclusive=True, group="health", exit_on_error=False,
           description="sample daemon, socket, workers, database, last error")
     def sample_health(self) -> None:
+        # Imported here, in the worker: the checks and the sampler are not needed for the
+        # first frame, and importing them before it costs ~100 ms of start-up.
+        from tui.core.checks.context import CheckContext
+        from tui.core.checks.diagnosis import ALL_CHECKS, run_checks
+        from tui.core.health_sampler import sample_health
+        from tui.core.xray import build_hops
+
         # One context for the strip and the x-ray's checks: the socket, the pool and the
         # database are measured once per sample, not once for each.
         context = CheckContext(self.installation.refreshed(), timeout=DB_CHECK_TIMEOUT)
@@ -344,6 +350,10 @@ class AuthlibApp(App[int]):
             path = self.tape.stop()
             self.call_from_thread(self._recording_changed, None, path)
             return
+        import sqlite3
+
+        from tui.core.recording.tape import default_recordings_dir
+
         path = default_recordings_dir() / time.strftime("%Y%m%d-%H%M%S.sqlite")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)

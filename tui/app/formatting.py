@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import time
 
-from tui.core.logs.recent_errors import age_text
+from tui.core.durations import age_text
 
 
 def latency_text(milliseconds: float) -> str:

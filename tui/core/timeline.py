@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from tui.core.checks.result import CheckResult, Status
-from tui.core.workers.verdict import seconds_text
+from tui.core.durations import seconds_text
 
 MAX_EVENTS = 5000
 POOL_BUCKET_SECONDS = 10.0

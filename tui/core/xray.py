@@ -11,11 +11,13 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
-from tui.core.checks.context import CheckContext
-from tui.core.checks.diagnosis import step_for
 from tui.core.checks.result import CheckResult, Status
-from tui.core.logs.deferral_counts import DeferralCounts
+
+if TYPE_CHECKING:  # the app's first frame draws the hops before any check has run
+    from tui.core.checks.context import CheckContext
+    from tui.core.logs.deferral_counts import DeferralCounts
 
 
 class HopState(StrEnum):
@@ -60,6 +62,8 @@ class Hop:
     @property
     def wizard_step(self) -> str:
         """The wizard step for this hop's first failing check ("" when none)."""
+        from tui.core.checks.diagnosis import step_for
+
         failing = next((r for r in self.results if r.status in (Status.FAIL, Status.WARN)), None)
         return step_for(failing) if failing is not None else ""
 

@@ -6,6 +6,7 @@ Each finding is a line you can select: Enter takes you to the pane that deals wi
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.app import ComposeResult
@@ -17,15 +18,15 @@ from textual.widgets.option_list import Option
 
 from tui.app.formatting import age
 from tui.app.messages import HopChosen, ShowPane
-from tui.app.screens.hop_screen import HopScreen
 from tui.app.text import plain, styled
 from tui.app.text_roles import ACCENT, DIM, ERROR_STRONG, LABEL, MUTED, NOTE, OK, WARN
 from tui.app.widgets.xray_chain import XrayChain
-from tui.core.checks.diagnosis import STEP_CHECK
 from tui.core.findings import Finding, Severity
-from tui.core.installation import Installation
-from tui.core.logs.recent_errors import RecentErrors, recent_authdaemond_errors
 from tui.core.xray import HOP_OF_CHECK
+
+if TYPE_CHECKING:  # the rest is imported by the worker and the handlers that use it
+    from tui.core.installation import Installation
+    from tui.core.logs.recent_errors import RecentErrors
 
 _SEVERITY_STYLE = {
     Severity.ERROR: ERROR_STRONG,
@@ -95,6 +96,8 @@ class OverviewPane(VerticalScroll):
     @work(thread=True, exclusive=True, group="overview", exit_on_error=False,
           description="read discovery, configs and logs")
     def _load(self) -> None:
+        from tui.core.logs.recent_errors import recent_authdaemond_errors
+
         installation = self.installation.refreshed()
         findings = [*installation.discovery.access, *installation.config_findings(),
                     *installation.settings.problems, *installation.discovery.problems]
@@ -164,6 +167,9 @@ class OverviewPane(VerticalScroll):
             ("The chain", LABEL), (f"{when} (← → a hop, enter: its evidence)", DIM)))
 
     def on_hop_chosen(self, message: HopChosen) -> None:
+        from tui.app.screens.hop_screen import HopScreen
+        from tui.core.checks.diagnosis import STEP_CHECK
+
         recent = self._recent.errors if self._recent is not None else []
         lines = [f"{error.signature.id}: {error.line.message}" for error in recent
                  if HOP_OF_CHECK.get(STEP_CHECK.get(error.signature.wizard_step, "")) ==

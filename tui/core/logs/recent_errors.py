@@ -115,14 +115,3 @@ def recent_authdaemond_errors(
         bytes_read=bytes_read,
     )
 
-
-def age_text(seconds: float) -> str:
-    """A short age for a list: "12 s", "4 min", "3 h", "2 d" (rounded down)."""
-    whole = max(0, int(seconds))
-    if whole < 60:
-        return f"{whole} s"
-    if whole < 3600:
-        return f"{whole // 60} min"
-    if whole < 86400:
-        return f"{whole // 3600} h"
-    return f"{whole // 86400} d"

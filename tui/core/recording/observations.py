@@ -9,15 +9,17 @@ config lines. Log lines themselves are never stored, only their signature.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from tui.core.authdaemon.outcome import Outcome
 from tui.core.checks.result import CheckResult, Status
-from tui.core.logs.entry import LogEntry
-from tui.core.workers.pool import PoolSample
-from tui.core.workers.probe import ProbeSample
-from tui.core.workers.sampler import WorkersSnapshot
-from tui.core.workers.verdict import PoolState, Verdict
 from tui.core.xray import HOPS, Hop, HopState
+
+if TYPE_CHECKING:  # the app imports this before its first frame (the record toggle)
+    from tui.core.logs.entry import LogEntry
+    from tui.core.workers.pool import PoolSample
+    from tui.core.workers.probe import ProbeSample
+    from tui.core.workers.sampler import WorkersSnapshot
+    from tui.core.workers.verdict import Verdict
 
 Mask = Callable[[str], str]
 JSON = dict[str, object]
@@ -85,6 +87,8 @@ def signature_row(entry: LogEntry) -> JSON | None:
 
 # -- rows → objects (replay) ------------------------------------------------------------------
 def pool_sample(at: float, row: JSON) -> PoolSample | None:
+    from tui.core.workers.pool import PoolSample
+
     if "alive" not in row:
         return None
     ages = [float(a) for a in row.get("ages", [])]  # type: ignore[union-attr]
@@ -100,6 +104,8 @@ def pool_sample(at: float, row: JSON) -> PoolSample | None:
 
 
 def verdict(row: JSON) -> Verdict:
+    from tui.core.workers.verdict import PoolState, Verdict
+
     data = row.get("verdict") or {}
     assert isinstance(data, dict)
     try:
@@ -112,6 +118,9 @@ def verdict(row: JSON) -> Verdict:
 
 
 def probe_sample(at: float, row: JSON) -> ProbeSample:
+    from tui.core.authdaemon.outcome import Outcome
+    from tui.core.workers.probe import ProbeSample
+
     outcome = row.get("outcome")
     try:
         parsed = Outcome(outcome) if outcome else None

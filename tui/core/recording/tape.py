@@ -9,22 +9,22 @@ transaction and belongs in a worker thread.
 from __future__ import annotations
 
 import os
-import socket
 import threading
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from tui.core.checks.incident_note import mask_known_secrets
-from tui.core.checks.output import package_version
-from tui.core.checks.result import CheckResult
-from tui.core.installation import Installation
-from tui.core.logs.entry import LogEntry
 from tui.core.recording import observations as rows
 from tui.core.recording.observations import Kind
-from tui.core.recording.store import RecordingStore
-from tui.core.workers.probe import ProbeSample
-from tui.core.workers.sampler import WorkersSnapshot
-from tui.core.xray import Hop
+
+if TYPE_CHECKING:  # the app builds a Tape before its first frame; the rest waits for `start`
+    from tui.core.checks.result import CheckResult
+    from tui.core.installation import Installation
+    from tui.core.logs.entry import LogEntry
+    from tui.core.recording.store import RecordingStore
+    from tui.core.workers.probe import ProbeSample
+    from tui.core.workers.sampler import WorkersSnapshot
+    from tui.core.xray import Hop
 
 
 def default_recordings_dir() -> Path:
@@ -47,6 +47,11 @@ class Tape:
 
     def start(self, path: Path, installation: Installation, **meta: str) -> None:
         """Open `path` (a new file) and write the recording's description."""
+        import socket
+
+        from tui.core.checks.output import package_version
+        from tui.core.recording.store import RecordingStore
+
         store = RecordingStore(path)
         store.set_meta(host=socket.gethostname(), version=package_version(),
                        started=str(time.time()), platform=installation.discovery.platform.value,
@@ -72,6 +77,8 @@ class Tape:
 
     # -- observations -------------------------------------------------------------------------
     def _mask(self, text: str) -> str:
+        from tui.core.checks.incident_note import mask_known_secrets
+
         installation = self._installation
         return mask_known_secrets(text, installation) if installation is not None else text
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from tui.core.authdaemon.socket_state import SocketState
 from tui.core.discovery.platform import Platform, PlatformCommands
+from tui.core.durations import seconds_text
 from tui.core.findings import Severity
 from tui.core.workers.database_sessions import SessionsSample
 from tui.core.workers.history import LatencyStats
@@ -74,12 +75,6 @@ class PoolContext:
     socket_state: SocketState | None
     platform: Platform
     commands: PlatformCommands
-
-
-def seconds_text(seconds: float) -> str:
-    if seconds < 1.0:
-        return f"{seconds * 1000:.0f} ms"
-    return f"{seconds:.1f} s"
 
 
 def suggested_workers(pool: PoolSample) -> int:
