@@ -10,15 +10,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tui.core.config.authdaemonrc import AuthdaemonRc, load_authdaemonrc
 from tui.core.config.authpgsqlrc import AuthPgsqlRc, load_authpgsqlrc
 from tui.core.config.errors import ConfigUnreadable
 from tui.core.config.lint import lint_config
-from tui.core.database.explain import Explanation, Reason
 from tui.core.discovery.discover import Discovery, discover
 from tui.core.findings import Finding, Severity
 from tui.core.settings import Settings, load_settings
+
+if TYPE_CHECKING:  # the lookup's explanation is imported where a lookup is explained
+    from tui.core.database.explain import Explanation
 
 # Config findings that make every lookup a temporary failure, in the order to report them.
 _TEMPFAIL_CAUSES = (
@@ -93,6 +96,8 @@ class Installation:
 
     def config_explanation(self) -> Explanation | None:
         """A config problem that by itself makes authpgsql fail temporarily, as a sentence."""
+        from tui.core.database.explain import Explanation, Reason
+
         by_id = {finding.id: finding for finding in self.config_findings()}
         for cause in _TEMPFAIL_CAUSES:
             if cause in by_id:

@@ -7,7 +7,6 @@ enter asks for the hop's evidence; the data comes down as `hops`.
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.content import Content
@@ -71,24 +70,48 @@ class XrayChain(Horizontal):
 
     hops: reactive[tuple[Hop, ...]] = reactive(())
 
-    def compose(self) -> ComposeResult:
+    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 - Textual's name
+        super().__init__(id=id)
+        self._built = False
+
+    def on_mount(self) -> None:
+        # The eleven cards and arrows cost ~40 ms to lay out and paint: they come right
+        # after the first frame, which shows the chain's (reserved, empty) row instead.
+        self.call_after_refresh(self.call_after_refresh, self._build_cards)
+
+    async def _build_cards(self) -> None:
+        if not self.is_attached:
+            return
+        widgets: list[Static] = []
         for index, spec in enumerate(HOPS):
             if index:
-                yield Static("→", classes="hop-arrow")
-            yield HopCard(spec.id, spec.title)
+                widgets.append(Static("→", classes="hop-arrow"))
+            widgets.append(HopCard(spec.id, spec.title))
+        await self.mount_all(widgets)
+        self._built = True
+        if self.hops:
+            self._show(self.hops)
 
     def watch_hops(self, hops: tuple[Hop, ...]) -> None:
         self.post_message(self.Sampled(max((h.sampled_at or 0.0 for h in hops), default=0.0)))
+        if self._built:
+            self._show(hops)
+
+    def _show(self, hops: tuple[Hop, ...]) -> None:
         lit = first_failing(hops)
         for hop in hops:
             self.query_one(f"#hop-{hop.id}", HopCard).show(hop, hop is lit)
 
     def first_failing_card(self) -> HopCard | None:
         lit = first_failing(self.hops)
-        return self.query_one(f"#hop-{lit.id}", HopCard) if lit is not None else None
+        if lit is None or not self._built:
+            return None
+        return self.query_one(f"#hop-{lit.id}", HopCard)
 
     def action_move(self, step: int) -> None:
         cards = list(self.query(HopCard))
+        if not cards:
+            return  # not built yet (the first frame's instant)
         focused = self.screen.focused
         index = cards.index(focused) if focused in cards else 0  # type: ignore[arg-type]
         cards[(index + step) % len(cards)].focus()

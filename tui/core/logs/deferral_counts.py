@@ -10,8 +10,12 @@ from __future__ import annotations
 import threading
 from collections import Counter
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-from tui.core.logs.entry import Kind, LogEntry
+from tui.core.logs.kind import Kind
+
+if TYPE_CHECKING:
+    from tui.core.logs.entry import LogEntry
 
 S_CONNECT = "s_connect"
 TEMPFAIL = "tempfail"

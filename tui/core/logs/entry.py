@@ -11,9 +11,9 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from enum import StrEnum
 
 from tui.core.logs.delivery_line import DeliveryInfo, is_maildrop_relay, parse_delivery_line
+from tui.core.logs.kind import Kind
 from tui.core.logs.signatures import (
     AUTH_TAGS,
     LOG_INFO,
@@ -27,14 +27,6 @@ from tui.core.logs.signatures import (
 
 MESSAGE_CAP = 64 * 1024  # characters kept of one message
 CUT_MARKER = "…[cut]"
-
-
-class Kind(StrEnum):
-    """Which part of the chain wrote the line: authdaemond, a maildrop delivery, or other."""
-
-    AUTH = "auth"
-    DELIVERY = "delivery"
-    OTHER = "other"
 
 
 @dataclass(frozen=True, slots=True)
