@@ -164,3 +164,21 @@ def test_a_file_that_is_not_a_recording_is_refused(tmp_path: Path) -> None:
                                 capture_output=True, text=True, timeout=60)
         assert result.returncode == EXIT_USAGE
         assert says in result.stderr
+
+
+async def test_keys_help_and_palette_list_every_replay_action(incident) -> None:
+    from tui.app.replay.actions import REPLAY_ACTIONS
+    from tui.app.screens.help_screen import HelpScreen
+
+    path, _ = incident
+    app = ReplayApp(Recording.load(path))
+    async with app.run_test(size=(80, 24)) as pilot:
+        titles = {command.title for command in app.get_system_commands(app.screen)}
+        for action in REPLAY_ACTIONS:
+            if action.action != "command_palette":
+                assert (action.title if action.show else action.help) in titles
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        shown = visible_text(app)
+        for action in REPLAY_ACTIONS:
+            assert action.help.split(",")[0][:30] in shown
