@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import time
 
-from textual.widgets import Input, Select, TabbedContent
+from textual.widgets import Input, Select
 
 from tests.app.conftest import screen_text, until
 from tui.app.panes.logs import LogsPane, make_filter, sparkline
 from tui.app.widgets.log_view import LogView
+from tui.app.widgets.pane_tabs import PaneTabs
 
 
 def _texts(view: LogView) -> list[str]:
@@ -34,7 +35,7 @@ async def test_fault_lines_are_annotated_and_w_opens_the_wizard_step(break_lab, 
         view.cursor = row
         await pilot.press("w")
         await pilot.pause()
-        assert app.query_one(TabbedContent).active == "wizard"
+        assert app.query_one(PaneTabs).active == "wizard"
         assert "db-credentials" in " ".join(screen_text(app).split())
 
 

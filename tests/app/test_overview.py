@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from textual.widgets import OptionList, TabbedContent
+from textual.widgets import OptionList
 
 from tests.app.conftest import screen_text
 from tui.app.panes.overview import OverviewPane, pane_for
+from tui.app.widgets.pane_tabs import PaneTabs
 from tui.core.findings import Finding, Severity
 
 
@@ -29,7 +30,7 @@ async def test_overview_shows_the_latest_error_and_a_finding_links_to_its_pane(
         options.highlighted = ids.index("marker-missing")
         await pilot.press("enter")
         await pilot.pause()
-        assert app.query_one(TabbedContent).active == pane_for(
+        assert app.query_one(PaneTabs).active == pane_for(
             pane._findings[ids.index("marker-missing")]
         )
 

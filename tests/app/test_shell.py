@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import asyncio
 
-from textual.widgets import TabbedContent
-
 from tests.app.conftest import screen_text, until, visible_text
 from tui.app.actions import APP_ACTIONS, PANES
 from tui.app.screens.help_screen import HelpScreen
 from tui.app.widgets.health_strip import HealthStrip
+from tui.app.widgets.pane_tabs import PaneTabs
 
 
 async def _wait_for_health(app, predicate, timeout: float = 10.0) -> None:
@@ -25,7 +24,7 @@ async def _wait_for_health(app, predicate, timeout: float = 10.0) -> None:
 async def test_number_keys_switch_panes(healthy_lab, make_app) -> None:
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        tabs = app.query_one(TabbedContent)
+        tabs = app.query_one(PaneTabs)
         for number, (pane_id, _title) in enumerate(PANES, start=1):
             await pilot.press(str(number))
             assert tabs.active == pane_id
@@ -36,8 +35,14 @@ async def test_number_keys_switch_panes(healthy_lab, make_app) -> None:
 async def test_clicking_a_tab_switches_pane(healthy_lab, make_app) -> None:
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.click("#--content-tab-workers")
-        assert app.query_one(TabbedContent).active == "workers"
+        # Each title is " N Title " with one space between: click inside each, last to first.
+        starts, column = {}, 0
+        for number, (pane_id, title) in enumerate(PANES, start=1):
+            starts[pane_id] = column
+            column += len(f" {number} {title} ") + 1
+        for pane_id in [*[pane_id for pane_id, _ in PANES][::-1], "workers"]:
+            await pilot.click("#pane-tab-bar", offset=(starts[pane_id] + 2, 0))
+            assert app.query_one(PaneTabs).active == pane_id
         for _ in range(40):  # the pane is built lazily, then samples in a worker
             await pilot.pause(0.05)
             if "workers busy" in screen_text(app):

@@ -6,13 +6,14 @@ import time
 from functools import partial
 from pathlib import Path
 
-from textual.widgets import OptionList, Static, TabbedContent
+from textual.widgets import OptionList, Static
 
 from tests.app.conftest import until, visible_text
 from tui.app.panes.wizard import WizardPane
 from tui.app.screens.confirm_fix import ConfirmFixScreen
 from tui.app.screens.fix_text import FixTextScreen
 from tui.app.widgets.health_strip import HealthStrip
+from tui.app.widgets.pane_tabs import PaneTabs
 from tui.core.authdaemon.outcome import Outcome
 from tui.core.checks.result import Status
 from tui.core.fixes.audit import read_audit
@@ -188,6 +189,6 @@ async def test_clicking_the_health_strip_opens_the_wizard_at_the_worst_cell(brea
         await _until(lambda: bool(app.query(WizardPane))
                      and app.query_one(WizardPane).diagnosis is not None)
         pane = app.query_one(WizardPane)
-        assert app.query_one(TabbedContent).active == "wizard"
+        assert app.query_one(PaneTabs).active == "wizard"
         assert pane.diagnosis.id == "db-password-wrong"
         assert pane.selected() is not None and pane.selected().id == "db-connect"

@@ -7,10 +7,11 @@ import time
 from dataclasses import replace
 
 import pytest
-from textual.widgets import Static, TabbedContent
+from textual.widgets import Static
 
 from tests.app.conftest import until, visible_text
 from tui.app.panes.workers import WIZARD_STEP, WorkersPane
+from tui.app.widgets.pane_tabs import PaneTabs
 from tui.core.workers.history import LatencyStats
 from tui.core.workers.sampler import WorkersSnapshot
 from tui.core.workers.verdict import PoolState, Verdict
@@ -40,7 +41,7 @@ async def test_idle_lab_shows_idle_gauge_probe_and_database(healthy_lab, make_ap
         pane._show(pane.sampler.snapshot())
         await pilot.pause()
         text = visible_text(app)
-        assert app.query_one(TabbedContent).active == "workers", app.query_one(TabbedContent).active
+        assert app.query_one(PaneTabs).active == "workers", app.query_one(PaneTabs).active
         assert "Idle: 0/2 workers busy, 0 queued" in text
         assert "0/2 busy · daemons=2" in text
         assert "not-found in" in text  # the probe address answered FAIL
@@ -59,7 +60,7 @@ async def test_stopped_daemon_verdict_names_the_stale_socket(break_lab, make_app
         assert app.query_one("#workers-verdict").has_class("state-bad")
         await pilot.press("w")
         await pilot.pause()
-        assert app.query_one(TabbedContent).active == "wizard"
+        assert app.query_one(PaneTabs).active == "wizard"
         assert "daemon-not-running" in visible_text(app)
 
 
@@ -85,7 +86,7 @@ async def test_every_verdict_renders_with_its_fix_and_advice(healthy_lab, make_a
         assert pane.query_one("#workers-verdict").has_class(expected[verdict.severity.value])
         await pilot.press("w")
         await pilot.pause()
-        active = app.query_one(TabbedContent).active
+        active = app.query_one(PaneTabs).active
         assert active == ("wizard" if state in WIZARD_STEP else "workers")
 
 

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from functools import partial
 
-from textual.widgets import TabbedContent
-
 from tests.app.conftest import screen_text, until
 from tui.app.panes.wizard import WizardPane
 from tui.app.screens.hop_screen import HopScreen
+from tui.app.widgets.pane_tabs import PaneTabs
 from tui.app.widgets.xray_chain import HopCard, XrayChain
 
 _until = partial(until, timeout=20.0)  # this file's waits are longer
@@ -50,7 +49,7 @@ async def test_wrong_password_lights_postgres_and_enter_shows_the_evidence(break
         assert "password authentication failed" in text
         assert "Log lines that point here" in text
         await pilot.press("w")
-        await _until(lambda: app.query_one(TabbedContent).active == "wizard"
+        await _until(lambda: app.query_one(PaneTabs).active == "wizard"
                      and bool(app.query(WizardPane))
                      and app.query_one(WizardPane).diagnosis is not None)
         assert app.query_one(WizardPane).selected().id == "db-connect"

@@ -20,7 +20,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
-from textual.widgets import Footer, Static, TabbedContent, TabPane
+from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerCancelled, WorkerFailed, WorkerState
 
 from tui.app.actions import APP_ACTIONS, PANES, bindings
@@ -32,7 +32,7 @@ from tui.app.screens.main_screen import MainScreen
 from tui.app.stylesheets import stylesheet_paths
 from tui.app.text import plain
 from tui.app.widgets.health_strip import HealthStrip
-from tui.app.widgets.pane_tabs import PaneTabs
+from tui.app.widgets.pane_tabs import Pane, PaneTabs
 from tui.app.widgets.xray_chain import XrayChain
 from tui.core.health import DB_CHECK_TIMEOUT
 from tui.core.logs.deferral_counts import DeferralCounts
@@ -90,7 +90,7 @@ class AuthlibApp(App[int]):
         yield HealthStrip(id="health")
         with PaneTabs(initial="overview", id="panes"):
             for number, (pane_id, title) in enumerate(PANES, start=1):
-                with TabPane(f"{number} {title}", id=pane_id):
+                with Pane(f"{number} {title}", id=pane_id):
                     # Only the first pane is built (and its module imported) before the first
                     # frame; the others follow right after it (`_build_panes`).
                     if pane_id == "overview":
@@ -123,7 +123,7 @@ class AuthlibApp(App[int]):
     def _build_panes(self) -> None:
         for pane_id, _ in PANES:
             if pane_id != "overview":
-                tab = self.query_one(f"#{pane_id}", TabPane)
+                tab = self.query_one(f"#{pane_id}", Pane)
                 if not tab.is_attached:
                     return  # the app is already closing (q before the panes were built)
                 tab.mount(self._pane(pane_id))
@@ -141,6 +141,10 @@ class AuthlibApp(App[int]):
         return self.query_one("#wizard-pane")  # type: ignore[return-value]
 
     def on_mount(self) -> None:
+        # Held, not queried when a sample lands: a modal may be the screen in front then,
+        # or the app may be closing under a last sample.
+        self._strip = self.query_one(HealthStrip)
+        self._chain = self.query_one(XrayChain)
         # After the first frame is on screen, not before it: the other panes (and the modules
         # behind them) cost ~150 ms, and a sampler thread started now (psycopg import,
         # discovery) would hold the GIL while the first frame is painted.
@@ -182,12 +186,12 @@ class AuthlibApp(App[int]):
 
     def on_health_sampled(self, message: HealthSampled) -> None:
         self._last_health = time.monotonic()
-        strip = self.query_one(HealthStrip)
+        strip = self._strip
         strip.snapshot = message.snapshot
         strip.stale = False
 
     def on_xray_sampled(self, message: XraySampled) -> None:
-        self.query_one(XrayChain).hops = message.hops
+        self._chain.hops = message.hops
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group != "health":
@@ -216,7 +220,7 @@ class AuthlibApp(App[int]):
 
     def _check_stale(self) -> None:
         if time.monotonic() - self._last_health > STALE_AFTER:
-            self.query_one(HealthStrip).stale = True
+            self._strip.stale = True
 
     # -- training ----------------------------------------------------------------
     TRAINING_ACTIONS = frozenset({"training_hint", "training_answer", "training_check"})
@@ -283,14 +287,14 @@ class AuthlibApp(App[int]):
 
     # -- actions -----------------------------------------------------------------
     def action_show_pane(self, pane_id: str) -> None:
-        self.query_one(TabbedContent).active = pane_id
+        self.query_one(PaneTabs).active = pane_id
 
-    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+    def on_pane_tabs_activated(self, event: PaneTabs.Activated) -> None:
         """Focus the shown pane's main widget, so its own keys work at once."""
         self.call_after_refresh(self._focus_pane, event.pane)
 
     def _focus_pane(self, pane: Widget, attempts: int = 20) -> None:
-        tabs = pane.screen.query(TabbedContent) if pane.is_attached else None
+        tabs = pane.screen.query(PaneTabs) if pane.is_attached else None
         if not tabs or tabs.first().active != pane.id:
             return  # the user has moved on, or the app is closing
         for child in pane.query(".pane-body"):
@@ -389,7 +393,7 @@ class AuthlibApp(App[int]):
         self.tape.stop()  # the rows still queued, and the end time
 
     def action_help(self) -> None:
-        active = self.query_one(TabbedContent).active
+        active = self.query_one(PaneTabs).active
         title = dict(PANES).get(active, active)
         pane_keys: list[tuple[str, str]] = []
         if active == "lookup":

@@ -104,6 +104,7 @@ class LogsPane(Vertical):
     def on_mount(self) -> None:
         self.set_interval(FLUSH_INTERVAL, self._flush)
         self.set_interval(1.0, self._render_counts)
+        self._render_counts()  # the line is there from the start, not after the first second
         self._read_sources()
 
     def on_unmount(self) -> None:

@@ -16,7 +16,7 @@ from textual.css.query import NoMatches
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, TabbedContent, TabPane
+from textual.widgets import Footer
 
 from tui.app.formatting import clock
 from tui.app.messages import HopChosen, OpenWizard
@@ -27,7 +27,7 @@ from tui.app.replay.overview import RecordedOverview
 from tui.app.replay.workers import RecordedWorkers
 from tui.app.screens.main_screen import MainScreen
 from tui.app.stylesheets import stylesheet_paths
-from tui.app.widgets.pane_tabs import PaneTabs
+from tui.app.widgets.pane_tabs import Pane, PaneTabs
 from tui.app.widgets.workers_view import WorkersView
 from tui.app.widgets.xray_chain import XrayChain
 from tui.core.checks.diagnosis import STEP_CHECK
@@ -69,7 +69,7 @@ class ReplayApp(App[int]):
         yield ReplayBar(self.recording.start, self.recording.end, meta.get("host", "?"))
         with PaneTabs(initial="overview", id="panes"):
             for number, (pane_id, title) in enumerate(PANES, start=1):
-                with TabPane(f"{number} {title}", id=pane_id):
+                with Pane(f"{number} {title}", id=pane_id):
                     yield self._pane(pane_id)
         yield Footer()
 
@@ -174,9 +174,9 @@ class ReplayApp(App[int]):
         self.seek(recording.start + message.fraction * (recording.end - recording.start))
 
     def action_show_pane(self, pane_id: str) -> None:
-        self.query_one(TabbedContent).active = pane_id
+        self.query_one(PaneTabs).active = pane_id
 
-    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+    def on_pane_tabs_activated(self, event: PaneTabs.Activated) -> None:
         for child in event.pane.query(".pane-body"):
             self.set_focus(child.home_widget(), scroll_visible=False)  # type: ignore[attr-defined]
             return
