@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.widgets import OptionList
 
-from tests.app.conftest import screen_text
+from tests.app.conftest import screen_text, until
 from tui.app.panes.overview import OverviewPane, pane_for
 from tui.app.widgets.pane_tabs import PaneTabs
 from tui.core.findings import Finding, Severity
@@ -29,10 +29,8 @@ async def test_overview_shows_the_latest_error_and_a_finding_links_to_its_pane(
         options.focus()
         options.highlighted = ids.index("marker-missing")
         await pilot.press("enter")
-        await pilot.pause()
-        assert app.query_one(PaneTabs).active == pane_for(
-            pane._findings[ids.index("marker-missing")]
-        )
+        wanted = pane_for(pane._findings[ids.index("marker-missing")])
+        await until(lambda: app.query_one(PaneTabs).active == wanted)  # bubbles to the app
 
 
 def test_findings_route_to_the_pane_that_deals_with_them() -> None:

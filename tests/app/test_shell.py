@@ -42,7 +42,7 @@ async def test_clicking_a_tab_switches_pane(healthy_lab, make_app) -> None:
             column += len(f" {number} {title} ") + 1
         for pane_id in [*[pane_id for pane_id, _ in PANES][::-1], "workers"]:
             await pilot.click("#pane-tab-bar", offset=(starts[pane_id] + 2, 0))
-            assert app.query_one(PaneTabs).active == pane_id
+            await until(lambda pane_id=pane_id: app.query_one(PaneTabs).active == pane_id)
         for _ in range(40):  # the pane is built lazily, then samples in a worker
             await pilot.pause(0.05)
             if "workers busy" in screen_text(app):

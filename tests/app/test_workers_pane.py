@@ -59,8 +59,7 @@ async def test_stopped_daemon_verdict_names_the_stale_socket(break_lab, make_app
         assert str(lab.socket_path) in _verdict_text(app)
         assert app.query_one("#workers-verdict").has_class("state-bad")
         await pilot.press("w")
-        await pilot.pause()
-        assert app.query_one(PaneTabs).active == "wizard"
+        await until(lambda: app.query_one(PaneTabs).active == "wizard")  # bubbles to the app
         assert "daemon-not-running" in visible_text(app)
 
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from textual import work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
@@ -300,7 +301,10 @@ class AuthlibApp(App[int]):
         for child in pane.query(".pane-body"):
             # set_focus, not widget.focus(): that one is deferred, and if the user switched
             # pane meanwhile, focusing a widget in this pane would switch back to it.
-            home = child.home_widget()  # type: ignore[attr-defined]
+            try:
+                home = child.home_widget()  # type: ignore[attr-defined]
+            except NoMatches:
+                return  # the pane is being torn down (the app is closing)
             pane.screen.set_focus(home, scroll_visible=False)
             return
         if attempts:  # the other panes are mounted just after the first refresh
