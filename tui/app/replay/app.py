@@ -178,7 +178,11 @@ class ReplayApp(App[int]):
 
     def on_pane_tabs_activated(self, event: PaneTabs.Activated) -> None:
         for child in event.pane.query(".pane-body"):
-            self.set_focus(child.home_widget(), scroll_visible=False)  # type: ignore[attr-defined]
+            try:
+                home = child.home_widget()  # type: ignore[attr-defined]
+            except NoMatches:
+                return  # the app is closing
+            self.set_focus(home, scroll_visible=False)
             return
 
     def action_timeline(self) -> None:
