@@ -181,3 +181,32 @@ def test_apiscp_password_must_match_mailboxes_cf(healthy_lab: Lab, tmp_path: Pat
     not_apiscp = lab_copy(healthy_lab, tmp_path / "debian", platform="debian",
                           mailboxes_password="not-the-one")
     assert next(run_checks(not_apiscp, (check,))).status is Status.SKIP
+
+
+@pytest.mark.parametrize("error", [
+    'connection to server at "127.0.0.1", port 5432 failed: Connection refused',
+    "FATAL:  the database system is shutting down",
+    "FATAL:  the database system is starting up",
+    "server closed the connection unexpectedly\n\tThis probably means the server terminated",
+])
+def test_a_postgres_stopping_or_starting_is_diagnosed_as_down(healthy_lab: Lab,
+                                                                error: str) -> None:
+    """What PostgreSQL says on its way down or up is the same cause and fix as down."""
+    from tui.core.checks.database_checks import db_connect
+    from tui.core.database.probe import ProbeResult, ProbeStatus
+
+    context = context_for(healthy_lab)
+    context.__dict__["db_ping"] = ProbeResult(ProbeStatus.CONNECT_ERROR, error=error)
+    result = db_connect(context)
+    assert (result.status, result.diagnosis) == (Status.FAIL, "db-down")
+
+
+def test_another_postgres_error_is_shown_as_it_is(healthy_lab: Lab) -> None:
+    from tui.core.checks.database_checks import db_connect
+    from tui.core.database.probe import ProbeResult, ProbeStatus
+
+    context = context_for(healthy_lab)
+    context.__dict__["db_ping"] = ProbeResult(ProbeStatus.CONNECT_ERROR,
+                                              error='FATAL:  role "postfix" is not permitted')
+    result = db_connect(context)
+    assert result.diagnosis == "db-error" and "not permitted" in result.finding

@@ -18,6 +18,12 @@ from tui.core.discovery.platform import Platform
 _PASSWORD_LINE = re.compile(r"^\s*password\s*=\s*(.*?)\s*$", re.MULTILINE)
 _DENIED_TABLE = re.compile(r"permission denied for (?:table|relation) (\S+)")
 _MISSING_DB = re.compile(r'database "([^"]+)" does not exist')
+# PostgreSQL is not there, or not taking connections yet / any more (starting, stopping,
+# or it dropped the connection while going down): the same cause and fix as down.
+_NOT_ANSWERING = ("refused", "no such file", "could not connect", "timeout",
+                  "the database system is shutting down", "the database system is starting up",
+                  "server closed the connection unexpectedly",
+                  "terminating connection due to administrator command")
 
 
 def db_connect(context: CheckContext) -> CheckResult:
@@ -52,9 +58,7 @@ def db_connect(context: CheckContext) -> CheckResult:
             f"The database {missing.group(1)!r} named by dbname= does not exist.", evidence,
             Fix("Correct dbname= in PGSQL_CONNECTION.", diff="PGSQL_CONNECTION … dbname=<the "
                 "mail database> …"), diagnosis="db-missing")
-    if ping.status is ProbeStatus.TIMEOUT or any(
-        word in lowered for word in ("refused", "no such file", "could not connect", "timeout")
-    ):
+    if ping.status is ProbeStatus.TIMEOUT or any(word in lowered for word in _NOT_ANSWERING):
         return CheckResult(
             "db-connect", title, Status.FAIL,
             "PostgreSQL does not answer at the address in PGSQL_CONNECTION: it is down or "
