@@ -44,11 +44,12 @@ APP_ACTIONS: tuple[AppAction, ...] = (
 )
 
 
-def bindings() -> list[Binding]:
+def bindings(actions: tuple[AppAction, ...] = APP_ACTIONS) -> list[Binding]:
+    """The live app's key bindings, or the replay's (`REPLAY_ACTIONS`)."""
     return [
         Binding(item.key, item.action, item.title, show=item.show, id=item.action,
                 tooltip=item.help)
-        for item in APP_ACTIONS
+        for item in actions
         if item.action != "command_palette"  # Textual binds ctrl+p itself
     ]
 

@@ -1,8 +1,6 @@
-"""The replay's keys, once: bindings, the `?` help and the palette come from here."""
+"""The replay's keys, once: `bindings(REPLAY_ACTIONS)`, the `?` help and the palette."""
 
 from __future__ import annotations
-
-from textual.binding import Binding
 
 from tui.app.actions import AppAction
 
@@ -38,12 +36,3 @@ REPLAY_ACTIONS: tuple[AppAction, ...] = (
     AppAction("ctrl+p", "command_palette", "Palette", "Search every action", show=False),
     AppAction("q", "quit", "Quit", "Quit the replay"),
 )
-
-
-def replay_bindings() -> list[Binding]:
-    return [
-        Binding(item.key, item.action, item.title, show=item.show, id=item.action,
-                tooltip=item.help)
-        for item in REPLAY_ACTIONS
-        if item.action != "command_palette"
-    ]

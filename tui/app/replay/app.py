@@ -18,9 +18,10 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer
 
+from tui.app.actions import bindings
 from tui.app.formatting import clock
 from tui.app.messages import HopChosen, OpenWizard
-from tui.app.replay.actions import PANES, REPLAY_ACTIONS, SPEEDS, replay_bindings
+from tui.app.replay.actions import PANES, REPLAY_ACTIONS, SPEEDS
 from tui.app.replay.bar import ReplayBar
 from tui.app.replay.logs import RecordedLogs
 from tui.app.replay.overview import RecordedOverview
@@ -49,7 +50,7 @@ def _when(moment: str | None) -> str:
 class ReplayApp(App[int]):
     TITLE = "authlib-tui replay"
     CSS_PATH = stylesheet_paths()  # type: ignore[assignment]
-    BINDINGS = replay_bindings()  # type: ignore[assignment]
+    BINDINGS = bindings(REPLAY_ACTIONS)  # type: ignore[assignment]
 
     cursor: reactive[float] = reactive(0.0, init=False)
     playing: reactive[bool] = reactive(False, init=False)
