@@ -40,3 +40,19 @@ async def test_roles_resolve_to_the_stylesheets_look_in_both_themes(healthy_lab,
                                                         strict=True)), theme
             seen.add(style.foreground.rgb)
         assert len(seen) >= 2  # the look followed the theme switch
+
+
+async def test_every_dialog_declares_the_roles(healthy_lab, make_app):
+    """Dialogs inherit the roles from `Modal`: a span in the keys help gets the key look."""
+    from textual.widgets import Static
+
+    from tui.app.screens.help_screen import HelpScreen
+    from tui.app.screens.modal import Modal
+
+    app = make_app(health_interval=3600)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen) and isinstance(app.screen, Modal)
+        static = app.screen.query(Static).last()
+        style = static._get_style(KEY)
+        assert style.bold and style.foreground is not None

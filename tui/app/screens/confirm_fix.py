@@ -5,15 +5,14 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from tui.app.screens.modal import Modal
 from tui.app.text import plain, styled
-from tui.app.text_roles import DIM, KEY, LABEL, NOTE, TEXT_ROLES
+from tui.app.text_roles import DIM, KEY, LABEL, NOTE
 
 
-class ConfirmFixScreen(ModalScreen[bool]):
-    COMPONENT_CLASSES = TEXT_ROLES  # the span looks of text_roles.py, from the tcss
+class ConfirmFixScreen(Modal[bool]):
     BINDINGS = [Binding("escape,n", "cancel", "Cancel")]
 
     def __init__(self, check_title: str, why: str, commands: tuple[str, ...]) -> None:

@@ -5,16 +5,15 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Static, TextArea
 
+from tui.app.screens.modal import Modal
 from tui.app.text import styled
-from tui.app.text_roles import LABEL, TEXT_ROLES
+from tui.app.text_roles import LABEL
 from tui.core.safe_text import safe_text
 
 
-class FixTextScreen(ModalScreen[None]):
-    COMPONENT_CLASSES = TEXT_ROLES  # the span looks of text_roles.py, from the tcss
+class FixTextScreen(Modal[None]):
     BINDINGS = [Binding("escape", "dismiss", "Close")]
 
     def __init__(self, text: str) -> None:

@@ -5,16 +5,15 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from tui.app.actions import APP_ACTIONS, AppAction, key_label
+from tui.app.screens.modal import Modal
 from tui.app.text import styled
-from tui.app.text_roles import KEY, LABEL, TEXT_ROLES
+from tui.app.text_roles import KEY, LABEL
 
 
-class HelpScreen(ModalScreen[None]):
-    COMPONENT_CLASSES = TEXT_ROLES  # the span looks of text_roles.py, from the tcss
+class HelpScreen(Modal[None]):
     BINDINGS = [Binding("escape,question_mark,q", "dismiss", "Close")]
 
     def __init__(self, pane_title: str, pane_keys: list[tuple[str, str]],

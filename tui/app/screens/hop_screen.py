@@ -5,17 +5,16 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from tui.app.messages import OpenWizard
+from tui.app.screens.modal import Modal
 from tui.app.text import plain, styled
-from tui.app.text_roles import DIM, LABEL, TEXT_ROLES
+from tui.app.text_roles import DIM, LABEL
 from tui.core.xray import Hop
 
 
-class HopScreen(ModalScreen[None]):
-    COMPONENT_CLASSES = TEXT_ROLES  # the span looks of text_roles.py, from the tcss
+class HopScreen(Modal[None]):
     BINDINGS = [Binding("escape,q", "dismiss", "Close"),
                 Binding("w", "wizard", "Wizard step")]
 

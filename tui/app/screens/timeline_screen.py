@@ -5,19 +5,18 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from tui.app.formatting import clock
+from tui.app.screens.modal import Modal
 from tui.app.text import styled
-from tui.app.text_roles import DIM, ERROR_STRONG, LABEL, NOTE, TEXT_ROLES, WARN
+from tui.app.text_roles import DIM, ERROR_STRONG, LABEL, NOTE, WARN
 from tui.core.timeline import Timeline
 
 _STYLE = {"error": ERROR_STRONG, "warning": WARN, "info": ""}
 
 
-class TimelineScreen(ModalScreen[None]):
-    COMPONENT_CLASSES = TEXT_ROLES  # the span looks of text_roles.py, from the tcss
+class TimelineScreen(Modal[None]):
     BINDINGS = [Binding("escape,t,q", "dismiss", "Close")]
 
     def __init__(self, timeline: Timeline,

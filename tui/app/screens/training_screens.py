@@ -5,18 +5,17 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from tui.app.screens.modal import Modal
 from tui.app.text import plain, styled
-from tui.app.text_roles import DIM, ERROR_STRONG, LABEL, NOTE, OK_STRONG, TEXT_ROLES
+from tui.app.text_roles import DIM, ERROR_STRONG, LABEL, NOTE, OK_STRONG
 from tui.core.checks.diagnosis import DIAGNOSIS_ORDER, HEALTHY
 from tui.core.training.session import TrainingResult, TrainingSession
 
 
-class SymptomScreen(ModalScreen[None]):
-    COMPONENT_CLASSES = TEXT_ROLES  # the span looks of text_roles.py, from the tcss
+class SymptomScreen(Modal[None]):
     """What the trainee is told: only what an admin would get."""
 
     BINDINGS = [Binding("escape,enter", "dismiss", "Start")]
@@ -66,8 +65,7 @@ _LABELS = {
 }
 
 
-class DiagnosisScreen(ModalScreen[str | None]):
-    COMPONENT_CLASSES = TEXT_ROLES  # the span looks of text_roles.py, from the tcss
+class DiagnosisScreen(Modal[str | None]):
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
     def compose(self) -> ComposeResult:
@@ -87,8 +85,7 @@ class DiagnosisScreen(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class ResultScreen(ModalScreen[None]):
-    COMPONENT_CLASSES = TEXT_ROLES  # the span looks of text_roles.py, from the tcss
+class ResultScreen(Modal[None]):
     """The grade, and what the fault was, with the part of the Authlib page it is about."""
 
     BINDINGS = [Binding("escape,enter,q", "dismiss", "Close")]
