@@ -183,10 +183,13 @@ async def test_keys_help_and_palette_list_every_replay_action(incident) -> None:
     path, _ = incident
     app = ReplayApp(Recording.load(path))
     async with app.run_test(size=(80, 24)) as pilot:
-        titles = {command.title for command in app.get_system_commands(app.screen)}
+        commands = {command.title: command for command in app.get_system_commands(app.screen)}
         for action in REPLAY_ACTIONS:
             if action.action != "command_palette":
-                assert (action.title if action.show else action.help) in titles
+                assert (action.title if action.show else action.help) in commands
+        await commands["Play/pause"].callback()  # a palette entry runs its action
+        assert app.playing
+        await pilot.press("space")
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
         shown = visible_text(app)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
+from textual.app import App, SystemCommand
 from textual.binding import Binding
 
 
@@ -52,6 +55,18 @@ def bindings(actions: tuple[AppAction, ...] = APP_ACTIONS) -> list[Binding]:
         for item in actions
         if item.action != "command_palette"  # Textual binds ctrl+p itself
     ]
+
+
+def palette_commands(app: App[Any], actions: tuple[AppAction, ...]) -> Iterator[SystemCommand]:
+    """Each action in the command palette, run as if its key was pressed."""
+    for item in actions:
+        if item.action == "command_palette":
+            continue
+
+        async def run(action: str = item.action) -> None:
+            await app.run_action(action)
+
+        yield SystemCommand(item.title if item.show else item.help, item.help, run)
 
 
 def key_label(key: str) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,7 +24,7 @@ from textual.widget import Widget
 from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerCancelled, WorkerFailed, WorkerState
 
-from tui.app.actions import APP_ACTIONS, PANES, bindings
+from tui.app.actions import APP_ACTIONS, PANES, bindings, palette_commands
 from tui.app.formatting import clock
 from tui.app.messages import HealthSampled, LookUp, OpenWizard, ShowPane, XraySampled
 from tui.app.panes.overview import OverviewPane
@@ -415,11 +415,7 @@ class AuthlibApp(App[int]):
         self.push_screen(HelpScreen(title, pane_keys))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        for item in APP_ACTIONS:
-            if item.action in ("command_palette",):
-                continue
-            yield SystemCommand(item.title if item.show else item.help, item.help,
-                                self._runner(item.action))
+        yield from palette_commands(self, APP_ACTIONS)
         if not isinstance(screen, HelpScreen):
             from tui.app.panes.lookup import LookupPane
             from tui.app.panes.workers import WorkersPane
@@ -440,9 +436,3 @@ class AuthlibApp(App[int]):
     def _find_it(self) -> None:
         self.action_show_pane("wizard")
         self._wizard().action_find()
-
-    def _runner(self, action: str) -> Callable[[], Awaitable[None]]:
-        async def run() -> None:
-            await self.run_action(action)
-
-        return run

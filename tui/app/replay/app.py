@@ -9,7 +9,7 @@ in-memory recording (bisects, no I/O), so the UI thread never waits.
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Iterable
 
 from textual.app import App, ComposeResult, SystemCommand
 from textual.css.query import NoMatches
@@ -18,7 +18,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer
 
-from tui.app.actions import bindings
+from tui.app.actions import bindings, palette_commands
 from tui.app.formatting import clock
 from tui.app.messages import HopChosen, OpenWizard
 from tui.app.replay.actions import PANES, REPLAY_ACTIONS, SPEEDS
@@ -212,14 +212,5 @@ class ReplayApp(App[int]):
         self.notify("The wizard runs on the live system: `authlib-tui` there.", timeout=4)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        for item in REPLAY_ACTIONS:
-            if item.action != "command_palette":
-                yield SystemCommand(item.title if item.show else item.help, item.help,
-                                    self._runner(item.action))
+        yield from palette_commands(self, REPLAY_ACTIONS)
         yield from super().get_system_commands(screen)
-
-    def _runner(self, action: str) -> Callable[[], Awaitable[None]]:
-        async def run() -> None:
-            await self.run_action(action)
-
-        return run
