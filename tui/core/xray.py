@@ -9,7 +9,7 @@ hop that is not OK is where to look first: everything after it depends on it.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
@@ -58,6 +58,10 @@ class Hop:
     latency_ms: float | None
     sampled_at: float | None
     results: tuple[CheckResult, ...]
+
+    def stale(self) -> Hop:
+        """This hop as a sample too old to trust: its state is stale, its word says so."""
+        return replace(self, state=HopState.STALE, word=f"{self.word} (stale)")
 
     @property
     def wizard_step(self) -> str:
@@ -116,11 +120,15 @@ def build_hops(results: tuple[CheckResult, ...], context: CheckContext | None,
     hops = [_delivery(deferrals, now)]
     for spec in HOPS[1:]:
         hop = _from_checks(spec, by_id, sampled_at, latency.get(spec.id))
-        if now - sampled_at > stale_after:
-            hop = Hop(hop.id, hop.title, HopState.STALE, f"{hop.word} (stale)", hop.detail,
-                      hop.latency_ms, hop.sampled_at, hop.results)
-        hops.append(hop)
+        hops.append(hop.stale() if now - sampled_at > stale_after else hop)
     return tuple(hops)
+
+
+def hop_of_step(step: str) -> str | None:
+    """The hop a wizard step's check belongs to (a log line's signature names its step)."""
+    from tui.core.checks.diagnosis import STEP_CHECK
+
+    return HOP_OF_CHECK.get(STEP_CHECK.get(step, ""))
 
 
 def first_failing(hops: tuple[Hop, ...]) -> Hop | None:

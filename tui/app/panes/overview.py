@@ -22,7 +22,7 @@ from tui.app.text import plain, styled
 from tui.app.text_roles import ACCENT, DIM, ERROR_STRONG, LABEL, MUTED, NOTE, OK, WARN
 from tui.app.widgets.xray_chain import XrayChain
 from tui.core.findings import Finding, Severity
-from tui.core.xray import HOP_OF_CHECK
+from tui.core.xray import hop_of_step
 
 if TYPE_CHECKING:  # the rest is imported by the worker and the handlers that use it
     from tui.core.installation import Installation
@@ -168,12 +168,10 @@ class OverviewPane(VerticalScroll):
 
     def on_hop_chosen(self, message: HopChosen) -> None:
         from tui.app.screens.hop_screen import HopScreen
-        from tui.core.checks.diagnosis import STEP_CHECK
 
         recent = self._recent.errors if self._recent is not None else []
         lines = [f"{error.signature.id}: {error.line.message}" for error in recent
-                 if HOP_OF_CHECK.get(STEP_CHECK.get(error.signature.wizard_step, "")) ==
-                 message.hop.id]
+                 if hop_of_step(error.signature.wizard_step) == message.hop.id]
         self.app.push_screen(HopScreen(message.hop, lines))
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:

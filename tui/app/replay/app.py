@@ -31,10 +31,9 @@ from tui.app.stylesheets import stylesheet_paths
 from tui.app.widgets.pane_tabs import Pane, PaneTabs
 from tui.app.widgets.workers_view import WorkersView
 from tui.app.widgets.xray_chain import XrayChain
-from tui.core.checks.diagnosis import STEP_CHECK
 from tui.core.recording.observations import Kind, check_results
 from tui.core.recording.replay import Recording
-from tui.core.xray import HOP_OF_CHECK
+from tui.core.xray import hop_of_step
 
 TICK = 0.25  # seconds of wall time between cursor moves while playing
 HOP_LOG_WINDOW = 300.0  # a hop's evidence lists the log hits of the 5 minutes before the cursor
@@ -204,8 +203,7 @@ class ReplayApp(App[int]):
         hits = self.recording.between(Kind.SIGNATURE, self.cursor - HOP_LOG_WINDOW, self.cursor)
         lines = [f"{clock(hit.at)} {hit.data.get('id')}: {hit.data.get('short', '')}"
                  for hit in hits
-                 if HOP_OF_CHECK.get(STEP_CHECK.get(str(hit.data.get("step", "")), "")) ==
-                 message.hop.id]
+                 if hop_of_step(str(hit.data.get("step", ""))) == message.hop.id]
         self.push_screen(HopScreen(message.hop, lines[-20:], wizard=False))
 
     def on_open_wizard(self, message: OpenWizard) -> None:

@@ -21,7 +21,7 @@ from tui.core.recording.store import Observation
 from tui.core.timeline import Timeline
 from tui.core.workers.history import WINDOW_SECONDS, WorkersHistory
 from tui.core.workers.sampler import WorkersSnapshot
-from tui.core.xray import Hop, HopState
+from tui.core.xray import Hop
 
 # A hop sample older than this, as of the cursor, shows as stale (as the live x-ray does).
 STALE_AFTER_CHECKS = 3  # times the recording's check interval
@@ -123,8 +123,7 @@ class Recording:
         hops = rows.hops(observation.data, results)
         if moment - observation.at <= STALE_AFTER_CHECKS * self.check_every:
             return hops
-        return tuple(Hop(h.id, h.title, HopState.STALE, f"{h.word} (stale)", h.detail,
-                         h.latency_ms, h.sampled_at, h.results) for h in hops)
+        return tuple(hop.stale() for hop in hops)
 
     def workers_at(self, moment: float) -> WorkersSnapshot | None:
         """The Workers pane as of `moment`: the recorded verdict and the window before it."""
