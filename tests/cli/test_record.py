@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from tui.cli.record import parse_duration
-from tui.core.recording.store import read_meta, read_observations, state_at
+from tui.core.recording.observations import Kind
+from tui.core.recording.replay import Recording
 from tui.lab.lab import Lab
 from tui.lab.seed import SECRETS
 
@@ -36,15 +37,18 @@ def test_a_fault_and_its_repair_are_recorded_with_their_hop_states(lab: Lab,
             process.kill()
         lab.apply(frozenset())
     assert process.returncode == 0, stderr
-    hops = list(read_observations(out, "hops"))
+    recording = Recording.load(out)
+    everything = (recording.start, recording.end)
+    hops = recording.between(Kind.HOPS, *everything)
     states = [h.data["postgres"]["state"] for h in hops]  # type: ignore[index]
     assert states[0] == "ok" and "bad" in states and states[-1] == "ok", states
-    during = state_at(out, "hops", repaired_at)
+    during = recording.latest(Kind.HOPS, repaired_at)
     assert during is not None and during.at > broken_at
     assert during.data["postgres"]["state"] == "bad"  # type: ignore[index]
-    assert len(list(read_observations(out, "pool"))) >= 10
-    assert any(o.data["id"] == "db-password-wrong" for o in read_observations(out, "signature"))
-    assert {"host", "version", "started", "ended"} <= read_meta(out).keys()
+    assert len(recording.between(Kind.POOL, *everything)) >= 10
+    assert any(o.data["id"] == "db-password-wrong"
+               for o in recording.between(Kind.SIGNATURE, *everything))
+    assert {"host", "version", "started", "ended"} <= recording.meta.keys()
     raw = out.read_bytes()
     for secret in SECRETS:
         assert secret.encode() not in raw

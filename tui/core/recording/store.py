@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -60,31 +59,3 @@ class RecordingStore:
     def close(self) -> None:
         self.flush()
         self._db.close()
-
-
-def read_meta(path: Path) -> dict[str, str]:
-    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
-        return dict(db.execute("SELECT key, value FROM meta"))
-
-
-def read_observations(path: Path, kind: str | None = None) -> Iterator[Observation]:
-    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    try:
-        query = "SELECT at, kind, data FROM observations"
-        rows = (db.execute(query + " WHERE kind = ? ORDER BY at", (kind,)) if kind
-                else db.execute(query + " ORDER BY at"))
-        for at, row_kind, data in rows:
-            yield Observation(at, row_kind, json.loads(data))
-    finally:
-        db.close()
-
-
-def state_at(path: Path, kind: str, moment: float) -> Observation | None:
-    """The last observation of `kind` at or before `moment` (what a replay shows then)."""
-    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    try:
-        row = db.execute("SELECT at, kind, data FROM observations WHERE kind = ? AND at <= ? "
-                         "ORDER BY at DESC LIMIT 1", (kind, moment)).fetchone()
-    finally:
-        db.close()
-    return Observation(row[0], row[1], json.loads(row[2])) if row else None
