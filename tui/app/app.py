@@ -345,7 +345,7 @@ class AuthlibApp(App[int]):
         self.tape.add_mark(moment)
         self._logs().show_since(moment)
         self.notify("Incident marked: the timeline and the Logs pane start from now "
-                    f"({time.strftime('%H:%M:%S', time.localtime(moment))}).", timeout=5)
+                    f"({clock(moment)}).", timeout=5)
 
     # -- recording -------------------------------------------------------------------
     def action_toggle_recording(self) -> None:

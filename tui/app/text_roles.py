@@ -8,6 +8,8 @@ and follows the theme switcher, light or dark.
 
 from __future__ import annotations
 
+from tui.core.findings import Severity
+
 LABEL = ".text--label"  # a field's name, a heading word: bold
 DIM = ".text--dim"  # hints, ages, units: dim
 NOTE = ".text--note"  # advice, explanations: italic
@@ -20,6 +22,10 @@ WARN = ".text--warn"
 WARN_STRONG = ".text--warn-strong"
 ERROR = ".text--error"
 ERROR_STRONG = ".text--error-strong"
+
+# A finding's or a log line's severity (also as its string value, as recordings hold it).
+SEVERITY_ROLE: dict[str, str] = {Severity.ERROR: ERROR_STRONG, Severity.WARNING: WARN,
+                                 Severity.INFO: MUTED}
 
 # Declared by every screen (`COMPONENT_CLASSES = TEXT_ROLES`): Textual looks a role up on
 # the widgets above the span, up to its screen.

@@ -19,20 +19,22 @@ from textual.widgets.option_list import Option
 from tui.app.formatting import age
 from tui.app.messages import HopChosen, ShowPane
 from tui.app.text import plain, styled
-from tui.app.text_roles import ACCENT, DIM, ERROR_STRONG, LABEL, MUTED, NOTE, OK, WARN
+from tui.app.text_roles import (
+    ACCENT,
+    DIM,
+    LABEL,
+    NOTE,
+    OK,
+    SEVERITY_ROLE,
+)
 from tui.app.widgets.xray_chain import XrayChain
-from tui.core.findings import Finding, Severity
+from tui.core.findings import Finding
 from tui.core.xray import hop_of_step
 
 if TYPE_CHECKING:  # the rest is imported by the worker and the handlers that use it
     from tui.core.installation import Installation
     from tui.core.logs.recent_errors import RecentErrors
 
-_SEVERITY_STYLE = {
-    Severity.ERROR: ERROR_STRONG,
-    Severity.WARNING: WARN,
-    Severity.INFO: MUTED,
-}
 # Which pane deals with a finding, by id prefix; the wizard by default.
 _PANE_FOR_PREFIX = (
     ("access.", "overview"),
@@ -137,7 +139,7 @@ class OverviewPane(VerticalScroll):
             options.add_option(Option(styled(("✓ no findings", OK)), disabled=True))
         for index, finding in enumerate(data.findings):
             options.add_option(Option(
-                styled((f"{finding.severity.value.upper():7} ", _SEVERITY_STYLE[finding.severity]),
+                styled((f"{finding.severity.value.upper():7} ", SEVERITY_ROLE[finding.severity]),
                        finding.message, (f"  [{finding.where}]" if finding.where else "", DIM),
                        (f" Fix: {finding.fix}" if finding.fix else "", NOTE),
                        (f"  → {pane_for(finding)}", ACCENT)),

@@ -98,8 +98,8 @@ class ReplayApp(App[int]):
         self._logs = self.query_one(RecordedLogs)
         self._workers_view = self.query_one(WorkersView)
         self.set_interval(self.tick, self._advance)
-        self.cursor = self.recording.first_check  # open on a moment the x-ray has
-        self.call_after_refresh(self._draw)
+        self.cursor = self.recording.first_check  # open on a moment the x-ray has (draws)
+        self.call_after_refresh(self._draw_bar)  # again once the bar's width is laid out
 
     # -- the cursor ----------------------------------------------------------------------
     def _advance(self) -> None:
@@ -145,7 +145,7 @@ class ReplayApp(App[int]):
         if snapshot is not None:
             probe_address = self.recording.meta.get("probe_address", "?")
             self._workers_view.show(snapshot, probe_address,
-                                             sessions_note="sessions are not recorded")
+                                    sessions_note="sessions are not recorded")
 
     # -- actions ---------------------------------------------------------------------------
     def action_play_pause(self) -> None:

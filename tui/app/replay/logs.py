@@ -14,12 +14,11 @@ from textual.widgets import Static
 
 from tui.app.formatting import clock
 from tui.app.text import styled
-from tui.app.text_roles import DIM, ERROR_STRONG, LABEL, MUTED, NOTE, WARN
+from tui.app.text_roles import DIM, LABEL, NOTE, SEVERITY_ROLE
 from tui.core.recording.store import Observation
 
 NEWLINE = Content("\n")
 SHOWN = 200
-_SEVERITY_STYLE = {"error": ERROR_STRONG, "warning": WARN, "info": MUTED}
 
 
 class RecordedLogs(VerticalScroll):
@@ -50,7 +49,7 @@ class RecordedLogs(VerticalScroll):
             data = hit.data
             severity = str(data.get("severity", "info"))
             lines.append(styled((f"{clock(hit.at)} ", DIM),
-                                (f"{severity.upper():7} ", _SEVERITY_STYLE.get(severity, "")),
+                                (f"{severity.upper():7} ", SEVERITY_ROLE.get(severity, "")),
                                 (f"{data.get('kind', '?')!s:9} ", DIM),
                                 (f"{data.get('id', '?')}", LABEL), f"  {data.get('short', '')}"))
         text.update(NEWLINE.join(lines))
