@@ -46,12 +46,13 @@ def record_scenario(lab: Lab, scenario_id: str) -> Path:
         lab.apply(frozenset())
     finally:
         recorder.join()
-    with sqlite3.connect(path) as db:
-        db.execute("INSERT OR REPLACE INTO meta VALUES ('scenario', ?)", (scenario_id,))
-    db.close()
-    with sqlite3.connect(path) as db:
+    db = sqlite3.connect(path)
+    try:
+        with db:  # one transaction; VACUUM must run outside it
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('scenario', ?)", (scenario_id,))
         db.execute("VACUUM")
-    db.close()
+    finally:
+        db.close()
     raw = path.read_bytes()
     leaked = [secret for secret in SECRETS if secret.encode() in raw]
     if leaked:
