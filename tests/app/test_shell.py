@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
+from textual.widgets import Input
+
 from tests.app.conftest import screen_text, until, visible_text
 from tui.app.actions import APP_ACTIONS, PANES
 from tui.app.screens.help_screen import HelpScreen
@@ -25,11 +27,45 @@ async def test_number_keys_switch_panes(healthy_lab, make_app) -> None:
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         tabs = app.query_one(PaneTabs)
+        await until(lambda: bool(app.query("#lookup-address")))
         for number, (pane_id, _title) in enumerate(PANES, start=1):
             await pilot.press(str(number))
             assert tabs.active == pane_id
+            if pane_id == "lookup":  # a form: the cursor is in its field, esc leaves it
+                assert app.focused is app.query_one("#lookup-address", Input)
+                await pilot.press("escape")
         await pilot.press("1")
         assert tabs.active == "overview"
+
+
+async def test_typing_right_after_switching_to_lookup_goes_into_the_address(
+        healthy_lab, make_app) -> None:
+    """No letter typed into a field fires an app key (`i` would mark an incident)."""
+    app = make_app(health_interval=3600)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(lambda: bool(app.query("#lookup-address")))
+        await pilot.press("4", *"postmaster@domain.com", "enter")
+        field = app.query_one("#lookup-address", Input)
+        assert field.value == "postmaster@domain.com"
+        assert app.timeline.incident_start is None
+        assert app.query_one(PaneTabs).active == "lookup"
+        await until(lambda: "postmaster@domain.com" in visible_text(app)
+                    and "Asking" not in visible_text(app))
+
+
+async def test_the_palette_and_a_click_also_put_the_cursor_in_the_address(
+        healthy_lab, make_app) -> None:
+    app = make_app(health_interval=3600)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(lambda: bool(app.query("#lookup-address")))
+        field = app.query_one("#lookup-address", Input)
+        column = sum(len(f" {n} {t} ") + 1 for n, (_, t) in enumerate(PANES[:3], start=1))
+        await pilot.click("#pane-tab-bar", offset=(column + 2, 0))
+        await until(lambda: app.focused is field)
+        await pilot.press("escape", "1")
+        assert app.query_one(PaneTabs).active == "overview"
+        await app.run_action("show_pane('lookup')")  # what the palette's entry runs
+        await until(lambda: app.focused is field)
 
 
 async def test_clicking_a_tab_switches_pane(healthy_lab, make_app) -> None:
@@ -69,6 +105,9 @@ async def test_question_mark_on_every_pane_lists_its_keys(healthy_lab, make_app)
             await pilot.press(str(number))
             await until(lambda pane_id=pane_id: bool(app.query(f"#{pane_id}-pane"))
                         or pane_id == "overview")
+            if pane_id == "lookup":
+                await until(lambda: app.focused is app.query_one("#lookup-address", Input))
+                await pilot.press("escape")  # `?` typed in the address field is a character
             await pilot.press("question_mark")
             assert isinstance(app.screen, HelpScreen), pane_id
             if pane_id != "overview":  # the Overview has no keys of its own

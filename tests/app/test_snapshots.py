@@ -16,6 +16,7 @@ What would vary is pinned here, never in product code:
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import dataclasses
 import fcntl
@@ -142,7 +143,7 @@ def frozen(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("tui.app.panes.overview.age", lambda _since: FROZEN_AGE)
     monkeypatch.setattr("tui.core.health_sampler.age_text", lambda _seconds: FROZEN_AGE)
     monkeypatch.setattr("tui.app.app.STALE_AFTER", float("inf"))
-    monkeypatch.setattr("tui.app.panes.logs.clock", lambda _timestamp: "12:00:00")
+    monkeypatch.setattr("tui.app.log_inbox.clock", lambda _timestamp: "12:00:00")
     # The last-hour sparklines bucket by the wall clock: freeze the bucket edges too.
     monkeypatch.setattr("tui.app.panes.logs.BUCKET_MINUTES", 60)
     # The Workers pane: probe latency, worker ages and the graphs' shape vary by run.
@@ -216,19 +217,19 @@ def _show(pane_id: str) -> Before:
             await _until(pilot, lambda: pane.snapshot is not None
                          and pane.snapshot.stats.probes > 0
                          and pane.snapshot.sessions is not None, "a full workers sample")
-            for timer in list(pane._timers):
-                timer.stop()
-            await pilot.app.wait_for_work()
+            # No more samples: the picture is the one drawn below.
+            monitor = pilot.app.monitor
+            await asyncio.to_thread(monitor.stop, 10.0)
             # Each worker opens its database connection at its first lookup: look up until
             # both have, so the picture always says "2 idle".
-            client = AuthdaemonClient(pane.installation.socket or "")
+            client = AuthdaemonClient(pilot.app.installation.socket or "")
             for _ in range(100):
-                sessions = pane.sampler.sample_sessions()
+                sessions = monitor.sampler.sample_sessions()
                 if sessions is not None and len(sessions.sessions) >= 2:
                     break
                 client.lookup("foo@domain.com")
-            pane.sampler.sample_pool()  # nothing in flight now: no lookup of ours is busy
-            pane._show(pane.sampler.snapshot())
+            monitor.sampler.sample_pool()  # nothing in flight now: no lookup of ours is busy
+            pane.show_snapshot(monitor.sampler.snapshot())
             await pilot.pause()
 
     return run_before

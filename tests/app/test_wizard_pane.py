@@ -25,10 +25,12 @@ _until = partial(until, timeout=20.0)  # this file's waits are longer
 
 
 async def _open_wizard(app, pilot) -> WizardPane:
+    """Switch to the wizard and wait until its symptom list has the keyboard."""
     await pilot.press("5")
     await _until(lambda: bool(app.query(WizardPane)))
-    await pilot.pause()
-    return app.query_one(WizardPane)
+    pane = app.query_one(WizardPane)
+    await _until(lambda: app.focused is not None and pane in app.focused.ancestors_with_self)
+    return pane
 
 
 def _headline(pane: WizardPane) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 import time
 from dataclasses import replace
@@ -31,15 +32,12 @@ async def test_idle_lab_shows_idle_gauge_probe_and_database(healthy_lab, make_ap
     app = make_app(health_interval=3600)
     async with app.run_test(size=(80, 24)) as pilot:
         pane = await _open_workers(app, pilot)
+        # A picture with a probe answered, none in flight, and the sessions read.
         await until(lambda: pane.snapshot is not None and pane.snapshot.stats.probes > 0
-                     and pane.snapshot.sessions is not None)
+                    and pane.snapshot.sessions is not None and pane.snapshot.pool is not None
+                    and not pane.snapshot.pool.probe_in_flight
+                    and "not-found in" in visible_text(app))
         await until(lambda: _verdict_text(app).startswith("Idle: 0/2 workers busy"))
-        # Stop sampling and draw once more, so no probe is in flight in the picture.
-        for timer in list(pane._timers):
-            timer.stop()
-        await app.wait_for_work()
-        pane._show(pane.sampler.snapshot())
-        await pilot.pause()
         text = visible_text(app)
         assert app.query_one(PaneTabs).active == "workers", app.query_one(PaneTabs).active
         assert "Idle: 0/2 workers busy, 0 queued" in text
@@ -68,14 +66,12 @@ async def test_every_verdict_renders_with_its_fix_and_advice(healthy_lab, make_a
     app = make_app(health_interval=3600)
     async with app.run_test(size=(80, 24)) as pilot:
         pane = await _open_workers(app, pilot)
-        pane.probing = False  # keep the real sampler from redrawing over the test's snapshot
-        for timer in list(pane._timers):
-            timer.stop()
-        await app.wait_for_work()
+        # The real sampler must not redraw over the test's snapshot: stop it, and wait.
+        await asyncio.to_thread(app.monitor.stop, 10.0)
         verdict = Verdict(state, f"{state.value.title()}: headline for {state.value}",
                           ("first evidence line",), ("run-this --now",), "some advice")
         assert pane.snapshot is not None
-        pane._show(replace(pane.snapshot, verdict=verdict))
+        pane.show_snapshot(replace(pane.snapshot, verdict=verdict))
         await pilot.pause()
         text = visible_text(app)
         assert f"headline for {state.value}" in text
@@ -92,14 +88,18 @@ async def test_every_verdict_renders_with_its_fix_and_advice(healthy_lab, make_a
 async def test_p_pauses_the_probe(healthy_lab, make_app) -> None:
     app = make_app(health_interval=3600)
     async with app.run_test(size=(80, 24)) as pilot:
-        pane = await _open_workers(app, pilot)
+        await _open_workers(app, pilot)
+        history = app.monitor.sampler.history
         await pilot.press("p")
-        await app.wait_for_work()
-        count = len(pane.sampler.history.probes())
-        await pilot.pause(1.5)  # more than one interval
-        await app.wait_for_work()
-        assert len(pane.sampler.history.probes()) == count
+        await until(lambda: not app.monitor.probing.is_set()
+                    and not app.monitor.sampler.probe_in_flight)
+        count = len(history.probes())
+        pools = len(history.pools())
+        await until(lambda: len(history.pools()) >= pools + 2)  # two more intervals went by
+        assert len(history.probes()) == count
         assert "paused (p resumes)" in visible_text(app)
+        await pilot.press("p")
+        await until(lambda: len(history.probes()) > count)
 
 
 def test_an_empty_snapshot_has_no_probe_numbers() -> None:
@@ -113,11 +113,12 @@ async def test_nothing_is_sampled_until_the_pane_is_shown(healthy_lab, make_app)
     app = make_app(health_interval=3600)
     async with app.run_test(size=(80, 24)) as pilot:
         await until(lambda: bool(app.query(WorkersPane)))  # built lazily after start-up
-        await pilot.pause(1.2)
-        pane = app.query_one(WorkersPane)
-        assert pane.sampler.history.pools() == [] and pane.sampler.history.probes() == []
+        await until(lambda: app.monitor.running("logs"))  # the monitor itself has started
+        history = app.monitor.sampler.history
+        assert not app.monitor.running("pool") and not app.monitor.running("probe")
+        assert history.pools() == [] and history.probes() == []
         await pilot.press("3")
-        await until(lambda: len(pane.sampler.history.probes()) > 0)
+        await until(lambda: len(history.probes()) > 0)
 
 
 async def test_deferrals_in_the_mail_log_are_counted_per_minute(healthy_lab, make_app) -> None:

@@ -1,18 +1,21 @@
-"""The authlib-tui app: a health strip over five panes.
+"""The authlib-tui app: a health strip over five panes, fed by one monitor.
 
-Messages go up (a pane asks to switch, a sampler reports), attributes go down
-(the strip gets a snapshot). All I/O runs in thread workers with their own
-timeouts; the health sampler reschedules itself when it finishes, so samples
-never pile up behind a slow component.
+The core's `Monitor` samples (log follower, pool, probe, sessions, health and
+checks, each on its own loop and timeout) and publishes observations on one
+stream. The stream fans out to the timeline, the recording, the per-minute counts
+and the Logs pane's inbox on the monitor's thread, and to this app as `Observed`
+messages; the app hands each one down to the widget that shows it, when that
+widget exists (a sample may land before a pane is built, behind a modal or while
+the app closes). Messages go up (a pane asks to switch), attributes go down.
 """
 
 from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual import work
 from textual.app import App, ComposeResult, SystemCommand
@@ -26,7 +29,15 @@ from textual.worker import Worker, WorkerCancelled, WorkerFailed, WorkerState
 
 from tui.app.actions import APP_ACTIONS, PANES, bindings, palette_commands
 from tui.app.formatting import clock
-from tui.app.messages import HealthSampled, LookUp, OpenWizard, ShowPane, XraySampled
+from tui.app.log_inbox import LogInbox
+from tui.app.messages import (
+    LookUp,
+    Observed,
+    OpenWizard,
+    ProbingWanted,
+    SamplingWanted,
+    ShowPane,
+)
 from tui.app.panes.overview import OverviewPane
 from tui.app.screens.help_screen import HelpScreen
 from tui.app.screens.main_screen import MainScreen
@@ -35,8 +46,20 @@ from tui.app.text import plain
 from tui.app.widgets.health_strip import HealthStrip
 from tui.app.widgets.pane_tabs import Pane, PaneTabs
 from tui.app.widgets.xray_chain import XrayChain
-from tui.core.health import DB_CHECK_TIMEOUT
+from tui.app.worker_failure import worker_failure
 from tui.core.logs.deferral_counts import DeferralCounts
+from tui.core.monitor.monitor import HEALTH_INTERVAL, STALE_AFTER, Monitor
+from tui.core.monitor.observations import (
+    ChecksRan,
+    ComponentFailed,
+    ComponentRecovered,
+    HealthSampled,
+    IncidentMarked,
+    LogSource,
+    Observation,
+    PoolSampled,
+)
+from tui.core.monitor.stream import ObservationStream, Subscriber
 from tui.core.recording.tape import Tape
 from tui.core.timeline import Timeline
 
@@ -50,8 +73,6 @@ if TYPE_CHECKING:
     from tui.core.installation import Installation
     from tui.core.training.session import TrainingSession
 
-HEALTH_INTERVAL = 5.0  # seconds between the end of one sample and the start of the next
-STALE_AFTER = HEALTH_INTERVAL + DB_CHECK_TIMEOUT + 2.0
 TIMELINE_SPAN = 3600.0  # seconds the timeline shows back, unless a recording reaches further
 
 
@@ -75,14 +96,25 @@ class AuthlibApp(App[int]):
         self.allow_fixes = allow_fixes
         self.health_interval = health_interval
         self._last_health = time.monotonic()
-        self._health_timer = None
         self._flush_timer: Timer | None = None
-        # Deferrals per minute: counted by the Logs pane's reader, drawn by the Workers pane.
-        self.deferrals = DeferralCounts()
-        # The incident on one axis: fed by the checks, the log reader, the pool and the fixes.
-        self.timeline = Timeline()
-        # The record toggle (R): off until asked; the panes feed it what they already sample.
-        self.tape = Tape()
+        self._strip: HealthStrip | None = None
+        self._chain: XrayChain | None = None
+        # The latest of each sampled kind, for a widget built after it arrived.
+        self.latest_pool: PoolSampled | None = None
+        self.log_source = ""
+        self.failures: dict[str, str] = {}  # monitor component → its failure, until it recovers
+        self._waiting_for_pane: dict[str, list[Callable[[Any], None]]] = {}
+        # The subscribers: every observation reaches each of them, once.
+        self.counts = DeferralCounts()  # per minute: the Logs and Workers panes, the x-ray
+        self.timeline = Timeline()  # the incident on one axis
+        self.tape = Tape()  # the record toggle (R): writes only while recording
+        self.log_inbox = LogInbox()  # the lines on their way to the Logs pane
+        self.stream = ObservationStream(on_error=self._subscriber_failed)
+        for subscriber in (self.counts.observe, self.timeline.observe, self.tape.observe,
+                           self.log_inbox.observe, self._observed):
+            self.stream.subscribe(subscriber)
+        self.monitor = Monitor(installation, self.stream, counts=self.counts,
+                               health_interval=health_interval)
 
     def get_default_screen(self) -> Screen:
         return MainScreen()  # declares the text roles the panes' spans use
@@ -111,35 +143,56 @@ class AuthlibApp(App[int]):
         if pane_id == "logs":
             from tui.app.panes.logs import LogsPane
 
-            return LogsPane(self.installation, self.deferrals, self.timeline, self.tape)
+            logs = LogsPane(self.log_inbox, self.counts)
+            logs.show_source(self.log_source, self.failures.get("logs", ""))
+            return logs
         if pane_id == "workers":
             from tui.app.panes.workers import WorkersPane
 
-            return WorkersPane(self.installation, self.deferrals, self.timeline, self.tape)
+            workers = WorkersPane(self.installation.settings.probe_address.value)
+            if self.latest_pool is not None and self.latest_pool.snapshot is not None:
+                workers.show_snapshot(self.latest_pool.snapshot)
+            return workers
         from tui.app.panes.wizard import WizardPane
 
         return WizardPane(self.installation, allow_fixes=self.allow_fixes, timeline=self.timeline,
-                          tape=self.tape)
+                          publish=self.stream.publish)
 
-    def _build_panes(self) -> None:
+    async def _build_panes(self) -> None:
         for pane_id, _ in PANES:
             if pane_id != "overview":
                 tab = self.query_one(f"#{pane_id}", Pane)
                 if not tab.is_attached:
                     return  # the app is already closing (q before the panes were built)
-                tab.mount(self._pane(pane_id))
+                pane = self._pane(pane_id)
+                await tab.mount(pane)
+                for action in self._waiting_for_pane.pop(pane_id, []):
+                    action(pane)  # asked for before it was built (a link, a mark, a find)
+                if self.query_one(PaneTabs).active == pane_id:
+                    self._focus_pane(tab)  # switched to before it was built: focus it now
 
-    def _lookup(self) -> LookupPane:
-        return self.query_one("#lookup-pane")  # type: ignore[return-value]
+    def _built(self, pane_id: str) -> Widget | None:
+        """A pane's widget once it is built and mounted; None before that or while closing.
 
-    def _logs(self) -> LogsPane:
-        return self.query_one("#logs-pane")  # type: ignore[return-value]
+        Looked up on the main screen, not the one in front (a modal may be).
+        """
+        try:
+            widget = self.screen_stack[0].query_one(f"#{pane_id}-pane")
+        except (NoMatches, IndexError):
+            return None
+        return widget if widget.is_attached else None
 
-    def _workers_pane(self) -> WorkersPane:
-        return self.query_one("#workers-pane")  # type: ignore[return-value]
+    def _lookup(self) -> LookupPane | None:
+        return self._built("lookup")  # type: ignore[return-value]
 
-    def _wizard(self) -> WizardPane:
-        return self.query_one("#wizard-pane")  # type: ignore[return-value]
+    def _logs(self) -> LogsPane | None:
+        return self._built("logs")  # type: ignore[return-value]
+
+    def _workers_pane(self) -> WorkersPane | None:
+        return self._built("workers")  # type: ignore[return-value]
+
+    def _wizard(self) -> WizardPane | None:
+        return self._built("wizard")  # type: ignore[return-value]
 
     def on_mount(self) -> None:
         # Held, not queried when a sample lands: a modal may be the screen in front then,
@@ -150,7 +203,7 @@ class AuthlibApp(App[int]):
         # behind them) cost ~150 ms, and a sampler thread started now (psycopg import,
         # discovery) would hold the GIL while the first frame is painted.
         self.call_after_refresh(self.call_after_refresh, self._build_panes)
-        self.call_after_refresh(self.sample_health)
+        self.call_after_refresh(self.monitor.start, "health", "logs")
         if self.training is not None:
             from tui.app.screens.training_screens import SymptomScreen
 
@@ -163,64 +216,98 @@ class AuthlibApp(App[int]):
                 title="Limited access", severity="warning", timeout=15, markup=False,
             )
 
-    # -- health ------------------------------------------------------------------
-    @work(thread=True, exclusive=True, group="health", exit_on_error=False,
-          description="sample daemon, socket, workers, database, last error")
-    def sample_health(self) -> None:
-        # Imported here, in the worker: the checks and the sampler are not needed for the
-        # first frame, and importing them before it costs ~100 ms of start-up.
-        from tui.core.checks.context import CheckContext
-        from tui.core.checks.diagnosis import ALL_CHECKS, run_checks
-        from tui.core.health_sampler import sample_health
-        from tui.core.xray import build_hops
+    def on_unmount(self) -> None:
+        self.monitor.stop()  # the loops end at their next wait; nothing is joined here
+        self.stream.unsubscribe(self._observed)
+        self.tape.stop()  # the rows still queued, and the end time
 
-        # One context for the strip and the x-ray's checks: the socket, the pool and the
-        # database are measured once per sample, not once for each.
-        context = CheckContext(self.installation.refreshed(), timeout=DB_CHECK_TIMEOUT)
-        self.post_message(HealthSampled(sample_health(self.installation, context=context)))
-        results = tuple(run_checks(context, ALL_CHECKS))
-        now = time.time()
-        self.timeline.add_checks(now, results)
-        hops = build_hops(results, context, self.deferrals, now, stale_after=STALE_AFTER)
-        self.tape.add_checks(now, results, hops)
-        self.post_message(XraySampled(hops))
+    # -- the monitor's observations ---------------------------------------------------------------
+    def _observed(self, observation: Observation) -> None:
+        """The stream's subscriber for the UI: on the monitor's thread, so only a message."""
+        if isinstance(observation, (HealthSampled, ChecksRan, PoolSampled, LogSource,
+                                    ComponentFailed, ComponentRecovered)):
+            self.post_message(Observed(observation))
 
-    def on_health_sampled(self, message: HealthSampled) -> None:
-        self._last_health = time.monotonic()
-        strip = self._strip
-        strip.snapshot = message.snapshot
-        strip.stale = False
+    def _subscriber_failed(self, subscriber: Subscriber, error: BaseException) -> None:
+        name = getattr(subscriber, "__qualname__", repr(subscriber))
+        self.call_from_anywhere(self.notify, f"{name} failed: {error!r}", severity="error",
+                                markup=False)
 
-    def on_xray_sampled(self, message: XraySampled) -> None:
-        self._chain.hops = message.hops
+    def call_from_anywhere(self, callback: object, *args: object, **kwargs: object) -> None:
+        """Run `callback` on the UI thread, from the UI thread or any other, while running."""
+        import threading
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.worker.group != "health":
+        if not self.is_running:
             return
-        if event.state is WorkerState.ERROR:
-            self.notify(f"Health check failed: {event.worker.error!r}", severity="error",
-                        markup=False)
-        if event.state in (WorkerState.SUCCESS, WorkerState.ERROR):
-            self._schedule_health(self.health_interval)
+        if threading.get_ident() == self._thread_id:
+            callback(*args, **kwargs)  # type: ignore[operator]
+        else:
+            self.call_from_thread(callback, *args, **kwargs)  # type: ignore[arg-type]
+
+    def on_observed(self, message: Observed) -> None:
+        observation = message.observation
+        if isinstance(observation, HealthSampled):
+            self._last_health = time.monotonic()
+            if self._strip is not None:
+                self._strip.snapshot = observation.snapshot
+                self._strip.stale = "health" in self.failures
+        elif isinstance(observation, ChecksRan):
+            if self._chain is not None:
+                self._chain.hops = observation.hops
+        elif isinstance(observation, PoolSampled):
+            self.latest_pool = observation
+            workers = self._workers_pane()
+            if workers is not None and observation.snapshot is not None:
+                workers.show_snapshot(observation.snapshot)
+        elif isinstance(observation, LogSource):
+            self.log_source = observation.text
+            if observation.event:
+                self.notify(observation.event, title="Logs", markup=False)
+            logs = self._logs()
+            if logs is not None:
+                logs.show_source(observation.text, self.failures.get("logs", ""))
+        elif isinstance(observation, ComponentFailed):
+            if observation.component not in self.failures:  # said once, not every retry
+                self.notify(observation.sentence, title="Stale", severity="error", timeout=10,
+                            markup=False)
+            self.failures[observation.component] = observation.sentence
+            self._show_failure(observation.component, observation.sentence)
+        elif isinstance(observation, ComponentRecovered):
+            self.failures.pop(observation.component, None)
+            self._show_failure(observation.component, None)
+
+    def _show_failure(self, component: str, sentence: str | None) -> None:
+        """Mark the pane or cell that shows `component` stale with the sentence, or clear it."""
+        if component == "logs":
+            logs = self._logs()
+            if logs is not None:
+                logs.show_source(self.log_source, sentence or "")
+        elif component in ("pool", "probe", "sessions"):
+            workers = self._workers_pane()
+            if workers is not None:
+                workers.show_failure(component, sentence)
+        elif component == "health":
+            if self._strip is not None:
+                self._strip.stale = sentence is not None
+            self.query_one(OverviewPane).show_failure("health", sentence)
+
+    def on_sampling_wanted(self, _message: SamplingWanted) -> None:
+        self.monitor.start("pool", "probe", "sessions")
+
+    def on_probing_wanted(self, message: ProbingWanted) -> None:
+        self.monitor.set_probing(message.on)
 
     # Workers that run until the app closes (following logs) never "complete".
-    FOLLOW_GROUPS = frozenset({"logs"})
-
     async def wait_for_work(self) -> None:
-        """Wait for the finite workers (lookups, samples, reloads), not the log followers."""
+        """Wait for the app's finite workers (lookups, the wizard, the Overview's reads)."""
         # Not workers.wait_for_complete(): an empty list there means "every worker",
         # and an exclusive worker's cancelled predecessor raises.
-        for worker in [w for w in self.workers if w.group not in self.FOLLOW_GROUPS]:
+        for worker in list(self.workers):
             with contextlib.suppress(WorkerCancelled, WorkerFailed):
                 await worker.wait()
 
-    def _schedule_health(self, delay: float) -> None:
-        if self._health_timer is not None:
-            self._health_timer.stop()
-        self._health_timer = self.set_timer(delay, self.sample_health)
-
     def _check_stale(self) -> None:
-        if time.monotonic() - self._last_health > STALE_AFTER:
+        if self._strip is not None and time.monotonic() - self._last_health > STALE_AFTER:
             self._strip.stale = True
 
     # -- training ----------------------------------------------------------------
@@ -291,10 +378,10 @@ class AuthlibApp(App[int]):
         self.query_one(PaneTabs).active = pane_id
 
     def on_pane_tabs_activated(self, event: PaneTabs.Activated) -> None:
-        """Focus the shown pane's main widget, so its own keys work at once."""
-        self.call_after_refresh(self._focus_pane, event.pane)
+        """Focus the shown pane's main widget now, so the very next key goes to it."""
+        self._focus_pane(event.pane)
 
-    def _focus_pane(self, pane: Widget, attempts: int = 20) -> None:
+    def _focus_pane(self, pane: Widget) -> None:
         tabs = pane.screen.query(PaneTabs) if pane.is_attached else None
         if not tabs or tabs.first().active != pane.id:
             return  # the user has moved on, or the app is closing
@@ -307,24 +394,29 @@ class AuthlibApp(App[int]):
                 return  # the pane is being torn down (the app is closing)
             pane.screen.set_focus(home, scroll_visible=False)
             return
-        if attempts:  # the other panes are mounted just after the first refresh
-            self.set_timer(0.05, lambda: self._focus_pane(pane, attempts - 1))
+        # Not built yet: `_build_panes` focuses it once it is.
+
+    def _with_pane(self, pane_id: str, action: Callable[[Any], None]) -> None:
+        """Run `action` on a pane now, or as soon as it is built (just after the first frame)."""
+        pane = self._built(pane_id)
+        if pane is not None:
+            action(pane)
+        else:
+            self._waiting_for_pane.setdefault(pane_id, []).append(action)
 
     def on_show_pane(self, message: ShowPane) -> None:
         self.action_show_pane(message.pane)
 
     def on_open_wizard(self, message: OpenWizard) -> None:
         self.action_show_pane("wizard")
-        self._wizard().show_request(message.step, message.evidence)
+        self._with_pane("wizard", lambda pane: pane.show_request(message.step, message.evidence))
 
     def on_look_up(self, message: LookUp) -> None:
         self.action_show_pane("lookup")
-        self._lookup().look_up(message.address)
+        self._with_pane("lookup", lambda pane: pane.look_up(message.address))
 
     def action_refresh(self) -> None:
-        if self._health_timer is not None:
-            self._health_timer.stop()
-        self.sample_health()
+        self.monitor.refresh()
         self.query_one(OverviewPane).reload()
         self.notify("Refreshing…", timeout=1.5)
 
@@ -341,73 +433,61 @@ class AuthlibApp(App[int]):
 
     def action_mark_incident(self) -> None:
         moment = time.time()
-        self.timeline.mark_incident(moment)
-        self.tape.add_mark(moment)
-        self._logs().show_since(moment)
+        self.stream.publish(IncidentMarked(moment))  # the timeline and the recording
+        self._with_pane("logs", lambda pane: pane.show_since(moment))
         self.notify("Incident marked: the timeline and the Logs pane start from now "
                     f"({clock(moment)}).", timeout=5)
 
     # -- recording -------------------------------------------------------------------
     def action_toggle_recording(self) -> None:
-        self._toggle_recording(self.tape.recording is None)
+        self._toggle_recording()
 
-    @work(thread=True, exclusive=True, group="recording", exit_on_error=False,
-          description="open or close the recording file")
-    def _toggle_recording(self, start: bool) -> None:
-        if not start:
-            path = self.tape.stop()
-            self.call_from_thread(self._recording_changed, None, path)
-            return
+    @work(thread=True, group="recording", exit_on_error=False,
+          description="Opening or closing the recording file")
+    def _toggle_recording(self) -> None:
         import sqlite3
 
         from tui.core.recording.tape import default_recordings_dir
 
-        path = default_recordings_dir() / time.strftime("%Y%m%d-%H%M%S.sqlite")
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self.tape.start(path, self.installation, interval=str(self.health_interval),
-                            check_every=str(self.health_interval))
+        def new_path() -> Path:
+            return default_recordings_dir() / time.strftime("%Y%m%d-%H%M%S.sqlite")
+
+        try:  # decided and done under the tape's lock: R pressed twice opens one file
+            recording, saved = self.tape.toggle(new_path, self.installation,
+                                                interval=str(self.monitor.sample_interval),
+                                                check_every=str(self.health_interval))
         except (OSError, sqlite3.Error) as exc:  # say so; nothing else changes
-            self.call_from_thread(self.notify, f"Cannot record to {path}: {exc}",
+            self.call_from_thread(self.notify, f"Cannot record to {new_path().parent}: {exc}",
                                   severity="error", markup=False)
             return
-        self.call_from_thread(self._recording_changed, path, None)
+        self.call_from_thread(self._recording_changed, recording, saved)
 
     def _recording_changed(self, recording: Path | None, saved: Path | None) -> None:
         line = self.query_one("#recording-line", Static)
         line.set_class(recording is not None, "-on")
         if recording is not None:
             line.update(plain(f"● recording to {recording} (R stops)"))
-            self._workers_pane().start_sampling()  # the replay's Workers pane needs the pool
-            self._flush_timer = self.set_interval(2.0, self._flush_recording)
-            self.sample_health()  # the x-ray's state from the first second
+            self.monitor.start("pool", "probe", "sessions")  # the replay's Workers pane
+            if self._flush_timer is None:
+                self._flush_timer = self.set_interval(2.0, self._flush_recording)
+            self.monitor.refresh()  # the x-ray's state from the first second
             self.notify(f"Recording to {recording}. R stops.", timeout=5, markup=False)
         elif saved is not None:
             if self._flush_timer is not None:
                 self._flush_timer.stop()
+                self._flush_timer = None
             self.notify(f"Saved {saved}: authlib-tui replay {saved}", title="Recording",
                         timeout=15, markup=False)
 
     @work(thread=True, group="recording-flush", exit_on_error=False,
-          description="write the recording's new rows")
+          description="Writing the recording's new rows")
     def _flush_recording(self) -> None:
         self.tape.flush()
-
-    def on_unmount(self) -> None:
-        self.tape.stop()  # the rows still queued, and the end time
 
     def action_help(self) -> None:
         active = self.query_one(PaneTabs).active
         title = dict(PANES).get(active, active)
-        pane_keys: list[tuple[str, str]] = []
-        if active == "lookup":
-            pane_keys = self._lookup().key_help()
-        elif active == "logs":
-            pane_keys = self._logs().key_help()
-        elif active == "workers":
-            pane_keys = self._workers_pane().key_help()
-        elif active == "wizard":
-            pane_keys = self._wizard().key_help()
+        pane_keys = pane_class(active).key_help() if active != "overview" else []
         if self.training is not None:
             pane_keys = [*pane_keys, ("F6", "Training: a hint (counted)"),
                          ("F7", "Training: I think it is… (the first answer counts)"),
@@ -435,4 +515,29 @@ class AuthlibApp(App[int]):
 
     def _find_it(self) -> None:
         self.action_show_pane("wizard")
-        self._wizard().action_find()
+        self._with_pane("wizard", lambda pane: pane.action_find())
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """The app's own workers (recording, training): a failure is said, never silent."""
+        if event.state is WorkerState.ERROR:
+            self.notify(worker_failure(event.worker), severity="error", timeout=10,
+                        markup=False)
+
+
+def pane_class(pane_id: str) -> Any:
+    """The class of a pane, imported on demand (the key help needs it before it is built)."""
+    if pane_id == "lookup":
+        from tui.app.panes.lookup import LookupPane
+
+        return LookupPane
+    if pane_id == "logs":
+        from tui.app.panes.logs import LogsPane
+
+        return LogsPane
+    if pane_id == "workers":
+        from tui.app.panes.workers import WorkersPane
+
+        return WorkersPane
+    from tui.app.panes.wizard import WizardPane
+
+    return WizardPane

@@ -7,19 +7,33 @@ from typing import TYPE_CHECKING
 
 from textual.message import Message
 
+from tui.core.monitor.observations import (
+    ChecksRan,
+    HealthSampled,
+    Observation,
+    PoolSampled,
+)
+
 if TYPE_CHECKING:
-    from tui.core.health import HealthSnapshot
     from tui.core.xray import Hop
+
+LATEST_WINS = (HealthSampled, ChecksRan, PoolSampled)
 
 
 @dataclass
-class HealthSampled(Message):
-    """A fresh health snapshot from the background sampler (latest wins)."""
+class Observed(Message):
+    """An observation from the monitor's stream, delivered on the UI thread.
 
-    snapshot: HealthSnapshot
+    Only the latest of a kind that replaces the one before (a health sample, a
+    check run, a pool sample) is kept while the app is busy.
+    """
+
+    observation: Observation
 
     def can_replace(self, message: Message) -> bool:
-        return isinstance(message, HealthSampled)
+        return (isinstance(message, Observed)
+                and type(message.observation) is type(self.observation)
+                and isinstance(self.observation, LATEST_WINS))
 
 
 @dataclass
@@ -45,17 +59,19 @@ class LookUp(Message):
 
 
 @dataclass
-class XraySampled(Message):
-    """The chain's hops from a fresh run of the checks (latest wins)."""
-
-    hops: tuple[Hop, ...]
-
-    def can_replace(self, message: Message) -> bool:
-        return isinstance(message, XraySampled)
-
-
-@dataclass
 class HopChosen(Message):
     """The admin pressed enter on a hop of the x-ray: show its evidence."""
 
     hop: Hop
+
+
+@dataclass
+class SamplingWanted(Message):
+    """The Workers pane is shown: the pool, probe and sessions sampling should run."""
+
+
+@dataclass
+class ProbingWanted(Message):
+    """The probe lookup was paused or resumed (p in the Workers pane)."""
+
+    on: bool

@@ -13,9 +13,13 @@ import threading
 from collections import deque
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from tui.core.checks.result import CheckResult, Status
 from tui.core.durations import seconds_text
+
+if TYPE_CHECKING:
+    from tui.core.monitor.observations import Observation
 
 MAX_EVENTS = 5000
 POOL_BUCKET_SECONDS = 10.0
@@ -46,6 +50,34 @@ class Timeline:
         self._checks: dict[str, Status] = {}
         self._pool_bucket: tuple[float, int, int] | None = None  # (start, peak busy, peak queue)
         self.incident_start: float | None = None
+
+    # -- the stream's subscriber: the same code live and in the replay ---------------------
+    def observe(self, observation: Observation) -> None:
+        from tui.core.monitor.observations import (
+            ChecksRan,
+            FixRan,
+            IncidentMarked,
+            LogBatch,
+            PoolSampled,
+            ProbeRan,
+        )
+
+        if isinstance(observation, LogBatch):
+            for hit in observation.hits:
+                self.add_signature(hit.at, hit.signature_id, hit.severity, hit.short)
+        elif isinstance(observation, PoolSampled):
+            pool = observation.pool
+            if pool is not None:
+                self.add_pool(observation.at, pool.busy, pool.queued)
+        elif isinstance(observation, ChecksRan):
+            self.add_checks(observation.at, observation.results)
+        elif isinstance(observation, ProbeRan):
+            probe = observation.probe
+            self.add_probe(probe.taken_at, probe.outcome, probe.latency, probe.answered)
+        elif isinstance(observation, FixRan):
+            self.add_fix(observation.at, observation.command, observation.exit_code)
+        elif isinstance(observation, IncidentMarked):
+            self.mark_incident(observation.at)
 
     # -- adding ------------------------------------------------------------------------
     def add(self, event: TimelineEvent) -> None:

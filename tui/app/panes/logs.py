@@ -1,43 +1,36 @@
 """Logs: authdaemond and maildrop-delivery lines, live, each known one explained.
 
-Sources are chosen by the core (journald, else the mail log files, or
---log-file); backfill then follow run on a thread worker, which sanitises each
-entry and hands batches over; the UI drains them at most 20 times a second,
-so a flood of lines never starves the event loop.
+The monitor reads the sources (journald, else the mail log files, or --log-file)
+and its log batches land in the app's `LogInbox`, sanitised on the monitor's
+thread; this pane drains the inbox at most 20 times a second, so a flood of
+lines never starves the event loop. The per-minute counts on top are the app's
+one counter, which every pane shares.
 """
 
 from __future__ import annotations
 
 import math
 import re
-import threading
 import time
-from collections import Counter
 from collections.abc import Callable
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
 from textual.widgets import Input, Select, Static
 
-from tui.app.formatting import clock
+from tui.app.log_inbox import LogInbox
 from tui.app.messages import OpenWizard
 from tui.app.sparkline import sparkline
 from tui.app.text import plain, styled
-from tui.app.text_roles import DIM, ERROR, LABEL, WARN
-from tui.app.widgets.log_view import LogView, ShownEntry, shown
-from tui.core.installation import Installation
-from tui.core.logs.deferral_counts import DeferralCounts
-from tui.core.logs.entry import LogEntry
-from tui.core.logs.log_reader import open_sources
-from tui.core.recording.tape import Tape
-from tui.core.timeline import Timeline
+from tui.app.text_roles import DIM, ERROR, ERROR_STRONG, LABEL, WARN
+from tui.app.widgets.choice import Choice
+from tui.app.widgets.log_view import LogView, ShownEntry
+from tui.core.logs.deferral_counts import BOUNCED, DEFERRED, ERRORS, DeferralCounts
 
 FLUSH_INTERVAL = 0.05  # at most 20 UI updates a second
-BACKFILL_LINES = 2000
-BACKFILL_SECONDS = 3600
 BUCKET_MINUTES = 3
 SEVERITIES = [("all levels", "all"), ("warnings and errors", "warning"), ("errors", "error")]
 ORIGINS = [("auth + delivery", "all"), ("auth (authdaemond)", "auth"),
@@ -69,6 +62,16 @@ def make_filter(text: str, level: str, origin: str) -> Callable[[ShownEntry], bo
     return accept
 
 
+def _chosen(value: object, choices: list[tuple[str, str]]) -> str:
+    """A Select's value, or its first choice while it has none yet (it is still mounting)."""
+    return value if isinstance(value, str) and value in dict(choices).values() else choices[0][1]
+
+
+def _buckets(per_minute: list[int]) -> list[int]:
+    return [sum(per_minute[start:start + BUCKET_MINUTES])
+            for start in range(0, len(per_minute), BUCKET_MINUTES)]
+
+
 class LogsPane(Vertical):
     BINDINGS = [
         Binding("slash", "focus_filter", "Filter", tooltip="Filter as you type (/regex/ too)"),
@@ -77,27 +80,22 @@ class LogsPane(Vertical):
         Binding("escape", "leave_filter", "Leave filter", show=False),
     ]
 
-    def __init__(self, installation: Installation, deferrals: DeferralCounts | None = None,
-                 timeline: Timeline | None = None, tape: Tape | None = None) -> None:
+    def __init__(self, inbox: LogInbox | None = None,
+                 counts: DeferralCounts | None = None) -> None:
         super().__init__(classes="pane-body", id="logs-pane")
-        self.tape = tape  # the app's recording: signature hits go on it while it runs
-        self.installation = installation
-        self.deferrals = deferrals  # shared with the Workers pane: counted here, once
-        self.timeline = timeline  # signature hits go on the incident timeline
+        self.inbox = inbox if inbox is not None else LogInbox()  # filled by the monitor
+        self.counts = counts if counts is not None else DeferralCounts()  # the app's counter
         self.since: float | None = None  # the incident mark: older lines are hidden
-        self._stop = threading.Event()
-        self._pending: list[ShownEntry] = []
-        self._pending_lock = threading.Lock()
-        self._per_minute: Counter[tuple[int, str]] = Counter()
         self.source_text = "starting…"
+        self.failure = ""  # the log follower's last failure, until it reads again
 
     def compose(self) -> ComposeResult:
         yield Static("Reading: …", id="logs-source")
         yield Static("", id="logs-counts")
         with Horizontal(id="logs-filters"):
             yield Input(placeholder="/ filter: text, or /regex/", id="logs-filter")
-            yield Select(SEVERITIES, value="all", allow_blank=False, id="logs-level")
-            yield Select(ORIGINS, value="all", allow_blank=False, id="logs-origin")
+            yield Choice(SEVERITIES, value="all", allow_blank=False, id="logs-level")
+            yield Choice(ORIGINS, value="all", allow_blank=False, id="logs-origin")
         yield LogView(id="logs-view")
         yield Static("", id="logs-status")
 
@@ -105,78 +103,41 @@ class LogsPane(Vertical):
         self.set_interval(FLUSH_INTERVAL, self._flush)
         self.set_interval(1.0, self._render_counts)
         self._render_counts()  # the line is there from the start, not after the first second
-        self._read_sources()
+        self._render_source()
+        self._flush()  # lines read before the pane was built
+        if self.since is not None:
+            self._refilter()  # the incident was marked before the pane was built
 
-    def on_unmount(self) -> None:
-        self._stop.set()
+    # -- what the app hands down (any time: before, during or after mounting) ---------------
+    def show_source(self, text: str, failure: str = "") -> None:
+        """What is read (the monitor's words), and its failure while it has one."""
+        self.source_text, self.failure = text or self.source_text, failure
+        if self.is_mounted:
+            self._render_source()
 
-    # -- reading (thread) ------------------------------------------------------------
-    @work(thread=True, exclusive=True, group="logs", exit_on_error=False,
-          description="read and follow the log sources")
-    def _read_sources(self) -> None:
-        sources = open_sources(self.installation.refreshed())
-        self.app.call_from_thread(self._show_source, sources.describe())
-        for entries in sources.backfill(BACKFILL_LINES, time.time() - BACKFILL_SECONDS):
-            self._receive(entries)
-        sources.follow(self._receive, self._on_source_event, self._stop)
-
-    def _receive(self, entries: list[LogEntry]) -> None:
-        if self.deferrals is not None:
-            self.deferrals.add(entries)
-        if self.tape is not None:
-            self.tape.add_entries(entries)
-        if self.timeline is not None:
-            for entry in entries:
-                signature = entry.signature
-                if signature is not None:
-                    self.timeline.add_signature(entry.timestamp or time.time(), signature.id,
-                                                signature.severity.value,
-                                                signature.short or signature.meaning)
-        batch = [shown(entry, clock) for entry in entries]  # sanitised here, off the UI thread
-        with self._pending_lock:
-            self._pending.extend(batch)
-
-    def _on_source_event(self, text: str) -> None:
-        self.app.call_from_thread(self.app.notify, text, title="Logs", markup=False)
-        self.app.call_from_thread(self._show_source, f"{self.source_text} · {text}")
-
-    # -- UI thread -------------------------------------------------------------------
-    def _show_source(self, text: str) -> None:
-        self.source_text = text
+    def _render_source(self) -> None:
         # These lines are one row high (styles/app.tcss): no layout pass for new text, which
         # at 20 flushes a second would re-lay the whole screen each time.
-        self.query_one("#logs-source", Static).update(styled(("Reading: ", LABEL), text),
-                                                      layout=False)
+        source = self.query_one("#logs-source", Static)
+        source.set_class(bool(self.failure), "-stale")
+        if self.failure:
+            source.update(styled(("Stale: ", ERROR_STRONG), self.failure), layout=False)
+        else:
+            source.update(styled(("Reading: ", LABEL), self.source_text), layout=False)
 
+    # -- UI thread -------------------------------------------------------------------
     def _flush(self) -> None:
-        with self._pending_lock:
-            batch, self._pending = self._pending, []
+        batch = self.inbox.take()
         if not batch:
             return
-        for item in batch:
-            timestamp = item.entry.timestamp
-            if timestamp is None:
-                continue
-            minute = int(timestamp // 60)
-            if item.level == "error":
-                self._per_minute[(minute, "error")] += 1
-            if item.entry.delivery is not None and item.entry.delivery.status in (
-                "deferred", "bounced"
-            ):
-                self._per_minute[(minute, item.entry.delivery.status)] += 1
         self.query_one(LogView).add(batch)
         self._render_status()
 
     def _render_counts(self) -> None:
         """The last hour in 3-minute buckets, so both sparklines fit in 80 columns."""
-        now_minute = int(time.time() // 60)
-        buckets = [range(start, start + BUCKET_MINUTES)
-                   for start in range(now_minute - 59, now_minute + 1, BUCKET_MINUTES)]
-        errors = [sum(self._per_minute[(m, "error")] for m in bucket) for bucket in buckets]
-        deferrals = [sum(self._per_minute[(m, "deferred")] + self._per_minute[(m, "bounced")]
-                         for m in bucket) for bucket in buckets]
-        for key in [key for key in self._per_minute if key[0] < now_minute - 59]:
-            del self._per_minute[key]
+        now = time.time()
+        errors = _buckets(self.counts.per_minute(now, (ERRORS,)))
+        deferrals = _buckets(self.counts.per_minute(now, (DEFERRED, BOUNCED)))
         self.query_one("#logs-counts", Static).update(styled(
             ("last hour  ", DIM), ("errors ", LABEL), (sparkline(errors), ERROR),
             f" {sum(errors)}   ", ("deferrals ", LABEL), (sparkline(deferrals), WARN),
@@ -199,9 +160,11 @@ class LogsPane(Vertical):
     @on(Input.Changed, "#logs-filter")
     @on(Select.Changed)
     def _refilter(self) -> None:
+        if not self.is_mounted:
+            return  # on_mount applies the filter and the mark set meanwhile
         text = self.query_one("#logs-filter", Input).value
-        level = str(self.query_one("#logs-level", Select).value)
-        origin = str(self.query_one("#logs-origin", Select).value)
+        level = _chosen(self.query_one("#logs-level", Select).value, SEVERITIES)
+        origin = _chosen(self.query_one("#logs-origin", Select).value, ORIGINS)
         accept = make_filter(text, level, origin)
         if isinstance(accept, str):
             self.query_one("#logs-status", Static).update(plain(accept), layout=False)
@@ -253,7 +216,8 @@ class LogsPane(Vertical):
             return
         self.post_message(OpenWizard(item.entry.signature.wizard_step, item.text))
 
-    def key_help(self) -> list[tuple[str, str]]:
+    @staticmethod
+    def key_help() -> list[tuple[str, str]]:
         return [
             ("/", "Filter as you type; /regex/ for a regular expression; esc leaves"),
             ("space f", "Pause or follow"),

@@ -17,10 +17,12 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widget import Widget
 from textual.widgets import Button, DataTable, Input, Static
+from textual.worker import Worker, WorkerState
 
 from tui.app.formatting import latency_text
 from tui.app.text import plain
 from tui.app.widgets.result_card import ResultCard
+from tui.app.worker_failure import worker_failure
 from tui.core.authdaemon.request import RefusedInput, address_problem
 from tui.core.installation import Installation
 from tui.core.lookup import LookupReport, run_lookup
@@ -63,7 +65,7 @@ class LookupPane(Vertical):
             yield Button("Look up", id="lookup-go", variant="primary")
         yield Static("", id="lookup-problem")
         with VerticalScroll(id="lookup-result-scroll"):
-            yield ResultCard("Press / to type an address, then enter. With a password, a login "
+            yield ResultCard("Type an address, then enter. With a password, a login "
                              "is tested (AUTH) instead.", id="lookup-result")
         yield Static("History (enter re-runs)", id="lookup-history-title")
         table: DataTable[str] = DataTable(id="lookup-history", cursor_type="row",
@@ -108,7 +110,7 @@ class LookupPane(Vertical):
         self._run(address, self.query_one("#lookup-service", Input).value or "login", None)
 
     @work(thread=True, exclusive=True, group="lookup", exit_on_error=False,
-          description="authdaemond lookup")
+          description="The lookup")
     def _run(self, address: str, service: str, password: str | None) -> None:
         self.app.call_from_thread(self._busy, address)
         try:
@@ -119,6 +121,13 @@ class LookupPane(Vertical):
         finally:
             password = None
         self.app.call_from_thread(self._show, report)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A lookup that raised says so on the card, not "Asking…" forever."""
+        if event.worker.group == "lookup" and event.state is WorkerState.ERROR:
+            sentence = worker_failure(event.worker)
+            self.app.notify(sentence, severity="error", timeout=10, markup=False)
+            self._failed(f"Stale: {sentence}")
 
     def _busy(self, address: str) -> None:
         self.query_one(ResultCard).show_message(f"Asking authdaemond about {address}…")
@@ -165,8 +174,8 @@ class LookupPane(Vertical):
             self.app.notify("The last result is not an alias.", timeout=3)
 
     def home_widget(self) -> Widget:
-        """The result card: focused, it lets 1-5 switch panes (the address field would eat them)."""
-        return self.query_one(ResultCard)
+        """The address field: a form puts the cursor in its field (esc leaves it for 1-5, q)."""
+        return self.query_one("#lookup-address", Input)
 
     def action_focus_address(self) -> None:
         self.query_one("#lookup-address", Input).focus()
@@ -174,7 +183,8 @@ class LookupPane(Vertical):
     def action_leave_form(self) -> None:
         self.query_one(ResultCard).focus()
 
-    def key_help(self) -> list[tuple[str, str]]:
+    @staticmethod
+    def key_help() -> list[tuple[str, str]]:
         return [
             ("enter", "Look up the address (with a password: test the login)"),
             ("F2", "Look up the alias target of the last result"),

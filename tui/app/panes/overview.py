@@ -15,6 +15,7 @@ from textual.content import Content
 from textual.widget import Widget
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
+from textual.worker import Worker, WorkerState
 
 from tui.app.formatting import age
 from tui.app.messages import HopChosen, ShowPane
@@ -22,12 +23,14 @@ from tui.app.text import plain, styled
 from tui.app.text_roles import (
     ACCENT,
     DIM,
+    ERROR_STRONG,
     LABEL,
     NOTE,
     OK,
     SEVERITY_ROLE,
 )
 from tui.app.widgets.xray_chain import XrayChain
+from tui.app.worker_failure import worker_failure
 from tui.core.findings import Finding
 from tui.core.xray import hop_of_step
 
@@ -73,8 +76,10 @@ class OverviewPane(VerticalScroll):
         self.installation = installation
         self._findings: list[Finding] = []
         self._recent: RecentErrors | None = None
+        self.failures: dict[str, str] = {}  # what failed (health, overview), until it works again
 
     def compose(self) -> ComposeResult:
+        yield Static("", id="overview-stale", classes="-hidden")
         yield Static(styled(("The chain", LABEL), ("  (← → a hop, enter: its evidence)",
                                                       DIM)), classes="section-title",
                      id="xray-title")
@@ -96,7 +101,7 @@ class OverviewPane(VerticalScroll):
         self._load()
 
     @work(thread=True, exclusive=True, group="overview", exit_on_error=False,
-          description="read discovery, configs and logs")
+          description="Reading discovery, configs and logs")
     def _load(self) -> None:
         from tui.core.logs.recent_errors import recent_authdaemond_errors
 
@@ -106,7 +111,25 @@ class OverviewPane(VerticalScroll):
         recent = recent_authdaemond_errors(installation.discovery.log_files, limit=5)
         self.app.call_from_thread(self._show, OverviewData(installation, findings, recent))
 
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "overview" and event.state is WorkerState.ERROR:
+            sentence = worker_failure(event.worker)
+            self.app.notify(sentence, severity="error", timeout=10, markup=False)
+            self.show_failure("overview", sentence)
+
+    def show_failure(self, component: str, sentence: str | None) -> None:
+        """Say what failed above the chain; None clears it (the component worked again)."""
+        if sentence is None:
+            self.failures.pop(component, None)
+        else:
+            self.failures[component] = sentence
+        if self.is_mounted:
+            line = self.query_one("#overview-stale", Static)
+            line.set_class(not self.failures, "-hidden")
+            line.update(styled(("Stale: ", ERROR_STRONG), " ".join(self.failures.values())))
+
     def _show(self, data: OverviewData) -> None:
+        self.show_failure("overview", None)
         self.installation = data.installation
         discovery = data.installation.discovery
         layout = discovery.layout.value

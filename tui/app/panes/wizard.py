@@ -9,6 +9,7 @@ and every run is audited and followed by a verify of the same check.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from textual import on, work
@@ -19,6 +20,7 @@ from textual.content import Content
 from textual.widget import Widget
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
+from textual.worker import Worker, WorkerState
 
 from tui.app.screens.confirm_fix import ConfirmFixScreen
 from tui.app.screens.fix_text import FixTextScreen
@@ -36,6 +38,7 @@ from tui.app.text_roles import (
     WARN,
     WARN_STRONG,
 )
+from tui.app.worker_failure import worker_failure
 from tui.core.checks.address_checks import address_checks
 from tui.core.checks.context import CheckContext
 from tui.core.checks.diagnosis import (
@@ -53,7 +56,7 @@ from tui.core.checks.incident_note import IncidentNote
 from tui.core.checks.result import CheckResult, Status
 from tui.core.fixes.runner import run_fix
 from tui.core.installation import Installation
-from tui.core.recording.tape import Tape
+from tui.core.monitor.observations import FixRan, Observation
 from tui.core.timeline import Timeline
 
 NEWLINE = Content("\n")
@@ -76,9 +79,10 @@ class WizardPane(Vertical):
 
     def __init__(self, installation: Installation, *, allow_fixes: bool = False,
                  notes_dir: Path | None = None, timeline: Timeline | None = None,
-                 tape: Tape | None = None) -> None:
+                 publish: Callable[[Observation], None] | None = None) -> None:
         super().__init__(classes="pane-body", id="wizard-pane")
-        self.tape = tape  # the app's recording: fixes run go on it while it runs
+        # The app's stream: a fix that ran goes to the timeline and the recording through it.
+        self.publish = publish
         self.installation = installation
         self.allow_fixes = allow_fixes
         self.notes_dir = notes_dir or Path.home()
@@ -156,7 +160,7 @@ class WizardPane(Vertical):
         self._walk(branch, address)
 
     @work(thread=True, exclusive=True, group="wizard", exit_on_error=False,
-          description="run the wizard's checks")
+          description="The wizard's checks")
     def _walk(self, branch: Branch, address: str) -> None:
         context = CheckContext.fresh(self.installation)
         if branch is Branch.ADDRESS:
@@ -169,6 +173,18 @@ class WizardPane(Vertical):
                 results.append(result)
                 self.app.call_from_thread(self._add_result, result)
         self.app.call_from_thread(self._show_diagnosis, diagnose(tuple(results)), branch)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A walk, verify or fix that raised says so where its result would have been."""
+        if event.state is not WorkerState.ERROR or not event.worker.group.startswith("wizard"):
+            return
+        sentence = worker_failure(event.worker)
+        self.app.notify(sentence, severity="error", timeout=10, markup=False)
+        if event.worker.group == "wizard":
+            self.query_one("#wizard-headline", Static).update(styled(
+                ("Stale: ", ERROR_STRONG), sentence, ("  (esc: symptoms, f: again)", DIM)))
+        else:
+            self._show_output(sentence)
 
     # -- showing (UI thread) -------------------------------------------------------------
     def _line(self, result: CheckResult) -> Content:
@@ -252,7 +268,7 @@ class WizardPane(Vertical):
         self._verify(result.id)
 
     @work(thread=True, group="wizard-verify", exit_on_error=False,
-          description="verify one check")
+          description="Verifying the check")
     def _verify(self, check_id: str) -> None:
         check = check_by_id(check_id)
         if check is None:
@@ -292,7 +308,7 @@ class WizardPane(Vertical):
         self.app.push_screen(ConfirmFixScreen(result.title, fix.why, fix.commands), confirmed)
 
     @work(thread=True, exclusive=True, group="wizard-fix", exit_on_error=False,
-          description="run a fix")
+          description="Running the fix")
     def _run_fix(self, check_id: str, commands: tuple[str, ...]) -> None:
         def output(line: str) -> None:
             self.app.call_from_thread(self._show_output, line)
@@ -302,10 +318,8 @@ class WizardPane(Vertical):
                        on_output=output)
         for run in runs:
             self.app.call_from_thread(self.note.add_fix_run, run.command, run.exit_code)
-            if self.timeline is not None:
-                self.timeline.add_fix(time.time(), run.command, run.exit_code)
-            if self.tape is not None:
-                self.tape.add_fix(time.time(), run.command, run.exit_code)
+            if self.publish is not None:
+                self.publish(FixRan(time.time(), run.command, run.exit_code))
         if runs and all(run.ok for run in runs):
             self.app.call_from_thread(self._verify, check_id)
 
@@ -330,7 +344,8 @@ class WizardPane(Vertical):
             return
         self.app.notify(f"Incident note written to {path}", timeout=6, markup=False)
 
-    def key_help(self) -> list[tuple[str, str]]:
+    @staticmethod
+    def key_help() -> list[tuple[str, str]]:
         return [
             ("f", "Find it for me: run every check and name the cause"),
             ("enter", "Start from the highlighted symptom"),

@@ -1,31 +1,29 @@
 """Workers: is the authdaemond pool saturated, and why.
 
-Three measurements run in their own thread workers, each started only when its
-previous run has finished, so a probe stuck for its 10 s timeout or a silent
-database never delays the pool graph and never piles up threads. The pool
-worker also builds the snapshot (the verdict may stat the socket), and the UI
-thread only draws it.
+The app's monitor measures (the pool every interval, the probe lookup and the
+mail role's database sessions each in their own loop, so a probe stuck for its
+timeout never delays the pool graph); this pane draws the snapshots it is handed
+and asks, the first time it is shown, for the sampling to start: the probe is a
+real lookup and the sessions a real database connection, so neither runs unless
+someone looks.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widget import Widget
+from textual.widgets import Static
 
-from tui.app.messages import OpenWizard
+from tui.app.messages import OpenWizard, ProbingWanted, SamplingWanted
+from tui.app.text import styled
+from tui.app.text_roles import ERROR_STRONG
 from tui.app.widgets.workers_view import WorkersView
-from tui.core.installation import Installation
-from tui.core.logs.deferral_counts import DeferralCounts
-from tui.core.recording.tape import Tape
-from tui.core.timeline import Timeline
-from tui.core.workers.sampler import WorkersSampler, WorkersSnapshot
+from tui.core.workers.sampler import WorkersSnapshot
 from tui.core.workers.verdict import PoolState
 
 if TYPE_CHECKING:
@@ -50,110 +48,65 @@ class WorkersPane(VerticalScroll):
         Binding("w", "open_wizard", "Wizard", tooltip="Open the wizard at this verdict's step"),
     ]
 
-    def __init__(self, installation: Installation, deferrals: DeferralCounts | None = None,
-                 timeline: Timeline | None = None, tape: Tape | None = None) -> None:
+    def __init__(self, probe_address: str) -> None:
         super().__init__(classes="pane-body", id="workers-pane", can_focus=True)
-        self.tape = tape  # the app's recording: samples and probes go on it while it runs
-        self.installation = installation
-        # Fed by the Logs pane's reader: one reader for both panes, not two.
-        self.sampler = WorkersSampler(installation, deferrals=deferrals)
-        self.timeline = timeline
-        self.interval = installation.settings.sample_interval.value
+        self.probe_address = probe_address
         self.probing = True
         self.snapshot: WorkersSnapshot | None = None
-        self._in_flight: set[str] = set()
-        self._stop = threading.Event()
-        self._started = False
+        self.failures: dict[str, str] = {}  # component → its failure, until it samples again
 
     def compose(self) -> ComposeResult:
+        yield Static("", id="workers-stale", classes="-hidden")
         yield WorkersView()
 
+    def on_mount(self) -> None:
+        self._draw()  # a snapshot handed down before the pane was built
+
     def on_show(self) -> None:
-        """Start sampling the first time the pane is shown, not when it is built.
-
-        Panes are built shortly after start-up; the probe is a real lookup and the
-        session sampler a real database connection, so neither runs unless asked for.
-        """
-        self.start_sampling()
-
-    def start_sampling(self) -> None:
-        """Also asked for by the app's recording, which needs the pool samples."""
-        if not self._started:
-            self._started = True
-            self.set_interval(self.interval, self._tick)
-            self._tick()
-
-    def on_unmount(self) -> None:
-        self._stop.set()
-        self.sampler.close()
+        """Ask for the sampling the first time the pane is shown, not when it is built."""
+        self.post_message(SamplingWanted())
 
     def home_widget(self) -> Widget:
         return self
 
-    # -- background work -------------------------------------------------------------
-    def _tick(self) -> None:
-        for name, start in (("pool", self._sample_pool), ("probe", self._probe),
-                            ("sessions", self._sample_sessions)):
-            if name == "probe" and not self.probing:
-                continue
-            if name not in self._in_flight:
-                self._in_flight.add(name)
-                start()
+    # -- what the app hands down (any time: before, during or after mounting) ---------------
+    def show_snapshot(self, snapshot: WorkersSnapshot) -> None:
+        self.snapshot = snapshot
+        self._draw()
 
-    @work(thread=True, group="workers-pool", exit_on_error=False,
-          description="sample the worker pool (/proc, sock_diag)")
-    def _sample_pool(self) -> None:
-        try:
-            pool = self.sampler.sample_pool()
-            if self.timeline is not None:
-                self.timeline.add_pool(pool.taken_at, pool.busy, pool.queued)
-            snapshot = self.sampler.snapshot()
-            if self.tape is not None:
-                self.tape.add_pool(snapshot)
-        finally:
-            self._in_flight.discard("pool")
-        if not self._stop.is_set():
-            self.app.call_from_thread(self._show, snapshot)
+    def show_failure(self, component: str, sentence: str | None) -> None:
+        """Mark the pane stale with `sentence`; None clears that component's mark."""
+        if sentence is None:
+            self.failures.pop(component, None)
+        else:
+            self.failures[component] = sentence
+        self._draw()
 
-    @work(thread=True, group="workers-probe", exit_on_error=False,
-          description="time one probe lookup")
-    def _probe(self) -> None:
-        try:
-            probe = self.sampler.probe()
-        finally:
-            self._in_flight.discard("probe")
-        if self.timeline is not None and probe is not None:
-            self.timeline.add_probe(probe.taken_at, probe.outcome, probe.latency, probe.answered)
-        if self.tape is not None and probe is not None:
-            self.tape.add_probe(probe)
-
-    @work(thread=True, group="workers-sessions", exit_on_error=False,
-          description="read the mail role's PostgreSQL sessions")
-    def _sample_sessions(self) -> None:
-        try:
-            self.sampler.sample_sessions()
-        finally:
-            self._in_flight.discard("sessions")
-
-    # -- drawing (UI thread) -----------------------------------------------------------
     def _probe_note(self) -> str | None:
         if not self.probing:
             return "paused (p resumes)"
-        if self.sampler.probe_in_flight:
+        pool = self.snapshot.pool if self.snapshot is not None else None
+        if pool is not None and pool.probe_in_flight:
             return "waiting for an answer…"
         return None
 
-    def _show(self, snapshot: WorkersSnapshot) -> None:
-        self.snapshot = snapshot
-        self.query_one(WorkersView).show(snapshot, self.sampler.probe_address, self._probe_note())
+    def _draw(self) -> None:
+        if not self.is_mounted:
+            return  # on_mount draws what was handed down meanwhile
+        stale = self.query_one("#workers-stale", Static)
+        stale.set_class(not self.failures, "-hidden")
+        stale.update(styled(("Stale: ", ERROR_STRONG), " ".join(self.failures.values())))
+        if self.snapshot is not None:
+            self.query_one(WorkersView).show(self.snapshot, self.probe_address,
+                                             self._probe_note())
 
     # -- keys ----------------------------------------------------------------------------
     def action_toggle_probe(self) -> None:
         self.probing = not self.probing
+        self.post_message(ProbingWanted(self.probing))
         self.app.notify("Probe resumed." if self.probing else
                         "Probe paused: no more lookups from this pane.", timeout=3)
-        if self.snapshot is not None:
-            self._show(self.snapshot)
+        self._draw()
 
     def action_open_wizard(self) -> None:
         verdict = self.snapshot.verdict if self.snapshot is not None else None
@@ -163,7 +116,8 @@ class WorkersPane(VerticalScroll):
             return
         self.post_message(OpenWizard(step, verdict.headline))
 
-    def key_help(self) -> list[tuple[str, str]]:
+    @staticmethod
+    def key_help() -> list[tuple[str, str]]:
         return [
             ("p", "Pause or resume the probe lookup (one per interval)"),
             ("w", "Open the wizard at the step for this verdict"),
@@ -175,6 +129,7 @@ class WorkersPane(VerticalScroll):
 
         def toggle() -> None:
             app.run_action("show_pane('workers')")
-            app.query_one(WorkersPane).action_toggle_probe()
+            for pane in app.query(WorkersPane):
+                pane.action_toggle_probe()
 
         yield SystemCommand("Pause or resume the probe", "p in the Workers pane", toggle)

@@ -21,6 +21,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from tui.core.logs.entry import LogEntry
+from tui.core.logs.level import level_of
 from tui.core.safe_text import safe_text
 
 DEFAULT_MAX_ENTRIES = 10_000
@@ -40,21 +41,6 @@ class ShownEntry:
 
 
 Row = tuple[ShownEntry, bool]  # (entry, is the annotation line)
-
-
-def level_of(entry: LogEntry) -> str:
-    priority = entry.priority
-    if entry.signature is not None and priority is None:
-        return entry.signature.severity.value  # files carry no priority: use what we know
-    if priority is None:
-        return "info"
-    if priority <= 3:
-        return "error"
-    if priority == 4:
-        return "warning"
-    if priority == 7:
-        return "debug"
-    return "info"
 
 
 def shown(entry: LogEntry, clock: Callable[[float], str]) -> ShownEntry:

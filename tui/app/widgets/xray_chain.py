@@ -97,16 +97,23 @@ class XrayChain(Horizontal):
         if self._built:
             self._show(hops)
 
+    def _cards(self) -> dict[str, HopCard]:
+        """The cards there are now: none before they are built or once the app is closing."""
+        return {card.id or "": card for card in self.query(HopCard)}
+
     def _show(self, hops: tuple[Hop, ...]) -> None:
         lit = first_failing(hops)
+        cards = self._cards()
         for hop in hops:
-            self.query_one(f"#hop-{hop.id}", HopCard).show(hop, hop is lit)
+            card = cards.get(f"hop-{hop.id}")
+            if card is not None:
+                card.show(hop, hop is lit)
 
     def first_failing_card(self) -> HopCard | None:
         lit = first_failing(self.hops)
         if lit is None or not self._built:
             return None
-        return self.query_one(f"#hop-{lit.id}", HopCard)
+        return self._cards().get(f"hop-{lit.id}")
 
     def action_move(self, step: int) -> None:
         cards = list(self.query(HopCard))

@@ -1,8 +1,10 @@
-"""Per-minute counts of the two deferrals that mean "authlib failed": for the Workers pane.
+"""Per-minute counts of what the log says went wrong: one counter for every pane that shows them.
 
-`s_connect() failed` (maildrop could not reach authdaemond) and `Temporary
-authentication failure` (it got no answer), taken from Postfix's pipe lines for the
-maildrop transports, as classified by the log sources.
+The Workers pane and the x-ray read the two deferrals that mean "authlib failed"
+(`s_connect() failed`: maildrop could not reach authdaemond; `Temporary
+authentication failure`: it got no answer), taken from Postfix's pipe lines for the
+maildrop transports. The Logs pane reads errors and every deferral or bounce. Each
+line is counted once, here, as the monitor's log batches arrive.
 """
 
 from __future__ import annotations
@@ -13,12 +15,17 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from tui.core.logs.kind import Kind
+from tui.core.logs.level import level_of
 
 if TYPE_CHECKING:
     from tui.core.logs.entry import LogEntry
+    from tui.core.monitor.observations import Observation
 
 S_CONNECT = "s_connect"
 TEMPFAIL = "tempfail"
+ERRORS = "error"  # lines of level error
+DEFERRED = "deferred"  # a maildrop delivery Postfix deferred, whatever the reason
+BOUNCED = "bounced"  # a maildrop delivery Postfix bounced: mail lost for the sender
 _TEMPFAIL_IDS = frozenset({"maildrop-tempfail", "maildrop-tempfail-timeout"})
 
 
@@ -32,6 +39,18 @@ def deferral_kind(entry: LogEntry) -> str | None:
     return None
 
 
+def counted_as(entry: LogEntry) -> Iterable[str]:
+    """The counters one entry adds to."""
+    if level_of(entry) == "error":
+        yield ERRORS
+    delivery = entry.delivery
+    if delivery is not None and delivery.status in (DEFERRED, BOUNCED):
+        yield delivery.status
+    kind = deferral_kind(entry)
+    if kind is not None:
+        yield kind
+
+
 class DeferralCounts:
     """Counts per minute; minutes older than `keep_minutes` are forgotten."""
 
@@ -40,20 +59,40 @@ class DeferralCounts:
         self._counts: Counter[tuple[int, str]] = Counter()
         self._lock = threading.Lock()
 
+    def observe(self, observation: Observation) -> None:
+        """The stream's subscriber: every log batch, backfill included."""
+        from tui.core.monitor.observations import LogBatch
+
+        if isinstance(observation, LogBatch):
+            self.add(observation.entries)
+
     def add(self, entries: Iterable[LogEntry]) -> None:
         with self._lock:
             for entry in entries:
-                kind = deferral_kind(entry)
-                if kind is not None and entry.timestamp is not None:
-                    self._counts[(int(entry.timestamp // 60), kind)] += 1
+                if entry.timestamp is None:
+                    continue
+                minute = int(entry.timestamp // 60)
+                for key in counted_as(entry):
+                    self._counts[(minute, key)] += 1
+
+    def _forget_old(self, current: int) -> None:
+        for key in [key for key in self._counts if key[0] <= current - self.keep_minutes]:
+            del self._counts[key]
 
     def last_minutes(self, now: float, minutes: int = 5) -> list[tuple[int, int]]:
         """(s_connect, tempfail) for each of the last `minutes` minutes, oldest first."""
         current = int(now // 60)
         with self._lock:
-            for key in [key for key in self._counts if key[0] <= current - self.keep_minutes]:
-                del self._counts[key]
+            self._forget_old(current)
             return [
                 (self._counts[(minute, S_CONNECT)], self._counts[(minute, TEMPFAIL)])
                 for minute in range(current - minutes + 1, current + 1)
             ]
+
+    def per_minute(self, now: float, keys: tuple[str, ...], minutes: int = 60) -> list[int]:
+        """The sum of `keys` for each of the last `minutes` minutes, oldest first."""
+        current = int(now // 60)
+        with self._lock:
+            self._forget_old(current)
+            return [sum(self._counts[(minute, key)] for key in keys)
+                    for minute in range(current - minutes + 1, current + 1)]

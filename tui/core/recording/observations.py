@@ -15,7 +15,7 @@ from tui.core.checks.result import CheckResult, Status
 from tui.core.xray import HOPS, Hop, HopState
 
 if TYPE_CHECKING:  # the app imports this before its first frame (the record toggle)
-    from tui.core.logs.entry import LogEntry
+    from tui.core.monitor.observations import Observation, SignatureHit
     from tui.core.workers.pool import PoolSample
     from tui.core.workers.probe import ProbeSample
     from tui.core.workers.sampler import WorkersSnapshot
@@ -77,12 +77,9 @@ def checks_row(results: tuple[CheckResult, ...], mask: Mask) -> JSON:
             for result in results}
 
 
-def signature_row(entry: LogEntry) -> JSON | None:
-    signature = entry.signature
-    if signature is None:
-        return None
-    return {"id": signature.id, "severity": signature.severity.value, "kind": entry.kind.value,
-            "step": signature.wizard_step, "short": signature.short or signature.meaning}
+def signature_row(hit: SignatureHit) -> JSON:
+    return {"id": hit.signature_id, "severity": hit.severity, "kind": hit.kind,
+            "step": hit.step, "short": hit.short}
 
 
 # -- rows → objects (replay) ------------------------------------------------------------------
@@ -167,3 +164,30 @@ def hops(row: JSON, results: dict[str, CheckResult]) -> tuple[Hop, ...]:
                             float(latency) if isinstance(latency, int | float) else None,
                             float(sampled) if isinstance(sampled, int | float) else None, mine))
     return tuple(hops_out)
+
+
+def observation(at: float, kind: str, row: JSON) -> Observation | None:
+    """A row as the observation the monitor published (as far as the row holds it).
+
+    The replay feeds these to the same subscribers as the live app (the timeline),
+    so a recorded incident is read by the code that read it live.
+    """
+    from tui.core.monitor import observations as seen
+
+    if kind == Kind.CHECKS:
+        return seen.ChecksRan(at, tuple(check_results(row).values()), ())
+    if kind == Kind.POOL:
+        return seen.PoolSampled(at, pool_sample(at, row))
+    if kind == Kind.PROBE:
+        return seen.ProbeRan(probe_sample(at, row))
+    if kind == Kind.SIGNATURE:
+        hit = seen.SignatureHit(at, str(row.get("id", "?")), str(row.get("severity", "info")),
+                                str(row.get("short", "")), str(row.get("step", "")),
+                                str(row.get("kind", "")))
+        return seen.LogBatch((), (hit,))
+    if kind == Kind.FIX:
+        code = row.get("exit_code")
+        return seen.FixRan(at, str(row.get("command", "")), code if isinstance(code, int) else None)
+    if kind == Kind.MARK:
+        return seen.IncidentMarked(at)
+    return None

@@ -161,28 +161,10 @@ class Recording:
     def timeline_until(self, moment: float) -> Timeline:
         """The incident timeline as it stood at `moment`, from the recording's start."""
         timeline = Timeline(max_events=len(self.observations) + 1)
-        for observation in self.observations:
-            if observation.at > moment:
+        for recorded in self.observations:
+            if recorded.at > moment:
                 break
-            data = observation.data
-            if observation.kind == Kind.CHECKS:
-                results = tuple(rows.check_results(data).values())
-                timeline.add_checks(observation.at, results)
-            elif observation.kind == Kind.POOL:
-                sample = rows.pool_sample(observation.at, data)
-                if sample is not None:
-                    timeline.add_pool(observation.at, sample.busy, sample.queued)
-            elif observation.kind == Kind.PROBE:
-                probe = rows.probe_sample(observation.at, data)
-                timeline.add_probe(probe.taken_at, probe.outcome, probe.latency, probe.answered)
-            elif observation.kind == Kind.SIGNATURE:
-                timeline.add_signature(observation.at, str(data.get("id", "?")),
-                                       str(data.get("severity", "info")),
-                                       str(data.get("short", "")))
-            elif observation.kind == Kind.FIX:
-                code = data.get("exit_code")
-                timeline.add_fix(observation.at, str(data.get("command", "")),
-                                 code if isinstance(code, int) else None)
-            elif observation.kind == Kind.MARK:
-                timeline.mark_incident(observation.at)
+            observation = rows.observation(recorded.at, recorded.kind, recorded.data)
+            if observation is not None:
+                timeline.observe(observation)
         return timeline

@@ -39,6 +39,7 @@ class RecordingStore:
         self._db.executescript(SCHEMA)
         self._pending: list[tuple[float, str, str]] = []
         self._lock = threading.Lock()
+        self._closed = False
 
     def set_meta(self, **values: str) -> None:
         with self._lock:
@@ -47,15 +48,20 @@ class RecordingStore:
 
     def add(self, at: float, kind: str, data: dict[str, object]) -> None:
         with self._lock:
+            if self._closed:
+                return  # a last observation racing the close: the file is complete
             self._pending.append((at, kind, json.dumps(data, separators=(",", ":"))))
 
     def flush(self) -> None:
         with self._lock:
-            if self._pending:
+            if self._pending and not self._closed:
                 self._db.executemany("INSERT INTO observations VALUES (?, ?, ?)", self._pending)
                 self._db.commit()
                 self._pending = []
 
     def close(self) -> None:
+        """Write what is queued and close; later adds and flushes do nothing."""
         self.flush()
-        self._db.close()
+        with self._lock:
+            self._closed = True
+            self._db.close()

@@ -1,9 +1,11 @@
-"""The one place observations are written: off until started, then every add goes to the file.
+"""The one place observations are written: off until started, then each one goes to the file.
 
-Both `authlib-tui record` and the app's record toggle feed a Tape from the
-samplers they already run, so a recording made either way replays the same.
-Adds only queue a row (cheap, any thread); `flush` writes the queue in one
-transaction and belongs in a worker thread.
+The tape subscribes to the monitor's stream, so `authlib-tui record` and the
+app's record toggle write the same rows from the same observations, and a
+recording made either way replays the same. Observing only queues a row (cheap,
+any thread); `flush` writes the queue in one transaction and belongs in a worker
+thread. Starting, stopping and flushing are serialised, so a toggle pressed twice
+opens one file and no flush touches a file that `stop` closed.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,13 +21,9 @@ from tui.core.recording import observations as rows
 from tui.core.recording.observations import Kind
 
 if TYPE_CHECKING:  # the app builds a Tape before its first frame; the rest waits for `start`
-    from tui.core.checks.result import CheckResult
     from tui.core.installation import Installation
-    from tui.core.logs.entry import LogEntry
+    from tui.core.monitor.observations import Observation
     from tui.core.recording.store import RecordingStore
-    from tui.core.workers.probe import ProbeSample
-    from tui.core.workers.sampler import WorkersSnapshot
-    from tui.core.xray import Hop
 
 
 def default_recordings_dir() -> Path:
@@ -38,44 +37,62 @@ class Tape:
         self._store: RecordingStore | None = None
         self.started_at: float | None = None
         self._installation: Installation | None = None
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # start, stop and flush: one at a time
 
     @property
     def recording(self) -> Path | None:
         store = self._store
         return store.path if store is not None else None
 
-    def start(self, path: Path, installation: Installation, **meta: str) -> None:
-        """Open `path` (a new file) and write the recording's description."""
+    def start(self, path: Path, installation: Installation, **meta: str) -> Path:
+        """Open `path` (a new file) and describe the recording; a running recording is kept.
+
+        Returns the file being recorded to: `path`, or the one already open.
+        """
         import socket
 
         from tui.core.checks.output import package_version
         from tui.core.recording.store import RecordingStore
 
-        store = RecordingStore(path)
-        store.set_meta(host=socket.gethostname(), version=package_version(),
-                       started=str(time.time()), platform=installation.discovery.platform.value,
-                       probe_address=installation.settings.probe_address.value, **meta)
         with self._lock:
+            if self._store is not None:
+                return self._store.path
+            store = RecordingStore(path)
+            store.set_meta(host=socket.gethostname(), version=package_version(),
+                           started=str(time.time()),
+                           platform=installation.discovery.platform.value,
+                           probe_address=installation.settings.probe_address.value, **meta)
             self._store, self._installation = store, installation
             self.started_at = time.time()
+            return path
 
     def stop(self) -> Path | None:
         with self._lock:
             store, self._store = self._store, None
             self.started_at = None
-        if store is None:
-            return None
-        store.set_meta(ended=str(time.time()))
-        store.close()
-        return store.path
+            if store is None:
+                return None
+            store.set_meta(ended=str(time.time()))
+            store.close()
+            return store.path
+
+    def toggle(self, new_path: Callable[[], Path], installation: Installation,
+               **meta: str) -> tuple[Path | None, Path | None]:
+        """Stop a running recording or start one: (now recording to, saved), decided atomically."""
+        with self._lock:
+            running = self._store is not None
+        if running:
+            return None, self.stop()
+        path = new_path()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return self.start(path, installation, **meta), None
 
     def flush(self) -> None:
-        store = self._store
-        if store is not None:
-            store.flush()
+        with self._lock:
+            if self._store is not None:
+                self._store.flush()
 
-    # -- observations -------------------------------------------------------------------------
+    # -- the stream's subscriber -----------------------------------------------------------------
     def _mask(self, text: str) -> str:
         from tui.core.checks.incident_note import mask_known_secrets
 
@@ -87,28 +104,36 @@ class Tape:
         if store is not None and data is not None:
             store.add(at, kind, data)
 
-    def add_pool(self, snapshot: WorkersSnapshot) -> None:
-        if self._store is not None:
-            at = snapshot.pool.taken_at if snapshot.pool is not None else snapshot.taken_at
-            self._add(at, Kind.POOL, rows.pool_row(snapshot, self._mask))
+    def observe(self, observation: Observation) -> None:
+        """Queue the rows for one observation, while recording (a no-op otherwise)."""
+        if self._store is None:
+            return
+        from tui.core.monitor.observations import (
+            ChecksRan,
+            FixRan,
+            IncidentMarked,
+            LogBatch,
+            PoolSampled,
+            ProbeRan,
+        )
 
-    def add_probe(self, probe: ProbeSample) -> None:
-        self._add(probe.taken_at, Kind.PROBE, rows.probe_row(probe))
-
-    def add_checks(self, at: float, results: tuple[CheckResult, ...],
-                   hops: tuple[Hop, ...]) -> None:
-        if self._store is not None:
-            self._add(at, Kind.CHECKS, rows.checks_row(results, self._mask))
-            self._add(at, Kind.HOPS, rows.hops_row(hops, self._mask))
-
-    def add_entries(self, entries: list[LogEntry]) -> None:
-        if self._store is not None:
-            for entry in entries:
-                self._add(entry.timestamp or time.time(), Kind.SIGNATURE,
-                          rows.signature_row(entry))
-
-    def add_fix(self, at: float, command: str, exit_code: int | None) -> None:
-        self._add(at, Kind.FIX, {"command": self._mask(command), "exit_code": exit_code})
-
-    def add_mark(self, at: float) -> None:
-        self._add(at, Kind.MARK, {})
+        if isinstance(observation, LogBatch):
+            if observation.backfill:
+                return  # a recording starts now: the last hour's lines are not news in it
+            for hit in observation.hits:
+                self._add(hit.at, Kind.SIGNATURE, rows.signature_row(hit))
+        elif isinstance(observation, PoolSampled):
+            if observation.snapshot is not None:
+                self._add(observation.at, Kind.POOL,
+                          rows.pool_row(observation.snapshot, self._mask))
+        elif isinstance(observation, ProbeRan):
+            self._add(observation.probe.taken_at, Kind.PROBE, rows.probe_row(observation.probe))
+        elif isinstance(observation, ChecksRan):
+            self._add(observation.at, Kind.CHECKS, rows.checks_row(observation.results,
+                                                                   self._mask))
+            self._add(observation.at, Kind.HOPS, rows.hops_row(observation.hops, self._mask))
+        elif isinstance(observation, FixRan):
+            self._add(observation.at, Kind.FIX, {"command": self._mask(observation.command),
+                                                 "exit_code": observation.exit_code})
+        elif isinstance(observation, IncidentMarked):
+            self._add(observation.at, Kind.MARK, {})

@@ -1,0 +1,250 @@
+"""The monitor: every sampler on one schedule, each in its own loop, publishing observations.
+
+Five loops, one per component, so a slow component never delays another: the log
+follower (backfill, then follow), the worker pool (local and instant), the probe
+lookup (up to its timeout), the mail role's database sessions (up to its timeout)
+and the health sample with the run of every check (the strip and the x-ray). Each
+loop waits for the end of its own run before the next, so runs never pile up.
+
+A run that raises is published as `ComponentFailed` with one sentence, the loop
+carries on, and its next good run publishes `ComponentRecovered`: a dead or
+broken component is a state on screen, never a silent stop.
+
+The loops run on the monitor's own daemon threads, not on an executor: they never
+finish, and a pool of a few threads would be taken by them and starve the short
+jobs (lookups, the wizard). The app, `authlib-tui record` and the tests run this
+same class; only their subscribers differ.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from tui.core.health import DB_CHECK_TIMEOUT
+from tui.core.installation import Installation
+from tui.core.logs.deferral_counts import DeferralCounts
+from tui.core.monitor.observations import (
+    ChecksRan,
+    ComponentFailed,
+    ComponentRecovered,
+    HealthSampled,
+    LogBatch,
+    LogSource,
+    PoolSampled,
+    ProbeRan,
+)
+from tui.core.monitor.stream import ObservationStream
+
+if TYPE_CHECKING:
+    from tui.core.logs.entry import LogEntry
+
+HEALTH_INTERVAL = 5.0  # seconds from the end of one health run to the start of the next
+RETRY_AFTER = 5.0  # seconds before a failed log follower is opened again
+BACKFILL_LINES = 2000
+BACKFILL_SECONDS = 3600.0
+# The oldest a hop's sample may be before the x-ray shows it as stale.
+STALE_AFTER = HEALTH_INTERVAL + DB_CHECK_TIMEOUT + 2.0
+
+COMPONENTS = {
+    "logs": "Reading the log",
+    "pool": "Sampling the worker pool",
+    "probe": "The probe lookup",
+    "sessions": "Reading the database sessions",
+    "health": "The health sample",
+}
+
+
+def failure_sentence(component: str, error: BaseException) -> str:
+    what = COMPONENTS.get(component, component)
+    detail = str(error) or type(error).__name__
+    return f"{what} failed: {detail} ({type(error).__name__}); retrying."
+
+
+class Monitor:
+    def __init__(self, installation: Installation, stream: ObservationStream, *,
+                 counts: DeferralCounts | None = None,
+                 health_interval: float = HEALTH_INTERVAL,
+                 sample_interval: float | None = None,
+                 check_timeout: float = DB_CHECK_TIMEOUT,
+                 backfill_lines: int = BACKFILL_LINES,
+                 stale_after: float = STALE_AFTER) -> None:
+        from tui.core.workers.sampler import WorkersSampler
+
+        self.installation = installation
+        self.stream = stream
+        self.counts = counts if counts is not None else DeferralCounts()
+        self.health_interval = health_interval
+        self.sample_interval = (sample_interval if sample_interval is not None
+                                else installation.settings.sample_interval.value)
+        self.check_timeout = check_timeout
+        self.backfill_lines = backfill_lines
+        self.stale_after = stale_after
+        self.sampler = WorkersSampler(installation, deferrals=self.counts)
+        self.stopping = threading.Event()
+        self.probing = threading.Event()
+        self.probing.set()
+        self._wake_health = threading.Event()
+        self._failed: set[str] = set()
+        self._backfilled = backfill_lines <= 0
+        self._threads: dict[str, threading.Thread] = {}
+        self._lock = threading.Lock()
+
+    # -- starting and stopping ---------------------------------------------------------------
+    def start(self, *components: str) -> None:
+        """Start the named loops (logs, pool, probe, sessions, health); a running one is kept."""
+        loops: dict[str, Callable[[], None]] = {
+            "logs": self.run_logs, "pool": self.run_pool, "probe": self.run_probe,
+            "sessions": self.run_sessions, "health": self.run_health,
+        }
+        with self._lock:
+            for name in components:
+                if name in self._threads or self.stopping.is_set():
+                    continue
+                thread = threading.Thread(target=self._guarded, args=(name, loops[name]),
+                                          name=f"monitor-{name}", daemon=True)
+                self._threads[name] = thread
+                thread.start()
+
+    def running(self, component: str) -> bool:
+        return component in self._threads
+
+    def stop(self, wait: float = 0.0) -> None:
+        """Ask every loop to end; with `wait`, join them for at most that many seconds."""
+        self.stopping.set()
+        self._wake_health.set()
+        deadline = time.monotonic() + wait
+        for thread in list(self._threads.values()):
+            if thread is not threading.current_thread():
+                thread.join(timeout=max(0.0, deadline - time.monotonic()))
+        self.sampler.close()
+
+    def refresh(self) -> None:
+        """Run the health sample and the checks now, not at the end of the interval."""
+        self._wake_health.set()
+
+    def set_probing(self, on: bool) -> None:
+        if on:
+            self.probing.set()
+        else:
+            self.probing.clear()
+
+    # -- one run, reported ----------------------------------------------------------------------
+    def _guarded(self, component: str, loop: Callable[[], None]) -> None:
+        """A loop that ends by an exception is said, never silent."""
+        try:
+            loop()
+        except Exception as exc:  # reported as a state on screen
+            self._failed.add(component)
+            self.stream.publish(ComponentFailed(component, failure_sentence(component, exc)
+                                                .replace("; retrying.", "; stopped."),
+                                                time.time()))
+
+    def attempt(self, component: str, run: Callable[[], None]) -> bool:
+        """Run one sample of `component`; a failure is published, and so is the recovery."""
+        try:
+            run()
+        except Exception as exc:  # any failure of a sampler is a state
+            self._failed.add(component)
+            self.stream.publish(ComponentFailed(component, failure_sentence(component, exc),
+                                                time.time()))
+            return False
+        if component in self._failed:
+            self._failed.discard(component)
+            self.stream.publish(ComponentRecovered(component))
+        return True
+
+    def _every(self, interval: float, component: str, run: Callable[[], None]) -> None:
+        while not self.stopping.is_set():
+            started = time.monotonic()
+            self.attempt(component, run)
+            self.stopping.wait(max(0.0, interval - (time.monotonic() - started)))
+
+    # -- the loops ----------------------------------------------------------------------------
+    def run_logs(self) -> None:
+        """Backfill once, then follow until stopped; a failure reopens the sources later."""
+        while not self.stopping.is_set():
+            if self.attempt("logs", self._follow):
+                return  # stopped
+            self.stopping.wait(RETRY_AFTER)
+
+    def _follow(self) -> None:
+        from tui.core.logs.log_reader import open_sources
+
+        sources = open_sources(self.installation.refreshed())
+        try:
+            self.stream.publish(LogSource(sources.describe()))
+            if not self._backfilled:  # once: a reopened source must not repeat the last hour
+                for entries in sources.backfill(self.backfill_lines,
+                                                time.time() - BACKFILL_SECONDS):
+                    self._publish_lines(entries, backfill=True)
+                self._backfilled = True
+            sources.follow(self._publish_lines,
+                           lambda text: self.stream.publish(LogSource(sources.describe(), text)),
+                           self.stopping)
+        finally:
+            sources.close()
+
+    def _publish_lines(self, entries: list[LogEntry], backfill: bool = False) -> None:
+        if entries:
+            self.stream.publish(LogBatch.of(entries, time.time(), backfill))
+
+    def run_pool(self) -> None:
+        self._every(self.sample_interval, "pool", self.sample_pool_once)
+
+    def sample_pool_once(self) -> None:
+        pool = self.sampler.sample_pool()
+        self.stream.publish(PoolSampled(pool.taken_at, pool, self.sampler.snapshot()))
+
+    def run_probe(self) -> None:
+        self._every(self.sample_interval, "probe", self.probe_once)
+
+    def probe_once(self) -> None:
+        if not self.probing.is_set():
+            return
+        probe = self.sampler.probe()
+        if probe is not None:
+            self.stream.publish(ProbeRan(probe))
+
+    def run_sessions(self) -> None:
+        self._every(self.sample_interval, "sessions", self.sampler.sample_sessions)
+
+    def run_health(self) -> None:
+        while not self.stopping.is_set():
+            self._wake_health.clear()
+            self.attempt("health", self.health_once)
+            self._wake_health.wait(self.health_interval)
+
+    def health_once(self) -> None:
+        """The strip's cells and every check, on one context (each thing measured once)."""
+        from tui.core.checks.context import CheckContext
+        from tui.core.checks.diagnosis import ALL_CHECKS, run_checks
+        from tui.core.health_sampler import sample_health
+        from tui.core.xray import build_hops
+
+        self.installation = self.installation.refreshed()
+        context = CheckContext(self.installation, timeout=self.check_timeout)
+        self.stream.publish(HealthSampled(sample_health(self.installation, context=context)))
+        results = tuple(run_checks(context, ALL_CHECKS))
+        now = time.time()
+        hops = build_hops(results, context, self.counts, now, stale_after=self.stale_after)
+        self.stream.publish(ChecksRan(now, results, hops))
+
+    # -- headless (authlib-tui record) ----------------------------------------------------------
+    def run_for(self, duration: float, every: Callable[[], None],
+                interval: float = 1.0) -> None:
+        """Run every loop for `duration` seconds, calling `every` once per `interval`."""
+        self.start("logs", "pool", "probe", "sessions", "health")
+        deadline = time.monotonic() + duration
+        try:
+            while not self.stopping.is_set():
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    break
+                self.stopping.wait(min(interval, left))
+                every()
+        finally:
+            self.stop(wait=5.0)
+            every()
