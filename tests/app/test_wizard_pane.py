@@ -16,7 +16,7 @@ from tui.app.widgets.health_strip import HealthStrip
 from tui.app.widgets.pane_tabs import PaneTabs
 from tui.core.authdaemon.outcome import Outcome
 from tui.core.checks.result import Status
-from tui.core.fixes.audit import read_audit
+from tui.core.fixes.audit import ABOUT_TO_RUN, ENDED, read_audit
 from tui.lab.seed import SECRETS
 
 _until = partial(until, timeout=20.0)  # this file's waits are longer
@@ -134,8 +134,9 @@ async def test_confirmed_fix_runs_is_audited_and_verify_turns_green(break_lab, m
         steps = pane.query_one("#wizard-steps", OptionList)
         assert steps.highlighted is not None
     records = read_audit(audit)
-    assert [(r["command"], r["exit_code"], r["check"]) for r in records] == [
-        (command, 0, "daemon-listening")]
+    assert [(r["event"], r["command"], r["check"], r.get("exit_code")) for r in records] == [
+        (ABOUT_TO_RUN, command, "daemon-listening", None),
+        (ENDED, command, "daemon-listening", 0)]
     assert lab.client().lookup("foo@domain.com").outcome is Outcome.FOUND
 
 

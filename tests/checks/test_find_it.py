@@ -4,19 +4,21 @@ the right fix; applying the lab's fix and verifying turns the check green."""
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.waiting import sample_until
 from tui.core.authdaemon.outcome import Outcome
 from tui.core.checks.context import CheckContext
 from tui.core.checks.diagnosis import HEALTHY, check_by_id, find_it, run_checks
 from tui.core.checks.result import Status
-from tui.core.fixes.audit import read_audit
+from tui.core.discovery.processes import find_daemon_processes
+from tui.core.fixes.audit import ABOUT_TO_RUN, ENDED, read_audit
 from tui.core.fixes.runner import FixesNotAllowed, run_fix
 from tui.core.installation import Installation
+from tui.core.workers.pool import PoolSample, sample_pool
 from tui.lab.faults import FAULTS
 from tui.lab.lab import Lab
 from tui.lab.seed import SECRETS
@@ -33,8 +35,13 @@ FIX_TEXT = {
     "db-down": " start-db",
     "marker-missing": "##NAME: MARKER:0",
     "old-style-keys": "PGSQL_CONNECTION host=",
-    "select-permission-denied": "GRANT SELECT ON uids TO postfix",
+    "select-permission-denied": """-c 'GRANT SELECT ON "uids" TO "postfix"'""",
 }
+
+
+def lab_pool(lab: Lab) -> PoolSample:
+    return sample_pool(lab.socket_path, find_daemon_processes(lab.socket_path.parent / "pid"),
+                       configured=None)
 
 
 def context_for(lab: Lab) -> CheckContext:
@@ -97,8 +104,11 @@ def test_applying_the_fix_then_verify_turns_the_check_green(
     assert verify(lab, check_id) is Status.OK
     assert lab.client().lookup("foo@domain.com").outcome is Outcome.FOUND
     records = read_audit(audit)
-    assert [r["command"] for r in records] == list(fix.commands)
-    assert all(r["exit_code"] == 0 and r["check"] == check_id and r["user"] for r in records)
+    # Each command on record before it ran, then with how it ended.
+    assert [(r["event"], r["command"]) for r in records] == [
+        (event, command) for command in fix.commands for event in (ABOUT_TO_RUN, ENDED)]
+    assert all(r["check"] == check_id and r["user"] for r in records)
+    assert [r["exit_code"] for r in records if r["event"] == ENDED] == [0] * len(fix.commands)
 
 
 def test_saturation_under_load_is_fixed_by_more_workers(
@@ -115,7 +125,9 @@ def test_saturation_under_load_is_fixed_by_more_workers(
     for thread in clients:
         thread.start()
     try:
-        time.sleep(1.0)
+        # Both workers inside the 3 s query, the other clients queued behind them.
+        sample_until(lambda: lab_pool(lab), lambda p: p.busy == 2 and p.queued,
+                     timeout=10, what="two busy workers and a queue")
         result = next(run_checks(context_for(lab), (check_by_id("pool-saturation"),)))
         assert result.status is Status.FAIL and result.diagnosis == "workers-saturated"
         assert "wait for one of 2 busy workers" in result.finding
@@ -123,7 +135,9 @@ def test_saturation_under_load_is_fixed_by_more_workers(
         runs = run_fix(result.fix.commands, allowed=True, audit_log=audit,
                        check="pool-saturation")
         assert all(run.ok for run in runs)
-        time.sleep(1.0)  # the load reconnects to the restarted daemon
+        # The restarted daemon has its five workers and the load is back on them.
+        sample_until(lambda: lab_pool(lab), lambda p: p.alive == 5 and p.busy,
+                     timeout=15, what="five workers serving the load again")
         after = next(run_checks(context_for(lab), (check_by_id("pool-saturation"),)))
         # Five workers for four clients: nothing queues. The 3 s query is still slow, and
         # the lookup-speed check keeps saying so.
