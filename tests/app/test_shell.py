@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
-from tests.app.conftest import screen_text, until, visible_text
-from tui.app.actions import APP_ACTIONS, PANES
+from tests.app.conftest import screen_text, until, widget_text
+from tui.app.actions import APP_ACTIONS, PANES, key_label
 from tui.app.screens.help_screen import HelpScreen
 from tui.app.widgets.health_strip import HealthStrip
 from tui.app.widgets.pane_tabs import PaneTabs
@@ -50,29 +50,42 @@ async def test_clicking_a_tab_switches_pane(healthy_lab, make_app) -> None:
         assert "workers busy" in screen_text(app)
 
 
+def _help_lines(keys: list[tuple[str, str]]) -> str:
+    """How the help screen lists keys, as read back from the screen: key, then its whole text."""
+    return " ".join(f"{key} {text}" for key, text in keys)
+
+
 async def test_question_mark_shows_every_key(healthy_lab, make_app) -> None:
     app = make_app()
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with app.run_test(size=(100, 50)) as pilot:
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
-        shown = screen_text(app)
-        for action in APP_ACTIONS:
-            assert action.help.split()[0] in shown
+        shown = widget_text(app, app.screen.query_one("#help-body"))
+        # Every key with its full description, in order, and nothing else (the Overview has
+        # no keys of its own).
+        keys = _help_lines([(key_label(a.key), a.help) for a in APP_ACTIONS])
+        assert shown == (f"Keys (esc closes) {keys} Tabs Click a tab with the mouse, or press "
+                         f"its number 1–{len(PANES)}.")
         await pilot.press("escape")
         assert not isinstance(app.screen, HelpScreen)
 
 
 async def test_question_mark_on_every_pane_lists_its_keys(healthy_lab, make_app) -> None:
     app = make_app(health_interval=3600)
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with app.run_test(size=(100, 50)) as pilot:
         for number, (pane_id, title) in enumerate(PANES, start=1):
             await pilot.press(str(number))
             await until(lambda pane_id=pane_id: bool(app.query(f"#{pane_id}-pane"))
                         or pane_id == "overview")
             await pilot.press("question_mark")
             assert isinstance(app.screen, HelpScreen), pane_id
-            if pane_id != "overview":  # the Overview has no keys of its own
-                assert f"{title} pane" in visible_text(app)
+            shown = widget_text(app, app.screen.query_one("#help-body"))
+            pane_keys = app.screen.pane_keys
+            if pane_id == "overview":  # the Overview has no keys of its own
+                assert pane_keys == [] and shown.endswith(f"its number 1–{len(PANES)}.")
+            else:
+                assert pane_keys, pane_id
+                assert shown.endswith(f" {title} pane {_help_lines(pane_keys)}"), pane_id
             await pilot.press("escape")
 
 
