@@ -23,8 +23,8 @@ from pathlib import Path
 from tui.core.authdaemon.outcome import Outcome
 from tui.core.checks.diagnosis import ALL_CHECKS
 from tui.core.checks.result import CheckResult, Status
-from tui.core.logs.entry import Kind as LineKind
 from tui.core.logs.entry import LogEntry
+from tui.core.logs.kind import Kind as LineKind
 from tui.core.logs.signatures import SIGNATURES_BY_ID
 from tui.core.recording import observations as rows
 from tui.core.recording.observations import Kind

@@ -6,6 +6,7 @@ import asyncio
 import html
 import re
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from textual.app import App
@@ -35,7 +36,7 @@ def visible_text(app: AuthlibApp) -> str:
     return " ".join(re.sub(r"<[^>]+>", "", screen_text(app)).split())
 
 
-def screen_rows(app: App[object]) -> list[str]:
+def screen_rows(app: App[Any]) -> list[str]:
     """The terminal's rows as text, one character per cell, read from the SVG export (which
     places each run of text at a pixel x and leaves blank cells out)."""
     svg = app.export_screenshot()
@@ -52,7 +53,7 @@ def screen_rows(app: App[object]) -> list[str]:
     return ["".join(row) for row in cells]
 
 
-def widget_text(app: App[object], widget: Widget) -> str:
+def widget_text(app: App[Any], widget: Widget) -> str:
     """What the screen shows inside `widget`'s content area, whitespace collapsed: a line the
     widget wrapped reads as one sentence again."""
     region = widget.content_region

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+from functools import partial
+from typing import Any
+
+from textual.app import App
 
 from tests.app.conftest import screen_text, until, widget_text
 from tui.app.actions import APP_ACTIONS, PANES, key_label
@@ -19,6 +23,15 @@ async def _wait_for_health(app, predicate, timeout: float = 10.0) -> None:
             return
         await asyncio.sleep(0.1)
     raise AssertionError(f"health never matched: {strip.snapshot}")
+
+
+def _pane_active(app: App[Any], pane_id: str) -> bool:
+    return app.query_one(PaneTabs).active == pane_id
+
+
+def _pane_built(app: App[Any], pane_id: str) -> bool:
+    """The Overview is there from the start; the other panes are built on first show."""
+    return pane_id == "overview" or bool(app.query(f"#{pane_id}-pane"))
 
 
 async def test_number_keys_switch_panes(healthy_lab, make_app) -> None:
@@ -42,7 +55,7 @@ async def test_clicking_a_tab_switches_pane(healthy_lab, make_app) -> None:
             column += len(f" {number} {title} ") + 1
         for pane_id in [*[pane_id for pane_id, _ in PANES][::-1], "workers"]:
             await pilot.click("#pane-tab-bar", offset=(starts[pane_id] + 2, 0))
-            await until(lambda pane_id=pane_id: app.query_one(PaneTabs).active == pane_id)
+            await until(partial(_pane_active, app, pane_id))
         for _ in range(40):  # the pane is built lazily, then samples in a worker
             await pilot.pause(0.05)
             if "workers busy" in screen_text(app):
@@ -75,8 +88,7 @@ async def test_question_mark_on_every_pane_lists_its_keys(healthy_lab, make_app)
     async with app.run_test(size=(100, 50)) as pilot:
         for number, (pane_id, title) in enumerate(PANES, start=1):
             await pilot.press(str(number))
-            await until(lambda pane_id=pane_id: bool(app.query(f"#{pane_id}-pane"))
-                        or pane_id == "overview")
+            await until(partial(_pane_built, app, pane_id))
             await pilot.press("question_mark")
             assert isinstance(app.screen, HelpScreen), pane_id
             shown = widget_text(app, app.screen.query_one("#help-body"))

@@ -131,8 +131,8 @@ def _renumbered(processes: DaemonProcesses) -> DaemonProcesses:
 def frozen(monkeypatch: pytest.MonkeyPatch) -> None:
     """Pin every value that changes between runs, at the modules that display it."""
     import tui.core.discovery.discover as discover
+    from tui.core.discovery.processes import find_daemon_processes as real_find
 
-    real_find = discover.find_daemon_processes
     monkeypatch.setattr(discover, "find_daemon_processes",
                         lambda *args, **kwargs: _renumbered(real_find(*args, **kwargs)))
     for target in ("tui.app.widgets.result_card.latency_text",
@@ -174,9 +174,14 @@ async def _until(pilot: Pilot[Any], condition: Callable[[], bool], what: str) ->
         await pilot.pause(0.05)
 
 
+def _ours(pilot: Pilot[Any]) -> AuthlibApp:
+    assert isinstance(pilot.app, AuthlibApp)
+    return pilot.app
+
+
 async def _settled(pilot: Pilot[Any]) -> None:
     """The first health sample shown and the Overview filled: nothing left in flight."""
-    app = pilot.app
+    app = _ours(pilot)
     app.theme = "textual-dark"
     await app.wait_for_work()
     await _until(pilot, lambda: app.query_one(HealthStrip).snapshot is not None, "health")
@@ -218,7 +223,7 @@ def _show(pane_id: str) -> Before:
                          and pane.snapshot.sessions is not None, "a full workers sample")
             for timer in list(pane._timers):
                 timer.stop()
-            await pilot.app.wait_for_work()
+            await _ours(pilot).wait_for_work()
             # Each worker opens its database connection at its first lookup: look up until
             # both have, so the picture always says "2 idle".
             client = AuthdaemonClient(pane.installation.socket or "")
@@ -237,7 +242,7 @@ def _show(pane_id: str) -> Before:
 def _look_up(address: str) -> Before:
     async def run_before(pilot: Pilot[Any]) -> None:
         await _settled(pilot)
-        app = pilot.app
+        app = _ours(pilot)
         await pilot.press("4")
         address_input = app.query_one("#lookup-address", Input)
         address_input.value = address

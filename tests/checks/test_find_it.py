@@ -12,7 +12,7 @@ import pytest
 from tests.waiting import sample_until
 from tui.core.authdaemon.outcome import Outcome
 from tui.core.checks.context import CheckContext
-from tui.core.checks.diagnosis import HEALTHY, check_by_id, find_it, run_checks
+from tui.core.checks.diagnosis import HEALTHY, Check, check_by_id, find_it, run_checks
 from tui.core.checks.result import Status
 from tui.core.discovery.processes import find_daemon_processes
 from tui.core.fixes.audit import ABOUT_TO_RUN, ENDED, read_audit
@@ -69,10 +69,14 @@ def test_find_it_on_a_healthy_lab(healthy_lab: Lab) -> None:
                                                 "pool-saturation", "authpgsql-module"}
 
 
-def verify(lab: Lab, check_id: str) -> Status:
+def known_check(check_id: str) -> Check:
     check = check_by_id(check_id)
-    assert check is not None
-    return next(run_checks(context_for(lab), (check,))).status
+    assert check is not None, f"no check {check_id!r}"
+    return check
+
+
+def verify(lab: Lab, check_id: str) -> Status:
+    return next(run_checks(context_for(lab), (known_check(check_id),))).status
 
 
 @pytest.fixture
@@ -128,7 +132,7 @@ def test_saturation_under_load_is_fixed_by_more_workers(
         # Both workers inside the 3 s query, the other clients queued behind them.
         sample_until(lambda: lab_pool(lab), lambda p: p.busy == 2 and p.queued,
                      timeout=10, what="two busy workers and a queue")
-        result = next(run_checks(context_for(lab), (check_by_id("pool-saturation"),)))
+        result = next(run_checks(context_for(lab), (known_check("pool-saturation"),)))
         assert result.status is Status.FAIL and result.diagnosis == "workers-saturated"
         assert "wait for one of 2 busy workers" in result.finding
         assert result.fix is not None and result.fix.commands[0].endswith(" set-workers 5")
@@ -138,12 +142,12 @@ def test_saturation_under_load_is_fixed_by_more_workers(
         # The restarted daemon has its five workers and the load is back on them.
         sample_until(lambda: lab_pool(lab), lambda p: p.alive == 5 and p.busy,
                      timeout=15, what="five workers serving the load again")
-        after = next(run_checks(context_for(lab), (check_by_id("pool-saturation"),)))
+        after = next(run_checks(context_for(lab), (known_check("pool-saturation"),)))
         # Five workers for four clients: nothing queues. The 3 s query is still slow, and
         # the lookup-speed check keeps saying so.
         assert after.status is Status.OK, after
         assert "0 queued" in after.evidence[0]
-        speed = next(run_checks(context_for(lab), (check_by_id("lookup-speed"),)))
+        speed = next(run_checks(context_for(lab), (known_check("lookup-speed"),)))
         assert speed.status is Status.WARN and speed.diagnosis == "workers-saturated"
     finally:
         stop.set()
@@ -173,7 +177,7 @@ def lab_copy(lab: Lab, tmp_path: Path, *, platform: str = "lab",
 
 def test_a_missing_database_is_its_own_finding(healthy_lab: Lab, tmp_path: Path) -> None:
     context = lab_copy(healthy_lab, tmp_path, replace=("dbname=appldb", "dbname=nosuchdb"))
-    result = next(run_checks(context, (check_by_id("db-connect"),)))
+    result = next(run_checks(context, (known_check("db-connect"),)))
     assert result.status is Status.FAIL and result.diagnosis == "db-missing"
     assert "'nosuchdb'" in result.finding
 
@@ -181,7 +185,7 @@ def test_a_missing_database_is_its_own_finding(healthy_lab: Lab, tmp_path: Path)
 def test_apiscp_password_must_match_mailboxes_cf(healthy_lab: Lab, tmp_path: Path) -> None:
     from tui.lab.seed import LAB_DB_PASSWORD
 
-    check = check_by_id("apiscp-password")
+    check = known_check("apiscp-password")
     same = lab_copy(healthy_lab, tmp_path / "same", platform="apiscp",
                     mailboxes_password=LAB_DB_PASSWORD)
     assert next(run_checks(same, (check,))).status is Status.OK
