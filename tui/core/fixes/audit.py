@@ -74,6 +74,7 @@ def audit_ended(path: Path, *, check: str, command: str, exit_code: int | None,
 
 
 def read_audit(path: Path) -> list[dict[str, object]]:
+    """Every line of the log, oldest first; no log yet is an empty history, not an error."""
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except FileNotFoundError:
