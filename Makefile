@@ -17,11 +17,14 @@ demo: install
 test: install
 	$(BIN)/ruff check tui tests bench
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -ra
 
+# mypy reads what to check from pyproject.toml: tui, tests and bench; tui.core strictly.
 lint: install
 	$(BIN)/ruff check tui tests bench
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 install: system-packages $(VENV)/.installed
 
@@ -43,4 +46,4 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache .hypothesis

@@ -23,9 +23,10 @@ from pathlib import Path
 from tui.core.authdaemon.outcome import Outcome
 from tui.core.checks.diagnosis import ALL_CHECKS
 from tui.core.checks.result import CheckResult, Status
-from tui.core.logs.entry import Kind as LineKind
 from tui.core.logs.entry import LogEntry
+from tui.core.logs.kind import Kind as LineKind
 from tui.core.logs.signatures import SIGNATURES_BY_ID
+from tui.core.monitor.observations import SignatureHit
 from tui.core.recording import observations as rows
 from tui.core.recording.observations import Kind
 from tui.core.recording.store import RecordingStore
@@ -71,7 +72,9 @@ def observations(at: float, second: int) -> list[tuple[str, dict[str, object] | 
     if second % 10 == 0:
         entry = LogEntry(at, "journal", LineKind.AUTH, 3, "authdaemond", 100, FINDING,
                          SIGNATURES_BY_ID["db-password-wrong"], None, None, len(FINDING))
-        made.append((Kind.SIGNATURE, rows.signature_row(entry)))
+        hit = SignatureHit.of(entry, at)
+        assert hit is not None
+        made.append((Kind.SIGNATURE, rows.signature_row(hit)))
     return made
 
 

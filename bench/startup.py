@@ -24,7 +24,7 @@ import statistics
 import subprocess
 import sys
 import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -41,7 +41,10 @@ def _since_spawn(spawn_ns: int) -> float:
     return (time.monotonic_ns() - spawn_ns) / 1e6
 
 
-def _timed(base: type[App[Any]], spawn_ns: int, marks: dict[str, float]) -> type[App[Any]]:
+AppType = TypeVar("AppType", bound="App[Any]")
+
+
+def _timed(base: type[AppType], spawn_ns: int, marks: dict[str, float]) -> type[AppType]:
     """`base` plus two timing marks; Textual still runs `base`'s own on_mount (MRO dispatch)."""
 
     class Timed(base):  # type: ignore[valid-type,misc]

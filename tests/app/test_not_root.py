@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 
-from tests.app.conftest import screen_text
+from tests.app.conftest import screen_text, until
 from tests.conftest import run_as_nobody
 from tui.app.app import AuthlibApp
 from tui.app.widgets.health_strip import HealthStrip
@@ -23,13 +23,12 @@ def _render_as_current_user(settings_file: str) -> tuple[str, dict[str, str]]:
         app = AuthlibApp(installation, health_interval=3600)
         async with app.run_test(size=(120, 40)) as pilot:
             strip = app.query_one(HealthStrip)
-            for _ in range(100):
-                if strip.snapshot is not None:
-                    break
-                await asyncio.sleep(0.1)
+            await until(lambda: strip.snapshot is not None)
             await app.wait_for_work()
             await pilot.pause()
-            words = {cell.key: cell.word for cell in strip.snapshot.cells}
+            snapshot = strip.snapshot
+            assert snapshot is not None
+            words = {cell.key: cell.word for cell in snapshot.cells}
             return screen_text(app), words
 
     return asyncio.run(render())

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+from functools import partial
+from typing import Any
 
+from textual.app import App
 from textual.widgets import Input
 
-from tests.app.conftest import screen_text, until, visible_text
-from tui.app.actions import APP_ACTIONS, PANES
+from tests.app.conftest import screen_text, until, visible_text, widget_text
+from tui.app.actions import APP_ACTIONS, PANES, key_label
 from tui.app.screens.help_screen import HelpScreen
 from tui.app.widgets.health_strip import HealthStrip
 from tui.app.widgets.pane_tabs import PaneTabs
@@ -21,6 +24,15 @@ async def _wait_for_health(app, predicate, timeout: float = 10.0) -> None:
             return
         await asyncio.sleep(0.1)
     raise AssertionError(f"health never matched: {strip.snapshot}")
+
+
+def _pane_active(app: App[Any], pane_id: str) -> bool:
+    return app.query_one(PaneTabs).active == pane_id
+
+
+def _pane_built(app: App[Any], pane_id: str) -> bool:
+    """The Overview is there from the start; the other panes are built on first show."""
+    return pane_id == "overview" or bool(app.query(f"#{pane_id}-pane"))
 
 
 async def test_number_keys_switch_panes(healthy_lab, make_app) -> None:
@@ -78,7 +90,7 @@ async def test_clicking_a_tab_switches_pane(healthy_lab, make_app) -> None:
             column += len(f" {number} {title} ") + 1
         for pane_id in [*[pane_id for pane_id, _ in PANES][::-1], "workers"]:
             await pilot.click("#pane-tab-bar", offset=(starts[pane_id] + 2, 0))
-            await until(lambda pane_id=pane_id: app.query_one(PaneTabs).active == pane_id)
+            await until(partial(_pane_active, app, pane_id))
         for _ in range(40):  # the pane is built lazily, then samples in a worker
             await pilot.pause(0.05)
             if "workers busy" in screen_text(app):
@@ -86,32 +98,44 @@ async def test_clicking_a_tab_switches_pane(healthy_lab, make_app) -> None:
         assert "workers busy" in screen_text(app)
 
 
+def _help_lines(keys: list[tuple[str, str]]) -> str:
+    """How the help screen lists keys, as read back from the screen: key, then its whole text."""
+    return " ".join(f"{key} {text}" for key, text in keys)
+
+
 async def test_question_mark_shows_every_key(healthy_lab, make_app) -> None:
     app = make_app()
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with app.run_test(size=(100, 50)) as pilot:
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
-        shown = screen_text(app)
-        for action in APP_ACTIONS:
-            assert action.help.split()[0] in shown
+        shown = widget_text(app, app.screen.query_one("#help-body"))
+        # Every key with its full description, in order, and nothing else (the Overview has
+        # no keys of its own).
+        keys = _help_lines([(key_label(a.key), a.help) for a in APP_ACTIONS])
+        assert shown == (f"Keys (esc closes) {keys} Tabs Click a tab with the mouse, or press "
+                         f"its number 1–{len(PANES)}.")
         await pilot.press("escape")
         assert not isinstance(app.screen, HelpScreen)
 
 
 async def test_question_mark_on_every_pane_lists_its_keys(healthy_lab, make_app) -> None:
     app = make_app(health_interval=3600)
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with app.run_test(size=(100, 50)) as pilot:
         for number, (pane_id, title) in enumerate(PANES, start=1):
             await pilot.press(str(number))
-            await until(lambda pane_id=pane_id: bool(app.query(f"#{pane_id}-pane"))
-                        or pane_id == "overview")
+            await until(partial(_pane_built, app, pane_id))
             if pane_id == "lookup":
                 await until(lambda: app.focused is app.query_one("#lookup-address", Input))
                 await pilot.press("escape")  # `?` typed in the address field is a character
             await pilot.press("question_mark")
             assert isinstance(app.screen, HelpScreen), pane_id
-            if pane_id != "overview":  # the Overview has no keys of its own
-                assert f"{title} pane" in visible_text(app)
+            shown = widget_text(app, app.screen.query_one("#help-body"))
+            pane_keys = app.screen.pane_keys
+            if pane_id == "overview":  # the Overview has no keys of its own
+                assert pane_keys == [] and shown.endswith(f"its number 1–{len(PANES)}.")
+            else:
+                assert pane_keys, pane_id
+                assert shown.endswith(f" {title} pane {_help_lines(pane_keys)}"), pane_id
             await pilot.press("escape")
 
 

@@ -132,8 +132,8 @@ def _renumbered(processes: DaemonProcesses) -> DaemonProcesses:
 def frozen(monkeypatch: pytest.MonkeyPatch) -> None:
     """Pin every value that changes between runs, at the modules that display it."""
     import tui.core.discovery.discover as discover
+    from tui.core.discovery.processes import find_daemon_processes as real_find
 
-    real_find = discover.find_daemon_processes
     monkeypatch.setattr(discover, "find_daemon_processes",
                         lambda *args, **kwargs: _renumbered(real_find(*args, **kwargs)))
     for target in ("tui.app.widgets.result_card.latency_text",
@@ -175,9 +175,14 @@ async def _until(pilot: Pilot[Any], condition: Callable[[], bool], what: str) ->
         await pilot.pause(0.05)
 
 
+def _ours(pilot: Pilot[Any]) -> AuthlibApp:
+    assert isinstance(pilot.app, AuthlibApp)
+    return pilot.app
+
+
 async def _settled(pilot: Pilot[Any]) -> None:
     """The first health sample shown and the Overview filled: nothing left in flight."""
-    app = pilot.app
+    app = _ours(pilot)
     app.theme = "textual-dark"
     await app.wait_for_work()
     await _until(pilot, lambda: app.query_one(HealthStrip).snapshot is not None, "health")
@@ -218,11 +223,11 @@ def _show(pane_id: str) -> Before:
                          and pane.snapshot.stats.probes > 0
                          and pane.snapshot.sessions is not None, "a full workers sample")
             # No more samples: the picture is the one drawn below.
-            monitor = pilot.app.monitor
+            monitor = _ours(pilot).monitor
             await asyncio.to_thread(monitor.stop, 10.0)
             # Each worker opens its database connection at its first lookup: look up until
             # both have, so the picture always says "2 idle".
-            client = AuthdaemonClient(pilot.app.installation.socket or "")
+            client = AuthdaemonClient(_ours(pilot).installation.socket or "")
             for _ in range(100):
                 sessions = monitor.sampler.sample_sessions()
                 if sessions is not None and len(sessions.sessions) >= 2:
@@ -238,7 +243,7 @@ def _show(pane_id: str) -> Before:
 def _look_up(address: str) -> Before:
     async def run_before(pilot: Pilot[Any]) -> None:
         await _settled(pilot)
-        app = pilot.app
+        app = _ours(pilot)
         await pilot.press("4")
         address_input = app.query_one("#lookup-address", Input)
         address_input.value = address

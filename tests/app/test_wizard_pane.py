@@ -16,7 +16,7 @@ from tui.app.widgets.health_strip import HealthStrip
 from tui.app.widgets.pane_tabs import PaneTabs
 from tui.core.authdaemon.outcome import Outcome
 from tui.core.checks.result import Status
-from tui.core.fixes.audit import read_audit
+from tui.core.fixes.audit import ABOUT_TO_RUN, ENDED, read_audit
 from tui.lab.seed import SECRETS
 
 _until = partial(until, timeout=20.0)  # this file's waits are longer
@@ -44,7 +44,7 @@ async def test_s_connect_branch_by_keyboard_finds_the_stopped_daemon(break_lab, 
         pane = await _open_wizard(app, pilot)
         await pilot.press("down", "enter")  # second symptom: s_connect() failed
         await _until(lambda: pane.diagnosis is not None)
-        assert pane.diagnosis.id == "daemon-stopped"
+        assert pane.diagnosis is not None and pane.diagnosis.id == "daemon-stopped"
         assert "s-connect" not in {r.id for r in pane.results.values()}
         assert set(pane.results) >= {"socket-present", "daemon-listening", "socket-access"}
         assert "db-connect" not in pane.results  # the other branch's checks did not run
@@ -63,7 +63,7 @@ async def test_tempfail_branch_and_copy(break_lab, make_app):
         pane = await _open_wizard(app, pilot)
         await pilot.press("down", "down", "enter")
         await _until(lambda: pane.diagnosis is not None)
-        assert pane.diagnosis.id == "db-password-wrong"
+        assert pane.diagnosis is not None and pane.diagnosis.id == "db-password-wrong"
         assert "socket-access" not in pane.results
         await pilot.press("c")
         await pilot.pause()
@@ -86,7 +86,7 @@ async def test_address_branch_explains_an_alias(healthy_lab, make_app):
         assert "alias" in database.finding
         # authdaemond answers FAIL for an alias, as it should: a warning, not a failure.
         assert pane.results["address-lookup"].status is Status.WARN
-        assert pane.diagnosis.status is Status.WARN
+        assert pane.diagnosis is not None and pane.diagnosis.status is Status.WARN
 
 
 async def test_without_allow_fixes_nothing_runs(break_lab, make_app):
@@ -114,10 +114,12 @@ async def test_confirmed_fix_runs_is_audited_and_verify_turns_green(break_lab, m
         pane = await _open_wizard(app, pilot)
         await pilot.press("f")
         await _until(lambda: pane.diagnosis is not None)
-        assert pane.selected() is not None and pane.selected().id == "daemon-listening"
+        step = pane.selected()
+        assert step is not None and step.id == "daemon-listening"
         await pilot.press("x")
         await _until(lambda: isinstance(app.screen, ConfirmFixScreen))
-        command = pane.selected().fix.commands[0]
+        assert step.fix is not None
+        command = step.fix.commands[0]
         # The exact command, before anything runs: all of it on screen (a long lab path
         # wraps inside the modal's border, so it is read from its widget, not the screen).
         shown = app.screen.query_one(".confirm-command", Static)
@@ -136,8 +138,9 @@ async def test_confirmed_fix_runs_is_audited_and_verify_turns_green(break_lab, m
         steps = pane.query_one("#wizard-steps", OptionList)
         assert steps.highlighted is not None
     records = read_audit(audit)
-    assert [(r["command"], r["exit_code"], r["check"]) for r in records] == [
-        (command, 0, "daemon-listening")]
+    assert [(r["event"], r["command"], r["check"], r.get("exit_code")) for r in records] == [
+        (ABOUT_TO_RUN, command, "daemon-listening", None),
+        (ENDED, command, "daemon-listening", 0)]
     assert lab.client().lookup("foo@domain.com").outcome is Outcome.FOUND
 
 
@@ -149,7 +152,8 @@ async def test_logs_jump_opens_the_matching_step(break_lab, make_app):
         await pilot.press("1")
         pane.show_request("db-credentials", "password authentication failed …")
         await _until(lambda: pane.diagnosis is not None)
-        assert pane.selected() is not None and pane.selected().id == "db-connect"
+        step = pane.selected()
+        assert step is not None and step.id == "db-connect"
         request = str(pane.query_one("#wizard-request", Static).render())
         assert "You came here for step: db-credentials" in request
 
@@ -192,5 +196,6 @@ async def test_clicking_the_health_strip_opens_the_wizard_at_the_worst_cell(brea
                      and app.query_one(WizardPane).diagnosis is not None)
         pane = app.query_one(WizardPane)
         assert app.query_one(PaneTabs).active == "wizard"
-        assert pane.diagnosis.id == "db-password-wrong"
-        assert pane.selected() is not None and pane.selected().id == "db-connect"
+        assert pane.diagnosis is not None and pane.diagnosis.id == "db-password-wrong"
+        step = pane.selected()
+        assert step is not None and step.id == "db-connect"

@@ -10,9 +10,11 @@ from dataclasses import replace
 import pytest
 from textual.widgets import Static
 
-from tests.app.conftest import until, visible_text
+from tests.app.conftest import until, visible_text, widget_text
 from tui.app.panes.workers import WIZARD_STEP, WorkersPane
 from tui.app.widgets.pane_tabs import PaneTabs
+from tui.core.authdaemon.outcome import Outcome
+from tui.core.durations import seconds_text
 from tui.core.workers.history import LatencyStats
 from tui.core.workers.sampler import WorkersSnapshot
 from tui.core.workers.verdict import PoolState, Verdict
@@ -30,7 +32,7 @@ async def _open_workers(app, pilot) -> WorkersPane:
 
 async def test_idle_lab_shows_idle_gauge_probe_and_database(healthy_lab, make_app) -> None:
     app = make_app(health_interval=3600)
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with app.run_test(size=(100, 40)) as pilot:
         pane = await _open_workers(app, pilot)
         # A picture with a probe answered, none in flight, and the sessions read.
         await until(lambda: pane.snapshot is not None and pane.snapshot.stats.probes > 0
@@ -42,7 +44,18 @@ async def test_idle_lab_shows_idle_gauge_probe_and_database(healthy_lab, make_ap
         assert app.query_one(PaneTabs).active == "workers", app.query_one(PaneTabs).active
         assert "Idle: 0/2 workers busy, 0 queued" in text
         assert "0/2 busy · daemons=2" in text
-        assert "not-found in" in text  # the probe address answered FAIL
+        # The probe address answered FAIL, its latency measured, and both shown as measured.
+        snapshot = pane.snapshot
+        assert snapshot is not None and snapshot.last_probe is not None
+        probe, stats = snapshot.last_probe, snapshot.stats
+        assert probe.outcome is Outcome.NOT_FOUND and probe.answered
+        assert probe.latency > 0 and stats.p50 is not None and stats.p95 is not None
+        numbers = widget_text(app, pane.query_one("#workers-numbers"))
+        assert numbers.endswith(f"probe {pane.probe_address}: not-found in "
+                                f"{seconds_text(probe.latency)}")
+        graphs = widget_text(app, pane.query_one("#workers-graphs"))
+        assert (f" p50 {seconds_text(stats.p50)} p95 {seconds_text(stats.p95)} max "
+                f"{seconds_text(stats.max or 0)} · 0 tempfail, 0 timeout") in graphs
         assert pane.query_one("#workers-verdict").has_class("state-ok")
         database = str(pane.query_one("#workers-database", Static).render())
         assert "mail role: 0 running" in database
@@ -102,11 +115,28 @@ async def test_p_pauses_the_probe(healthy_lab, make_app) -> None:
         await until(lambda: len(history.probes()) > count)
 
 
-def test_an_empty_snapshot_has_no_probe_numbers() -> None:
-    stats = LatencyStats(0, None, None, None, 0, 0, 0, 0)
-    snapshot = WorkersSnapshot(0.0, None, stats, None, None, (), (), (), (),
-                               Verdict(PoolState.UNKNOWN, "No sample yet"))
-    assert snapshot.verdict.severity.value == "warning"
+async def test_an_empty_snapshot_has_no_probe_numbers(healthy_lab, make_app) -> None:
+    """Before the first probe: no outcome, no latency, and the pane shows dashes, not zeros."""
+    app = make_app(health_interval=3600)
+    async with app.run_test(size=(100, 40)) as pilot:
+        pane = await _open_workers(app, pilot)
+        # No more sampling to draw over the test's snapshot: stop it, and wait.
+        await asyncio.to_thread(app.monitor.stop, 10.0)
+        assert pane.snapshot is not None and pane.snapshot.pool is not None
+        stats = LatencyStats(0, None, None, None, 0, 0, 0, 0)
+        empty = WorkersSnapshot(0.0, pane.snapshot.pool, stats, None, None, (), (), (), (),
+                                Verdict(PoolState.UNKNOWN, "No sample yet"))
+        assert empty.last_probe is None and empty.stats.probes == 0
+        assert empty.verdict.severity.value == "warning"
+        pane.show_snapshot(empty)
+        await pilot.pause()
+        numbers = widget_text(app, pane.query_one("#workers-numbers"))
+        assert numbers.endswith(f"probe {pane.probe_address}: –")
+        graphs = widget_text(app, pane.query_one("#workers-graphs"))
+        # Empty graphs and a dash for the latency: no made-up 0 ms.
+        assert graphs == "last 5 min queue 0 busy 0 latency – · 0 tempfail, 0 timeout"
+        assert widget_text(app, pane.query_one("#workers-verdict")) == "No sample yet"
+        assert pane.query_one("#workers-verdict").has_class("state-warn")
 
 
 async def test_nothing_is_sampled_until_the_pane_is_shown(healthy_lab, make_app) -> None:

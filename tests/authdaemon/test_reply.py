@@ -63,7 +63,7 @@ def test_any_bytes_parse_to_an_outcome_without_raising(data: bytes) -> None:
 
 @given(
     st.text(
-        alphabet=st.characters(blacklist_characters="\n", blacklist_categories=("Cs",)),
+        alphabet=st.characters(exclude_characters="\n", exclude_categories=["Cs"]),
         min_size=1,
         max_size=60,
     )

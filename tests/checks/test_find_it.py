@@ -4,19 +4,21 @@ the right fix; applying the lab's fix and verifying turns the check green."""
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.waiting import sample_until
 from tui.core.authdaemon.outcome import Outcome
 from tui.core.checks.context import CheckContext
-from tui.core.checks.diagnosis import HEALTHY, check_by_id, find_it, run_checks
+from tui.core.checks.diagnosis import HEALTHY, Check, check_by_id, find_it, run_checks
 from tui.core.checks.result import Status
-from tui.core.fixes.audit import read_audit
+from tui.core.discovery.processes import find_daemon_processes
+from tui.core.fixes.audit import ABOUT_TO_RUN, ENDED, read_audit
 from tui.core.fixes.runner import FixesNotAllowed, run_fix
 from tui.core.installation import Installation
+from tui.core.workers.pool import PoolSample, sample_pool
 from tui.lab.faults import FAULTS
 from tui.lab.lab import Lab
 from tui.lab.seed import SECRETS
@@ -33,8 +35,13 @@ FIX_TEXT = {
     "db-down": " start-db",
     "marker-missing": "##NAME: MARKER:0",
     "old-style-keys": "PGSQL_CONNECTION host=",
-    "select-permission-denied": "GRANT SELECT ON uids TO postfix",
+    "select-permission-denied": """-c 'GRANT SELECT ON "uids" TO "postfix"'""",
 }
+
+
+def lab_pool(lab: Lab) -> PoolSample:
+    return sample_pool(lab.socket_path, find_daemon_processes(lab.socket_path.parent / "pid"),
+                       configured=None)
 
 
 def context_for(lab: Lab) -> CheckContext:
@@ -62,10 +69,14 @@ def test_find_it_on_a_healthy_lab(healthy_lab: Lab) -> None:
                                                 "pool-saturation", "authpgsql-module"}
 
 
-def verify(lab: Lab, check_id: str) -> Status:
+def known_check(check_id: str) -> Check:
     check = check_by_id(check_id)
-    assert check is not None
-    return next(run_checks(context_for(lab), (check,))).status
+    assert check is not None, f"no check {check_id!r}"
+    return check
+
+
+def verify(lab: Lab, check_id: str) -> Status:
+    return next(run_checks(context_for(lab), (known_check(check_id),))).status
 
 
 @pytest.fixture
@@ -97,8 +108,11 @@ def test_applying_the_fix_then_verify_turns_the_check_green(
     assert verify(lab, check_id) is Status.OK
     assert lab.client().lookup("foo@domain.com").outcome is Outcome.FOUND
     records = read_audit(audit)
-    assert [r["command"] for r in records] == list(fix.commands)
-    assert all(r["exit_code"] == 0 and r["check"] == check_id and r["user"] for r in records)
+    # Each command on record before it ran, then with how it ended.
+    assert [(r["event"], r["command"]) for r in records] == [
+        (event, command) for command in fix.commands for event in (ABOUT_TO_RUN, ENDED)]
+    assert all(r["check"] == check_id and r["user"] for r in records)
+    assert [r["exit_code"] for r in records if r["event"] == ENDED] == [0] * len(fix.commands)
 
 
 def test_saturation_under_load_is_fixed_by_more_workers(
@@ -115,21 +129,25 @@ def test_saturation_under_load_is_fixed_by_more_workers(
     for thread in clients:
         thread.start()
     try:
-        time.sleep(1.0)
-        result = next(run_checks(context_for(lab), (check_by_id("pool-saturation"),)))
+        # Both workers inside the 3 s query, the other clients queued behind them.
+        sample_until(lambda: lab_pool(lab), lambda p: p.busy == 2 and p.queued,
+                     timeout=10, what="two busy workers and a queue")
+        result = next(run_checks(context_for(lab), (known_check("pool-saturation"),)))
         assert result.status is Status.FAIL and result.diagnosis == "workers-saturated"
         assert "wait for one of 2 busy workers" in result.finding
         assert result.fix is not None and result.fix.commands[0].endswith(" set-workers 5")
         runs = run_fix(result.fix.commands, allowed=True, audit_log=audit,
                        check="pool-saturation")
         assert all(run.ok for run in runs)
-        time.sleep(1.0)  # the load reconnects to the restarted daemon
-        after = next(run_checks(context_for(lab), (check_by_id("pool-saturation"),)))
+        # The restarted daemon has its five workers and the load is back on them.
+        sample_until(lambda: lab_pool(lab), lambda p: p.alive == 5 and p.busy,
+                     timeout=15, what="five workers serving the load again")
+        after = next(run_checks(context_for(lab), (known_check("pool-saturation"),)))
         # Five workers for four clients: nothing queues. The 3 s query is still slow, and
         # the lookup-speed check keeps saying so.
         assert after.status is Status.OK, after
         assert "0 queued" in after.evidence[0]
-        speed = next(run_checks(context_for(lab), (check_by_id("lookup-speed"),)))
+        speed = next(run_checks(context_for(lab), (known_check("lookup-speed"),)))
         assert speed.status is Status.WARN and speed.diagnosis == "workers-saturated"
     finally:
         stop.set()
@@ -159,7 +177,7 @@ def lab_copy(lab: Lab, tmp_path: Path, *, platform: str = "lab",
 
 def test_a_missing_database_is_its_own_finding(healthy_lab: Lab, tmp_path: Path) -> None:
     context = lab_copy(healthy_lab, tmp_path, replace=("dbname=appldb", "dbname=nosuchdb"))
-    result = next(run_checks(context, (check_by_id("db-connect"),)))
+    result = next(run_checks(context, (known_check("db-connect"),)))
     assert result.status is Status.FAIL and result.diagnosis == "db-missing"
     assert "'nosuchdb'" in result.finding
 
@@ -167,7 +185,7 @@ def test_a_missing_database_is_its_own_finding(healthy_lab: Lab, tmp_path: Path)
 def test_apiscp_password_must_match_mailboxes_cf(healthy_lab: Lab, tmp_path: Path) -> None:
     from tui.lab.seed import LAB_DB_PASSWORD
 
-    check = check_by_id("apiscp-password")
+    check = known_check("apiscp-password")
     same = lab_copy(healthy_lab, tmp_path / "same", platform="apiscp",
                     mailboxes_password=LAB_DB_PASSWORD)
     assert next(run_checks(same, (check,))).status is Status.OK

@@ -140,20 +140,49 @@ def test_layout_table_matches_domain_reference() -> None:
     assert LAYOUTS_BY_NAME["debian"] is DEBIAN
 
 
-def test_shared_conf_dir_is_resolved_by_authdaemonvar_and_noted(
+def test_shared_conf_dir_is_resolved_by_authdaemonvar_without_a_finding(
     tmp_path: Path, clean_settings: Settings
 ) -> None:
-    """RHEL/ApisCP and openSUSE both use /etc/authlib; authdaemonvar= tells them apart."""
+    """RHEL/ApisCP and openSUSE both use /etc/authlib; authdaemonvar= tells them apart. Both
+    layouts find the one same file: one installation, nothing ambiguous to report."""
     install(tmp_path, OPENSUSE)
+    assert under(tmp_path, RHEL_APISCP.authdaemonrc) == under(tmp_path, OPENSUSE.authdaemonrc)
 
     found = discover(clean_settings, root=tmp_path)
 
     assert found.layout.value is OPENSUSE
     assert "authdaemonvar= matches" in found.layout.source
-    ambiguity = [p for p in found.problems if p.id == "discovery.ambiguous-layout"]
-    assert len(ambiguity) == 1
-    assert ambiguity[0].severity is Severity.INFO
-    assert "RHEL" in ambiguity[0].message
+    assert [p for p in found.problems if p.id == "discovery.ambiguous-layout"] == []
+
+
+def test_one_file_reached_by_two_paths_is_one_installation(
+    tmp_path: Path, clean_settings: Settings
+) -> None:
+    """/etc/courier a symlink to /etc/authlib: Debian's and RHEL's paths name one file."""
+    install(tmp_path, RHEL_APISCP)
+    (tmp_path / "etc" / "courier").symlink_to("authlib")
+
+    found = discover(clean_settings, root=tmp_path)
+
+    assert found.layout.value is RHEL_APISCP
+    assert [p for p in found.problems if p.id == "discovery.ambiguous-layout"] == []
+
+
+def test_a_shared_file_and_a_distinct_one_name_only_the_distinct_layout(
+    tmp_path: Path, clean_settings: Settings
+) -> None:
+    """Debian's own file is a second installation; openSUSE's is RHEL's, so not named."""
+    install(tmp_path, RHEL_APISCP)
+    install(tmp_path, DEBIAN, authdaemonvar=False, socket=False, unit=False, logs=False)
+
+    found = discover(clean_settings, root=tmp_path)
+
+    assert found.layout.value is RHEL_APISCP
+    note = next(p for p in found.problems if p.id == "discovery.ambiguous-layout")
+    assert note.message == (f"authdaemonrc found for several layouts; chose {RHEL_APISCP.label} "
+                            f"over {DEBIAN.label}.")
+    assert note.where == ", ".join(sorted({str(under(tmp_path, DEBIAN.authdaemonrc)),
+                                           str(under(tmp_path, RHEL_APISCP.authdaemonrc))}))
 
 
 def test_ambiguity_prefers_the_layout_whose_socket_exists(

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from tui.core.logs.delivery_line import is_maildrop_relay, parse_delivery_line
-from tui.core.logs.entry import Kind, build_entry
+from tui.core.logs.entry import build_entry
+from tui.core.logs.kind import Kind
 from tui.core.logs.signatures import classify_entry
 from tui.core.logs.syslog_line import parse_syslog_line
 

@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from tui.core.logs.entry import CUT_MARKER, MESSAGE_CAP, Kind, LogEntry
+from tui.core.logs.entry import CUT_MARKER, MESSAGE_CAP, LogEntry
 from tui.core.logs.file_source import FileFollower
+from tui.core.logs.kind import Kind
 
 DEFERRED = (
     "5CA13C0F12: to=<x@y.com>, relay=vmaildrop, delay=0.09, delays=0.06/0.01/0/0.02, "

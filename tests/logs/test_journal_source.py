@@ -23,12 +23,13 @@ import pytest
 
 from tests.conftest import IN_CI, run_as_nobody
 from tui.core.discovery.discover import Discovery, discover
-from tui.core.logs.entry import Kind, LogEntry
+from tui.core.logs.entry import LogEntry
 from tui.core.logs.journal_source import (
     JournalFollower,
     journal_access_problem,
     journal_has_files,
 )
+from tui.core.logs.kind import Kind
 from tui.core.logs.sources import choose_sources
 from tui.core.settings import Settings
 

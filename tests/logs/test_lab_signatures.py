@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from tui.core.logs.entry import Kind, LogEntry
+from tui.core.logs.entry import LogEntry
 from tui.core.logs.file_source import FileFollower
+from tui.core.logs.kind import Kind
 from tui.lab.lab import Lab
 
 pytestmark = pytest.mark.lab

@@ -17,7 +17,7 @@ from tui.app.screens.confirm_fix import ConfirmFixScreen
 from tui.app.screens.training_screens import DiagnosisScreen, ResultScreen, SymptomScreen
 from tui.core.installation import Installation
 from tui.core.training.scenarios import SCENARIOS, SCENARIOS_BY_ID
-from tui.core.training.session import TrainingSession, read_history
+from tui.core.training.session import TrainingResult, TrainingSession, read_history
 from tui.lab.apiscp_tools import install_tools
 from tui.lab.lab import COURIER_WORKERS_FILE, Lab
 from tui.lab.process import pid_alive
@@ -50,6 +50,12 @@ def in_lab_shell(lab: Lab, *command: str) -> subprocess.CompletedProcess[str]:
                           capture_output=True, text=True, timeout=120)
 
 
+
+def shown_result(app: AuthlibApp) -> TrainingResult:
+    """The grade on the result screen in front."""
+    assert isinstance(app.screen, ResultScreen)
+    return app.screen.result
+
 async def test_trainee_fixes_a_stopped_daemon_from_the_wizard(break_lab) -> None:
     lab = break_lab("daemon-stopped")
     app, session = training_app(lab, "daemon-stopped")
@@ -75,7 +81,7 @@ async def test_trainee_fixes_a_stopped_daemon_from_the_wizard(break_lab) -> None
         await _until(lambda: isinstance(app.screen, ResultScreen))
         text = " ".join(screen_text(app).split())
         assert "Diagnosis" in text and "right" in text
-        result = app.screen.result
+        result = shown_result(app)
         assert result.right and result.fixed and result.hints_used == 1
         assert result.seconds_to_fix is not None
         await pilot.press("enter")
@@ -94,8 +100,9 @@ async def test_trainee_repairs_with_upcp_in_the_lab_shell(break_lab) -> None:
         assert "Bootstrapper role mail/configure-courier-authlib" in done.stdout
         await pilot.press("f8")
         await _until(lambda: isinstance(app.screen, ResultScreen))
-        assert app.screen.result.right and app.screen.result.fixed
-        assert app.screen.result.hints_used == 0
+        result = shown_result(app)
+        assert result.right and result.fixed
+        assert result.hints_used == 0
 
 
 async def test_a_wrong_diagnosis_is_graded_wrong(break_lab) -> None:
@@ -108,7 +115,7 @@ async def test_a_wrong_diagnosis_is_graded_wrong(break_lab) -> None:
         await asyncio.to_thread(lab.fix_start)
         await pilot.press("f8")
         await _until(lambda: isinstance(app.screen, ResultScreen))
-        result = app.screen.result
+        result = shown_result(app)
         assert not result.right and result.fixed
         assert result.diagnosis == "workers-saturated"
         assert "wrong" in " ".join(screen_text(app).split())

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from tests.conftest import run_as_nobody
+from tests.waiting import sample_until
 from tui.core.authdaemon.client import LookupResult
 from tui.core.config.authdaemonrc import load_authdaemonrc
 from tui.core.discovery.discover import discover
@@ -71,8 +72,10 @@ def test_saturated_pool_shows_the_busy_worker_and_the_queue(
     for thread in threads:
         thread.start()
     try:
-        time.sleep(0.7)
-        sample = lab_sample(lab, configured=2)
+        # Both workers inside the 3 s query and the other two lookups waiting in the backlog.
+        sample = sample_until(lambda: lab_sample(lab, configured=2),
+                              lambda s: s.busy == 2 and s.queued == 2, timeout=2.5,
+                              what="two busy workers and two queued lookups")
     finally:
         for thread in threads:
             thread.join()

@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable, Iterator
 
 import pytest
 
+from tests.waiting import sample_until
 from tui.core.authdaemon.outcome import Outcome
 from tui.core.installation import Installation
 from tui.core.workers.sampler import WorkersSampler
-from tui.core.workers.verdict import PoolState
+from tui.core.workers.verdict import SLOW_QUERY_SECONDS, PoolState
 from tui.lab.lab import Lab
 from tui.lab.seed import LAB_DB_PASSWORD, LAB_DB_USER
 
 MAILBOX = "foo@domain.com"
+PASSWORD_FAILED = f'password authentication failed for user "{LAB_DB_USER}"'
 
 
 @pytest.fixture
@@ -72,10 +73,18 @@ def test_saturated_pool_busy_queue_verdict_and_database_sessions(
     for thread in clients:
         thread.start()
     try:
-        time.sleep(1.0)
-        pool = sampler.sample_pool()
+        # Two clients inside the 3 s query, the other eight queued behind them (some may not
+        # have connected yet when the first sample is taken: sample until they have).
+        pool = sample_until(sampler.sample_pool,
+                            lambda p: p.busy == 2 and p.queued is not None and p.queued >= 5,
+                            timeout=2.5, what="2 busy workers and at least 5 queued lookups")
         skipped = sampler.probe()
-        sessions = sampler.sample_sessions()
+        # The two queries in PostgreSQL, once they have run long enough to count as slow.
+        sessions = sample_until(
+            sampler.sample_sessions,
+            lambda s: s is not None and len(s.running) == 2
+            and all((q.query_seconds or 0) >= SLOW_QUERY_SECONDS for q in s.running),
+            timeout=2.5, what="two lookup queries running for longer than the slow mark")
         snapshot = sampler.snapshot()
     finally:
         for thread in clients:
@@ -120,7 +129,7 @@ def test_stopped_daemon_names_the_stale_socket(
 def test_wrong_database_password_shows_as_a_session_error_without_the_password(
     break_lab: Callable[..., Lab], make_sampler: Callable[[], WorkersSampler]
 ) -> None:
-    break_lab("db-password-wrong")
+    lab = break_lab("db-password-wrong")
     sampler = make_sampler()
     sampler.sample_pool()
     for _ in range(3):
@@ -128,12 +137,13 @@ def test_wrong_database_password_shows_as_a_session_error_without_the_password(
     sessions = sampler.sample_sessions()
     snapshot = sampler.snapshot()
     assert sessions is not None and sessions.sessions == ()
-    assert f'password authentication failed for user "{LAB_DB_USER}"' in sessions.error
+    assert PASSWORD_FAILED in sessions.error
     assert LAB_DB_PASSWORD not in sessions.error
     assert snapshot.verdict.state is PoolState.FAILING
     assert "tempfail" in snapshot.verdict.headline
-    # Retried only after a pause, so PostgreSQL's log is not flooded.
-    started = time.monotonic()
+    # Retried only after a pause, so PostgreSQL's log is not flooded: asking again at once
+    # gives the same error without a new login (PostgreSQL logs each failed one).
+    failed_logins = lab.pg.log_file.read_text(errors="replace").count(PASSWORD_FAILED)
     again = sampler.sample_sessions()
     assert again is not None and again.error == sessions.error
-    assert time.monotonic() - started < 0.5
+    assert lab.pg.log_file.read_text(errors="replace").count(PASSWORD_FAILED) == failed_logins

@@ -79,7 +79,7 @@ TIMELINE_SPAN = 3600.0  # seconds the timeline shows back, unless a recording re
 class AuthlibApp(App[int]):
     TITLE = "authlib-tui"
     CSS_PATH = stylesheet_paths()  # type: ignore[assignment]
-    BINDINGS = [  # type: ignore[assignment]
+    BINDINGS = [
         *bindings(),
         # Training only (check_action hides them otherwise).
         Binding("f6", "training_hint", "Hint"),

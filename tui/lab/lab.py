@@ -367,8 +367,8 @@ class Lab:
             terminate(self.state.holder_pid)
         with contextlib.suppress(LabError):
             self.pg.stop()
-        if pid := self.pg.postmaster_pid():
-            terminate(pid)
+        if postmaster := self.pg.postmaster_pid():
+            terminate(postmaster)
         if self.state.sink_pid and pid_alive(self.state.sink_pid):
             terminate(self.state.sink_pid)
         shutil.rmtree(self.root, ignore_errors=True)

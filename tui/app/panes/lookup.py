@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -194,17 +194,19 @@ class LookupPane(Vertical):
         ]
 
     @staticmethod
-    def palette_commands(app: App[object]) -> Iterable[SystemCommand]:
+    def palette_commands(app: App[Any]) -> Iterable[SystemCommand]:
         from textual.app import SystemCommand
 
-        def focus_lookup() -> None:
-            app.run_action("show_pane('lookup')")
-            app.query_one(LookupPane).action_focus_address()
+        async def focus_lookup() -> None:
+            await app.run_action("show_pane('lookup')")
+            for pane in app.query(LookupPane):
+                pane.action_focus_address()
 
         yield SystemCommand("Look up an address", "Open the Lookup pane, focus the address",
                             focus_lookup)
 
         def alias_target() -> None:
-            app.query_one(LookupPane).action_look_up_alias_target()
+            for pane in app.query(LookupPane):
+                pane.action_look_up_alias_target()
 
         yield SystemCommand("Look up the alias target", "F2 in the Lookup pane", alias_target)

@@ -317,6 +317,10 @@ class WizardPane(Vertical):
                        audit_log=self.installation.settings.audit_log.value, check=check_id,
                        on_output=output)
         for run in runs:
+            if run.refused is not None:  # never ran: nothing to note, time or record
+                self.app.call_from_thread(self.app.notify, run.refused, severity="error",
+                                          timeout=10, markup=False)
+                continue
             self.app.call_from_thread(self.note.add_fix_run, run.command, run.exit_code)
             if self.publish is not None:
                 self.publish(FixRan(time.time(), run.command, run.exit_code))

@@ -11,7 +11,7 @@ someone looks.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -124,11 +124,11 @@ class WorkersPane(VerticalScroll):
         ]
 
     @staticmethod
-    def palette_commands(app: App[object]) -> Iterable[SystemCommand]:
+    def palette_commands(app: App[Any]) -> Iterable[SystemCommand]:
         from textual.app import SystemCommand
 
-        def toggle() -> None:
-            app.run_action("show_pane('workers')")
+        async def toggle() -> None:
+            await app.run_action("show_pane('workers')")
             for pane in app.query(WorkersPane):
                 pane.action_toggle_probe()
 

@@ -14,10 +14,9 @@ from textual.widgets import Static
 from tui.app.sparkline import peaks, sparkline
 from tui.app.text import plain, styled
 from tui.app.text_roles import ACCENT, DIM, ERROR, LABEL, MUTED, NOTE, OK, WARN
-from tui.core.durations import age_text
+from tui.core.durations import age_text, seconds_text
 from tui.core.findings import Severity
 from tui.core.workers.sampler import WorkersSnapshot
-from tui.core.workers.verdict import seconds_text
 
 GRAPH_WIDTH = 40
 GAUGE_WIDTH = 20

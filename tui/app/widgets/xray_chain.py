@@ -120,6 +120,6 @@ class XrayChain(Horizontal):
         if not cards:
             return  # not built yet (the first frame's instant)
         focused = self.screen.focused
-        index = cards.index(focused) if focused in cards else 0  # type: ignore[arg-type]
+        index = cards.index(focused) if isinstance(focused, HopCard) and focused in cards else 0
         cards[(index + step) % len(cards)].focus()
 

@@ -9,6 +9,7 @@ lost GRANT.
 from __future__ import annotations
 
 import re
+import shlex
 
 from tui.core.checks.context import CheckContext
 from tui.core.checks.result import CheckResult, Fix, Status
@@ -24,6 +25,18 @@ _NOT_ANSWERING = ("refused", "no such file", "could not connect", "timeout",
                   "the database system is shutting down", "the database system is starting up",
                   "server closed the connection unexpectedly",
                   "terminating connection due to administrator command")
+
+
+def _sql_name(name: str) -> str:
+    """A PostgreSQL identifier, double-quoted: a name with a quote or `;` stays one name."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _grant_select(dbname: str, table: str, role: str) -> str:
+    """The GRANT as one shell line; the names come from the config and PostgreSQL's error, so
+    each is quoted for SQL and the whole statement and database name again for the shell."""
+    grant = f"GRANT SELECT ON {_sql_name(table)} TO {_sql_name(role)}"
+    return f"runuser -u postgres -- psql -d {shlex.quote(dbname)} -c {shlex.quote(grant)}"
 
 
 def db_connect(context: CheckContext) -> CheckResult:
@@ -123,8 +136,7 @@ def select_runs(context: CheckContext) -> CheckResult:
             f"The mail role {role} may not read {table}: every lookup fails silently.",
             evidence,
             Fix("Give the mail role SELECT back on the table.",
-                (f'runuser -u postgres -- psql -d {dbname} -c "GRANT SELECT ON {table} TO '
-                 f'{role}"',)),
+                (_grant_select(dbname, table, role),)),
             diagnosis="select-permission-denied")
     return CheckResult("select-runs", title, Status.FAIL,
                        f"The SELECT fails in PostgreSQL: {result.error}", evidence,

@@ -10,7 +10,8 @@ from __future__ import annotations
 from tui.core.authdaemon.outcome import Outcome
 from tui.core.checks.context import CheckContext
 from tui.core.checks.result import CheckResult, Fix, Status
-from tui.core.workers.verdict import SLOW_QUERY_SECONDS, seconds_text, suggested_workers
+from tui.core.durations import seconds_text
+from tui.core.workers.verdict import SLOW_QUERY_SECONDS, suggested_workers
 
 SLOW_LOOKUP_SECONDS = 1.0
 

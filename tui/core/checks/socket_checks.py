@@ -11,6 +11,7 @@ import grp
 import os
 import pwd
 import re
+import shlex
 import stat
 from pathlib import Path
 
@@ -208,7 +209,7 @@ def socket_access(context: CheckContext) -> CheckResult:
         Fix(f"Give maildrop its setuid bit (it needs root to reach the {mail_user}-only dir). "
             "Do not open the directory to everyone: whoever can connect can read every "
             "account's password.",
-            (f"chmod u+s {MAILDROP}",)),
+            (f"chmod u+s {shlex.quote(str(MAILDROP))}",)),
         diagnosis="socket-permission",
     )
 

@@ -14,7 +14,7 @@ from tui.core.checks.incident_note import mask_known_secrets
 from tui.core.checks.output import CheckRun, as_text
 from tui.core.discovery.discover import render_where
 from tui.core.installation import Installation
-from tui.core.logs.entry import Kind
+from tui.core.logs.kind import Kind
 from tui.core.logs.log_reader import open_sources
 from tui.core.safe_text import safe_text
 

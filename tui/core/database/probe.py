@@ -76,7 +76,7 @@ def run_query(
         return ProbeResult(status, error=masked_error(str(exc), conn), elapsed_ms=elapsed())
     try:
         with connection:
-            cursor = connection.execute(sql, params)  # type: ignore[arg-type]
+            cursor = connection.execute(sql, params)
             rows = cursor.fetchall() if cursor.description else []
             columns = [column.name for column in cursor.description or ()]
     except psycopg.errors.QueryCanceled as exc:

@@ -230,6 +230,16 @@ def _evidence(root: Path, layout: Layout) -> _Evidence:
     )
 
 
+def _file_identity(path: Path) -> tuple[int, int] | str:
+    """Which file `path` is: device and inode when it can be stat'ed (a symlink or a bind
+    mount is the same file), else its resolved path."""
+    try:
+        info = path.stat()
+    except OSError:
+        return os.path.realpath(path)
+    return info.st_dev, info.st_ino
+
+
 def _best(candidates: list[_Evidence]) -> _Evidence:
     # max() keeps the first of equals, so LAYOUTS order breaks ties.
     return max(candidates, key=lambda e: e.rank)
@@ -261,8 +271,12 @@ def _choose_layout(
     with_rc = [e for e in evidence if e.rc_state is not PathState.MISSING]
     if with_rc:
         best = _best(with_rc)
-        if len(with_rc) > 1:
-            others = ", ".join(e.layout.label for e in with_rc if e is not best)
+        # Layouts that share a conf dir (RHEL and openSUSE: /etc/authlib) find one and the
+        # same file: that is one installation, nothing to tell the admin about.
+        chosen = _file_identity(best.rc)
+        elsewhere = [e for e in with_rc if _file_identity(e.rc) != chosen]
+        if elsewhere:
+            others = ", ".join(e.layout.label for e in elsewhere)
             problems.append(
                 Finding(
                     id="discovery.ambiguous-layout",

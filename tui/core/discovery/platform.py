@@ -8,6 +8,7 @@ authdaemonrc are overwritten by the Bootstrapper, so the fix there is `cpcmd` +
 
 from __future__ import annotations
 
+import shlex
 import sys
 from dataclasses import dataclass
 from enum import StrEnum
@@ -61,17 +62,33 @@ class PlatformCommands:
         return tuple(command.format(workers=workers) for command in self.resize_pool)
 
 
+def _word(text: str) -> str:
+    """`text` as one shell word: a path with a space or `;` stays one argument, never code."""
+    return shlex.quote(text)
+
+
+def _template_word(text: str) -> str:
+    """`_word(text)` for a `resize_pool` line: its braces are kept from str.format."""
+    return _word(text).replace("{", "{{").replace("}", "}}")
+
+
 def commands_for(
     platform: Platform, authdaemonrc: Path | None, unit: str | None
 ) -> PlatformCommands:
-    """Start/restart/resize commands; `unit` is the systemd unit discovery found, if any."""
+    """Start/restart/resize commands; `unit` is the systemd unit discovery found, if any.
+
+    Every path and name from the system goes in quoted, so a config dir such as
+    `/etc/my authlib` or `/etc/a;b` is one argument to the command, not a second command.
+    """
     rc = str(authdaemonrc) if authdaemonrc else "authdaemonrc"
     if platform is Platform.LAB and authdaemonrc is not None:
-        lab = f"{_own_command()} lab --dir {authdaemonrc.parent.parent}"
+        own, lab_dir = _own_command(), str(authdaemonrc.parent.parent)
+        lab = f"{_word(own)} lab --dir {_word(lab_dir)}"
+        lab_template = f"{_template_word(own)} lab --dir {_template_word(lab_dir)}"
         return PlatformCommands(
             start=f"{lab} start",
             restart=f"{lab} restart",
-            resize_pool=(f"{lab} set-workers {{workers}}",),
+            resize_pool=(f"{lab_template} set-workers {{workers}}",),
             sync_db_password=(f"{lab} sync-password",),
             start_database=f"{lab} start-db",
         )
@@ -84,13 +101,13 @@ def commands_for(
             resize_pool=("cpcmd scope:set cp.bootstrapper courier_workers {workers}", bootstrap),
             sync_db_password=(bootstrap,),
         )
-    edit = f"sed -i 's/^daemons=.*/daemons={{workers}}/' {rc}"
+    edit = f"sed -i 's/^daemons=.*/daemons={{workers}}/' {_template_word(rc)}"
     if unit:
         name = unit.removesuffix(".service")
         return PlatformCommands(
-            start=f"systemctl start {name}",
-            restart=f"systemctl restart {name}",
-            resize_pool=(edit, f"systemctl restart {name}"),
+            start=f"systemctl start {_word(name)}",
+            restart=f"systemctl restart {_word(name)}",
+            resize_pool=(edit, f"systemctl restart {_template_word(name)}"),
         )
     return PlatformCommands(
         start="authdaemond start",

@@ -1,8 +1,11 @@
-"""The audit log: one JSON line per fix run (who, when, what, how it ended).
+"""The audit log: two JSON lines per fix command, one before it runs and one after.
 
-Appended with O_APPEND in a single write so concurrent runs never interleave
-lines. The command is stored as shown to the user; fix commands never carry a
-secret (passwords are synced by the platform's tools, not typed into a command).
+The "about to run" line is written first so that a command that hangs, kills the
+app or reboots the host is still on record; a fix whose line cannot be written
+does not run at all. The "ended" line adds how it ended. Each line is appended
+with O_APPEND in a single write so concurrent runs never interleave. The command
+is stored as shown to the user; fix commands never carry a secret (passwords are
+synced by the platform's tools, not typed into a command).
 """
 
 from __future__ import annotations
@@ -14,6 +17,13 @@ import socket
 import time
 from pathlib import Path
 
+ABOUT_TO_RUN = "about to run"
+ENDED = "ended"
+
+
+class AuditNotWritten(Exception):
+    """The audit line could not be written; the message is one sentence for the user."""
+
 
 def who() -> str:
     """The login behind the command: sudo's caller if any, else the effective user."""
@@ -22,26 +32,49 @@ def who() -> str:
     return f"{caller} (as {user})" if caller and caller != user else user
 
 
-def append_audit(path: Path, *, check: str, command: str, exit_code: int | None,
-                 started: float, seconds: float) -> None:
-    record = {
+def _append(path: Path, record: dict[str, object]) -> None:
+    line = (json.dumps(record) + "\n").encode()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o750)
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
+        try:
+            written = os.write(fd, line)
+        finally:
+            os.close(fd)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise AuditNotWritten(f"cannot write the audit log {path}: {reason}") from exc
+    if written != len(line):
+        raise AuditNotWritten(f"cannot write the audit log {path}: the disk took only "
+                              f"{written} of {len(line)} bytes")
+
+
+def _record(event: str, check: str, command: str, started: float) -> dict[str, object]:
+    return {
+        "event": event,
         "time": time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(started)),
         "host": socket.gethostname(),
         "user": who(),
         "check": check,
         "command": command,
-        "exit_code": exit_code,
-        "seconds": round(seconds, 3),
     }
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o750)
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
-    try:
-        os.write(fd, (json.dumps(record) + "\n").encode())
-    finally:
-        os.close(fd)
+
+
+def audit_about_to_run(path: Path, *, check: str, command: str, started: float) -> None:
+    """Record that `command` is about to run; raises AuditNotWritten if it cannot be recorded."""
+    _append(path, _record(ABOUT_TO_RUN, check, command, started))
+
+
+def audit_ended(path: Path, *, check: str, command: str, exit_code: int | None,
+                started: float, seconds: float) -> None:
+    """Record how `command` ended (exit_code None: killed at the timeout)."""
+    record = _record(ENDED, check, command, started)
+    record.update(exit_code=exit_code, seconds=round(seconds, 3))
+    _append(path, record)
 
 
 def read_audit(path: Path) -> list[dict[str, object]]:
+    """Every line of the log, oldest first; no log yet is an empty history, not an error."""
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except FileNotFoundError:

@@ -30,13 +30,13 @@ from typing import TYPE_CHECKING
 
 from tui.core.logs.entry import (
     MESSAGE_CAP,
-    Kind,
     LogEntry,
     OnEntries,
     OnEvent,
     build_entry,
     with_orphan_context,
 )
+from tui.core.logs.kind import Kind
 from tui.core.logs.signatures import AUTH_TAGS
 from tui.core.logs.syslog_line import parse_syslog_line
 

@@ -22,19 +22,19 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
 
 from systemd import journal
 
 from tui.core.logs.entry import (
-    Kind,
     LogEntry,
     OnEntries,
     OnEvent,
     build_entry,
     with_orphan_context,
 )
+from tui.core.logs.kind import Kind
 from tui.core.logs.signatures import AUTH_TAGS
 
 DELIVERY_IDENTIFIERS: tuple[str, ...] = ("postfix/pipe",)
@@ -73,7 +73,7 @@ class JournalFollower:
         delivery_identifiers: Sequence[str] = DELIVERY_IDENTIFIERS,
         files: Sequence[Path] | None = None,
         directory: Path | None = None,
-        kinds: Sequence[Kind] | None = None,
+        kinds: Collection[Kind] | None = None,
     ) -> None:
         self.units = tuple(_service(unit) for unit in units)
         self.identifiers = tuple(identifiers)

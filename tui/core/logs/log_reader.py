@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tui.core.installation import Installation
-from tui.core.logs.entry import Kind, LogEntry, OnEntries, OnEvent
+from tui.core.logs.entry import LogEntry, OnEntries, OnEvent
 from tui.core.logs.file_source import FileFollower
 from tui.core.logs.journal_source import JournalFollower
+from tui.core.logs.kind import Kind
 from tui.core.logs.sources import SourceChoice, choose_sources
 from tui.core.settings import DEFAULT_SOURCE
 

@@ -209,7 +209,11 @@ class Monitor:
             self.stream.publish(ProbeRan(probe))
 
     def run_sessions(self) -> None:
-        self._every(self.sample_interval, "sessions", self.sampler.sample_sessions)
+        self._every(self.sample_interval, "sessions", self.sessions_once)
+
+    def sessions_once(self) -> None:
+        """Read into the sampler: the next pool snapshot carries them."""
+        self.sampler.sample_sessions()
 
     def run_health(self) -> None:
         while not self.stopping.is_set():

@@ -88,7 +88,9 @@ def pool_sample(at: float, row: JSON) -> PoolSample | None:
 
     if "alive" not in row:
         return None
-    ages = [float(a) for a in row.get("ages", [])]  # type: ignore[union-attr]
+    listed = row.get("ages")
+    ages = [float(a) for a in (listed if isinstance(listed, list) else [])
+            if isinstance(a, int | float)]
     return PoolSample(
         taken_at=at, configured=row.get("configured"),  # type: ignore[arg-type]
         alive=int(row["alive"]),  # type: ignore[call-overload]
@@ -120,7 +122,7 @@ def probe_sample(at: float, row: JSON) -> ProbeSample:
 
     outcome = row.get("outcome")
     try:
-        parsed = Outcome(outcome) if outcome else None
+        parsed = Outcome(outcome) if isinstance(outcome, str) and outcome else None
     except ValueError:
         parsed = None
     return ProbeSample(at, parsed, float(row.get("latency") or 0.0),  # type: ignore[arg-type]
@@ -133,7 +135,7 @@ def check_results(row: JSON) -> dict[str, CheckResult]:
         if not isinstance(data, dict):
             continue
         try:
-            status = Status(data.get("status"))
+            status = Status(str(data.get("status")))
         except ValueError:
             continue
         results[check_id] = CheckResult(
@@ -153,7 +155,7 @@ def hops(row: JSON, results: dict[str, CheckResult]) -> tuple[Hop, ...]:
                                 "not in the recording", None, None, ()))
             continue
         try:
-            state = HopState(data.get("state"))
+            state = HopState(str(data.get("state")))
         except ValueError:
             state = HopState.UNKNOWN
         mine = tuple(results[c] for c in data.get("checks", spec.checks) if c in results)

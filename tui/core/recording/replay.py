@@ -147,7 +147,8 @@ class Recording:
             stats=history.latency_stats(),
             last_probe=probes[-1] if probes else None,
             sessions=None,
-            deferrals=tuple((int(p[0]), int(p[1])) for p in deferrals  # type: ignore[union-attr]
+            deferrals=tuple((int(p[0]), int(p[1])) for p in
+                            (deferrals if isinstance(deferrals, list) else [])
                             if isinstance(p, list) and len(p) == 2),
             queue_series=tuple(queue), busy_series=tuple(busy), latency_series=tuple(latency),
             verdict=rows.verdict(latest.data),
