@@ -24,6 +24,7 @@ import bz2
 import contextlib
 import errno
 import gzip
+import io
 import lzma
 import os
 import re
@@ -33,9 +34,10 @@ import zlib
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Protocol
 
-from tui.core.logs.entry import MESSAGE_CAP, Kind, LogEntry, build_entry
+from tui.core.logs.entry import MESSAGE_CAP, LogEntry, build_entry
+from tui.core.logs.kind import Kind
 from tui.core.logs.signatures import AUTH_TAGS
 from tui.core.logs.syslog_line import parse_syslog_line
 
@@ -44,7 +46,7 @@ BLOCK = 64 * 1024
 STREAM_CHUNK = 1024 * 1024
 
 # Suffix → a reader that decompresses a file object as a stream.
-_DECOMPRESSORS: dict[str, Callable[[BinaryIO], BinaryIO]] = {
+_DECOMPRESSORS: dict[str, Callable[[BinaryIO], io.BufferedIOBase]] = {
     ".gz": lambda raw: gzip.GzipFile(fileobj=raw, mode="rb"),
     ".bz2": lambda raw: bz2.BZ2File(raw, mode="rb"),
     ".xz": lambda raw: lzma.LZMAFile(raw, mode="rb"),  # noqa: SIM115 (closed by the caller)
@@ -132,7 +134,7 @@ def _open_regular(path: Path) -> int:
 
 
 @contextlib.contextmanager
-def _open_stream(path: Path) -> Iterator[BinaryIO]:
+def _open_stream(path: Path) -> Iterator[_Stream]:
     """The file's (decompressed) bytes as a forward stream; both layers closed after."""
     with os.fdopen(_open_regular(path), "rb") as raw:
         decompress = _DECOMPRESSORS.get(path.suffix)
@@ -143,10 +145,14 @@ def _open_stream(path: Path) -> Iterator[BinaryIO]:
             yield stream
 
 
+class _Stream(Protocol):
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
 # -- oldest first ---------------------------------------------------------------------------
 
 
-def _forward_lines(stream: BinaryIO, path: Path, line_cap: int) -> Iterator[RawLine]:
+def _forward_lines(stream: _Stream, path: Path, line_cap: int) -> Iterator[RawLine]:
     pending = bytearray()
     dropped = 0
     start = 0
