@@ -9,6 +9,7 @@ systemd-journal-remote.
 from __future__ import annotations
 
 import gzip
+import os
 import time
 from pathlib import Path
 
@@ -134,3 +135,40 @@ def test_no_log_at_all(root: Path) -> None:
     assert log_setup_of(found) == (
         "no log: no mail log file and no journal with authdaemond entries")
     assert recent_errors(found).read_from == ""
+
+
+def read_chars() -> int:
+    """Bytes this process has read through read()/pread() so far (the kernel's count)."""
+    for line in Path("/proc/self/io").read_text().splitlines():
+        if line.startswith("rchar:"):
+            return int(line.split()[1])
+    raise AssertionError("no rchar in /proc/self/io")
+
+
+def test_a_compressed_copy_is_decompressed_once_until_the_next_rotation(root: Path) -> None:
+    """The health strip samples every few seconds: an unchanged .gz is not read again."""
+    log = root / "var/log/maillog"
+    log.write_bytes(b"")
+    copy = root / "var/log/maillog-20261130.gz"
+    noise = b"".join(f"{stamp(time.time() - 7200)} mx postfix/smtpd[9]: {os.urandom(40).hex()}\n"
+                     .encode() for _ in range(40_000))
+    with gzip.open(copy, "wb") as out:
+        out.write(noise + error_line(time.time() - 3600, "fork() failed"))
+    found = installation(root)
+
+    before = read_chars()
+    first = recent_errors(found, limit=5)
+    first_cost = read_chars() - before
+    before = read_chars()
+    second = recent_errors(found, limit=5)
+    second_cost = read_chars() - before
+
+    assert [error.line.message for error in first.errors] == ["fork() failed"]
+    assert second.errors == first.errors
+    assert first_cost > copy.stat().st_size
+    assert second_cost < copy.stat().st_size // 10
+
+    with gzip.open(root / "var/log/maillog-20261201.gz", "wb") as out:  # the next rotation
+        out.write(error_line(time.time() - 60, "pipe() failed"))
+    third = recent_errors(found, limit=5)
+    assert [error.line.message for error in third.errors] == ["fork() failed", "pipe() failed"]

@@ -107,11 +107,52 @@ def _errors_in(tail: bytes, source: str, tags: Collection[str], now: float) -> l
     return found
 
 
+_RotationKey = tuple[object, ...]
+_ROTATED_CACHE: dict[_RotationKey, tuple[list[RecentError], int, dict[Path, str]]] = {}
+_ROTATED_CACHE_SIZE = 16
+
+
+def _rotation_key(path: Path, limit: int, max_bytes: int, tags: Collection[str]) -> _RotationKey:
+    """What the rotated copies' answer depends on: each copy's identity, size and time."""
+    identities: list[object] = []
+    for copy in rotated_siblings(path):
+        try:
+            info = copy.stat()
+        except OSError:
+            identities.append((str(copy), None))
+            continue
+        identities.append((str(copy), info.st_ino, info.st_size, info.st_mtime_ns))
+    return (str(path), limit, max_bytes, tuple(tags), tuple(identities))
+
+
 def _rotated_errors(
     path: Path, limit: int, max_bytes: int, tags: Collection[str], now: float,
     unreadable: dict[Path, str],
 ) -> tuple[list[RecentError], int]:
-    """The newest `limit` errors of the rotated copies (oldest first) and the bytes read."""
+    """The newest `limit` errors of the rotated copies (oldest first) and the bytes read.
+
+    Rotated copies do not change until the next rotation, and a compressed one costs
+    a full decompression: the answer is kept while every copy is unchanged, so the
+    health strip's sampling does not decompress the same file every few seconds.
+    """
+    key = _rotation_key(path, limit, max_bytes, tags)
+    cached = _ROTATED_CACHE.get(key)
+    if cached is None:
+        failed: dict[Path, str] = {}
+        errors, read = _read_rotated_errors(path, limit, max_bytes, tags, now, failed)
+        cached = (errors, read, failed)
+        if len(_ROTATED_CACHE) >= _ROTATED_CACHE_SIZE:
+            _ROTATED_CACHE.clear()
+        _ROTATED_CACHE[key] = cached
+    errors, read, failed = cached
+    unreadable.update(failed)
+    return list(errors), read
+
+
+def _read_rotated_errors(
+    path: Path, limit: int, max_bytes: int, tags: Collection[str], now: float,
+    unreadable: dict[Path, str],
+) -> tuple[list[RecentError], int]:
     needles = tuple(tag.encode() for tag in tags)
     newest_first: list[RecentError] = []
     read = 0
