@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -155,3 +156,21 @@ def test_down_leaves_no_journal_writer_behind(journal_lab: Lab) -> None:
     assert not root.exists()
     assert [pid for pid in [second.state.sink_pid, *writers] if pid_alive(pid)] == []
     assert journal_lab.client().lookup("foo@domain.com").found
+
+
+def test_lab_up_journal_from_the_command_line(journal_lab: Lab) -> None:
+    # In the temp dir (postgres must traverse it), named so `lab clean` finds a leftover.
+    root = Path(tempfile.mkdtemp(prefix="authlib-tui-journal-lab-"))
+    up = subprocess.run([sys.executable, "-m", "tui.cli.main", "lab", "--dir", str(root), "up",
+                         "--journal"], capture_output=True, text=True, timeout=120)
+    try:
+        assert up.returncode == 0, up.stderr
+        assert "journal: " in up.stdout and "maillog" not in up.stdout
+        lab = Lab.load(root)
+        assert lab.journal_only and lab.journal_file.is_file()
+        assert f'journal_dir = "{lab.journal_dir}"' in lab.settings_file.read_text()
+    finally:
+        down = subprocess.run([sys.executable, "-m", "tui.cli.main", "lab", "--dir", str(root),
+                               "down"], capture_output=True, text=True, timeout=60)
+    assert down.returncode == 0, down.stderr
+    assert not root.exists()
