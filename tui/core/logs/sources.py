@@ -86,10 +86,10 @@ def choose_sources(
     """Pick the log source; `probe_journal` replaces the real "has entries" check in tests."""
     units = journal_units(discovery)
     if log_file is not None:
-        notes = [f"reading only {log_file} (--log-file): journal and other log files not used"]
+        named = [f"reading only {log_file} (--log-file): journal and other log files not used"]
         if not log_file.exists():
-            notes.append(f"{log_file} does not exist yet; it is read once it appears")
-        return SourceChoice("files", (), (log_file,), units, notes, overridden=True)
+            named.append(f"{log_file} does not exist yet; it is read once it appears")
+        return SourceChoice("files", (), (log_file,), units, named, overridden=True)
 
     notes: list[str] = []
     journal_dirs = discovery.journal_dirs
