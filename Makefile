@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 APT_PACKAGES := courier-authdaemon courier-authlib-postgresql postgresql \
 	systemd-journal-remote libsystemd-dev pkg-config gcc python3-dev python3-venv \
-	tmux util-linux procps iproute2
+	tmux util-linux procps iproute2 logrotate
 
 .PHONY: demo test install system-packages lint clean
 

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 import pytest
 
 from tui.lab.lab import Lab
+from tui.lab.syslog_sink import JOURNAL_REMOTE
 
 T = TypeVar("T")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -34,15 +35,36 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     signal.signal(signal.SIGTERM, signal.default_int_handler)
 
 
-@pytest.fixture(scope="session")
-def lab() -> Iterator[Lab]:
-    """One real lab (authdaemond + PostgreSQL) for the session, healthy between tests."""
+def _require_lab() -> None:
     if os.geteuid() != 0:
         _unavailable("the lab needs root")
     for binary in ("/usr/sbin/authdaemond", "/usr/sbin/authtest"):
         if not Path(binary).exists():
             _unavailable(f"{binary} is missing (apt-get install courier-authdaemon)")
+
+
+@pytest.fixture(scope="session")
+def lab() -> Iterator[Lab]:
+    """One real lab (authdaemond + PostgreSQL) for the session, healthy between tests."""
+    _require_lab()
     instance = Lab.create()
+    try:
+        instance.wait_found()
+        yield instance
+    finally:
+        instance.down()
+
+
+@pytest.fixture(scope="session")
+def journal_lab() -> Iterator[Lab]:
+    """A lab that is a journald-only host: the daemon's lines go to a real journal file.
+
+    No maillog exists; the settings name the journal directory instead of a log file.
+    """
+    _require_lab()
+    if not JOURNAL_REMOTE.exists():
+        _unavailable(f"{JOURNAL_REMOTE} is missing (apt-get install systemd-journal-remote)")
+    instance = Lab.create(log_mode="journal")
     try:
         instance.wait_found()
         yield instance

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import gzip
 from pathlib import Path
 
-from tui.core.logs.scan import count_authdaemond_errors
+from tui.core.logs.scan import count_authdaemond_errors, count_with_rotations
 
 
 def test_counts_error_lines_only_and_the_last_line_without_newline(tmp_path: Path) -> None:
@@ -41,3 +42,15 @@ def test_an_empty_file_and_a_forged_tag_count_nothing(tmp_path: Path) -> None:
         b"Nov 24 03:14:15 mail authdaemond: \xff\xfe PGSQL_CONNECTION could not be established\n"
     )
     assert count_authdaemond_errors(forged) == {}
+
+
+def test_rotated_copies_are_counted_too_compressed_ones_streamed(tmp_path: Path) -> None:
+    error = b"Nov 24 03:14:15 mail authdaemond: PGSQL_CONNECTION could not be established\n"
+    marker = b"Nov 23 03:14:15 h authdaemond[42]: marker line not found in /etc/x\n"
+    forged = b"Nov 22 03:14:15 mail sshd[1]: x authdaemond: marker line not found\n"
+    path = tmp_path / "mail.log"
+    path.write_bytes(error * 3)
+    (tmp_path / "mail.log.1").write_bytes(error + forged)
+    with gzip.open(tmp_path / "mail.log.2.gz", "wb") as out:
+        out.write((marker + forged) * 5 + b"x" * (3 << 20) + b"\n" + error)
+    assert count_with_rotations(path) == {"db-connect-failed": 5, "marker-missing": 5}

@@ -1,6 +1,7 @@
 """`authlib-tui lab ...`: the built-in real stack (authdaemond + PostgreSQL) to learn and test on.
 
     lab up [--dir D]          start a healthy lab (default dir: /tmp/authlib-tui-lab)
+    lab up --journal          the same as a journald-only host: a journal, no maillog
     lab status                what runs where
     lab fault NAME [NAME...]  make the lab have exactly these faults (`healthy` clears them)
     lab faults                list the faults
@@ -45,6 +46,11 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument(
         "--dir", type=Path, default=None, help=f"lab directory (default {DEFAULT_ROOT})"
     )
+    parser.add_argument(
+        "--journal", action="store_true",
+        help="(up, demo) log like a journald-only host: authdaemond's lines go to a real "
+        "journal file, there is no maillog",
+    )
     parser.add_argument("action", choices=["up", "down", "status", "fault", "faults", "shell",
                                            "demo", "clean", *FIX_ACTIONS])
     parser.add_argument("names", nargs="*", help="fault names (for `fault`), a number (for "
@@ -54,6 +60,10 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 def _root(args: argparse.Namespace) -> Path:
     return Path(args.dir or os.environ.get("AUTHLIB_TUI_LAB_DIR") or DEFAULT_ROOT)
+
+
+def _log_mode(args: argparse.Namespace) -> str:
+    return "journal" if args.journal else "file"
 
 
 def _print_status(lab: Lab) -> None:
@@ -74,8 +84,8 @@ def _run_in_view(lab: Lab, command: list[str]) -> int:
     return subprocess.call(view_command(lab.root, command), env=_shell_environment(lab))
 
 
-def _demo(root: Path | None) -> int:
-    lab = Lab.create(root)
+def _demo(root: Path | None, log_mode: str) -> int:
+    lab = Lab.create(root, log_mode)
 
     def stop(signum: int, _frame: object) -> None:
         raise SystemExit(128 + signum)
@@ -124,7 +134,7 @@ def run(args: argparse.Namespace) -> int:
             return 0
         if args.action == "up":
             started = time.monotonic()
-            lab = Lab.create(root)
+            lab = Lab.create(root, _log_mode(args))
             lab.wait_found()
             _print_status(lab)
             print(f"{'ready in':>17}: {time.monotonic() - started:.1f} s (first lookup answered)")
@@ -139,7 +149,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"{len(labs)} lab(s) removed; no lab process or dir is left in the temp dir.")
             return 0
         if args.action == "demo":
-            return _demo(Path(args.dir) if args.dir else None)
+            return _demo(Path(args.dir) if args.dir else None, _log_mode(args))
         lab = Lab.load(root)
         if args.action == "status":
             _print_status(lab)

@@ -9,6 +9,8 @@ from typing import Any
 from tui.cli.exit_codes import EXIT_USAGE
 from tui.cli.path_options import path_flags
 from tui.core.discovery.discover import discover, render_where
+from tui.core.installation import Installation
+from tui.core.logs.sources import log_setup_of
 from tui.core.settings import SettingsError, load_settings
 
 
@@ -28,5 +30,6 @@ def run(args: argparse.Namespace) -> int:
     except SettingsError as exc:
         print(f"authlib-tui: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    print(render_where(discover(settings), settings), end="")
+    installation = Installation(settings, discover(settings))
+    print(render_where(installation.discovery, settings, log_setup_of(installation)), end="")
     return 0

@@ -15,7 +15,7 @@ from tui.core.database.probe import ProbeResult, ProbeStatus
 from tui.core.durations import age_text
 from tui.core.health import DB_CHECK_TIMEOUT, HealthCell, HealthSnapshot, State
 from tui.core.installation import Installation
-from tui.core.logs.recent_errors import recent_authdaemond_errors
+from tui.core.logs.recent_errors import recent_errors
 from tui.core.workers.pool import PoolSample
 
 
@@ -106,11 +106,11 @@ def _database(installation: Installation, ping: ProbeResult | None) -> HealthCel
 
 
 def _last_error(installation: Installation, now: float) -> HealthCell:
-    found = recent_authdaemond_errors(installation.discovery.log_files, limit=1)
+    found = recent_errors(installation, limit=1)  # the journal or the files, as the Logs pane
     if not found.errors:
-        if not installation.discovery.log_files:
+        if not found.read_from:
             return HealthCell("last_error", "last error", State.UNKNOWN, "no log file",
-                              "No authdaemond log file found (journald support: Logs pane).")
+                              "No authdaemond log was found: no mail log file, no journal.")
         if found.unreadable:
             path, reason = next(iter(found.unreadable.items()))
             return HealthCell("last_error", "last error", State.UNKNOWN, "log unreadable",

@@ -84,6 +84,9 @@ class Settings:
     layout: Sourced[str | None] = _UNSET_LAYOUT
     # Mail log files to read instead of the layout's (e.g. the lab's maillog).
     log_files: Sourced[tuple[Path, ...]] = Sourced((), DEFAULT_SOURCE)
+    # A journal directory to read instead of the system's (journal files copied off a host,
+    # the lab's journald-only mode); None = /var/log/journal and /run/log/journal.
+    journal_dir: Sourced[Path | None] = _UNSET_PATH
     # Which platform's commands fixes are given in; None = detect (discovery.platform).
     platform: Sourced[str | None] = Sourced(None, DEFAULT_SOURCE)
     # The address the Workers pane looks up once per interval to time the pool.
@@ -186,6 +189,7 @@ _PARSERS: dict[str, Callable[[object], object]] = {
     "read_timeout": _as_timeout,
     "layout": _as_layout,
     "log_files": _as_paths,
+    "journal_dir": _as_path,
     "platform": _as_platform,
     "probe_address": _as_address,
     "sample_interval": _as_timeout,

@@ -26,10 +26,22 @@ from tui.lab import configs, namespace, seed
 from tui.lab.faults import FAULTS
 from tui.lab.postgres import PostgresCluster, free_port
 from tui.lab.process import LabError, pid_alive, terminate
+from tui.lab.syslog_sink import JOURNAL_REMOTE
 
 DEFAULT_ROOT = Path(tempfile.gettempdir()) / "authlib-tui-lab"
 AUTHDAEMOND = "/usr/sbin/authdaemond"
 READY_TIMEOUT = 10.0
+LOG_MODES = ("file", "journal")
+FALLBACK_MACHINE_ID = "1ab0" * 8  # a container without /etc/machine-id
+
+
+def _machine_id() -> str:
+    """This host's machine id: journald names the journal's directory after it."""
+    try:
+        text = Path("/etc/machine-id").read_text().strip()
+    except OSError:
+        return FALLBACK_MACHINE_ID
+    return text if len(text) == 32 else FALLBACK_MACHINE_ID
 
 
 # What the lab's `cpcmd scope:set cp.bootstrapper courier_workers N` stand-in records for upcp.
@@ -45,6 +57,8 @@ class LabState:
     faults: list[str] = field(default_factory=list)
     started: float = 0.0
     workers: int | None = None  # `lab set-workers N`; None = what the faults say
+    # "file": rsyslog-style maillog; "journal": a journald-only host (no mail log file).
+    log_mode: str = "file"
 
 
 class Lab:
@@ -58,6 +72,9 @@ class Lab:
         self.dev = self.root / "dev"
         self.log_dir = self.root / "log"
         self.maillog = self.log_dir / "maillog"
+        # Where journald keeps a host's persistent journal: <dir>/<machine id>/system.journal.
+        self.journal_dir = self.log_dir / "journal"
+        self.journal_file = self.journal_dir / _machine_id() / "system.journal"
         self.virtual = self.root / "virtual"
         self.group_file = self.root / "group"
         self.settings_file = self.root / "authlib-tui.toml"
@@ -77,6 +94,10 @@ class Lab:
         return self.etc / "authpgsqlrc"
 
     @property
+    def journal_only(self) -> bool:
+        return self.state.log_mode == "journal"
+
+    @property
     def faults(self) -> frozenset[str]:
         return frozenset(self.state.faults)
 
@@ -89,8 +110,14 @@ class Lab:
 
     # -- life cycle -------------------------------------------------------------
     @classmethod
-    def create(cls, root: Path | None = None) -> Lab:
-        """Bring a healthy lab up under `root` (a fresh temp dir by default)."""
+    def create(cls, root: Path | None = None, log_mode: str = "file") -> Lab:
+        """Bring a healthy lab up under `root` (a fresh temp dir by default).
+
+        `log_mode="journal"` makes it a journald-only host: authdaemond's syslog lines
+        go into a real journal file (written by systemd-journal-remote), no maillog.
+        """
+        if log_mode not in LOG_MODES:
+            raise LabError(f"log mode must be one of {', '.join(LOG_MODES)}, not {log_mode!r}")
         if os.geteuid() != 0:
             raise LabError("the lab needs root (mount namespaces, runuser postgres)")
         if root is None:
@@ -99,7 +126,8 @@ class Lab:
             raise LabError(f"a lab is already running in {root}; `authlib-tui lab down` first")
         root.mkdir(parents=True, exist_ok=True)
         root.chmod(0o755)  # postgres must traverse it; the socket dir has its own mode
-        lab = cls(LabState(root=str(root), port=free_port(), started=time.time()))
+        lab = cls(LabState(root=str(root), port=free_port(), started=time.time(),
+                           log_mode=log_mode))
         try:
             lab._up()
         except BaseException:
@@ -123,7 +151,8 @@ class Lab:
     def _up(self) -> None:
         for directory in (self.etc, self.run, self.dev, self.log_dir, self.root / "view"):
             directory.mkdir(parents=True, exist_ok=True)
-        self.maillog.touch()
+        if not self.journal_only:
+            self.maillog.touch()
         self._write_host_files()
         self.state.sink_pid = self._start_sink()
         self._save()
@@ -157,7 +186,7 @@ class Lab:
             f'socket = "{self.socket_path}"\n'
             f'group_file = "{self.group_file}"\n'
             f'virtual_root = "{self.virtual}"\n'
-            f'log_files = ["{self.maillog}"]\n'
+            f"{self._log_setting()}\n"
             '# Fixes are given as the lab\'s own commands (`authlib-tui lab start`, …).\n'
             'platform = "lab"\n'
             f'postfix_dir = "{self.root / "postfix"}"\n'
@@ -171,15 +200,23 @@ class Lab:
             "        argv=/usr/bin/maildrop  -d ${user}@${nexthop} ${extension} ${recipient}\n"
         )
 
+    def _log_setting(self) -> str:
+        if self.journal_only:
+            return f'journal_dir = "{self.journal_dir}"'
+        return f'log_files = ["{self.maillog}"]'
+
     def _start_sink(self) -> int:
+        target = ([str(self.journal_file), "--journal"] if self.journal_only
+                  else [str(self.maillog)])
         sink = subprocess.Popen(
-            [sys.executable, "-m", "tui.lab.syslog_sink", str(self.dev / "log"), str(self.maillog)],
+            [sys.executable, "-m", "tui.lab.syslog_sink", str(self.dev / "log"), *target],
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
             start_new_session=True, text=True,
         )
         assert sink.stdout is not None
         if sink.stdout.readline().strip() != "ready":
-            raise LabError("the lab's syslog sink did not start")
+            raise LabError("the lab's syslog sink did not start"
+                           + (f" (is {JOURNAL_REMOTE} installed?)" if self.journal_only else ""))
         sink.stdout.close()
         return sink.pid
 
@@ -345,7 +382,8 @@ class Lab:
             "authdaemond_pids": self.daemon_pids(),
             "socket": str(self.socket_path),
             "socket_exists": self.socket_path.exists(),
-            "maillog": str(self.maillog),
+            **({"journal": str(self.journal_file)} if self.journal_only
+               else {"maillog": str(self.maillog)}),
             "settings": str(self.settings_file),
         }
 

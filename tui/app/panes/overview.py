@@ -66,6 +66,7 @@ class OverviewData:
     installation: Installation
     findings: list[Finding]
     recent: RecentErrors
+    log_setup: str
 
 
 class OverviewPane(VerticalScroll):
@@ -103,13 +104,15 @@ class OverviewPane(VerticalScroll):
     @work(thread=True, exclusive=True, group="overview", exit_on_error=False,
           description="Reading discovery, configs and logs")
     def _load(self) -> None:
-        from tui.core.logs.recent_errors import recent_authdaemond_errors
+        from tui.core.logs.recent_errors import recent_errors
+        from tui.core.logs.sources import log_setup_of
 
         installation = self.installation.refreshed()
         findings = [*installation.discovery.access, *installation.config_findings(),
                     *installation.settings.problems, *installation.discovery.problems]
-        recent = recent_authdaemond_errors(installation.discovery.log_files, limit=5)
-        self.app.call_from_thread(self._show, OverviewData(installation, findings, recent))
+        recent = recent_errors(installation, limit=5)  # the same source as the Logs pane
+        logs = log_setup_of(installation)  # probes the journal: here, not on the UI thread
+        self.app.call_from_thread(self._show, OverviewData(installation, findings, recent, logs))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group == "overview" and event.state is WorkerState.ERROR:
@@ -146,7 +149,7 @@ class OverviewPane(VerticalScroll):
             ("config dir", discovery.conf_dir.value or "not found", discovery.conf_dir.source),
             ("socket", discovery.socket.value or "not found", discovery.socket.source),
             ("unit", discovery.unit.value or "none", discovery.unit.source),
-            ("logs", ", ".join(map(str, discovery.log_files)) or "no log file", ""),
+            ("logs", data.log_setup, ""),
             ("modules", modules, "authmodulelist"),
             ("daemons=", daemons, running),
         ]
@@ -180,7 +183,7 @@ class OverviewPane(VerticalScroll):
             text = NEWLINE.join([plain(f"{path}: {reason}")
                                  for path, reason in data.recent.unreadable.items()])
         else:
-            text = plain("none in " + (", ".join(map(str, discovery.log_files)) or "any log file"))
+            text = plain("none in " + (data.recent.read_from or "any log"))
         self.query_one("#overview-errors", Static).update(text)
 
     def home_widget(self) -> Widget:

@@ -19,7 +19,7 @@ from tui.core.authdaemon.socket_state import SocketState
 from tui.core.checks.context import CheckContext
 from tui.core.checks.result import CheckResult, Fix, Status
 from tui.core.discovery.platform import Platform
-from tui.core.logs.recent_errors import recent_authdaemond_errors
+from tui.core.logs.recent_errors import recent_errors
 
 MAILDROP = Path("/usr/bin/maildrop")
 STARTUP_SIGNATURES = frozenset({"authdaemonrc-bad-line", "module-not-found", "module-init-missing",
@@ -113,10 +113,12 @@ def daemon_processes(context: CheckContext) -> CheckResult:
 
 def startup_errors(context: CheckContext) -> CheckResult:
     title = "No start-up errors in the log"
-    found = recent_authdaemond_errors(context.installation.discovery.log_files, limit=50)
+    # The Logs pane's source: the journal on a journald-only host, else the mail log files.
+    found = recent_errors(context.installation, limit=50)
     startup = [e for e in found.errors if e.signature.id in STARTUP_SIGNATURES]
-    if not context.installation.discovery.log_files:
-        return CheckResult("startup-errors", title, Status.SKIP, "No mail log file to read.")
+    if not found.read_from:
+        return CheckResult("startup-errors", title, Status.SKIP,
+                           "No mail log file and no journal with authdaemond entries to read.")
     processes = context.installation.discovery.processes
     if processes.running and processes.worker_started:
         # Errors from before the running daemon started are history, not its problem.
@@ -124,7 +126,8 @@ def startup_errors(context: CheckContext) -> CheckResult:
         startup = [e for e in startup if e.line.timestamp is None or e.line.timestamp >= started]
     if not startup:
         return CheckResult("startup-errors", title, Status.OK,
-                           "authdaemond logged no start-up error since it started.")
+                           "authdaemond logged no start-up error since it started.",
+                           (f"read: {found.read_from}",))
     newest = startup[-1]
     running = processes.running
     return CheckResult(

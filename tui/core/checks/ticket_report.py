@@ -16,6 +16,7 @@ from tui.core.discovery.discover import render_where
 from tui.core.installation import Installation
 from tui.core.logs.kind import Kind
 from tui.core.logs.log_reader import open_sources
+from tui.core.logs.sources import log_setup_of
 from tui.core.safe_text import safe_text
 
 DEFAULT_LOG_LINES = 50
@@ -68,7 +69,8 @@ def render_report(installation: Installation, run: CheckRun,
         "",
         "## Discovery",
         "",
-        *_fenced(render_where(installation.discovery, installation.settings)),
+        *_fenced(render_where(installation.discovery, installation.settings,
+                              log_setup_of(installation))),
         "",
         "## Configuration",
         "",

@@ -29,6 +29,7 @@ from tui.core.discovery.layouts import KNOWN_UNITS, LAYOUTS, LAYOUTS_BY_NAME, La
 from tui.core.discovery.platform import PLATFORM_LABELS, Platform, detect_platform
 from tui.core.discovery.processes import DaemonProcesses, find_daemon_processes
 from tui.core.findings import Finding, Severity
+from tui.core.logs.rotated import describe_files
 from tui.core.settings import PRECEDENCE, Settings, Sourced
 
 UNIT_DIRS: tuple[Path, ...] = (
@@ -534,9 +535,12 @@ def _log_files(
     return tuple(found)
 
 
-def _journal_dirs(root: Path, access: list[Finding]) -> tuple[Path, ...]:
+def _journal_dirs(
+    root: Path, access: list[Finding], configured: Path | None = None
+) -> tuple[Path, ...]:
+    wanted = (configured,) if configured is not None else JOURNAL_DIRS
     found = tuple(
-        under(root, d) for d in JOURNAL_DIRS if probe(under(root, d)) is PathState.PRESENT
+        under(root, d) for d in wanted if probe(under(root, d)) is PathState.PRESENT
     )
     for journal_dir in found:
         unreadable = _unreadable_journal(journal_dir)
@@ -622,7 +626,7 @@ def discover(settings: Settings, root: Path = Path("/")) -> Discovery:
         socket=socket,
         unit=_unit(root, layout.value),
         log_files=_log_files(root, layout.value, access, settings.log_files.value),
-        journal_dirs=_journal_dirs(root, access),
+        journal_dirs=_journal_dirs(root, access, settings.journal_dir.value),
         processes=processes,
         access=tuple(access),
         problems=tuple(problems),
@@ -690,8 +694,12 @@ def _processes_lines(processes: DaemonProcesses) -> list[str]:
     return lines
 
 
-def render_where(discovery: Discovery, settings: Settings) -> str:
-    """Plain-text report for `authlib-tui where`. Shows paths and reasons, never file contents."""
+def render_where(discovery: Discovery, settings: Settings, log_setup: str | None = None) -> str:
+    """Plain-text report for `authlib-tui where`. Shows paths and reasons, never file contents.
+
+    `log_setup` is the sentence the log readers' source choice gives ("journald only
+    (no mail log file)"); it needs the journal probed, which discovery does not do.
+    """
     layout = discovery.layout.value
     layout_text = f"{layout.label} ({layout.name})" if layout else None
     searched = ", ".join(str(p) for p in settings.config_searched) or "(none)"
@@ -723,8 +731,11 @@ def render_where(discovery: Discovery, settings: Settings) -> str:
         _line("authdaemonvar", discovery.authdaemonvar),
         _line("socket", discovery.socket.value, discovery.socket.source),
         _line("unit", discovery.unit.value, discovery.unit.source),
-        _line("log files", ", ".join(str(p) for p in discovery.log_files) or None),
-        _line("journal", ", ".join(str(p) for p in discovery.journal_dirs) or None),
+        *([_line("log set-up", log_setup)] if log_setup else []),
+        _line("log files", describe_files(discovery.log_files) or None,
+              settings.log_files.source if settings.log_files.value else None),
+        _line("journal", ", ".join(str(p) for p in discovery.journal_dirs) or None,
+              settings.journal_dir.source if settings.journal_dir.value else None),
         "",
         "Processes",
         *_processes_lines(discovery.processes),

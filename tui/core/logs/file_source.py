@@ -4,7 +4,10 @@ Mail logs are big and hostile: hundreds of MB before rotation, lines as long as
 a sender makes them, any bytes at all. So:
 
 * `backfill` reads backwards from the end in growing blocks and stops at a byte
-  budget: a 1 GB file costs what its last few MB cost.
+  budget: a 1 GB file costs what its last few MB cost. When the whole live file
+  holds fewer lines than asked (or does not reach back to `since`), typically
+  just after a rotation, it goes on into the rotated copies (`mail.log.1`,
+  `maillog-20261130.gz`, …), newest first, within a second byte budget.
 * `follow` waits for inotify events on the file's directory (watchfiles), with a
   1 s re-check as a safety net, and reads only the appended bytes. It follows the
   *name*: a renamed-and-recreated file (logrotate `create`) is finished, then the
@@ -24,7 +27,8 @@ import os
 import stat
 import threading
 import time
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Iterator
+from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -37,6 +41,7 @@ from tui.core.logs.entry import (
     with_orphan_context,
 )
 from tui.core.logs.kind import Kind
+from tui.core.logs.rotated import rotated_entries
 from tui.core.logs.signatures import AUTH_TAGS
 from tui.core.logs.syslog_line import parse_syslog_line
 
@@ -44,6 +49,7 @@ if TYPE_CHECKING:
     import watchfiles
 
 DEFAULT_BACKFILL_BYTES = 8 * 1024 * 1024
+ROTATED_BACKFILL_BYTES = 64 * 1024 * 1024  # decompressed line bytes read from rotated copies
 BACKFILL_BLOCK = 64 * 1024
 LINE_BUFFER_CAP = 4 * MESSAGE_CAP + 4096  # UTF-8 is ≤ 4 bytes a character, plus the header
 READ_CHUNK = 1024 * 1024
@@ -85,6 +91,7 @@ class FileFollower:
         auth_tags: Collection[str] = AUTH_TAGS,
         kinds: Collection[Kind] | None = None,
         backfill_bytes: int = DEFAULT_BACKFILL_BYTES,
+        rotated_backfill_bytes: int = ROTATED_BACKFILL_BYTES,
         line_buffer_cap: int = LINE_BUFFER_CAP,
     ) -> None:
         self.path = path
@@ -92,6 +99,8 @@ class FileFollower:
         self.auth_tags = tuple(auth_tags)
         self.kinds = frozenset(kinds) if kinds is not None else None
         self.backfill_bytes = backfill_bytes
+        self.rotated_backfill_bytes = rotated_backfill_bytes
+        self._reached_start = False  # the last backwards read got to byte 0, not a limit
         self.line_buffer_cap = line_buffer_cap
         self.backfill_bytes_read = 0  # what the last backfill cost (tests and benches)
         self._fd: int | None = None
@@ -123,24 +132,44 @@ class FileFollower:
         """The newest `max_lines` entries (oldest first), none older than `since` when given.
 
         Reads backwards, at most `backfill_bytes`; a line cut by that budget is left
-        out. Afterwards `follow` continues right after the last complete line.
+        out. Only a live file read to its first byte continues into the rotated
+        copies. Afterwards `follow` continues right after the live file's last
+        complete line.
         """
         self._close()
-        if not self._open(from_start=True):
-            return []
-        assert self._fd is not None
-        size = os.fstat(self._fd).st_size
-        newest_first = list(self._entries_backwards(self._fd, size, max_lines, since))
+        newest_first: list[LogEntry] = []
+        self._reached_start = True  # a missing live file: its past is all in the copies
+        if self._open(from_start=True):
+            assert self._fd is not None
+            size = os.fstat(self._fd).st_size
+            newest_first = list(self._entries_backwards(self._fd, size, max_lines, since))
+        if self._reached_start and len(newest_first) < max_lines:
+            missing = max_lines - len(newest_first)
+            newest_first.extend(islice(self._rotated_backwards(since), missing))
         newest_first.reverse()
         entries = with_orphan_context(newest_first)
         auth = [entry.message for entry in entries if entry.kind is Kind.AUTH]
         self._previous_auth_message = auth[-1] if auth else None
         return entries
 
+    def _rotated_backwards(self, since: float | None) -> Iterator[LogEntry]:
+        """Wanted entries of the rotated copies, newest first, stopping before `since`."""
+        return rotated_entries(
+            self.path, newest_first=True, include_live=False, kinds=self.kinds,
+            auth_tags=self.auth_tags, since=since, max_bytes=self.rotated_backfill_bytes,
+            on_unreadable=lambda path, exc: self._report(
+                f"cannot read {path}: {exc.strerror or exc}"),
+        )
+
     def _entries_backwards(
         self, fd: int, size: int, max_lines: int, since: float | None
     ) -> Iterable[LogEntry]:
-        """Wanted entries newest first; sets the offset `follow` continues from."""
+        """Wanted entries newest first; sets the offset `follow` continues from.
+
+        `_reached_start` says afterwards whether the walk ended at byte 0 (and not at
+        `since`, the line count or the byte budget).
+        """
+        self._reached_start = False
         budget = max(0, self.backfill_bytes)
         position = size  # `tail` holds the unsplit bytes [position, end of the oldest line seen)
         tail = b""
@@ -153,11 +182,17 @@ class FileFollower:
                 if newline < 0:
                     if position == 0 and tail:
                         entry = self._wanted_entry(tail[:-1], 0)  # the file's first line
-                        if entry is not None and not _older(entry, since):
+                        if entry is not None and _older(entry, since):
+                            return
+                        if entry is not None:
                             yield entry
+                        self._reached_start = True
                         return
-                    if position == 0 or read >= budget:
-                        return  # start of file, or the oldest line in reach is cut: leave it
+                    if position == 0:
+                        self._reached_start = True
+                        return
+                    if read >= budget:
+                        return  # the oldest line in reach is cut: leave it
                     block = min(max(BACKFILL_BLOCK, len(tail)), position, budget - read)
                     chunk = os.pread(fd, block, position - block)
                     if len(chunk) < block:

@@ -22,7 +22,7 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from pathlib import Path
 
 from systemd import journal
@@ -148,6 +148,23 @@ class JournalFollower:
         auth = [entry.message for entry in entries if entry.kind is Kind.AUTH]
         self._previous_auth_message = auth[-1] if auth else None
         return entries
+
+    def newest_first(self, max_entries: int) -> Iterator[LogEntry]:
+        """Wanted entries from the newest back, at most `max_entries` matching ones looked at.
+
+        For one-shot readers (the latest errors): it does not move `follow`'s anchor.
+        """
+        reader = self._open()
+        reader.seek_tail()
+        looked = 0
+        try:
+            while looked < max_entries and reader._previous():
+                looked += 1
+                entry = self._current(reader, in_order=False)
+                if self._wanted(entry):
+                    yield entry
+        finally:
+            self._positioned = False
 
     # -- following --------------------------------------------------------------------------
     def follow(

@@ -11,15 +11,19 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 from tui.core.installation import Installation
 from tui.core.logs.entry import LogEntry, OnEntries, OnEvent
 from tui.core.logs.file_source import FileFollower
 from tui.core.logs.journal_source import JournalFollower
 from tui.core.logs.kind import Kind
-from tui.core.logs.sources import SourceChoice, choose_sources
-from tui.core.settings import DEFAULT_SOURCE
+from tui.core.logs.rotated import describe_files
+from tui.core.logs.sources import (
+    SourceChoice,
+    choose_sources,
+    configured_log_file,
+    log_setup,
+)
 
 Follower = FileFollower | JournalFollower
 
@@ -34,11 +38,15 @@ class LogReader:
         if self.choice.primary == "journal":
             what = "journal (" + ", ".join(self.choice.units[:2]) + ", authdaemond, postfix/pipe)"
         else:
-            what = ", ".join(str(path) for path in self.choice.files) or "nothing"
+            what = describe_files(self.choice.files) or "nothing"
         notes = [note for note in self.choice.notes if not note.startswith("reading only")]
         if notes:
             what += " — " + "; ".join(notes)
         return what
+
+    def setup(self) -> str:
+        """The host's log set-up: "journald only (no mail log file)", "rsyslog files: …"."""
+        return log_setup(self.choice)
 
     def backfill(self, max_lines: int, since: float | None) -> Iterator[list[LogEntry]]:
         """Recent entries, oldest first, merged across sources by time."""
@@ -69,14 +77,6 @@ class LogReader:
         for follower in self.followers:
             if isinstance(follower, JournalFollower):
                 follower.close()
-
-
-def configured_log_file(installation: Installation) -> Path | None:
-    """A log file the admin named (--log-file or the settings file), if any."""
-    setting = installation.settings.log_files
-    if setting.value and setting.source != DEFAULT_SOURCE:
-        return setting.value[0]
-    return None
 
 
 SHOWN_KINDS = frozenset({Kind.AUTH, Kind.DELIVERY})

@@ -1,9 +1,17 @@
-"""The latest authdaemond warnings and errors from the mail log files.
+"""The latest authdaemond warnings and errors, from the journal or the mail log files.
+
+`recent_errors(installation)` reads the source the Logs pane reads (the
+journal when it has authdaemond's entries, else the mail log files, or the
+file the admin named), so the health strip, the Overview and the checks agree
+with the pane on a journald-only host.
 
 Mail logs are large (hundreds of MB before rotation), so only the tail of each
 file is read: at most `max_bytes`, from the end. The first line of that tail is
-usually cut and is dropped. Bytes are decoded leniently: a log line can hold
-anything a client sent. Journald is read elsewhere.
+usually cut and is dropped. A file read whole within the budget (just after a
+rotation) is followed by its rotated copies, newest first, with what is left of
+the budget. Bytes are decoded leniently: a log line can hold anything a client
+sent. The journal is walked back from its newest entry, at most
+`journal_entries` matching entries.
 """
 
 from __future__ import annotations
@@ -17,11 +25,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tui.core.findings import Severity
+from tui.core.installation import Installation
+from tui.core.logs.journal_source import JournalFollower
+from tui.core.logs.kind import Kind
+from tui.core.logs.rotated import LINE_CAP, describe_files, rotated_lines, rotated_siblings
 from tui.core.logs.signatures import Signature, classify
+from tui.core.logs.sources import SourceChoice, choose_sources, configured_log_file
 from tui.core.logs.syslog_line import LogLine, parse_syslog_line
 
 DAEMON_TAG = "authdaemond"  # courierlogger's default name; LOGGEROPTS -name= changes it
 _REPORTED = frozenset({Severity.WARNING, Severity.ERROR})
+JOURNAL_ENTRIES = 20_000  # matching journal entries walked back, at most, for one answer
 
 
 @dataclass(frozen=True)
@@ -40,6 +54,8 @@ class RecentErrors:
     errors: list[RecentError]
     unreadable: dict[Path, str] = field(default_factory=dict)
     bytes_read: int = 0  # over all files, never more than max_bytes each
+    # What was read, for "none in …": "journal", "/var/log/mail.log (+3 rotated)", or "".
+    read_from: str = ""
 
 
 def _read_tail(path: Path, max_bytes: int) -> tuple[bytes, int]:
@@ -72,16 +88,90 @@ def _read_tail(path: Path, max_bytes: int) -> tuple[bytes, int]:
     return tail, read
 
 
+def _error_of(text: str, source: str, tags: Collection[str], now: float) -> RecentError | None:
+    line = parse_syslog_line(text, now=now)
+    if line is None or line.tag not in tags:
+        return None
+    signature = classify(line.message)
+    if signature is not None and signature.severity in _REPORTED:
+        return RecentError(line=line, signature=signature, source=source)
+    return None
+
+
 def _errors_in(tail: bytes, source: str, tags: Collection[str], now: float) -> list[RecentError]:
     found: list[RecentError] = []
     for text in tail.decode("utf-8", errors="replace").split("\n"):
-        line = parse_syslog_line(text, now=now)
-        if line is None or line.tag not in tags:
-            continue
-        signature = classify(line.message)
-        if signature is not None and signature.severity in _REPORTED:
-            found.append(RecentError(line=line, signature=signature, source=source))
+        error = _error_of(text, source, tags, now)
+        if error is not None:
+            found.append(error)
     return found
+
+
+_RotationKey = tuple[object, ...]
+_ROTATED_CACHE: dict[_RotationKey, tuple[list[RecentError], int, dict[Path, str]]] = {}
+_ROTATED_CACHE_SIZE = 16
+
+
+def _rotation_key(path: Path, limit: int, max_bytes: int, tags: Collection[str]) -> _RotationKey:
+    """What the rotated copies' answer depends on: each copy's identity, size and time."""
+    identities: list[object] = []
+    for copy in rotated_siblings(path):
+        try:
+            info = copy.stat()
+        except OSError:
+            identities.append((str(copy), None))
+            continue
+        identities.append((str(copy), info.st_ino, info.st_size, info.st_mtime_ns))
+    return (str(path), limit, max_bytes, tuple(tags), tuple(identities))
+
+
+def _rotated_errors(
+    path: Path, limit: int, max_bytes: int, tags: Collection[str], now: float,
+    unreadable: dict[Path, str],
+) -> tuple[list[RecentError], int]:
+    """The newest `limit` errors of the rotated copies (oldest first) and the bytes read.
+
+    Rotated copies do not change until the next rotation, and a compressed one costs
+    a full decompression: the answer is kept while every copy is unchanged, so the
+    health strip's sampling does not decompress the same file every few seconds.
+    """
+    key = _rotation_key(path, limit, max_bytes, tags)
+    cached = _ROTATED_CACHE.get(key)
+    if cached is None:
+        failed: dict[Path, str] = {}
+        errors, read = _read_rotated_errors(path, limit, max_bytes, tags, now, failed)
+        cached = (errors, read, failed)
+        if len(_ROTATED_CACHE) >= _ROTATED_CACHE_SIZE:
+            _ROTATED_CACHE.clear()
+        _ROTATED_CACHE[key] = cached
+    errors, read, failed = cached
+    unreadable.update(failed)
+    return list(errors), read
+
+
+def _read_rotated_errors(
+    path: Path, limit: int, max_bytes: int, tags: Collection[str], now: float,
+    unreadable: dict[Path, str],
+) -> tuple[list[RecentError], int]:
+    needles = tuple(tag.encode() for tag in tags)
+    newest_first: list[RecentError] = []
+    read = 0
+
+    def note(file: Path, exc: OSError) -> None:
+        unreadable[file] = exc.strerror or str(exc)
+
+    for raw in rotated_lines(path, newest_first=True, include_live=False, max_bytes=max_bytes,
+                             line_cap=LINE_CAP, on_unreadable=note):
+        read += len(raw.data) + raw.dropped + 1
+        if not any(needle in raw.data for needle in needles):
+            continue
+        error = _error_of(raw.data.decode("utf-8", errors="replace"), str(raw.path), tags, now)
+        if error is not None:
+            newest_first.append(error)
+            if len(newest_first) >= limit:
+                break
+    newest_first.reverse()
+    return newest_first, read
 
 
 def recent_authdaemond_errors(
@@ -90,10 +180,13 @@ def recent_authdaemond_errors(
     max_bytes: int = 2_000_000,
     now: float | None = None,
     tags: Collection[str] = (DAEMON_TAG,),
+    *,
+    rotated: bool = True,
 ) -> RecentErrors:
     """The newest `limit` authdaemond warnings/errors over all files, newest last.
 
     `now` is the reference for the year of traditional timestamps (default: now).
+    With `rotated`, a file read whole goes on into its rotated copies.
     """
     reference = time.time() if now is None else now
     errors: list[RecentError] = []
@@ -106,12 +199,65 @@ def recent_authdaemond_errors(
             unreadable[path] = exc.strerror or str(exc)
             continue
         bytes_read += read
-        errors.extend(_errors_in(tail, str(path), tags, reference))
+        found = _errors_in(tail, str(path), tags, reference)
+        whole_file = read < max_bytes  # the tail was the whole file: its past is rotated away
+        # Copies named by the caller are read as files of their own, not twice.
+        copies_named = any(copy in log_files for copy in rotated_siblings(path))
+        if rotated and whole_file and len(found) < limit and not copies_named:
+            older, rotated_read = _rotated_errors(path, limit - len(found), max_bytes - read,
+                                                  tags, reference, unreadable)
+            found = [*older, *found]
+            bytes_read += rotated_read
+        errors.extend(found)
     # Stable: lines without a usable date keep their file order, ahead of dated ones.
     errors.sort(key=lambda error: error.line.timestamp or 0.0)
     return RecentErrors(
         errors=errors[-limit:] if limit > 0 else [],
         unreadable=unreadable,
         bytes_read=bytes_read,
+        read_from=describe_files(log_files),
     )
+
+
+def _journal_errors(choice: SourceChoice, limit: int, max_entries: int) -> RecentErrors:
+    follower = JournalFollower(units=choice.units, directory=choice.journal_directory,
+                               kinds=(Kind.AUTH,))
+    newest_first: list[RecentError] = []
+    unreadable: dict[Path, str] = {}
+    try:
+        for entry in follower.newest_first(max_entries):
+            signature = entry.signature
+            if signature is None or signature.severity not in _REPORTED:
+                continue
+            line = LogLine(timestamp=entry.timestamp, host="", tag=entry.tag, pid=entry.pid,
+                           message=entry.message, raw=entry.message)
+            newest_first.append(RecentError(line=line, signature=signature, source=entry.source))
+            if len(newest_first) >= limit:
+                break
+    except OSError as exc:
+        where = choice.journal_directory or choice.journal_dirs[0]
+        unreadable[where] = exc.strerror or str(exc)
+    finally:
+        follower.close()
+    newest_first.reverse()
+    return RecentErrors(errors=newest_first, unreadable=unreadable, read_from="journal")
+
+
+def recent_errors(
+    installation: Installation,
+    limit: int = 20,
+    max_bytes: int = 2_000_000,
+    journal_entries: int = JOURNAL_ENTRIES,
+) -> RecentErrors:
+    """The newest `limit` warnings/errors from the source the Logs pane reads, newest last.
+
+    The journal when it holds authdaemond's entries (a journald-only host has no mail
+    log file at all), else the mail log files and their rotated copies; a log file
+    the admin named (--log-file, settings) wins over both. `read_from` says which.
+    """
+    choice = choose_sources(installation.discovery, installation.settings,
+                            configured_log_file(installation))
+    if choice.primary == "journal":
+        return _journal_errors(choice, limit if limit > 0 else 0, journal_entries)
+    return recent_authdaemond_errors(choice.files, limit, max_bytes)
 

@@ -13,6 +13,7 @@ import re
 from collections import Counter
 from pathlib import Path
 
+from tui.core.logs.rotated import is_compressed, rotated_lines, rotation_set
 from tui.core.logs.signatures import NOTABLE_BYTES_AT, classify_notable
 
 # `Mmm dd HH:MM:SS host authdaemond[pid]: ` or RFC 3339 `2026-11-26T… host authdaemond: `:
@@ -46,6 +47,31 @@ def count_authdaemond_errors(path: Path) -> Counter[str]:
     return counts
 
 
+def count_with_rotations(path: Path) -> Counter[str]:
+    """`count_authdaemond_errors` over the file and its rotated copies (`mail.log.2.gz`, …).
+
+    Plain files are memory-mapped as above; a compressed copy cannot be, so it is
+    streamed line by line and each line checked with the same header and signature
+    rules. A copy that cannot be read is left out.
+    """
+    counts: Counter[str] = Counter()
+    seen: dict[bytes, str | None] = {}
+    for file in rotation_set(path):
+        if not is_compressed(file):
+            try:
+                counts.update(count_authdaemond_errors(file))
+            except (OSError, ValueError):
+                continue
+            continue
+        for line in rotated_lines(file, newest_first=False, include_live=True):
+            if b" authdaemond" not in line.data:
+                continue
+            header = _HEADER.match(line.data)
+            if header is not None and NOTABLE_BYTES_AT.match(line.data, header.end()):
+                _count_message(line.data, header.end(), counts, seen)
+    return counts
+
+
 # The tag as syslog writes it, then a warning or error: a literal start lets the regex
 # engine skip ahead like grep's literal search.
 _TAGGED_NOTABLE = re.compile(rb"( authdaemond(?:\[\d+\])?: )" + NOTABLE_BYTES_AT.pattern,
@@ -54,7 +80,7 @@ CACHE_LIMIT = 10_000
 
 
 def _count_message(
-    data: mmap.mmap, start: int, counts: Counter[str], seen: dict[bytes, str | None]
+    data: mmap.mmap | bytes, start: int, counts: Counter[str], seen: dict[bytes, str | None]
 ) -> None:
     stop = data.find(b"\n", start)
     raw = data[start:stop if stop != -1 else len(data)]

@@ -15,13 +15,15 @@ from typing import Literal
 
 from tui.core.discovery.discover import Discovery
 from tui.core.discovery.layouts import KNOWN_UNITS, LAYOUTS
+from tui.core.installation import Installation
 from tui.core.logs.journal_source import (
     JOURNAL_DIRS,
     JournalFollower,
     journal_access_problem,
     journal_has_files,
 )
-from tui.core.settings import Settings
+from tui.core.logs.rotated import describe_files
+from tui.core.settings import DEFAULT_SOURCE, Settings
 
 JournalProbe = Callable[[tuple[str, ...]], bool]  # units -> "the journal has our entries"
 
@@ -35,6 +37,7 @@ class SourceChoice:
     files: tuple[Path, ...]
     units: tuple[str, ...]  # the unit(s) whose journal entries count as authdaemond's
     notes: list[str] = field(default_factory=list)
+    overridden: bool = False  # the admin named the log file (--log-file, settings)
 
     @property
     def journal_directory(self) -> Path | None:
@@ -83,10 +86,10 @@ def choose_sources(
     """Pick the log source; `probe_journal` replaces the real "has entries" check in tests."""
     units = journal_units(discovery)
     if log_file is not None:
-        only = [f"reading only {log_file} (--log-file): journal and other log files not used"]
+        named = [f"reading only {log_file} (--log-file): journal and other log files not used"]
         if not log_file.exists():
-            only.append(f"{log_file} does not exist yet; it is read once it appears")
-        return SourceChoice("files", (), (log_file,), units, only)
+            named.append(f"{log_file} does not exist yet; it is read once it appears")
+        return SourceChoice("files", (), (log_file,), units, named, overridden=True)
 
     notes: list[str] = []
     journal_dirs = discovery.journal_dirs
@@ -114,3 +117,35 @@ def choose_sources(
             )
         return SourceChoice("journal", journal_dirs, files, units, notes)
     return SourceChoice("files", (), files, units, notes)
+
+
+def log_setup(choice: SourceChoice) -> str:
+    """The host's log set-up in one phrase, as discovery and the reports say it.
+
+    "journald only (no mail log file)", "rsyslog files: /var/log/mail.log (+3 rotated)",
+    or the file the admin named. Rotated copies count because the readers use them.
+    """
+    files = describe_files(choice.files)
+    if choice.overridden:
+        return f"the log file named by --log-file or the settings: {files}"
+    if choice.primary == "journal":
+        if not choice.files:
+            return "journald only (no mail log file)"
+        return f"journald (rsyslog files too, not read: {files})"
+    if files:
+        return f"rsyslog files: {files}"
+    return "no log: no mail log file and no journal with authdaemond entries"
+
+
+def log_setup_of(installation: Installation) -> str:
+    """`log_setup` for an installation, with the same override rule as every reader."""
+    return log_setup(choose_sources(installation.discovery, installation.settings,
+                                    configured_log_file(installation)))
+
+
+def configured_log_file(installation: Installation) -> Path | None:
+    """A log file the admin named (--log-file or the settings file), if any."""
+    setting = installation.settings.log_files
+    if setting.value and setting.source != DEFAULT_SOURCE:
+        return setting.value[0]
+    return None

@@ -1,0 +1,38 @@
+"""`report` takes its log lines from where the readers look: rotated copies, the named file."""
+
+from __future__ import annotations
+
+import gzip
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from tui.lab.lab import Lab
+
+
+def line(moment: float, message: str) -> bytes:
+    return f"{time.strftime('%b %e %H:%M:%S', time.localtime(moment))} mx authdaemond: " \
+        f"{message}\n".encode()
+
+
+def test_report_reads_the_named_file_and_its_rotated_copies(
+    healthy_lab: Lab, tmp_path: Path
+) -> None:
+    """Just after a rotation the live file is empty: the lines are in `maillog-….gz`."""
+    log = tmp_path / "maillog"
+    log.write_bytes(b"")
+    with gzip.open(tmp_path / "maillog-20261130.gz", "wb") as out:
+        out.write(line(time.time() - 7200, "Installing libauthpgsql.so.0")
+                  + line(time.time() - 3600, "PGSQL_CONNECTION could not be established"))
+    out_file = tmp_path / "ticket.md"
+    done = subprocess.run(
+        [sys.executable, "-m", "tui.cli.main", "report", "-o", str(out_file),
+         "--log-file", str(log)],
+        capture_output=True, text=True, env=healthy_lab.environ(), timeout=90)
+    assert done.returncode == 0, done.stderr
+    report = out_file.read_text()
+    assert f"the log file named by --log-file or the settings: {log} (+1 rotated)" in report
+    section = report.split("authdaemond log lines", 1)[1]
+    assert section.index("Installing libauthpgsql.so.0") < section.index(
+        "PGSQL_CONNECTION could not be established")
