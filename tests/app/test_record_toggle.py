@@ -21,12 +21,14 @@ async def test_r_records_the_panes_samples_and_r_again_saves(
         await until(lambda: bool(app.query(WorkersPane)))
         await pilot.press("R")
         await until(lambda: app.tape.recording is not None)
+        seen: set[str] = set()  # what the stream carried while recording
+        app.stream.subscribe(lambda observation: seen.add(type(observation).__name__))
         path = app.tape.recording
         assert path is not None and path.parent == tmp_path / "authlib-tui" / "recordings"
         await until(lambda: "● recording to" in visible_text(app))
         # The Workers pane samples for the recording even though it was never opened.
         await until(lambda: app.query_one(WorkersPane).snapshot is not None)
-        await pilot.pause(2.5)
+        await until(lambda: {"PoolSampled", "ProbeRan", "ChecksRan"} <= seen)
         await pilot.press("i")  # an incident mark goes on the recording too
         await pilot.press("R")
         await until(lambda: app.tape.recording is None)

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -41,16 +42,33 @@ def incident(lab: Lab, tmp_path_factory: pytest.TempPathFactory
     def on_hops(at: float, hops: tuple[Hop, ...]) -> None:
         seen.append((at, {hop.id: hop.state.value for hop in hops}))
 
+    def checks_seen(predicate: Callable[[dict[str, str]], bool], after: int = 0) -> int:
+        """Wait until a run of the checks (from index `after` on) matches; its index."""
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            for index, (_, states) in enumerate(list(seen)[after:], start=after):
+                if predicate(states):
+                    return index
+            done.wait(0.05)
+        raise AssertionError(f"the checks never showed it: {seen[-3:]}")
+
     installation = Installation.from_flags({"config": str(lab.settings_file)})
-    recorder = threading.Thread(target=record, args=(installation, path, 11.0),
-                                kwargs={"interval": 0.5, "check_every": 1.0, "on_hops": on_hops})
+    done = threading.Event()
+    recorder = threading.Thread(target=record, args=(installation, path, 120.0),
+                                kwargs={"interval": 0.5, "check_every": 1.0, "on_hops": on_hops,
+                                        "stop": done})
     recorder.start()
     try:
-        time.sleep(2.5)
+        healthy = checks_seen(lambda states: states["socket"] == "ok")
+        checks_seen(lambda states: True, after=healthy + 1)  # a second healthy run
         lab.apply(frozenset({"daemon-stopped"}))
-        time.sleep(3.5)
+        broken = checks_seen(lambda states: states["socket"] == "bad")
+        checks_seen(lambda states: True, after=broken + 1)  # it stays broken a while
         lab.fix_start()
+        repaired = checks_seen(lambda states: states["socket"] == "ok", after=broken)
+        checks_seen(lambda states: True, after=repaired + 1)
     finally:
+        done.set()
         recorder.join(timeout=60)
         lab.apply(frozenset())
     assert not recorder.is_alive()

@@ -2,18 +2,38 @@
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from tui.cli.record import parse_duration
 from tui.core.recording.observations import Kind
-from tui.core.recording.replay import Recording
+from tui.core.recording.replay import Recording, RecordingError
 from tui.lab.lab import Lab
 from tui.lab.seed import SECRETS
+
+
+def _recorded(path: Path, wanted: Callable[[list[str]], bool], timeout: float = 60.0) -> None:
+    """Wait until the PostgreSQL hop's states written so far satisfy `wanted`."""
+    deadline = time.monotonic() + timeout
+    states: list[str] = []
+    while time.monotonic() < deadline:
+        try:
+            recording = Recording.load(path)
+        except RecordingError:
+            recording = None  # not written yet
+        if recording is not None:
+            hops = recording.between(Kind.HOPS, recording.start, recording.end)
+            states = [str(h.data["postgres"]["state"]) for h in hops]  # type: ignore[index]
+            if wanted(states):
+                return
+        time.sleep(0.2)  # the recorder flushes once a second
+    raise AssertionError(f"never recorded: {states}")
 
 
 def test_a_fault_and_its_repair_are_recorded_with_their_hop_states(lab: Lab,
@@ -21,16 +41,18 @@ def test_a_fault_and_its_repair_are_recorded_with_their_hop_states(lab: Lab,
     lab.apply(frozenset())
     out = tmp_path / "incident.sqlite"
     process = subprocess.Popen(
-        [sys.executable, "-m", "tui.cli.main", "record", "--for", "14s", "-o", str(out)],
+        [sys.executable, "-m", "tui.cli.main", "record", "--for", "5m", "-o", str(out)],
         env=lab.environ(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        time.sleep(4)
+        _recorded(out, lambda states: states.count("ok") >= 2)  # two healthy runs on file
         broken_at = time.time()
         lab.apply(frozenset({"db-password-wrong"}))
         lab.client().lookup("foo@domain.com")  # authdaemond logs the failure
-        time.sleep(5.5)
+        _recorded(out, lambda states: states[-2:] == ["bad", "bad"])
         repaired_at = time.time()
         lab.fix_sync_password()
+        _recorded(out, lambda states: states[-1] == "ok" and "bad" in states)
+        process.send_signal(signal.SIGINT)  # Ctrl+C: stops early, the file is closed
         _, stderr = process.communicate(timeout=60)
     finally:
         if process.poll() is None:

@@ -237,13 +237,14 @@ class Monitor:
         self.stream.publish(ChecksRan(now, results, hops))
 
     # -- headless (authlib-tui record) ----------------------------------------------------------
-    def run_for(self, duration: float, every: Callable[[], None],
-                interval: float = 1.0) -> None:
-        """Run every loop for `duration` seconds, calling `every` once per `interval`."""
+    def run_for(self, duration: float, every: Callable[[], None], interval: float = 1.0,
+                until: threading.Event | None = None) -> None:
+        """Run every loop for `duration` seconds (or until `until` is set), calling `every`
+        once per `interval`."""
         self.start("logs", "pool", "probe", "sessions", "health")
         deadline = time.monotonic() + duration
         try:
-            while not self.stopping.is_set():
+            while not self.stopping.is_set() and not (until is not None and until.is_set()):
                 left = deadline - time.monotonic()
                 if left <= 0:
                     break

@@ -8,6 +8,7 @@ a recording can be shared or shipped with a training scenario.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -23,8 +24,9 @@ CHECK_EVERY = 5.0  # seconds between runs of the checks (the x-ray's schedule)
 
 def record(installation: Installation, path: Path, duration: float, interval: float = 1.0,
            check_every: float = CHECK_EVERY,
-           on_hops: Callable[[float, tuple[Hop, ...]], None] | None = None) -> None:
-    """Record for `duration` seconds; `on_hops` sees each x-ray as it was built live."""
+           on_hops: Callable[[float, tuple[Hop, ...]], None] | None = None,
+           stop: threading.Event | None = None) -> None:
+    """Record for `duration` seconds, or until `stop` is set; `on_hops` sees each x-ray live."""
     tape = Tape()
     tape.start(path, installation, interval=str(interval), check_every=str(check_every))
     stream = ObservationStream()
@@ -40,6 +42,6 @@ def record(installation: Installation, path: Path, duration: float, interval: fl
                       sample_interval=interval, backfill_lines=0)
     stream.subscribe(monitor.counts.observe)
     try:
-        monitor.run_for(duration, tape.flush, interval)
+        monitor.run_for(duration, tape.flush, interval, stop)
     finally:
         tape.stop()
