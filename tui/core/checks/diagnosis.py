@@ -104,7 +104,10 @@ STEP_CHECK: dict[str, str] = {
     "authpgsqlrc-required-keys": "config-connection",
     "config-file-access": "authpgsqlrc-readable",
     "authdaemonrc-bad-line": "startup-errors",
+    "daemon-start-failed": "startup-errors",
     "module-missing": "authpgsql-module",
+    "select-clause": "select-runs",
+    "debug-login-passwords": "debug-login",
 }
 
 
