@@ -56,6 +56,7 @@ TEMPFAIL_CHECKS: tuple[Check, ...] = (
     database_checks.apiscp_password,
     database_checks.select_runs,
     config_checks.authpgsql_module,
+    config_checks.debug_login,
 )
 ALL_CHECKS: tuple[Check, ...] = tuple(dict.fromkeys((*S_CONNECT_CHECKS, *TEMPFAIL_CHECKS)))
 

@@ -396,7 +396,7 @@ SIGNATURES: tuple[Signature, ...] = (
     ),
     _signature(
         "authdaemonrc-unreadable",
-        r"^(?P<file>/\S*authdaemonrc): (?P<reason>[A-Z][A-Za-z ]+)$",
+        r"^(?P<file>/\S*authdaemonrc): (?P<reason>[A-Z][\w -]+)$",
         Severity.ERROR,
         "authdaemond cannot open authdaemonrc at the path it was built with, so it exits at "
         "start-up.",
@@ -405,7 +405,7 @@ SIGNATURES: tuple[Signature, ...] = (
     ),
     _signature(
         "socket-create-failed",
-        r"^(?P<file>/\S*/socket(?:\.tmp)?): (?P<reason>[A-Z][A-Za-z ]+)$",
+        r"^(?P<file>/\S*/socket(?:\.tmp)?): (?P<reason>[A-Z][\w -]+)$",
         Severity.ERROR,
         "authdaemond cannot create its socket (the directory is missing, read-only or full, or "
         "the path is taken), so it exits at start-up: every lookup fails.",
