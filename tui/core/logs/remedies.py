@@ -377,9 +377,10 @@ REMEDIES: dict[str, Remedy] = {
         "Reinstall courier-authlib (and libltdl), then `{restart}`."),
     "module-not-found": Remedy(
         "authmodulelist in {authdaemonrc} names a module whose library is not installed "
-        "(authpgsql: {pgsql_package}).",
+        "(authpgsql: {pgsql_package}), or whose file is damaged or built for another system.",
         _MODULE_CONFIRM,
-        "Install {pgsql_package} (or remove the module from authmodulelist), then `{restart}`."),
+        "Install (or reinstall) {pgsql_package}, or remove the module from authmodulelist, "
+        "then `{restart}`."),
     "module-dependency-missing": Remedy(
         "A library the module links against (usually libpq) is missing or unreadable.",
         _MODULE_CONFIRM + " (`not found` names the missing library)",

@@ -445,7 +445,8 @@ SIGNATURES: tuple[Signature, ...] = (
         r"No such file or directory)",
         Severity.ERROR,
         "A module in authmodulelist could not be loaded (the `Installing lib…` line before "
-        "names it): its package is not installed.",
+        "names it): its package is not installed, or the file is not a library this system "
+        "can load (libltdl says 'file not found' for both).",
         step="module-missing",
         short="auth module not installed",
     ),
