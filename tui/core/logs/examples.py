@@ -53,6 +53,10 @@ SERVER_EXAMPLES: dict[str, str] = {
     "db-query-retry-old": "PQexec failed, reconnecting: server closed the connection "
                           "unexpectedly.",
     "select-clause-invalid-old": "authpgsql: unknown substitution variable $(user)",
+    "other-module-connect-failed": "failed to connect to mysql server (server=localhost, "
+                                   "userid=courier): Access denied for user "
+                                   "'courier'@'localhost' (using password: YES)",
+    "other-module-config": "authmysql: MYSQL_USERNAME not set in /etc/courier/authmysqlrc.",
     "debug-passwords-logged": "Authenticated: clearpasswd=<null>, passwd=$6$rounds=5000$x",
     "lookup-incomplete-row": "incomplete row, only 3 fields returned",
     "lookup-invalid-id": "invalid value for uid: ''",
@@ -92,6 +96,26 @@ SERVER_EXAMPLES: dict[str, str] = {
     "module-installed": "Installation complete: authpgsql",
     "module-uninstalling": "Uninstalling authpgsql",
 }
+
+# The syslog level authdaemond's line arrives at, where it is not err (an `ERR:` prefix).
+# A line with no prefix (perror, libltdl's text after `INFO:`) is logged as info by
+# courierlogger even when the daemon exits after it; DEBUG_LOGIN's lines are debug.
+LOGGED_AT: dict[str, str] = {
+    **dict.fromkeys(("db-connection-lost", "db-query-send-failed", "db-query-failed-old",
+                     "db-query-retry-old", "lookup-incomplete-row", "lookup-invalid-id",
+                     "module-tempfail", "lookup-zero-rows", "module-rejected",
+                     "all-modules-rejected"), "debug"),
+    "debug-passwords-logged": "info (Authenticated:) or debug",
+    **dict.fromkeys(("authdaemonrc-unreadable", "socket-create-failed", "module-not-found",
+                     "module-dependency-missing", "module-undefined-symbol", "module-load-failed",
+                     "resource-perror", "children-stopping", "children-restarting",
+                     "daemon-started", "module-installing", "module-installed",
+                     "module-uninstalling"), "info"),
+    "authdaemonrc-shell-error": "the init system's log (the start script's stderr)",
+    "daemon-misinvoked": "the terminal or the init system's log",
+    "resource-failure": "crit",
+}
+
 
 # signature id -> maildrop's stderr as Postfix logs it after `Command output:`
 CLIENT_EXAMPLES: dict[str, str] = {

@@ -8,7 +8,12 @@ exactly what `explain` and the app say.
 from __future__ import annotations
 
 from tui.core.checks.diagnosis import STEP_CHECK
-from tui.core.logs.examples import CLIENT_EXAMPLES, SERVER_EXAMPLES, TIMEOUT_EXAMPLE
+from tui.core.logs.examples import (
+    CLIENT_EXAMPLES,
+    LOGGED_AT,
+    SERVER_EXAMPLES,
+    TIMEOUT_EXAMPLE,
+)
 from tui.core.logs.remedies import APISCP_BOOTSTRAP, PlatformFacts, remedy_for
 from tui.core.logs.signatures import (
     CLIENT_SIGNATURES,
@@ -26,13 +31,16 @@ _INTRO = """\
 Every line below is recognised by `authlib-tui explain 'LINE'` (or `… explain -` for a
 pasted excerpt or a whole log on stdin), by the Logs pane and by `authlib-tui check`.
 `explain` fills in the paths and commands of the platform it finds (ApisCP, Debian,
-RHEL, openSUSE, a source build); this page uses placeholders instead.
+RHEL, openSUSE, a source build); this page uses placeholders instead: `<unit>` is
+`courier-authdaemon` on Debian and openSUSE, `courier-authlib` on RHEL and ApisCP.
 
 Lines are shown as they reach the mail log after `authdaemond: ` (courierlogger strips
 the `ERR:`/`DEBUG:` prefix) or, for maildrop, after Postfix's `Command output:`.
-Severity is the level the program logs it at, except **mail lost**: a bounce the sender
-gets back, the worst outcome on the page. Lines marked *DEBUG_LOGIN* appear only with
-`DEBUG_LOGIN=1` or `2` in authdaemonrc.
+**Severity** is how much it matters for mail; **logged at** is the syslog level the line
+arrives at (err unless said otherwise): courierlogger logs a line without an `ERR:` prefix as
+info even when the daemon exits after it, so filter by text, not by level. **Mail lost** is a
+bounce the sender gets back, the worst outcome on the page. Lines logged at debug appear only
+with `DEBUG_LOGIN=1` or `2` in authdaemonrc.
 """
 
 
@@ -40,10 +48,13 @@ def _severity(signature: Signature) -> str:
     return "mail lost" if signature.mail_lost else signature.severity.value
 
 
-def _entry(signature: Signature, example: str, facts: PlatformFacts) -> list[str]:
+def _entry(signature: Signature, example: str, facts: PlatformFacts,
+           logged_at: str = "") -> list[str]:
     lines = [f"### `{signature.id}`", "", "```", example.rstrip(), "```", "",
-             f"- **Severity:** {_severity(signature)}",
-             f"- **Meaning:** {signature.meaning}"]
+             f"- **Severity:** {_severity(signature)}"]
+    if logged_at:
+        lines.append(f"- **Logged at:** {logged_at}")
+    lines.append(f"- **Meaning:** {signature.meaning}")
     remedy = remedy_for(signature.id)
     if remedy is not None:
         lines.append(f"- **Cause:** {facts.fill(remedy.cause)}")
@@ -65,7 +76,8 @@ def render_failures_markdown() -> str:
     facts = PlatformFacts.generic()
     out = [_INTRO, "## authdaemond (tag `authdaemond`)", ""]
     for signature in SIGNATURES:
-        out += _entry(signature, SERVER_EXAMPLES[signature.id], facts)
+        out += _entry(signature, SERVER_EXAMPLES[signature.id], facts,
+                      LOGGED_AT.get(signature.id, "err"))
     out += ["## maildrop, in Postfix's pipe line (`Command output:`)", "",
             "A whole line looks like this; `explain` reads the part after `Command output:` "
             "and the `status=` (bounced means the mail is lost).", "",

@@ -103,8 +103,7 @@ class PlatformFacts:
             socket_dir="<authdaemonvar>", module_dir="<pkglibdir>",
             pgsql_package="the authpgsql module package (Debian: courier-authlib-postgresql, "
             "RHEL/ApisCP: courier-authlib-pgsql)",
-            start="start authdaemond (e.g. systemctl start courier-authdaemon)",
-            restart="stop and start authdaemond (e.g. systemctl restart courier-authdaemon)",
+            start="systemctl start <unit>", restart="systemctl restart <unit>",
             start_database="systemctl start postgresql", mail_log="the mail log",
             mail_user="the mail user", mail_group="the mail group",
             reason="written for every platform", assumed=False,
@@ -259,6 +258,20 @@ REMEDIES: dict[str, Remedy] = {
         _SELECT_CONFIRM,
         "Use only $(local_part), $(domain), $(service) in PGSQL_SELECT_CLAUSE, then "
         "`{restart}`."),
+    # -- the other database modules ------------------------------------------------------------
+    "other-module-connect-failed": Remedy(
+        "A module other than authpgsql cannot reach its server: wrong host, credentials or "
+        "database in its rc file, or the server is down.",
+        "The module's own rc file next to {authdaemonrc} (authmysqlrc, authldaprc) and the "
+        "server's log.",
+        "Correct the module's rc file or start its server, then `{restart}`; if accounts live "
+        "only in PostgreSQL, remove the module from authmodulelist."),
+    "other-module-config": Remedy(
+        "The module's rc file (authmysqlrc, authldaprc) misses a required key or has an "
+        "invalid value.",
+        "`grep -v '^#' ` the module's rc file next to {authdaemonrc}.",
+        "Add or correct the key the line names, then `{restart}`; if the module is not used, "
+        "remove it from authmodulelist."),
     # -- DEBUG_LOGIN lines ---------------------------------------------------------------------
     "debug-passwords-logged": Remedy(
         "DEBUG_LOGIN=2 in {authdaemonrc}: authdaemond logs passwords on every found lookup.",

@@ -248,6 +248,27 @@ SIGNATURES: tuple[Signature, ...] = (
         step="select-clause",
         short="PGSQL_SELECT_CLAUSE cannot be expanded",
     ),
+    # -- the other database modules (authmysql, authldap, authsqlite) --------------------------
+    _signature(
+        "other-module-connect-failed",
+        r"^(?:failed to connect to mysql server \(|authmysql: mysql_select_db\(|cannot connect to "
+        r"LDAP server \(|sqll?ite3_open\(|ldap_\w+ failed: )",
+        Severity.ERROR,
+        "authmysql, authldap or authsqlite cannot reach its database or directory (the reason "
+        "ends the line); its lookups are temporary failures.",
+        step="other-module",
+        short="authmysql/authldap/authsqlite cannot reach its backend",
+    ),
+    _signature(
+        "other-module-config",
+        r"^auth(?:mysql|ldap|ldaplib): (?:cannot parse|INVALID|\w+ (?:nor \w+ )?(?:and \w+ )?"
+        r"(?:set|not set) in|MYSQL_\w+ (?:and|nor)|\w+ not set in)",
+        Severity.ERROR,
+        "authmysqlrc or authldaprc lacks a required setting or has an invalid one; the module "
+        "cannot work.",
+        step="other-module",
+        short="authmysqlrc/authldaprc setting missing or invalid",
+    ),
     # -- DEBUG_LOGIN=1|2: what a lookup did (each explains a tempfail or a not-found) ---------
     _signature(
         "debug-passwords-logged",
