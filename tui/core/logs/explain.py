@@ -53,6 +53,7 @@ _KNOWN_TAG = re.compile(
     r"|pop3d(?:-ssl)?))(?:\[\d+\])?:\s"
 )
 _AUTHDAEMOND_TAG = re.compile(r"(?:\S*/)?(?:authdaemond|courierlogger)")
+_PATH_PERRORS = frozenset({"maildrop-home-create-failed"})
 _BOUNCED = re.compile(r"\bstatus=bounced\b")
 _QUEUE_ID = re.compile(r"^[0-9A-Za-z]+: to=<")
 
@@ -119,8 +120,11 @@ def identify(line: str) -> tuple[Signature | None, bool]:
         bounced = _BOUNCED.search(message[: message.find(COMMAND_OUTPUT_MARK)]) is not None
         return signature, signature is not None and (signature.mail_lost or bounced)
     signature = classify(message)
-    if signature is None and not _AUTHDAEMOND_TAG.match(tag):
+    if signature is None:
         signature = classify_command_output(message)  # maildrop's stderr pasted on its own
+        # A bare `/path: strerror` from authdaemond is its own perror, never maildrop's.
+        if signature is not None and signature.id in _PATH_PERRORS and _AUTHDAEMOND_TAG.match(tag):
+            signature = None
     return signature, signature is not None and signature.mail_lost
 
 

@@ -786,8 +786,8 @@ CLIENT_SIGNATURES: tuple[Signature, ...] = (
     _signature(
         "maildrop-mailbox-failed",
         rf"{_MAILDROP}(?:Unable to open mailbox|Seek error on mailbox|Unable to create a dot-lock"
-        r"|Unable to write to a dot-lock|Unable to close a dot-lock|Unable to create flock file|flock\(\) failed"
-        r"|rename\(\) failed|link\(\) failed)",
+        r"|Unable to write to a dot-lock|Unable to close a dot-lock|Unable to create flock file"
+        r"|flock\(\) failed|rename\(\) failed|link\(\) failed)",
         Severity.ERROR,
         "maildrop cannot write the mailbox (its path from the lookup's maildir, its mode or "
         "owner, or a full disk); mail is deferred.",
