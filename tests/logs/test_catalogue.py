@@ -110,6 +110,23 @@ WRAPPED = [
     ("Nov 26 23:31:02 mail imapd: authdaemon: s_connect() failed: No such file or directory",
      "s-connect-no-socket"),
     (TIMEOUT_EXAMPLE, "maildrop-tempfail-timeout"),
+    # Postfix before 2.3 logged no delays= and dsn=; pipe's own words before the output
+    ("Jun  3 10:13:44 mail postfix/pipe[4321]: 8E1F3A2B: to=<joe@example.org>, relay=maildrop, "
+     "delay=0.1, status=deferred (temporary failure. Command output: maildrop: Unable to create "
+     "a dot-lock at /var/mail/joe.1234.mail. )", "maildrop-mailbox-failed"),
+    ('Jun  3 10:17:00 mail postfix/pipe[55]: 1234: to=<x@y.z>, relay=maildrop, delay=1, '
+     'delays=1/0/0/0, dsn=5.3.0, status=bounced (Command died with status 1: "/usr/bin/maildrop". '
+     "Command output: /home/vmail/y.z/x: No such file or directory )",
+     "maildrop-home-create-failed"),
+    # the client library's lines in other programs' logs, and under a mistaken tag
+    ("Jun  3 10:15:00 mail pop3d: [Hint: perhaps authdaemond is not running?]", "s-connect-hint"),
+    ("2024-06-03T10:14:00.123+02:00 mail authdaemond[811]: ERR: authdaemon: s_connect() failed: "
+     "Connection refused", "s-connect-refused"),
+    ("Jun  3 10:12:01 mail authdaemond: failed to connect to mysql server (server=localhost, "
+     "userid=courier): Can't connect to local MySQL server through socket "
+     "'/var/run/mysqld/mysqld.sock' (2)", "other-module-connect-failed"),
+    ("Jun  3 10:16:00 mail authdaemond: libauthldap.so.0: cannot open shared object file: No "
+     "such file or directory", "module-not-found"),
 ]
 
 
