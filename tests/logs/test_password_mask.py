@@ -53,3 +53,9 @@ def test_lines_without_a_password_are_untouched() -> None:
             "homedir=/home/bar/, address=bar@domain.com, fullname=, maildir=Mail/, quota=<null>, "
             "options=")
     assert mask_passwords(line) == line
+
+
+@pytest.mark.parametrize("hidden", ["password=(hidden)", "password=***", f"password={MASK}"])
+def test_a_value_already_hidden_is_left_as_it_is(hidden: str) -> None:
+    assert mask_passwords(f"PGSQL_CONNECTION host=db {hidden} dbname=x") == (
+        f"PGSQL_CONNECTION host=db {hidden} dbname=x")

@@ -31,8 +31,10 @@ _RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"Old password=[^\n]*"), f"Old password={MASK}, new password={MASK}"),
     # authldap's bind: `binding to LDAP server as DN '<dn>', password '<bindpw>'`
     (re.compile(r"(as DN '[^'\n]*', password )'[^\n]*"), rf"\1'{MASK}'"),
-    # a libpq connection string or a login line quoted in a message
-    (re.compile(r"\bpassword=(?:'(?:[^'\\\n]|\\.)*'?|[^\s,]*)"), f"password={MASK}"),
+    # a libpq connection string or a login line quoted in a message (one already hidden by
+    # whoever printed it stays as it is)
+    (re.compile(r"\bpassword=(?!\(hidden\)|\[masked\]|\*+(?:[\s,]|$))"
+                r"(?:'(?:[^'\\\n]|\\.)*'?|[^\s,]*)"), f"password={MASK}"),
 )
 
 
