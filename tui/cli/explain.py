@@ -66,7 +66,8 @@ def _input_lines(args: argparse.Namespace) -> Iterator[str]:
 
 
 def _platform_line(facts: PlatformFacts) -> str:
-    word = "assumed" if facts.assumed else "found"
+    given = facts.reason.startswith(("--", "env ", "config "))  # a setting, not discovery
+    word = "assumed" if facts.assumed else "given" if given else "found"
     return f"Platform ({word}): {facts.label} — {facts.reason}"
 
 
