@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from tui.cli import check as check_command
+from tui.cli import explain as explain_command
 from tui.cli import lab as lab_command
 from tui.cli import lookup as lookup_command
 from tui.cli import record as record_command
@@ -22,8 +23,8 @@ from tui.cli import where as where_command
 from tui.cli.exit_codes import EXIT_USAGE
 from tui.cli.path_options import add_path_options
 
-SUBCOMMANDS = (lookup_command, check_command, report_command, record_command, replay_command,
-               where_command, lab_command, train_command)
+SUBCOMMANDS = (lookup_command, check_command, explain_command, report_command, record_command,
+               replay_command, where_command, lab_command, train_command)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -6,12 +6,16 @@ Textual's Log/RichLog/Static pass such sequences to the terminal (measured: an
 OSC retitled the tmux pane). Here every control character (C0, DEL, C1), every
 invisible format character (bidi overrides and isolates, zero-width marks) and
 line/paragraph separators become visible escapes, and long lines are capped.
+Passwords that debug log lines carry (DEBUG_LOGIN=2) are masked here too, so a
+line that reached the screen by any path still hides them.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+
+from tui.core.logs.password_mask import mask_passwords
 
 DEFAULT_MAX_CHARS = 1000
 
@@ -53,6 +57,7 @@ def safe_text(value: object, max_chars: int = DEFAULT_MAX_CHARS) -> str:
         text = bytes(value).decode("utf-8", errors="replace")
     else:
         text = str(value)
+    text = mask_passwords(text)
     overflow = 0
     if max_chars and len(text) > max_chars:
         overflow = len(text) - max_chars

@@ -13,12 +13,16 @@ from tui.lab.seed import (
     LAB_DB_PASSWORD,
     LAB_DB_USER,
     LAB_WRONG_DB_PASSWORD,
+    SHORT_SELECT_CLAUSE,
     select_clause,
 )
 
 HEALTHY_DAEMONS = 2  # ApisCP's courier_workers default
 SATURATED_DAEMONS = 2  # ApisCP's default too: saturation needs only 3 concurrent lookups
 SATURATED_QUERY_SECONDS = 3.0
+# module-unloadable: a module file that is not a library, and one no package provides.
+BROKEN_MODULE = "authbroken"
+UNINSTALLED_MODULE = "authmysql"
 
 
 @dataclass(frozen=True)
@@ -32,14 +36,17 @@ def render_authdaemonrc(faults: frozenset[str], workers: int | None = None) -> s
     daemons = SATURATED_DAEMONS if "workers-saturated" in faults else HEALTHY_DAEMONS
     if workers is not None:
         daemons = workers
+    modules = f"{BROKEN_MODULE} {UNINSTALLED_MODULE} authpgsql" if (
+        "module-unloadable" in faults) else "authpgsql"
+    debug = 2 if "debug-login-passwords" in faults else 1 if "debug-login" in faults else 0
     return (
         "##VERSION: authdaemonrc written by authlib-tui lab\n"
         "# Written by `authlib-tui lab`: Debian's authdaemond with ApisCP's settings.\n"
-        'authmodulelist="authpgsql"\n'
+        f'authmodulelist="{modules}"\n'
         'authmodulelistorig="authpgsql"\n'
         f"daemons={daemons}\n"
         "authdaemonvar=/run/courier/authdaemon\n"
-        "DEBUG_LOGIN=0\n"
+        f"DEBUG_LOGIN={debug}\n"
         'DEFAULTOPTIONS=""\n'
         'LOGGEROPTS=""\n'
     )
@@ -52,6 +59,8 @@ def render_authpgsqlrc(db: DbEndpoint, faults: frozenset[str]) -> str:
         with_passwords="passwords-returned" in faults,
         sleep_seconds=3.0 if "workers-saturated" in faults else 0.0,
     )
+    if {"debug-login", "debug-login-passwords"} & faults:
+        clause = SHORT_SELECT_CLAUSE  # returns the passwords; its debug lines are not cut
     if "old-style-keys" in faults:
         connection = (
             f"PGSQL_HOST\t\t{db.host}\n"

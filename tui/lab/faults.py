@@ -45,8 +45,28 @@ FAULTS: dict[str, Fault] = {
         Fault("passwords-returned",
               "the SELECT returns crypt and cleartext passwords (non-ApisCP schemas do)",
               Outcome.FOUND),
+        # Faults that make authdaemond print a message the log catalogue explains; the
+        # chain still works (or the checks name another cause), see LOG_FAULTS.
+        Fault("module-unloadable",
+              'authmodulelist="authbroken authmysql authpgsql": one module file is not a '
+              "library, one is not installed; authpgsql still answers",
+              Outcome.FOUND),
+        Fault("socket-blocked",
+              "a directory stands where the socket goes: authdaemond cannot create its socket "
+              "and exits at start-up",
+              Outcome.CONNECT_REFUSED),
+        Fault("debug-login",
+              "DEBUG_LOGIN=1 and a SELECT short enough that no debug line is cut",
+              Outcome.FOUND),
+        Fault("debug-login-passwords",
+              "DEBUG_LOGIN=2 and a SELECT that returns passwords: cleartext passwords in the log",
+              Outcome.FOUND),
     )
 }
+
+# Faults that exist for the log lines authdaemond writes, not for a diagnosis of their own.
+LOG_FAULTS = frozenset({"module-unloadable", "socket-blocked", "debug-login",
+                        "debug-login-passwords"})
 
 HEALTHY = "healthy"
 

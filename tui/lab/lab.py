@@ -30,6 +30,7 @@ from tui.lab.syslog_sink import JOURNAL_REMOTE
 
 DEFAULT_ROOT = Path(tempfile.gettempdir()) / "authlib-tui-lab"
 AUTHDAEMOND = "/usr/sbin/authdaemond"
+MODULE_DIR = "/usr/lib/courier-authlib"  # Debian's pkglibdir, compiled into authdaemond
 READY_TIMEOUT = 10.0
 LOG_MODES = ("file", "journal")
 FALLBACK_MACHINE_ID = "1ab0" * 8  # a container without /etc/machine-id
@@ -261,6 +262,19 @@ class Lab:
         else:
             shutil.chown(self.run, "root", "root")
             self.run.chmod(0o755)
+        self._set_module_dir(broken="module-unloadable" in faults)
+        if self.socket_path.is_dir() and not self.socket_path.is_symlink():
+            shutil.rmtree(self.socket_path)
+        if "socket-blocked" in faults:
+            # rename(socket.tmp, socket) fails with EISDIR: the daemon logs it and exits.
+            with contextlib.suppress(FileNotFoundError):
+                self.socket_path.unlink()
+            self.socket_path.mkdir()
+            (self.socket_path / "left-behind").write_text("not a socket\n")
+            namespace.run_in_namespace(self.state.holder_pid, [AUTHDAEMOND, "start"])
+            self.state.faults = sorted(faults)
+            self._save()
+            return
         self.start_daemon()
         if "daemon-stopped" in faults or "socket-missing" in faults:
             self.stop_daemon()  # leaves the stale socket, like `authdaemond stop`
@@ -270,6 +284,25 @@ class Lab:
                     (self.run / name).unlink()
         self.state.faults = sorted(faults)
         self._save()
+
+    def _set_module_dir(self, *, broken: bool) -> None:
+        """module-unloadable: the daemon's module dir gains a file that is not a library.
+
+        The real modules are copied into the lab and that copy is bound over the module
+        dir in the daemon's namespace only; the host's dir is never touched.
+        """
+        unmount = f"if mountpoint -q {MODULE_DIR}; then umount {MODULE_DIR}; fi"
+        namespace.run_in_namespace(self.state.holder_pid, ["/bin/sh", "-c", unmount])
+        if not broken:
+            return
+        copy = self.root / "modules"
+        shutil.rmtree(copy, ignore_errors=True)
+        copy.mkdir()
+        for library in Path(MODULE_DIR).glob("libauth*.so*"):
+            shutil.copy2(library, copy / library.name)
+        (copy / f"lib{configs.BROKEN_MODULE}.so.0").write_text("this is not a shared library\n")
+        namespace.run_in_namespace(
+            self.state.holder_pid, ["mount", "--bind", str(copy), MODULE_DIR])
 
     def _write_config(self, path: Path, text: str) -> None:
         tmp = path.with_suffix(".tmp")
@@ -281,7 +314,8 @@ class Lab:
     def _set_grants(self, *, revoke_uids: bool) -> None:
         with self.pg.superuser(seed.LAB_DB_NAME) as conn:
             conn.execute(
-                "GRANT SELECT ON domain_lookup, gids, uids, email_lookup, lab_passwords "
+                "GRANT SELECT ON domain_lookup, gids, uids, email_lookup, lab_passwords, "
+                "lab_mailboxes "
                 f"TO {seed.LAB_DB_USER}"
             )
             if revoke_uids:

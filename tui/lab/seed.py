@@ -66,7 +66,23 @@ CREATE TABLE email_lookup (
     PRIMARY KEY ("user", domain)
 );
 CREATE TABLE lab_passwords (pw_uid integer PRIMARY KEY, cryptpw text, clearpw text);
+CREATE VIEW lab_mailboxes AS
+    SELECT email_lookup."user" || '@' || email_lookup.domain AS username,
+           lab_passwords.cryptpw, lab_passwords.clearpw, uid, gid,
+           '/home/' || uids."user" || '/' AS home,
+           'Mail/' || COALESCE('.' || fs_destination, '') AS maildir,
+           NULL::text AS quota, NULL::text AS fullname, NULL::text AS options
+    FROM email_lookup JOIN uids USING (uid) JOIN gids USING (site_id)
+    LEFT JOIN lab_passwords ON lab_passwords.pw_uid = email_lookup.uid
+    WHERE email_lookup.type = 'v' AND enabled = 1::bit;
 """
+
+# A clause short enough for courierlogger's 511-byte lines, so DEBUG_LOGIN's lines after the
+# `SQL query:` line are not lost (with ApisCP's long clause they usually are).
+SHORT_SELECT_CLAUSE = (
+    "SELECT username, cryptpw, clearpw, uid, gid, home, maildir, quota, fullname, options "
+    "FROM lab_mailboxes WHERE username = '$(local_part)@$(domain)'"
+)
 
 SEED_SQL = """
 INSERT INTO domain_lookup VALUES ('domain.com', 2), ('catchall.example', 3);

@@ -128,3 +128,30 @@ def authpgsql_module(context: CheckContext) -> CheckResult:
     return CheckResult("authpgsql-module", title, Status.OK,
                        f"{present[0] if present else MODULE_FILE} is installed and listed.",
                        tuple(evidence))
+
+
+def debug_login(context: CheckContext) -> CheckResult:
+    """DEBUG_LOGIN=2 puts every found mailbox's cleartext password and hash in the mail log."""
+    title = "DEBUG_LOGIN does not write passwords to the log"
+    rc = context.installation.authdaemonrc
+    if rc is None:
+        return CheckResult("debug-login", title, Status.SKIP, "No authdaemonrc to read.")
+    where = str(rc.path) if rc.path else "authdaemonrc"
+    evidence = (f"DEBUG_LOGIN={rc.debug_login} in {where}",)
+    if rc.debug_login >= 2:
+        edit = f"sed -i 's/^DEBUG_LOGIN=.*/DEBUG_LOGIN=0/' {where}"
+        return CheckResult(
+            "debug-login", title, Status.WARN,
+            f"DEBUG_LOGIN={rc.debug_login} is set: authdaemond writes each found mailbox's "
+            "cleartext password and hash to the mail log (authlib-tui masks them; the log "
+            "file itself does not).",
+            evidence,
+            Fix("Set DEBUG_LOGIN=0 and stop/start authdaemond (a HUP does not re-read it); "
+                "then purge the passwords from the mail log and its rotated copies.",
+                (edit, context.commands.restart)),
+        )
+    if rc.debug_login == 1:
+        return CheckResult("debug-login", title, Status.OK,
+                           "DEBUG_LOGIN=1: lookups are logged at debug level, without passwords.",
+                           evidence)
+    return CheckResult("debug-login", title, Status.OK, "DEBUG_LOGIN is off.", evidence)

@@ -56,6 +56,7 @@ TEMPFAIL_CHECKS: tuple[Check, ...] = (
     database_checks.apiscp_password,
     database_checks.select_runs,
     config_checks.authpgsql_module,
+    config_checks.debug_login,
 )
 ALL_CHECKS: tuple[Check, ...] = tuple(dict.fromkeys((*S_CONNECT_CHECKS, *TEMPFAIL_CHECKS)))
 
@@ -104,7 +105,10 @@ STEP_CHECK: dict[str, str] = {
     "authpgsqlrc-required-keys": "config-connection",
     "config-file-access": "authpgsqlrc-readable",
     "authdaemonrc-bad-line": "startup-errors",
+    "daemon-start-failed": "startup-errors",
     "module-missing": "authpgsql-module",
+    "select-clause": "select-runs",
+    "debug-login-passwords": "debug-login",
 }
 
 

@@ -23,7 +23,11 @@ from tui.core.logs.recent_errors import recent_errors
 
 MAILDROP = Path("/usr/bin/maildrop")
 STARTUP_SIGNATURES = frozenset({"authdaemonrc-bad-line", "module-not-found", "module-init-missing",
-                                "config-file-missing", "config-file-unreadable"})
+                                "config-file-missing", "config-file-unreadable",
+                                "authdaemonrc-shell-error", "authdaemonrc-unreadable",
+                                "socket-create-failed", "daemon-misinvoked", "ltdl-failed",
+                                "module-dependency-missing", "module-undefined-symbol",
+                                "module-load-failed"})
 
 
 def _start_fix(context: CheckContext, why: str) -> Fix:

@@ -3,7 +3,9 @@
 Both sources hand the UI the same immutable `LogEntry`, already classified, so
 the pane never parses. The message stays raw (escape sequences, NUL and all):
 the display layer sanitises, and a copy or a report can still show the truth.
-Only its size is bounded, because a log line can be as long as a sender makes it.
+Two things are changed here, once, for every consumer: passwords that
+DEBUG_LOGIN=2 writes to the log are masked, and the size is bounded, because a
+log line can be as long as a sender makes it.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from dataclasses import dataclass
 
 from tui.core.logs.delivery_line import DeliveryInfo, is_maildrop_relay, parse_delivery_line
 from tui.core.logs.kind import Kind
+from tui.core.logs.password_mask import mask_passwords
 from tui.core.logs.signatures import (
     AUTH_TAGS,
     LOG_INFO,
@@ -39,7 +42,7 @@ class LogEntry:
     priority: int | None  # syslog 0-7 when known
     tag: str
     pid: int | None
-    message: str  # raw, NOT sanitised; at most MESSAGE_CAP characters plus CUT_MARKER
+    message: str  # raw, NOT sanitised, passwords masked; at most MESSAGE_CAP chars + CUT_MARKER
     signature: Signature | None
     cursor: str | None  # journal cursor or "path:offset"
     delivery: DeliveryInfo | None
@@ -93,6 +96,7 @@ def build_entry(
     unit's default priority. Real pipe lines are short; one over MESSAGE_CAP is not
     parsed, so a forged giant line cannot pin megabytes in `delivery`.
     """
+    message = mask_passwords(message)
     is_delivery = is_pipe_tag(tag) and len(message) <= MESSAGE_CAP
     delivery = parse_delivery_line(message) if is_delivery else None
     prefix_priority = priority_from_prefix(message)

@@ -36,6 +36,14 @@ class Signature:
     meaning: str
     wizard_step: str = ""  # stable id of the wizard step that fixes it; "" = nothing to fix
     short: str = ""  # one short line for the annotation under a log line
+    # The mail is gone for good (bounced back to the sender), not just delayed: worse than
+    # any other error, so a view ranks it above everything else.
+    mail_lost: bool = False
+
+    @property
+    def rank(self) -> int:
+        """Severity rank, with a lost mail one above the worst error."""
+        return self.severity.rank + (1 if self.mail_lost else 0)
 
 
 def _signature(
@@ -46,8 +54,9 @@ def _signature(
     *,
     step: str = "",
     short: str = "",
+    mail_lost: bool = False,
 ) -> Signature:
-    return Signature(signature_id, re.compile(pattern), severity, meaning, step, short)
+    return Signature(signature_id, re.compile(pattern), severity, meaning, step, short, mail_lost)
 
 
 _LIBPQ_FAILED = r"(?:connection to server .*? failed: |could not connect to server: )"
@@ -73,6 +82,78 @@ SIGNATURES: tuple[Signature, ...] = (
         short="wrong database password in PGSQL_CONNECTION",
     ),
     _signature(
+        "db-password-missing",
+        rf"^{_LIBPQ_FAILED}?fe_sendauth: no password supplied",
+        Severity.ERROR,
+        "PostgreSQL asks for a password but PGSQL_CONNECTION gives none (no password=).",
+        step="db-credentials",
+        short="PGSQL_CONNECTION has no password",
+    ),
+    _signature(
+        "db-role-missing",
+        rf'^{_LIBPQ_FAILED}?(?:FATAL:\s+)?role "[^"]*" does not exist',
+        Severity.ERROR,
+        "The user= in PGSQL_CONNECTION is not a PostgreSQL role.",
+        step="db-credentials",
+        short="database role in PGSQL_CONNECTION does not exist",
+    ),
+    _signature(
+        "db-missing",
+        rf'^{_LIBPQ_FAILED}?(?:FATAL:\s+)?database "[^"]*" does not exist',
+        Severity.ERROR,
+        "The dbname= in PGSQL_CONNECTION names no database on that server.",
+        step="db-down",
+        short="database in PGSQL_CONNECTION does not exist",
+    ),
+    _signature(
+        "db-hba-rejected",
+        rf"^{_LIBPQ_FAILED}?(?:FATAL:\s+)?no pg_hba\.conf entry for",
+        Severity.ERROR,
+        "PostgreSQL's pg_hba.conf has no line that lets this role connect from this host to "
+        "this database.",
+        step="db-credentials",
+        short="pg_hba.conf does not allow the mail role",
+    ),
+    _signature(
+        "db-too-many-clients",
+        rf"^{_LIBPQ_FAILED}?(?:FATAL:\s+)?(?:sorry, too many clients already"
+        r"|remaining connection slots are reserved)",
+        Severity.ERROR,
+        "PostgreSQL has no free connection (max_connections reached); every authdaemond worker "
+        "holds one connection of its own.",
+        step="db-down",
+        short="PostgreSQL is out of connections",
+    ),
+    _signature(
+        "db-not-ready",
+        rf"^{_LIBPQ_FAILED}?(?:FATAL:\s+)?the database system is (?:starting up|shutting down"
+        r"|in recovery mode|not yet accepting connections)",
+        Severity.WARNING,
+        "PostgreSQL is starting, stopping or recovering; lookups fail until it accepts "
+        "connections again.",
+        step="db-down",
+        short="PostgreSQL is starting or stopping",
+    ),
+    _signature(
+        "db-host-unknown",
+        rf'^{_LIBPQ_FAILED}?could not translate host name "[^"]*" to address',
+        Severity.ERROR,
+        "The host= in PGSQL_CONNECTION does not resolve (a typo, or DNS is down).",
+        step="db-down",
+        short="database host name does not resolve",
+    ),
+    _signature(
+        "db-conninfo-invalid",
+        r'^(?:invalid connection option "|missing "=" after "[^"]*" in connection info string'
+        r'|unterminated quoted string in connection info string'
+        r'|invalid integer value "[^"]*" for connection option ")',
+        Severity.ERROR,
+        "libpq cannot parse PGSQL_CONNECTION: an unknown keyword, a missing '=', an open quote "
+        "or a port that is not a number.",
+        step="authpgsqlrc-required-keys",
+        short="PGSQL_CONNECTION is not a valid connection string",
+    ),
+    _signature(
         "db-down",
         rf"^{_LIBPQ_FAILED}(?:Connection refused|No such file or directory)",
         Severity.ERROR,
@@ -80,6 +161,15 @@ SIGNATURES: tuple[Signature, ...] = (
         "PostgreSQL is stopped or listens elsewhere.",
         step="db-down",
         short="PostgreSQL is not running or listens elsewhere",
+    ),
+    _signature(
+        "db-unreachable",
+        rf"^{_LIBPQ_FAILED}(?:Connection timed out|No route to host|Network is unreachable"
+        r"|timeout expired)",
+        Severity.ERROR,
+        "The PGSQL_CONNECTION host does not answer: a firewall, a wrong address or a dead host.",
+        step="db-down",
+        short="database host does not answer",
     ),
     _signature(
         "db-connection-error",
@@ -107,12 +197,142 @@ SIGNATURES: tuple[Signature, ...] = (
         short="PGSQL_CHARACTER_SET not accepted; default used",
     ),
     _signature(
+        "db-charset-failed-old",
+        r'^Cannot set Postgresql character set "[^"]*", working with',
+        Severity.WARNING,
+        "An old (≤ 0.66) authpgsql: PGSQL_CHARACTER_SET names an encoding PostgreSQL does not "
+        "accept; the default is used.",
+        step="db-charset",
+        short="PGSQL_CHARACTER_SET not accepted (old authpgsql)",
+    ),
+    _signature(
         "db-connection-lost",
-        r"^authpgsql: PQstatus failed, connection lost",
+        r"^authpgsql(?:lib)?: PQstatus failed",
         Severity.WARNING,
         "The worker's PostgreSQL connection dropped; it reconnects on the next lookup.",
         step="db-down",
         short="database connection dropped; the worker reconnects",
+    ),
+    _signature(
+        "db-query-send-failed",
+        r"^PQsendQuery failed",
+        Severity.WARNING,
+        "authpgsql could not send its query (the connection broke); this lookup is a temporary "
+        "failure.",
+        step="db-down",
+        short="query could not be sent: connection broken",
+    ),
+    _signature(
+        "db-query-failed-old",
+        r"^PQexec failed second time, giving up",
+        Severity.ERROR,
+        "An old (≤ 0.66) authpgsql: the SELECT failed twice (the reason follows: a permission, "
+        "a missing table or column); every lookup is a temporary failure.",
+        step="select-clause",
+        short="the SELECT fails (old authpgsql)",
+    ),
+    _signature(
+        "db-query-retry-old",
+        r"^PQexec failed, reconnecting",
+        Severity.INFO,
+        "An old (≤ 0.66) authpgsql reconnects after a failed query and tries once more.",
+        step="",
+        short="query failed once; reconnecting",
+    ),
+    _signature(
+        "select-clause-invalid-old",
+        r"^authpgsql: (?:parse_select_clause failed|unknown substitution variable)",
+        Severity.ERROR,
+        "An old (≤ 0.66) authpgsql cannot expand PGSQL_SELECT_CLAUSE (an unknown $(variable), "
+        "or DEFAULT_DOMAIN missing); every lookup fails.",
+        step="select-clause",
+        short="PGSQL_SELECT_CLAUSE cannot be expanded",
+    ),
+    # -- the other database modules (authmysql, authldap, authsqlite) --------------------------
+    _signature(
+        "other-module-connect-failed",
+        r"^(?:failed to connect to mysql server \(|authmysql: mysql_select_db\(|cannot connect to "
+        r"LDAP server \(|sqll?ite3_open\(|ldap_\w+ failed: )",
+        Severity.ERROR,
+        "authmysql, authldap or authsqlite cannot reach its database or directory (the reason "
+        "ends the line); its lookups are temporary failures.",
+        step="other-module",
+        short="authmysql/authldap/authsqlite cannot reach its backend",
+    ),
+    _signature(
+        "other-module-config",
+        r"^auth(?:mysql|ldap|ldaplib): (?:cannot parse|INVALID|\w+ (?:nor \w+ )?(?:and \w+ )?"
+        r"(?:set|not set) in|MYSQL_\w+ (?:and|nor)|\w+ not set in)",
+        Severity.ERROR,
+        "authmysqlrc or authldaprc lacks a required setting or has an invalid one; the module "
+        "cannot work.",
+        step="other-module",
+        short="authmysqlrc/authldaprc setting missing or invalid",
+    ),
+    # -- DEBUG_LOGIN=1|2: what a lookup did (each explains a tempfail or a not-found) ---------
+    _signature(
+        "debug-passwords-logged",
+        r"^(?:Authenticated: clearpasswd=|supplied password '|setpass SQL: |Old password="
+        r"|binding to LDAP server as DN '[^']*', password ')",
+        Severity.WARNING,
+        "DEBUG_LOGIN=2 writes passwords into the mail log (authlib-tui masks them); anyone who "
+        "can read the log can read them.",
+        step="debug-login-passwords",
+        short="DEBUG_LOGIN=2: passwords in the mail log (masked here)",
+    ),
+    _signature(
+        "lookup-incomplete-row",
+        r"^incomplete row, only \d+ fields returned",
+        Severity.WARNING,
+        "PGSQL_SELECT_CLAUSE returns fewer than the 6 columns authpgsql reads; the lookup is a "
+        "temporary failure.",
+        step="select-clause",
+        short="the SELECT returns too few columns",
+    ),
+    _signature(
+        "lookup-invalid-id",
+        r"^invalid value for (?:uid|gid): '",
+        Severity.WARNING,
+        "The row's uid or gid column is NULL or not a number; the lookup is a temporary failure "
+        "(the log shows nothing else).",
+        step="select-clause",
+        short="the SELECT returns a uid/gid that is not a number",
+    ),
+    _signature(
+        "module-tempfail",
+        r"^auth\w+: TEMPFAIL - no more modules will be tried",
+        Severity.WARNING,
+        "The module failed (database, config or SQL error; any ERR line just before names it) "
+        "and authdaemond stopped there: the lookup is a temporary failure, mail is deferred.",
+        step="temporary-failure",
+        short="lookup failed temporarily: mail deferred",
+    ),
+    _signature(
+        "lookup-zero-rows",
+        r"^zero rows returned",
+        Severity.INFO,
+        "The SELECT found no row for this address: it is not a mailbox here (or the clause "
+        "looks in the wrong place).",
+        step="not-a-mailbox",
+        short="no row for this address",
+    ),
+    _signature(
+        "module-rejected",
+        r"^auth\w+: REJECT - try next module",
+        Severity.INFO,
+        "This module does not know the address (no row, or an empty home); the next module "
+        "in authmodulelist is asked.",
+        step="not-a-mailbox",
+        short="module does not know the address",
+    ),
+    _signature(
+        "all-modules-rejected",
+        r"^FAIL, all modules rejected",
+        Severity.INFO,
+        "No module knows the address: maildrop says 'Invalid user specified.' and the mail "
+        "bounces.",
+        step="not-a-mailbox",
+        short="no module knows the address: it will bounce",
     ),
     # -- authpgsqlrc (the shared config file loader) --------------------------------------------
     _signature(
@@ -187,21 +407,96 @@ SIGNATURES: tuple[Signature, ...] = (
         short="bad authdaemonrc line: the daemon exited",
     ),
     _signature(
+        "authdaemonrc-shell-error",
+        r"^(?P<file>/\S*authdaemonrc): (?:line )?\d+: .*(?:not found|[Ss]yntax error)",
+        Severity.ERROR,
+        "The start script sources authdaemonrc with /bin/sh and a line is not valid shell; "
+        "the settings after it may be lost or the daemon may not start.",
+        step="authdaemonrc-bad-line",
+        short="authdaemonrc is not valid shell",
+    ),
+    _signature(
+        "authdaemonrc-unreadable",
+        r"^(?P<file>/\S*authdaemonrc): (?P<reason>[A-Z][\w -]+)$",
+        Severity.ERROR,
+        "authdaemond cannot open authdaemonrc at the path it was built with, so it exits at "
+        "start-up.",
+        step="daemon-start-failed",
+        short="authdaemonrc cannot be opened: the daemon exited",
+    ),
+    _signature(
+        "socket-create-failed",
+        r"^(?P<file>/\S*/socket(?:\.tmp)?): (?P<reason>[A-Z][\w -]+)$",
+        Severity.ERROR,
+        "authdaemond cannot create its socket (the directory is missing, read-only or full, or "
+        "the path is taken), so it exits at start-up: every lookup fails.",
+        step="daemon-start-failed",
+        short="socket cannot be created: the daemon exited",
+    ),
+    _signature(
+        "daemon-misinvoked",
+        r"^Error: authdaemond no longer handles its own daemonizing",
+        Severity.ERROR,
+        "The authdaemond binary was run with arguments; it is started by its wrapper script "
+        "(authdaemond start) or the service unit.",
+        step="daemon-start-failed",
+        short="authdaemond binary run directly",
+    ),
+    _signature(
         "daemons-missing",
         r"^Configuration error - missing 'daemons' setting",
-        Severity.WARNING,
+        Severity.ERROR,
         "authdaemonrc has no usable daemons= value; authdaemond runs a single worker.",
         step="authdaemonrc-daemons",
         short="no daemons= setting: one worker only",
     ),
     _signature(
+        "ltdl-failed",
+        r"^lt_dl(?:init|setsearchpath)\(\) failed",
+        Severity.ERROR,
+        "libltdl, which loads the modules, failed to start: no module can be loaded and every "
+        "lookup fails.",
+        step="module-missing",
+        short="the module loader failed: no modules",
+    ),
+    _signature(
         "module-not-found",
-        r"^(?:file not found$|\S+: cannot open shared object file: No such file or directory)",
+        r"^(?:file not found$"
+        r"|(?:\S*/)?libauth\w*(?:\.so[.\d]*)?: cannot open shared object file: "
+        r"No such file or directory)",
         Severity.ERROR,
         "A module in authmodulelist could not be loaded (the `Installing lib…` line before "
-        "names it): its package is not installed.",
+        "names it): its package is not installed, or the file is not a library this system "
+        "can load (libltdl says 'file not found' for both).",
         step="module-missing",
         short="auth module not installed",
+    ),
+    _signature(
+        "module-dependency-missing",
+        r"^(?:dependency library not found$|\S+: cannot open shared object file: )",
+        Severity.ERROR,
+        "A module's own library (e.g. libpq) is missing or unreadable, so the module does not "
+        "load and its addresses are 'Invalid user'.",
+        step="module-missing",
+        short="a library the module needs is missing",
+    ),
+    _signature(
+        "module-undefined-symbol",
+        r"^\S+: undefined symbol: \S+",
+        Severity.ERROR,
+        "A module was built against another authlib or libpq version than the one installed, "
+        "so it does not load.",
+        step="module-missing",
+        short="module built for another authlib/libpq",
+    ),
+    _signature(
+        "module-load-failed",
+        r"^(?:can't open the module$|not a valid libtool archive$"
+        r"|\S+: (?:invalid ELF header|wrong ELF class|file too short))",
+        Severity.ERROR,
+        "A module file exists but is not a loadable library for this system.",
+        step="module-missing",
+        short="module file is not a loadable library",
     ),
     _signature(
         "module-init-missing",
@@ -218,6 +513,14 @@ SIGNATURES: tuple[Signature, ...] = (
         "authdaemond ran out of a system resource (processes, descriptors or memory).",
         step="system-resources",
         short="out of processes, descriptors or memory",
+    ),
+    _signature(
+        "resource-perror",
+        r"^(?:(?:malloc|strdup|pipe|open): \S.*|Cannot allocate memory)$",
+        Severity.ERROR,
+        "authdaemond ran out of memory or descriptors while starting or answering.",
+        step="system-resources",
+        short="out of memory or descriptors",
     ),
     _signature(
         "children-stopping",
@@ -377,6 +680,15 @@ CLIENT_SIGNATURES: tuple[Signature, ...] = (
         short="maildrop could not connect to authdaemond",
     ),
     _signature(
+        "s-connect-hint",
+        r"^\s*(?:ERR: )?\[Hint: perhaps authdaemond is not running\?\]",
+        Severity.ERROR,
+        "The client's hint after a failed connect: the reason is on the s_connect() line "
+        "before it.",
+        step="daemon-not-running",
+        short="maildrop could not connect to authdaemond",
+    ),
+    _signature(
         "client-socket-failed",
         r"^\s*CRIT: authdaemon: socket\(\) failed",
         Severity.ERROR,
@@ -398,10 +710,124 @@ CLIENT_SIGNATURES: tuple[Signature, ...] = (
         "maildrop-invalid-user",
         rf"{_MAILDROP}Invalid user specified",
         Severity.ERROR,
-        "authdaemond found no such mailbox, so the mail bounced (5.1.1): the address is not a "
-        "mailbox, it is disabled, or the authpgsql module is missing.",
+        "authdaemond found no such mailbox, so the mail bounced (5.1.1) and is lost for the "
+        "sender: the address is not a mailbox, it is disabled, its home is empty, the authpgsql "
+        "module is missing, or maildrop was built to treat a tempfail as unknown.",
         step="not-a-mailbox",
-        short="no such mailbox: bounced",
+        short="no such mailbox: bounced, the mail is lost",
+        mail_lost=True,
+    ),
+    _signature(
+        "maildrop-no-system-user",
+        r"^\s*Cannot find system user ",
+        Severity.ERROR,
+        "The lookup answered a system user name (USERNAME) that does not exist on this host, "
+        "so maildrop cannot switch to it; mail is deferred.",
+        step="delivery-identity",
+        short="the looked-up system user does not exist",
+    ),
+    _signature(
+        "maildrop-setid-failed",
+        rf"{_MAILDROP}Cannot set my user or group id",
+        Severity.ERROR,
+        "maildrop could not become the mailbox's user: the looked-up user does not exist, or "
+        "maildrop is not setuid root; mail is deferred.",
+        step="delivery-identity",
+        short="maildrop cannot become the mailbox user",
+    ),
+    _signature(
+        "maildrop-setgid-failed",
+        r"^\s*setgid: ",
+        Severity.ERROR,
+        "maildrop could not switch to the mailbox's group (not setuid root, or a bad gid) and "
+        "exited 1, which Postfix bounces: the mail is lost.",
+        step="delivery-identity",
+        short="maildrop cannot switch group: bounced",
+        mail_lost=True,
+    ),
+    _signature(
+        "maildrop-home-create-failed",
+        r"^\s*/\S*: (?:No such file or directory|Permission denied|Read-only file system"
+        r"|No space left on device|Not a directory|File exists|Disk quota exceeded)",
+        Severity.ERROR,
+        "maildrop could not create the mailbox's home directory named by the lookup and exited "
+        "1, which Postfix bounces: the mail is lost.",
+        step="delivery-home",
+        short="home directory cannot be created: bounced",
+        mail_lost=True,
+    ),
+    _signature(
+        "maildrop-home-chdir-failed",
+        rf"{_MAILDROP}Unable to change to home directory",
+        Severity.ERROR,
+        "The home directory the lookup answered does not exist or is not reachable by the "
+        "mailbox's user; mail is deferred.",
+        step="delivery-home",
+        short="home directory missing or unreachable",
+    ),
+    _signature(
+        "maildrop-home-bad",
+        rf"{_MAILDROP}(?:Cannot stat\(\) home directory|Home directory is not a directory"
+        r"|Invalid home directory permissions - world writable|Home directory owned by wrong user)",
+        Severity.ERROR,
+        "The home directory exists but maildrop refuses it (not a directory, world-writable, "
+        "or owned by another user than the lookup's uid); mail is deferred.",
+        step="delivery-home",
+        short="home directory has the wrong type, mode or owner",
+    ),
+    _signature(
+        "maildrop-over-quota",
+        rf"{_MAILDROP}maildir over quota",
+        Severity.ERROR,
+        "The mailbox is over its maildir quota (the lookup's QUOTA, or maildirsize).",
+        step="delivery-mailbox",
+        short="mailbox over quota",
+    ),
+    _signature(
+        "maildrop-mailbox-failed",
+        rf"{_MAILDROP}(?:Unable to open mailbox|Seek error on mailbox|Unable to create a dot-lock"
+        r"|Unable to write to a dot-lock|Unable to close a dot-lock|Unable to create flock file"
+        r"|flock\(\) failed|rename\(\) failed|link\(\) failed)",
+        Severity.ERROR,
+        "maildrop cannot write the mailbox (its path from the lookup's maildir, its mode or "
+        "owner, or a full disk); mail is deferred.",
+        step="delivery-mailbox",
+        short="mailbox cannot be written",
+    ),
+    _signature(
+        "maildrop-maildir-error",
+        r"^\s*maildrop: /\S*: [A-Z]",
+        Severity.ERROR,
+        "maildrop cannot open the maildir (the error follows the path); mail is deferred.",
+        step="delivery-mailbox",
+        short="maildir cannot be opened",
+    ),
+    _signature(
+        "maildrop-tempfile-failed",
+        rf"{_MAILDROP}Unable to create temporary file",
+        Severity.ERROR,
+        "maildrop cannot write its temporary copy of the message (a full or unwritable /tmp "
+        "or home); mail is deferred.",
+        step="system-resources",
+        short="no space for maildrop's temporary file",
+    ),
+    _signature(
+        "maildrop-timeout",
+        rf"{_MAILDROP}Timeout quota exceeded",
+        Severity.ERROR,
+        "The delivery ran past maildrop's time limit (a slow lookup, filter or disk); mail is "
+        "deferred.",
+        step="temporary-failure",
+        short="delivery ran out of time",
+    ),
+    _signature(
+        "maildrop-killed",
+        rf"{_MAILDROP}signal 0x[0-9A-Fa-f]{{2}}",
+        Severity.ERROR,
+        "maildrop was killed by a signal (0x06 abort, 0x09 kill, e.g. out of memory); mail is "
+        "deferred.",
+        step="system-resources",
+        short="maildrop was killed by a signal",
     ),
 )
 

@@ -13,6 +13,8 @@ import time
 from dataclasses import dataclass
 from datetime import datetime
 
+from tui.core.logs.password_mask import mask_passwords
+
 _MONTHS = {
     name: number
     for number, name in enumerate(
@@ -47,7 +49,7 @@ class LogLine:
     tag: str  # "" when the line has no `tag:`
     pid: int | None
     message: str
-    raw: str
+    raw: str  # passwords masked
 
 
 def _traditional_timestamp(match: re.Match[str], year: int | None, now: float) -> float | None:
@@ -90,7 +92,7 @@ def parse_syslog_line(
     `year` pins the year of traditional timestamps; otherwise it is inferred relative
     to `now` (default: the current time).
     """
-    raw = line.rstrip("\r\n")
+    raw = mask_passwords(line.rstrip("\r\n"))  # DEBUG_LOGIN=2 lines: never keep the secret
     reference = time.time() if now is None else now
     timestamp: float | None
     if traditional := _TRADITIONAL.match(raw):

@@ -1,0 +1,103 @@
+"""`authlib-tui explain`: real processes, real stdin, the upstream lines admins paste."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from tui.core.discovery.discover import discover
+from tui.core.logs.examples import pipe_line
+from tui.core.logs.failures_doc import render_failures_markdown
+from tui.core.logs.remedies import PlatformFacts
+from tui.core.settings import load_settings
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def explain(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run([sys.executable, "-m", "tui.cli.main", "explain", *args],
+                          input=stdin, capture_output=True, timeout=120, cwd=REPO)
+
+
+def test_one_line_is_explained_with_its_fix() -> None:
+    result = explain("Nov 26 23:30:24 mail authdaemond: PGSQL_CONNECTION not found in "
+                     "/etc/courier/authpgsqlrc")
+    out = result.stdout.decode()
+    assert result.returncode == 0, result.stderr
+    assert out.startswith("Platform (")
+    assert "pgsql-connection-missing" in out and "Fix (" in out and "Confirm:" in out
+    assert "1 of 1 line explained." in out
+
+
+def test_a_line_nobody_knows_exits_1() -> None:
+    result = explain("Nov 26 23:30:24 mail postfix/smtpd[1]: connect from unknown[10.0.0.1]")
+    assert result.returncode == 1
+    assert b"0 of 1 line explained." in result.stdout
+
+
+def test_bad_usage_is_one_sentence_and_exit_64() -> None:
+    for args in ((), ("",), ("-", "x"), ("--catalogue", "x")):
+        result = explain(*args)
+        assert result.returncode == 64, args
+        assert result.stdout == b""
+        assert result.stderr.decode().count("\n") == 1, result.stderr
+
+
+def test_a_whole_log_streams_from_stdin() -> None:
+    """Invalid UTF-8, a 10 MB line and a password: explained, bounded, masked."""
+    log = b"".join([
+        b"Nov 26 23:30:00 mail authdaemond: modules=\"authpgsql\", daemons=2\n",
+        b"Nov 26 23:30:01 mail authdaemond: \xff\xfe garbage \xc3\n",
+        b"Nov 26 23:30:02 mail authdaemond: SQL query: SELECT " + b"x" * (10 * 1024 * 1024) + b"\n",
+        b"Nov 26 23:30:03 mail authdaemond: Authenticated: clearpasswd=Hunter2Secret, passwd=x\n",
+        b"Nov 26 23:30:04 mail postfix/pipe[9]: "
+        + pipe_line("Invalid user specified. ", status="bounced").encode() + b"\n",
+        b"Nov 26 23:30:05 mail authdaemond: zero rows returned",  # no final newline
+    ])
+    result = explain("-", stdin=log)
+    out = result.stdout.decode()
+    assert result.returncode == 0, result.stderr
+    assert "Hunter2Secret" not in out
+    assert "debug-passwords-logged" in out and "MAIL LOST" in out and "lookup-zero-rows" in out
+    assert "4 of 6 lines explained." in out
+    assert len(out) < 100_000
+
+
+def test_json_for_tools() -> None:
+    result = explain("--json", "authdaemond: Configuration error - missing 'daemons' setting, "
+                     "using 1", "maildrop: Timeout quota exceeded.")
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert document["lines_read"] == 2 and document["lines_explained"] == 2
+    first, second = document["explained"]
+    assert (first["id"], first["severity"], first["wizard_step"]) == (
+        "daemons-missing", "error", "authdaemonrc-daemons")
+    assert second["id"] == "maildrop-timeout"
+    assert set(document["platform"]) == {"id", "label", "assumed", "reason"}
+
+
+def test_docs_failures_md_is_generated_and_current() -> None:
+    result = explain("--catalogue")
+    assert result.returncode == 0
+    written = (REPO / "docs" / "failures.md").read_text(encoding="utf-8")
+    assert result.stdout.decode() == written == render_failures_markdown(), (
+        "docs/failures.md is stale: run `authlib-tui explain --catalogue > docs/failures.md`")
+
+
+def test_nothing_installed_still_explains_and_says_what_it_assumed(tmp_path: Path) -> None:
+    facts = PlatformFacts.from_discovery(discover(load_settings({}), root=tmp_path))
+    assert facts.assumed
+    assert "no authlib installation found" in facts.reason
+    apiscp = PlatformFacts.from_discovery(discover(load_settings({"platform": "apiscp"}),
+                                                   root=tmp_path))
+    assert apiscp.label == "ApisCP" and apiscp.authpgsqlrc == "/etc/authlib/authpgsqlrc"
+
+
+def test_platform_option_changes_the_fix() -> None:
+    line = "marker line not found in /etc/authlib/authpgsqlrc (probably forgot to run sysconftool"
+    apiscp = explain("--platform", "apiscp", line).stdout.decode()
+    debian = explain("--platform", "debian", line).stdout.decode()
+    assert "upcp -sb mail/configure-courier-authlib" in apiscp
+    assert "upcp" not in debian and "##NAME: MARKER:0" in debian
