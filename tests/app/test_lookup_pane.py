@@ -70,7 +70,7 @@ async def test_newline_address_is_refused_and_nothing_is_sent(healthy_lab, make_
     async with app.run_test(size=(80, 24)) as pilot:
         text = await _look_up(pilot, "foo@domain.com\nPRE . login baz@domain.com")
         problem = str(app.query_one("#lookup-problem").render())
-        assert "refused, nothing was sent" in problem and "whitespace" in problem
+        assert "refused, nothing was sent" in problem and "line feed" in problem
         assert "Authenticated" not in text
         assert app.query_one(LookupPane).history == []
     assert healthy_lab.maillog.read_text() == before
