@@ -197,6 +197,12 @@ class Lab:
                 "INSERT INTO lab_passwords VALUES (21015, %s, %s)",
                 (seed.LAB_MAILBOX_CRYPT, seed.LAB_MAILBOX_PASSWORD),
             )
+            for local_part, uid, gid, home, maildir in seed.ODD_ACCOUNTS:
+                conn.execute(
+                    "INSERT INTO lab_odd_accounts (local_part, domain, uid, gid, home, maildir) "
+                    "VALUES (%s, %s, %s, %s, %s, %s)",
+                    (local_part, seed.ODD_DOMAIN, uid, gid, home, maildir),
+                )
 
     # -- faults -----------------------------------------------------------------
     def apply(self, faults: frozenset[str], workers: int | None = None) -> None:
@@ -244,7 +250,8 @@ class Lab:
     def _set_grants(self, *, revoke_uids: bool) -> None:
         with self.pg.superuser(seed.LAB_DB_NAME) as conn:
             conn.execute(
-                "GRANT SELECT ON domain_lookup, gids, uids, email_lookup, lab_passwords "
+                "GRANT SELECT ON domain_lookup, gids, uids, email_lookup, lab_passwords, "
+                "lab_odd_accounts "
                 f"TO {seed.LAB_DB_USER}"
             )
             if revoke_uids:
