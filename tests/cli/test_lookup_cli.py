@@ -120,6 +120,27 @@ def test_timeout_exits_4(break_lab, tmp_path: Path) -> None:
     assert "timeout" in done.stderr
 
 
+def test_maildrop_timeout_read_from_master_cf_is_what_the_lookup_waits(
+    break_lab, tmp_path: Path
+) -> None:
+    """TIMEOUT_READ=1 exported to vmaildrop: the 3 s lookup times out, as it does for maildrop."""
+    lab = break_lab("workers-saturated")
+    postfix = tmp_path / "postfix"
+    postfix.mkdir()
+    (postfix / "master.cf").write_text(
+        "vmaildrop  unix  -  n  n  -  20  pipe\n"
+        "        -o { export_environment = TZ LANG TIMEOUT_READ=1 }\n"
+        "        flags=XODRhu user=mail argv=/usr/bin/maildrop -d ${user}@${nexthop}\n"
+    )
+    config = tmp_path / "maildrop.toml"
+    config.write_text(lab.settings_file.read_text().replace(
+        f'postfix_dir = "{lab.root / "postfix"}"', f'postfix_dir = "{postfix}"'))
+    done = lookup(lab, "foo@domain.com", config=config)
+    assert done.returncode == 4, done.stderr
+    assert "maildrop waits 1 s for the reply (TIMEOUT_READ=1 in the export_environment of " \
+        f"{postfix / 'master.cf'})" in done.stderr
+
+
 def test_password_stdin_login_and_secrets_hidden(break_lab) -> None:
     from tui.lab.seed import LAB_MAILBOX_CRYPT, LAB_MAILBOX_PASSWORD
 

@@ -6,10 +6,11 @@ the same answer with the same words.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from tui.core.account.context import AccountContext, account_context
 from tui.core.authdaemon.client import AuthdaemonClient, LookupResult
+from tui.core.authdaemon.client_timeouts import ClientTimeouts
 from tui.core.authdaemon.outcome import Outcome
 from tui.core.database.explain import Explanation, Reason, explain_address
 from tui.core.installation import Installation
@@ -26,6 +27,8 @@ class LookupReport:
     result: LookupResult
     context: AccountContext | None
     explanation: Explanation | None
+    # How long maildrop waits here: a slow answer is judged against this, not our own limit.
+    delivery: ClientTimeouts = field(default_factory=ClientTimeouts)
 
     @property
     def outcome(self) -> Outcome:
@@ -42,10 +45,23 @@ class LookupReport:
             detail = explanation.sentence if explanation else ""
             refused = f"Login refused for {self.address}: wrong password, or no such account."
             return f"{refused} {detail}".strip()
+        if result.reply_too_long:
+            return f"{result.outcome.value}: {result.note}."
         if result.outcome in (Outcome.NOT_FOUND, Outcome.TEMPFAIL) and explanation is not None:
             return f"{result.outcome.value}: {explanation.sentence}"
+        if result.outcome is Outcome.TIMEOUT:
+            return f"{result.outcome.value}: {self._timeout_sentence()}"
         where = f" ({result.socket_path}: {result.os_error})" if result.os_error else ""
         return f"{result.outcome.value}: {result.outcome.meaning}{where}"
+
+    def _timeout_sentence(self) -> str:
+        waited = self.result.latency_ms / 1000
+        delivery = self.delivery
+        return (
+            f"No complete answer after {waited:.1f} s: the worker pool is saturated or the "
+            f"database is slow. maildrop waits {delivery.read:g} s for the reply "
+            f"({delivery.source}), then defers with 'Temporary authentication failure'."
+        )
 
 
 def run_lookup(
@@ -58,10 +74,12 @@ def run_lookup(
     if installation.socket is None:
         raise FileNotFoundError("no authdaemond socket found; give one with --socket")
     settings = installation.settings
+    timeouts = installation.lookup_timeouts
     client = AuthdaemonClient(
         installation.socket,
-        connect_timeout=settings.connect_timeout.value,
-        read_timeout=settings.read_timeout.value,
+        connect_timeout=timeouts.sock,
+        read_timeout=timeouts.read,
+        write_timeout=timeouts.write,
     )
     if password is not None:
         result = client.login(address, password, service)
@@ -83,4 +101,5 @@ def run_lookup(
             explanation is None or explanation.reason in _DATABASE_LOOKS_FINE
         ):
             explanation = installation.config_explanation() or explanation
-    return LookupReport(address, service, password is not None, result, context, explanation)
+    return LookupReport(address, service, password is not None, result, context, explanation,
+                        installation.delivery_timeouts)

@@ -23,7 +23,7 @@ from tui.core.authdaemon.client_timeouts import (
     DEFAULT_WRITE_SECONDS,
 )
 from tui.core.authdaemon.outcome import Outcome
-from tui.core.authdaemon.reply import Account, parse_reply
+from tui.core.authdaemon.reply import CLIENT_REPLY_LIMIT, Account, parse_reply
 from tui.core.authdaemon.request import auth_request, pre_request
 
 DEFAULT_CONNECT_TIMEOUT = DEFAULT_SOCK_SECONDS  # TIMEOUT_SOCK in libcourierauth
@@ -55,6 +55,12 @@ class LookupResult:
     socket_path: str = ""
     os_error: str = ""
     note: str = ""
+    reply_bytes: int = 0  # what was read; over CLIENT_REPLY_LIMIT the real client gives up
+
+    @property
+    def reply_too_long(self) -> bool:
+        """A tempfail only because the reply is longer than the delivery client reads."""
+        return self.outcome is Outcome.TEMPFAIL and self.reply_bytes > CLIENT_REPLY_LIMIT
 
     @property
     def found(self) -> bool:
@@ -130,7 +136,8 @@ class AuthdaemonClient:
             sock.close()
         reply = parse_reply(data)
         return LookupResult(
-            reply.outcome, reply.account, elapsed(), connect_ms, path, note=reply.note
+            reply.outcome, reply.account, elapsed(), connect_ms, path, note=reply.note,
+            reply_bytes=len(data),
         )
 
     def _read_reply(self, sock: socket.socket) -> bytes:
