@@ -94,6 +94,17 @@ def test_check_answers_within_its_timeout_when_the_daemon_hangs(healthy_lab: Lab
     assert done.stdout.startswith(("AUTHLIB CRITICAL", "AUTHLIB UNKNOWN"))
 
 
+def test_address_option_explains_a_row_without_home(healthy_lab: Lab) -> None:
+    """The wizard's address branch runs these same checks: the row's own verdict, in words."""
+    done = check(healthy_lab, "--address", "home-empty@odd.example", "--json")
+    document = json.loads(done.stdout)
+    by_id = {c["id"]: c for c in document["checks"]}
+    for check_id in ("address-lookup", "address-database"):
+        assert by_id[check_id]["status"] == "fail"
+        assert "home (column 6) is empty: authlib answers FAIL" in by_id[check_id]["finding"]
+    assert "home directory" in by_id["address-database"]["fix"]["why"]
+
+
 def test_address_option_and_bad_timeout(healthy_lab: Lab) -> None:
     done = check(healthy_lab, "--address", "postmaster@domain.com")
     assert done.returncode == 1, done.stdout  # an alias: a warning, the stack itself is fine

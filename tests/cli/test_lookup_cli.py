@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tui.lab.lab import Lab
-from tui.lab.seed import SECRETS
+from tui.lab.seed import EQUALS_MAILBOXES, SECRETS
 
 
 def lookup(lab: Lab, *args: str, stdin: str = "", config: Path | None = None):
@@ -76,6 +76,51 @@ def test_not_found_says_why(healthy_lab: Lab, address: str, needle: str) -> None
     done = lookup(healthy_lab, address)
     assert done.returncode == 1
     assert needle in done.stderr
+
+
+# What the lab's daemon really answers for each odd row (tests/lab), and the sentence for it.
+ODD_ROW_SENTENCES = [
+    ("home-null", 1, "its home (column 6) is NULL: authlib answers FAIL, and maildrop bounces "
+     "the mail as 'Invalid user specified'"),
+    ("home-empty", 1, "its home (column 6) is empty: authlib answers FAIL"),
+    ("uid-null", 2, "its uid (column 4) is NULL: authdaemond gives up without an answer"),
+    ("uid-text", 2, "its uid (column 4) is 'bar', not a number: authdaemond gives up"),
+    ("gid-null", 2, "its gid (column 5) is NULL: authdaemond gives up without an answer"),
+    ("gid-text", 2, "its gid (column 5) is 'admin2', not a number"),
+]
+
+
+@pytest.mark.parametrize(("local_part", "code", "needle"), ODD_ROW_SENTENCES)
+def test_a_row_authlib_rejects_or_cannot_use_is_explained(
+    healthy_lab: Lab, local_part: str, code: int, needle: str
+) -> None:
+    done = lookup(healthy_lab, f"{local_part}@odd.example")
+    assert done.returncode == code, done.stderr
+    assert needle in done.stderr
+
+
+def test_several_rows_and_a_line_break_are_noted_on_a_found_lookup(healthy_lab: Lab) -> None:
+    done = lookup(healthy_lab, "two-rows@odd.example")
+    assert done.returncode == 0
+    assert "note: authpgsql's SELECT returns 2 rows for two-rows@odd.example; authlib uses " \
+        "only the first (maildir Mail/.First)" in done.stdout
+    done = lookup(healthy_lab, "key-repeated@odd.example")
+    assert done.returncode == 0
+    assert "Home Directory: /home/elsewhere/" in done.stdout
+    assert "line break inside MAILDIR" in done.stdout
+
+
+def test_a_reply_longer_than_maildrop_reads_is_a_tempfail_that_says_so(healthy_lab: Lab) -> None:
+    done = lookup(healthy_lab, "reply-8193@odd.example")
+    assert done.returncode == 2
+    assert "the reply is over 8191 bytes (8193 read)" in done.stderr
+
+
+@pytest.mark.parametrize("local_part", EQUALS_MAILBOXES)
+def test_srs_and_verp_addresses_are_looked_up(healthy_lab: Lab, local_part: str) -> None:
+    done = lookup(healthy_lab, f"{local_part}@domain.com")
+    assert done.returncode == 0, done.stderr
+    assert "Authenticated: bar@domain.com  (uid 21015, gid 1000)" in done.stdout
 
 
 def test_refused_address_sends_nothing_and_exits_64(healthy_lab: Lab) -> None:

@@ -12,7 +12,7 @@ from tui.core.account.context import AccountContext, account_context
 from tui.core.authdaemon.client import AuthdaemonClient, LookupResult
 from tui.core.authdaemon.client_timeouts import ClientTimeouts
 from tui.core.authdaemon.outcome import Outcome
-from tui.core.database.explain import Explanation, Reason, explain_address
+from tui.core.database.explain import ROW_NOTES, Explanation, Reason, explain_address
 from tui.core.installation import Installation
 
 # When the database looks fine, a tempfail comes from the config (marker, old keys…).
@@ -34,13 +34,22 @@ class LookupReport:
     def outcome(self) -> Outcome:
         return self.result.outcome
 
+    @property
+    def row_note(self) -> str:
+        """What a found account's row hides (several rows, a line break in a value), or ""."""
+        explanation = self.explanation
+        if self.result.outcome is Outcome.FOUND and explanation and explanation.reason in ROW_NOTES:
+            return explanation.sentence
+        return ""
+
     def sentence(self) -> str:
         """One sentence that says what the outcome means here."""
         result, explanation = self.result, self.explanation
         if result.outcome is Outcome.FOUND:
             kind = "Login accepted" if self.login else "Found"
             delivered_as = result.account.address if result.account else "?"
-            return f"{kind}: {self.address} is delivered as {delivered_as}."
+            found = f"{kind}: {self.address} is delivered as {delivered_as}."
+            return f"{found} {self.row_note}".strip()
         if result.outcome is Outcome.NOT_FOUND and self.login:
             detail = explanation.sentence if explanation else ""
             refused = f"Login refused for {self.address}: wrong password, or no such account."
@@ -93,8 +102,12 @@ def run_lookup(
             group_file=settings.group_file.value, virtual_root=settings.virtual_root.value,
         )
     explanation = None
+    config = installation.authpgsqlrc
+    if result.outcome is Outcome.FOUND and config is not None and password is None:
+        # Found, but the row may still hide something: several rows, a line break in a value.
+        noted = explain_address(config, address, service)
+        explanation = noted if noted.reason in ROW_NOTES else None
     if result.outcome in (Outcome.NOT_FOUND, Outcome.TEMPFAIL):
-        config = installation.authpgsqlrc
         if config is not None:
             explanation = explain_address(config, address, service)
         if result.outcome is Outcome.TEMPFAIL and (
