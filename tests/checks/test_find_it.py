@@ -34,6 +34,7 @@ FIX_TEXT = {
     "marker-missing": "##NAME: MARKER:0",
     "old-style-keys": "PGSQL_CONNECTION host=",
     "select-permission-denied": "GRANT SELECT ON uids TO postfix",
+    "authdaemonrc-bad-line": "Make it NAME=value",
 }
 
 

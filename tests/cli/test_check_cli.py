@@ -19,7 +19,7 @@ from tui.lab.seed import SECRETS
 
 DIAGNOSED = [name for name in FAULTS if name != "passwords-returned"]
 # A slow pool is a warning until it queues; every other fault stops mail: critical.
-EXIT = {"healthy": 0, "workers-saturated": 1}
+EXIT = {"healthy": 0, "workers-saturated": 1, "authdaemonrc-bad-line": 1}
 
 
 def check(lab: Lab, *args: str, timeout: float = 90) -> subprocess.CompletedProcess[str]:
@@ -56,7 +56,8 @@ def test_every_fault_in_all_three_formats(lab: Lab, fault: str) -> None:
         assert values[("authlib_diagnosis", (("diagnosis", fault),))] == 1
         assert values[("authlib_status", ())] == code
         assert values[("authlib_up", ())] == (1 if fault in ("healthy", "workers-saturated",
-                                                            "socket-permission") else 0)
+                                                            "socket-permission",
+                                                            "authdaemonrc-bad-line") else 0)
         assert ("authlib_check_status", (("check", "db-connect"),)) in values
         for output in (text.stdout, as_json.stdout, prom.stdout):
             for secret in SECRETS:

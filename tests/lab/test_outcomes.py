@@ -219,3 +219,18 @@ def test_a_reply_longer_than_the_client_reads_is_a_tempfail(healthy_lab: Lab) ->
     result = healthy_lab.client().lookup(f"reply-8193@{ODD_DOMAIN}")
     assert result.outcome is Outcome.TEMPFAIL
     assert "over 8191 bytes (8193 read)" in result.note
+
+
+def test_a_broken_authdaemonrc_on_a_running_daemon_stops_only_the_next_restart(break_lab) -> None:
+    """A reload logs `Bad line` and keeps the old settings; a restart then really fails."""
+    from tui.lab.configs import BAD_AUTHDAEMONRC_LINE
+    from tui.lab.process import LabError
+
+    lab = break_lab("authdaemonrc-bad-line")
+    assert BAD_AUTHDAEMONRC_LINE in lab.authdaemonrc.read_text()
+    assert "authdaemond: Bad line in /etc/courier/authdaemonrc: " in lab.maillog.read_text()
+    assert lab.daemon_pids()
+    assert lab.client().lookup("foo@domain.com").outcome is Outcome.FOUND
+    with pytest.raises(LabError, match="did not listen"):
+        lab.fix_restart()
+    assert lab.client().lookup("foo@domain.com").outcome is Outcome.CONNECT_REFUSED

@@ -17,6 +17,8 @@ from tui.lab.seed import (
 )
 
 HEALTHY_DAEMONS = 2  # ApisCP's courier_workers default
+# The line the `authdaemonrc-bad-line` fault adds: no '=' (and no command /bin/sh could run).
+BAD_AUTHDAEMONRC_LINE = "broken-by-authlib-tui-lab"
 SATURATED_DAEMONS = 2  # ApisCP's default too: saturation needs only 3 concurrent lookups
 SATURATED_QUERY_SECONDS = 3.0
 
@@ -43,6 +45,11 @@ def render_authdaemonrc(faults: frozenset[str], workers: int | None = None) -> s
         'DEFAULTOPTIONS=""\n'
         'LOGGEROPTS=""\n'
     )
+
+
+def broken_authdaemonrc(healthy: str) -> str:
+    """The healthy file with a line authdaemond calls a `Bad line`."""
+    return healthy + f"{BAD_AUTHDAEMONRC_LINE}\n"
 
 
 def render_authpgsqlrc(db: DbEndpoint, faults: frozenset[str]) -> str:

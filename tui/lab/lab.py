@@ -231,6 +231,8 @@ class Lab:
             shutil.chown(self.run, "root", "root")
             self.run.chmod(0o755)
         self.start_daemon()
+        if "authdaemonrc-bad-line" in faults:
+            self._reload_with_bad_authdaemonrc(rc_text)
         if "daemon-stopped" in faults or "socket-missing" in faults:
             self.stop_daemon()  # leaves the stale socket, like `authdaemond stop`
         if "socket-missing" in faults:
@@ -239,6 +241,25 @@ class Lab:
                     (self.run / name).unlink()
         self.state.faults = sorted(faults)
         self._save()
+
+    def _reload_with_bad_authdaemonrc(self, healthy: str) -> None:
+        """Break authdaemonrc under the running daemon, then reload it (`authdaemond restart`).
+
+        The daemon logs `Bad line` on the reload and keeps serving with its old settings.
+        """
+        before = self.maillog.stat().st_size
+        self._write_config(self.authdaemonrc, configs.broken_authdaemonrc(healthy))
+        namespace.run_in_namespace(self.state.holder_pid, [AUTHDAEMOND, "restart"])
+        deadline = time.monotonic() + READY_TIMEOUT
+        while time.monotonic() < deadline:
+            with self.maillog.open("rb") as log:
+                log.seek(before)
+                if b"Bad line in " in log.read():
+                    break
+            time.sleep(0.02)
+        else:
+            raise LabError("authdaemond did not log the bad authdaemonrc line after a reload")
+        self.wait_found()
 
     def _write_config(self, path: Path, text: str) -> None:
         tmp = path.with_suffix(".tmp")
@@ -305,7 +326,7 @@ class Lab:
         # Faults that live in the two files (the slow SELECT of workers-saturated too) and a
         # stopped service: the role writes the files whole and restarts the service.
         rewritten = {"marker-missing", "old-style-keys", "db-password-wrong", "daemon-stopped",
-                     "socket-missing", "workers-saturated"}
+                     "socket-missing", "workers-saturated", "authdaemonrc-bad-line"}
         self.apply(frozenset(self.state.faults) - rewritten, workers)
 
     def fix_start_db(self) -> None:

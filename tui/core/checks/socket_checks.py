@@ -126,6 +126,15 @@ def startup_errors(context: CheckContext) -> CheckResult:
                            "authdaemond logged no start-up error since it started.")
     newest = startup[-1]
     running = processes.running
+    if running and newest.signature.id == "authdaemonrc-bad-line":
+        # Logged on a reload: the daemon did not exit, it kept the settings it had.
+        return CheckResult(
+            "startup-errors", title, Status.WARN,
+            "authdaemond logged 'Bad line' when it re-read authdaemonrc and runs on with the "
+            "settings it had: the file on disk is not what runs; the next restart will fail.",
+            tuple(f"{e.source}: {e.line.message}" for e in startup[-3:]),
+            Fix("Correct authdaemonrc before anything restarts authdaemond."),
+        )
     return CheckResult(
         "startup-errors", title, Status.WARN if running else Status.FAIL,
         f"authdaemond logged: {newest.signature.short or newest.signature.meaning}",

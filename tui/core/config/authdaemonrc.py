@@ -173,7 +173,8 @@ def parse_authdaemonrc(text: str, path: Path | None = None) -> AuthdaemonRc:
                     Severity.ERROR,
                     f"Line {number} has no '=': {_shown(content)!r}. authdaemond logs "
                     f'"Bad line in {_where(path)}: …" and exits at start-up (the start script '
-                    "still reports success; clients then get Connection refused).",
+                    "still reports success; clients then get Connection refused). A daemon "
+                    "already running that re-reads it (a reload) keeps its old settings.",
                     _where(path, number),
                     "Make it NAME=value, comment it out with '#', or delete it.",
                 )
