@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from tui.core.authdaemon.outcome import Outcome
 from tui.core.authdaemon.reply import parse_reply
 
-# Measured from the real daemon with ApisCP's SELECT (domain.md §2.2).
+# Measured from the real daemon with ApisCP's SELECT.
 APISCP_REPLY = (
     b"UID=21015\nGID=1000\nHOME=/home/bar/\nADDRESS=bar@domain.com\nNAME=\nMAILDIR=Mail/\n.\n"
 )

@@ -44,7 +44,7 @@ def test_catch_all_resolves_to_its_mailbox(healthy_lab: Lab) -> None:
 
 
 def test_newline_in_address_cannot_inject_a_second_command(healthy_lab: Lab) -> None:
-    """Even a raw socket write with two commands only runs the first (domain.md §2.1)."""
+    """Even a raw socket write with two commands only runs the first."""
     import socket
 
     with socket.socket(socket.AF_UNIX) as raw:
@@ -82,7 +82,7 @@ def test_healthy_socket_is_listening_with_queue_numbers(healthy_lab: Lab) -> Non
     assert socket_state(healthy_lab.socket_path) is SocketState.LISTENING
     listener = find_listener(healthy_lab.socket_path)
     assert listener is not None
-    assert listener.bound_name.endswith("/socket.tmp")  # bound then renamed (domain.md §0)
+    assert listener.bound_name.endswith("/socket.tmp")  # bound, then renamed to `socket`
     assert listener.backlog > 0 and listener.queued == 0
 
 

@@ -53,7 +53,7 @@ def broken_authdaemonrc(healthy: str) -> str:
 
 
 def render_authpgsqlrc(db: DbEndpoint, faults: frozenset[str]) -> str:
-    """ApisCP's template (domain.md §7.2), changed only where a fault says so."""
+    """ApisCP's template, changed only where a fault says so."""
     password = LAB_WRONG_DB_PASSWORD if "db-password-wrong" in faults else LAB_DB_PASSWORD
     clause = select_clause(
         with_passwords="passwords-returned" in faults,

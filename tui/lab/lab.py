@@ -163,7 +163,7 @@ class Lab:
             f'postfix_dir = "{self.root / "postfix"}"\n'
             f'audit_log = "{self.root / "audit.log"}"\n'
         )
-        # ApisCP's delivery transport (domain.md §7.3): maildrop runs as `mail`.
+        # ApisCP's delivery transport: maildrop runs as `mail`.
         (self.root / "postfix").mkdir(exist_ok=True)
         (self.root / "postfix" / "master.cf").write_text(
             "vmaildrop  unix  -  n  n  -  20  pipe\n"

@@ -1,6 +1,6 @@
-"""The lab's data: ApisCP's schema and SELECT clause, with the seed document's accounts.
+"""The lab's data: ApisCP's schema and SELECT clause, with the accounts of ApisCP's Authlib page.
 
-The routing table is the one in the seed document (`foo@` and `baz@` are
+The routing table is the example of ApisCP's Authlib documentation (`foo@` and `baz@` are
 mailboxes of system user `bar`, `postmaster@` is an alias), plus a disabled
 mailbox, a catch-all domain and mailboxes whose local parts carry `=` the way
 SRS and VERP addresses do, so every explanation the lookup gives has a real row
@@ -27,7 +27,7 @@ LAB_MAILBOX_PASSWORD = "LabMailPw-77b3"
 LAB_MAILBOX_CRYPT = "$1$lab5e1f0$HTR.AG6CV1jdSn3mReVF4."
 SECRETS = (LAB_DB_PASSWORD, LAB_WRONG_DB_PASSWORD, LAB_MAILBOX_PASSWORD, LAB_MAILBOX_CRYPT)
 
-# ApisCP's mail/configure-courier-authlib vars (domain.md §7.2), one physical line as templated.
+# ApisCP's mail/configure-courier-authlib role's SELECT, one physical line as templated.
 APISCP_SELECT_CLAUSE = (
     "SELECT username, cryptpw, clearpw, uid, gid, home, maildir, quota, fullname, options FROM "
     "(SELECT uids.user||'@$(domain)' as username, NULL as cryptpw, NULL as clearpw, uid as uid, "

@@ -1,4 +1,4 @@
-"""The single-address branch: why does this one address fail (domain.md §9 rows 10-11)?"""
+"""The single-address branch: why does this one address fail (or bounce, or defer)?"""
 
 from __future__ import annotations
 

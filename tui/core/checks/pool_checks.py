@@ -1,4 +1,4 @@
-"""Saturation (domain.md §5.4, §9 rows 4-5): lookups that wait for a worker, or take too long.
+"""Saturation: lookups that wait for a worker, or take too long.
 
 A queue in the listen backlog is saturation now. A single lookup taking a second
 or more is saturation waiting to happen: each one holds a worker that long, and

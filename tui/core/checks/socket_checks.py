@@ -1,4 +1,4 @@
-"""The `s_connect() failed` branch (domain.md §3.1, §9 rows 1-4): can maildrop reach the socket?
+"""The `s_connect() failed` branch: can maildrop reach the socket?
 
 Order follows the connect: the file, its type, a listener behind it, the daemon
 processes, what the daemon said when it (failed to) start, and whether the

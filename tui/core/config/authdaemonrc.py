@@ -1,4 +1,4 @@
-"""authdaemonrc, read the way authdaemond's `readconfig()` reads it (authdaemond.c).
+"""authdaemonrc, read the way authdaemond's own config reader (`readconfig()`) reads it.
 
 The daemon parses the file itself for `authmodulelist` and `daemons`; the start script
 sources the same file with `/bin/sh` (`set -a`), which is how `DEBUG_LOGIN`,

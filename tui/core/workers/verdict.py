@@ -78,7 +78,7 @@ class PoolContext:
 
 
 def suggested_workers(pool: PoolSample) -> int:
-    """A first step up, as the seed document does (5), or double what runs now."""
+    """A first step up, as ApisCP's Authlib page suggests (5), or double what runs now."""
     return max(5, 2 * max(pool.alive, pool.configured or 0))
 
 
