@@ -211,3 +211,12 @@ def test_another_postgres_error_is_shown_as_it_is(healthy_lab: Lab) -> None:
                                               error='FATAL:  role "postfix" is not permitted')
     result = db_connect(context)
     assert result.diagnosis == "db-error" and "not permitted" in result.finding
+
+
+def test_a_mended_authdaemonrc_leaves_no_warning_behind(break_lab) -> None:
+    """The daemon logs `Bad line` again as it stops; once the file is mended that is history."""
+    lab = break_lab("authdaemonrc-bad-line")
+    lab.apply(frozenset())
+    assert "Bad line in " in lab.maillog.read_text()
+    diagnosis = find_it(context_for(lab))
+    assert diagnosis.id == HEALTHY, [(r.id, r.status, r.finding) for r in diagnosis.results]

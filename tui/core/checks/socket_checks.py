@@ -121,6 +121,10 @@ def startup_errors(context: CheckContext) -> CheckResult:
         # Errors from before the running daemon started are history, not its problem.
         started = min(processes.worker_started.values()) - 2.0
         startup = [e for e in startup if e.line.timestamp is None or e.line.timestamp >= started]
+    rc = context.installation.authdaemonrc
+    if rc is not None and rc.starts:
+        # The file has no bad line now: a logged one (even at the last stop) was mended since.
+        startup = [e for e in startup if e.signature.id != "authdaemonrc-bad-line"]
     if not startup:
         return CheckResult("startup-errors", title, Status.OK,
                            "authdaemond logged no start-up error since it started.")
