@@ -106,6 +106,23 @@ def test_address_option_explains_a_row_without_home(healthy_lab: Lab) -> None:
     assert "home directory" in by_id["address-database"]["fix"]["why"]
 
 
+@pytest.mark.parametrize(("local_part", "status"), [("reply-8191", "ok"), ("reply-8192", "ok"),
+                                                  ("reply-8193", "fail")])
+def test_address_option_sizes_the_reply_as_the_daemon_sends_it(
+    healthy_lab: Lab, local_part: str, status: str
+) -> None:
+    """The database check's size estimate agrees with the bytes the real daemon sent."""
+    done = check(healthy_lab, "--address", f"{local_part}@odd.example", "--json")
+    by_id = {c["id"]: c for c in json.loads(done.stdout)["checks"]}
+    assert by_id["address-database"]["status"] == status
+    assert by_id["address-lookup"]["status"] == status
+    if status == "fail":
+        assert "a reply of about 8193 bytes; maildrop reads only 8191" in \
+            by_id["address-database"]["finding"]
+        assert "a reply of about 8193 bytes" in by_id["address-lookup"]["finding"]
+        assert "tempfail" in " ".join(by_id["address-lookup"]["evidence"])
+
+
 def test_address_option_and_bad_timeout(healthy_lab: Lab) -> None:
     done = check(healthy_lab, "--address", "postmaster@domain.com")
     assert done.returncode == 1, done.stdout  # an alias: a warning, the stack itself is fine

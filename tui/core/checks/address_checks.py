@@ -19,16 +19,18 @@ _STATUS = {
     Reason.NO_HOME: Status.FAIL,
     Reason.BAD_ID: Status.FAIL,
     Reason.INCOMPLETE_ROW: Status.FAIL,
+    Reason.REPLY_TOO_LONG: Status.FAIL,
     Reason.LINE_BREAK: Status.WARN,
     Reason.SEVERAL_ROWS: Status.WARN,
 }
 _ROW_EVIDENCE = {(f"reason: {reason}",) for reason in
-                 (Reason.NO_HOME, Reason.BAD_ID, Reason.INCOMPLETE_ROW)}
+                 (Reason.NO_HOME, Reason.BAD_ID, Reason.INCOMPLETE_ROW, Reason.REPLY_TOO_LONG)}
 _ROW_FIXES = {
     Reason.NO_HOME: "Give the row a home directory (column 6 of the SELECT).",
     Reason.BAD_ID: "Give the row a numeric uid and gid (columns 4 and 5 of the SELECT).",
     Reason.INCOMPLETE_ROW: "Make the SELECT return username, cryptpw, clearpw, uid, gid, home, "
     "maildir, quota, fullname, options.",
+    Reason.REPLY_TOO_LONG: "Shorten the long values of the row (maildir, options, name).",
     Reason.LINE_BREAK: "Remove the line break from the value in the database.",
     Reason.SEVERAL_ROWS: "Make the SELECT return one row per address (a unique key, or LIMIT 1 "
     "with an ORDER BY that picks the right one).",
@@ -48,6 +50,7 @@ def address_lookup(context: CheckContext, address: str) -> CheckResult:
                 f"({result.latency_ms:.0f} ms)",)
     status = Status.OK if result.outcome is Outcome.FOUND else Status.FAIL
     finding = ("It is a mailbox: maildrop will deliver to it." if status is Status.OK
+               else f"{result.note[:1].upper()}{result.note[1:]}." if result.reply_too_long
                else result.outcome.meaning)
     return CheckResult("address-lookup", title, status, finding, evidence)
 

@@ -6,7 +6,8 @@ is a temporary failure with nothing in the log unless DEBUG_LOGIN is on; an
 empty or NULL home (column 6) makes authlib answer FAIL, which maildrop turns
 into an "Invalid user specified" bounce; of several rows only the first is used.
 A line break inside a value ends up in the reply as a second `KEY=` line, and
-the client keeps the last one.
+the client keeps the last one; values long enough to make the reply exceed what
+the client reads (8191 bytes) make it a temporary failure.
 
 ApisCP's `email_lookup` table says more: the address may be an alias (Postfix
 expands it before delivery, so authlib never resolves it), a disabled mailbox,
@@ -22,6 +23,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from tui.core.authdaemon.reply import CLIENT_REPLY_LIMIT
 from tui.core.config.authpgsqlrc import AuthPgsqlRc
 from tui.core.database.probe import DEFAULT_TIMEOUT, ProbeResult, ProbeStatus, run_query
 
@@ -39,6 +41,7 @@ class Reason(StrEnum):
     NO_HOME = "no-home"  # empty or NULL home: FAIL, maildrop bounces
     LINE_BREAK = "line-break"  # a value with a line break: the reply repeats keys
     SEVERAL_ROWS = "several-rows"  # only the first row is used
+    REPLY_TOO_LONG = "reply-too-long"  # maildrop reads 8191 bytes and misses the final '.'
     CONNECT_FAILED = "connect-failed"
     NO_CONFIG = "no-config"
     UNKNOWN = "unknown"
@@ -57,6 +60,22 @@ _EMAIL_ROWS = (
     'WHERE domain = %s AND ("user" = %s OR "user" = \'\') ORDER BY "user" = \'\''
 )
 _DOMAIN_ROW = "SELECT 1 FROM domain_lookup WHERE domain = %s"
+
+# The reply lines a row becomes (key, column), in the daemon's order; NAME is sent even when
+# empty, the others only when they have a value.
+_REPLY_LINES = (("UID", 3), ("GID", 4), ("HOME", 5), ("ADDRESS", 0), ("NAME", 8),
+                ("MAILDIR", 6), ("QUOTA", 7), ("PASSWD", 1), ("PASSWD2", 2), ("OPTIONS", 9))
+
+
+def reply_size(row: Sequence[Any]) -> int:
+    """About how many bytes authdaemond's reply for this row is (DEFAULTOPTIONS not counted)."""
+    size = len(b".\n")
+    for key, index in _REPLY_LINES:
+        value = _as_text(row[index]) if index < len(row) else None
+        if value or key == "NAME":
+            size += len(f"{key}={value or ''}\n".encode())
+    return size
+
 
 # Reasons about a row authpgsql did find: a lookup that succeeded can still carry one.
 ROW_NOTES = frozenset({Reason.LINE_BREAK, Reason.SEVERAL_ROWS})
@@ -123,6 +142,14 @@ def judge_rows(rows: Sequence[tuple[Any, ...]], address: str) -> Explanation | N
             f"The row for {address} has a line break inside {', '.join(broken)}: authdaemond's "
             "reply then repeats keys, and maildrop uses the last value of each, so it may "
             "deliver somewhere the row does not seem to say.",
+        )
+    size = reply_size(first)
+    if size > CLIENT_REPLY_LIMIT + 1:  # at +1 only the final newline is cut: still found
+        return Explanation(
+            Reason.REPLY_TOO_LONG,
+            f"The row for {address} makes a reply of about {size} bytes; maildrop reads only "
+            f"{CLIENT_REPLY_LIMIT}, never sees the closing '.', and defers the mail as a "
+            "temporary failure.",
         )
     if len(rows) > 1:
         maildir = _as_text(first[6]) if len(first) > 6 else None
@@ -202,6 +229,13 @@ def explain_address(
         return Explanation(
             Reason.CATCH_ALL,
             f"{address} has no mailbox of its own; the catch-all of {domain} receives it.",
+            select=select,
+        )
+    if select.status is ProbeStatus.ROWS:
+        # The SELECT is what authpgsql believes, whatever the ApisCP tables say.
+        return Explanation(
+            Reason.MAILBOX,
+            f"authpgsql's SELECT returns a row for {address}, though email_lookup has none.",
             select=select,
         )
     domain_rows = run_query(config.connection, _DOMAIN_ROW, (domain,), timeout=timeout)
