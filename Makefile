@@ -9,7 +9,7 @@ APT_PACKAGES := courier-authdaemon courier-authlib-postgresql postgresql \
 	systemd-journal-remote libsystemd-dev pkg-config gcc python3-dev python3-venv \
 	tmux util-linux procps iproute2 logrotate
 
-.PHONY: demo test install system-packages lint clean
+.PHONY: demo test install system-packages lint clean dist
 
 demo: install
 	$(BIN)/authlib-tui lab demo
@@ -45,5 +45,10 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install -q -e '.[dev]'
 	touch $@
 
+# The wheel a mail server installs (README: "Install on a mail server"): dist/authlib_tui-*.whl.
+dist: $(VENV)/.installed
+	rm -rf dist
+	$(BIN)/python -m pip wheel -q --no-deps --wheel-dir dist .
+
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache .hypothesis dist

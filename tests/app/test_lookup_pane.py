@@ -64,13 +64,24 @@ async def test_alias_is_explained_and_f2_looks_up_its_target(healthy_lab, make_a
         assert "foo@domain.com" in text and "uid 21015" in text
 
 
+async def test_rows_authlib_cannot_use_are_explained_on_the_card(healthy_lab, make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(140, 40)) as pilot:
+        text = await _look_up(pilot, "uid-text@odd.example")
+        assert "tempfail" in text and "its uid (column 4) is 'bar', not a number" in text
+        text = await _look_up(pilot, "two-rows@odd.example")
+        assert "returns 2 rows" in text and "uses only the first" in text
+        text = await _look_up(pilot, "SRS0=HHH=TT=example.org=user@domain.com")
+        assert "Authenticated: bar@domain.com  (uid 21015, gid 1000)" in text
+
+
 async def test_newline_address_is_refused_and_nothing_is_sent(healthy_lab, make_app) -> None:
     before = healthy_lab.maillog.read_text()
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         text = await _look_up(pilot, "foo@domain.com\nPRE . login baz@domain.com")
         problem = str(app.query_one("#lookup-problem").render())
-        assert "refused, nothing was sent" in problem and "whitespace" in problem
+        assert "refused, nothing was sent" in problem and "line feed" in problem
         assert "Authenticated" not in text
         assert app.query_one(LookupPane).history == []
     assert healthy_lab.maillog.read_text() == before

@@ -1,7 +1,7 @@
 """End to end in a real terminal (tmux): hostile log text is shown escaped, never executed.
 
-An OSC in a log line retitled the tmux pane with Textual's own widgets
-(anchors.md §4). Here the app runs in tmux on the lab, a hostile authdaemond
+An OSC in a log line retitled the tmux pane with Textual's own widgets.
+Here the app runs in tmux on the lab, a hostile authdaemond
 line is in its mail log, and the pane title must not change.
 """
 

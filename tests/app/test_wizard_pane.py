@@ -89,6 +89,20 @@ async def test_address_branch_explains_an_alias(healthy_lab, make_app):
         assert pane.diagnosis is not None and pane.diagnosis.status is Status.WARN
 
 
+async def test_address_branch_says_a_row_without_home_bounces(healthy_lab, make_app):
+    app = make_app(health_interval=3600)
+    async with app.run_test(size=(140, 40)) as pilot:
+        pane = await _open_wizard(app, pilot)
+        await pilot.press("down", "down", "down", "enter")
+        await pilot.press(*"home-null@odd.example", "enter")
+        await _until(lambda: pane.diagnosis is not None and "address-database" in pane.results)
+        for check_id in ("address-lookup", "address-database"):
+            result = pane.results[check_id]
+            assert result.status is Status.FAIL
+            assert "home (column 6) is NULL: authlib answers FAIL" in result.finding
+        await _until(lambda: "authlib answers FAIL" in visible_text(app))
+
+
 async def test_without_allow_fixes_nothing_runs(break_lab, make_app):
     lab = break_lab("daemon-stopped")
     (lab.root / "audit.log").unlink(missing_ok=True)

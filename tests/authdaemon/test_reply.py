@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from tui.core.authdaemon.outcome import Outcome
 from tui.core.authdaemon.reply import parse_reply
 
-# Measured from the real daemon with ApisCP's SELECT (domain.md §2.2).
+# Measured from the real daemon with ApisCP's SELECT.
 APISCP_REPLY = (
     b"UID=21015\nGID=1000\nHOME=/home/bar/\nADDRESS=bar@domain.com\nNAME=\nMAILDIR=Mail/\n.\n"
 )
@@ -47,11 +47,32 @@ def test_passwords_never_appear_in_repr_or_str() -> None:
         assert "$1$salt$hash" not in text
 
 
-def test_unknown_keys_are_kept_and_first_occurrence_wins() -> None:
-    reply = parse_reply(b"UID=1\nUID=2\nGID=3\nHOME=/h\nFUTURE=x\n.\n")
+def test_unknown_keys_are_kept_and_the_last_occurrence_wins() -> None:
+    """libcourierauth assigns each line as it walks the reply, so the last value stays."""
+    reply = parse_reply(b"UID=1\nUID=2\nGID=3\nHOME=/h\nFUTURE=x\nFUTURE=y\n.\n")
     assert reply.account is not None
-    assert reply.account.uid == 1
-    assert dict(reply.account.extra) == {"FUTURE": "x"}
+    assert reply.account.uid == 2
+    assert dict(reply.account.extra) == {"FUTURE": "y"}
+
+
+def _reply_of(size: int) -> bytes:
+    head = b"UID=1\nGID=2\nHOME=/h/\nMAILDIR="
+    return head + b"x" * (size - len(head) - len(b"\n.\n")) + b"\n.\n"
+
+
+def test_the_client_reads_8191_bytes_and_needs_the_dot_line_within_them() -> None:
+    assert parse_reply(_reply_of(8191)).outcome is Outcome.FOUND
+    assert parse_reply(_reply_of(8192)).outcome is Outcome.FOUND  # only the last \n is cut
+    too_long = parse_reply(_reply_of(8193))
+    assert too_long.outcome is Outcome.TEMPFAIL
+    assert "over 8191 bytes (8193 read)" in too_long.note
+    assert parse_reply(_reply_of(20000)).outcome is Outcome.TEMPFAIL
+
+
+def test_the_first_dot_or_fail_line_decides() -> None:
+    assert parse_reply(b"UID=1\n.\nUID=2\n").account.uid == 1  # type: ignore[union-attr]
+    assert parse_reply(b"UID=1\nFAIL\n").outcome is Outcome.NOT_FOUND
+    assert parse_reply(b"UID=1\x00\n.\n").outcome is Outcome.TEMPFAIL  # a C string ends at NUL
 
 
 @given(st.binary(max_size=2000))
@@ -63,12 +84,13 @@ def test_any_bytes_parse_to_an_outcome_without_raising(data: bytes) -> None:
 
 @given(
     st.text(
-        alphabet=st.characters(exclude_characters="\n", exclude_categories=["Cs"]),
+        alphabet=st.characters(exclude_characters="\n\x00", exclude_categories=["Cs"]),
         min_size=1,
         max_size=60,
     )
 )
 def test_secret_values_of_any_shape_stay_hidden(secret: str) -> None:
+    """Any value PostgreSQL can hold (text never holds NUL) and a line can carry."""
     data = b"UID=1\nGID=1\nHOME=/h\nPASSWD2=" + secret.encode() + b"\n.\n"
     reply = parse_reply(data)
     assert reply.account is not None and reply.account.clear_password is not None

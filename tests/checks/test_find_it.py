@@ -36,6 +36,7 @@ FIX_TEXT = {
     "marker-missing": "##NAME: MARKER:0",
     "old-style-keys": "PGSQL_CONNECTION host=",
     "select-permission-denied": """-c 'GRANT SELECT ON "uids" TO "postfix"'""",
+    "authdaemonrc-bad-line": "Make it NAME=value",
 }
 
 
@@ -228,3 +229,12 @@ def test_another_postgres_error_is_shown_as_it_is(healthy_lab: Lab) -> None:
                                               error='FATAL:  role "postfix" is not permitted')
     result = db_connect(context)
     assert result.diagnosis == "db-error" and "not permitted" in result.finding
+
+
+def test_a_mended_authdaemonrc_leaves_no_warning_behind(break_lab) -> None:
+    """The daemon logs `Bad line` again as it stops; once the file is mended that is history."""
+    lab = break_lab("authdaemonrc-bad-line")
+    lab.apply(frozenset())
+    assert "Bad line in " in lab.maillog.read_text()
+    diagnosis = find_it(context_for(lab))
+    assert diagnosis.id == HEALTHY, [(r.id, r.status, r.finding) for r in diagnosis.results]

@@ -19,7 +19,7 @@ from tui.lab.seed import SECRETS
 
 DIAGNOSED = [name for name in FAULTS if name != "passwords-returned" and name not in LOG_FAULTS]
 # A slow pool is a warning until it queues; every other fault stops mail: critical.
-EXIT = {"healthy": 0, "workers-saturated": 1}
+EXIT = {"healthy": 0, "workers-saturated": 1, "authdaemonrc-bad-line": 1}
 
 
 def check(lab: Lab, *args: str, timeout: float = 90) -> subprocess.CompletedProcess[str]:
@@ -56,7 +56,8 @@ def test_every_fault_in_all_three_formats(lab: Lab, fault: str) -> None:
         assert values[("authlib_diagnosis", (("diagnosis", fault),))] == 1
         assert values[("authlib_status", ())] == code
         assert values[("authlib_up", ())] == (1 if fault in ("healthy", "workers-saturated",
-                                                            "socket-permission") else 0)
+                                                            "socket-permission",
+                                                            "authdaemonrc-bad-line") else 0)
         assert ("authlib_check_status", (("check", "db-connect"),)) in values
         for output in (text.stdout, as_json.stdout, prom.stdout):
             for secret in SECRETS:
@@ -92,6 +93,34 @@ def test_check_answers_within_its_timeout_when_the_daemon_hangs(healthy_lab: Lab
     assert elapsed < 3 + 2.5  # the deadline plus interpreter start-up
     assert done.returncode in (2, 3), done.stdout
     assert done.stdout.startswith(("AUTHLIB CRITICAL", "AUTHLIB UNKNOWN"))
+
+
+def test_address_option_explains_a_row_without_home(healthy_lab: Lab) -> None:
+    """The wizard's address branch runs these same checks: the row's own verdict, in words."""
+    done = check(healthy_lab, "--address", "home-empty@odd.example", "--json")
+    document = json.loads(done.stdout)
+    by_id = {c["id"]: c for c in document["checks"]}
+    for check_id in ("address-lookup", "address-database"):
+        assert by_id[check_id]["status"] == "fail"
+        assert "home (column 6) is empty: authlib answers FAIL" in by_id[check_id]["finding"]
+    assert "home directory" in by_id["address-database"]["fix"]["why"]
+
+
+@pytest.mark.parametrize(("local_part", "status"), [("reply-8191", "ok"), ("reply-8192", "ok"),
+                                                  ("reply-8193", "fail")])
+def test_address_option_sizes_the_reply_as_the_daemon_sends_it(
+    healthy_lab: Lab, local_part: str, status: str
+) -> None:
+    """The database check's size estimate agrees with the bytes the real daemon sent."""
+    done = check(healthy_lab, "--address", f"{local_part}@odd.example", "--json")
+    by_id = {c["id"]: c for c in json.loads(done.stdout)["checks"]}
+    assert by_id["address-database"]["status"] == status
+    assert by_id["address-lookup"]["status"] == status
+    if status == "fail":
+        assert "a reply of about 8193 bytes; maildrop reads only 8191" in \
+            by_id["address-database"]["finding"]
+        assert "a reply of about 8193 bytes" in by_id["address-lookup"]["finding"]
+        assert "tempfail" in " ".join(by_id["address-lookup"]["evidence"])
 
 
 def test_address_option_and_bad_timeout(healthy_lab: Lab) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tui.lab.lab import Lab
-from tui.lab.seed import SECRETS
+from tui.lab.seed import EQUALS_MAILBOXES, SECRETS
 
 
 def lookup(lab: Lab, *args: str, stdin: str = "", config: Path | None = None):
@@ -78,11 +78,56 @@ def test_not_found_says_why(healthy_lab: Lab, address: str, needle: str) -> None
     assert needle in done.stderr
 
 
+# What the lab's daemon really answers for each odd row (tests/lab), and the sentence for it.
+ODD_ROW_SENTENCES = [
+    ("home-null", 1, "its home (column 6) is NULL: authlib answers FAIL, and maildrop bounces "
+     "the mail as 'Invalid user specified'"),
+    ("home-empty", 1, "its home (column 6) is empty: authlib answers FAIL"),
+    ("uid-null", 2, "its uid (column 4) is NULL: authdaemond gives up without an answer"),
+    ("uid-text", 2, "its uid (column 4) is 'bar', not a number: authdaemond gives up"),
+    ("gid-null", 2, "its gid (column 5) is NULL: authdaemond gives up without an answer"),
+    ("gid-text", 2, "its gid (column 5) is 'admin2', not a number"),
+]
+
+
+@pytest.mark.parametrize(("local_part", "code", "needle"), ODD_ROW_SENTENCES)
+def test_a_row_authlib_rejects_or_cannot_use_is_explained(
+    healthy_lab: Lab, local_part: str, code: int, needle: str
+) -> None:
+    done = lookup(healthy_lab, f"{local_part}@odd.example")
+    assert done.returncode == code, done.stderr
+    assert needle in done.stderr
+
+
+def test_several_rows_and_a_line_break_are_noted_on_a_found_lookup(healthy_lab: Lab) -> None:
+    done = lookup(healthy_lab, "two-rows@odd.example")
+    assert done.returncode == 0
+    assert "note: authpgsql's SELECT returns 2 rows for two-rows@odd.example; authlib uses " \
+        "only the first (maildir Mail/.First)" in done.stdout
+    done = lookup(healthy_lab, "key-repeated@odd.example")
+    assert done.returncode == 0
+    assert "Home Directory: /home/elsewhere/" in done.stdout
+    assert "line break inside MAILDIR" in done.stdout
+
+
+def test_a_reply_longer_than_maildrop_reads_is_a_tempfail_that_says_so(healthy_lab: Lab) -> None:
+    done = lookup(healthy_lab, "reply-8193@odd.example")
+    assert done.returncode == 2
+    assert "the reply is over 8191 bytes (8193 read)" in done.stderr
+
+
+@pytest.mark.parametrize("local_part", EQUALS_MAILBOXES)
+def test_srs_and_verp_addresses_are_looked_up(healthy_lab: Lab, local_part: str) -> None:
+    done = lookup(healthy_lab, f"{local_part}@domain.com")
+    assert done.returncode == 0, done.stderr
+    assert "Authenticated: bar@domain.com  (uid 21015, gid 1000)" in done.stdout
+
+
 def test_refused_address_sends_nothing_and_exits_64(healthy_lab: Lab) -> None:
     before = healthy_lab.maillog.read_text()
     done = lookup(healthy_lab, "foo@domain.com\nPRE . login baz@domain.com")
     assert done.returncode == 64
-    assert "refused, nothing was sent" in done.stderr and "whitespace" in done.stderr
+    assert "refused, nothing was sent" in done.stderr and "line feed" in done.stderr
     assert healthy_lab.maillog.read_text() == before
 
 
@@ -118,6 +163,27 @@ def test_timeout_exits_4(break_lab, tmp_path: Path) -> None:
     done = lookup(lab, "foo@domain.com", config=config)
     assert done.returncode == 4
     assert "timeout" in done.stderr
+
+
+def test_maildrop_timeout_read_from_master_cf_is_what_the_lookup_waits(
+    break_lab, tmp_path: Path
+) -> None:
+    """TIMEOUT_READ=1 exported to vmaildrop: the 3 s lookup times out, as it does for maildrop."""
+    lab = break_lab("workers-saturated")
+    postfix = tmp_path / "postfix"
+    postfix.mkdir()
+    (postfix / "master.cf").write_text(
+        "vmaildrop  unix  -  n  n  -  20  pipe\n"
+        "        -o { export_environment = TZ LANG TIMEOUT_READ=1 }\n"
+        "        flags=XODRhu user=mail argv=/usr/bin/maildrop -d ${user}@${nexthop}\n"
+    )
+    config = tmp_path / "maildrop.toml"
+    config.write_text(lab.settings_file.read_text().replace(
+        f'postfix_dir = "{lab.root / "postfix"}"', f'postfix_dir = "{postfix}"'))
+    done = lookup(lab, "foo@domain.com", config=config)
+    assert done.returncode == 4, done.stderr
+    assert "maildrop waits 1 s for the reply (TIMEOUT_READ=1 in the export_environment of " \
+        f"{postfix / 'master.cf'})" in done.stderr
 
 
 def test_password_stdin_login_and_secrets_hidden(break_lab) -> None:

@@ -335,5 +335,5 @@ def test_a_probe_address_that_could_inject_a_command_is_refused(home: Path) -> N
     assert loaded.probe_address.value == Settings().probe_address.value
     assert loaded.platform.value is None
     messages = " ".join(problem.message for problem in loaded.problems)
-    assert "probe_address" in messages and "whitespace" in messages
+    assert "probe_address" in messages and "line feed" in messages
     assert "platform" in messages and "apiscp" in messages

@@ -14,7 +14,7 @@ from tui.core.authdaemon.outcome import Outcome
 from tui.core.authdaemon.socket_state import SocketState, find_listener, socket_state
 from tui.lab.faults import FAULTS
 from tui.lab.lab import Lab
-from tui.lab.seed import LAB_MAILBOX_PASSWORD
+from tui.lab.seed import EQUALS_MAILBOXES, LAB_MAILBOX_PASSWORD, ODD_DOMAIN
 
 
 @pytest.mark.parametrize("address", ["foo@domain.com", "baz@domain.com"])
@@ -44,7 +44,7 @@ def test_catch_all_resolves_to_its_mailbox(healthy_lab: Lab) -> None:
 
 
 def test_newline_in_address_cannot_inject_a_second_command(healthy_lab: Lab) -> None:
-    """Even a raw socket write with two commands only runs the first (domain.md §2.1)."""
+    """Even a raw socket write with two commands only runs the first."""
     import socket
 
     with socket.socket(socket.AF_UNIX) as raw:
@@ -82,7 +82,7 @@ def test_healthy_socket_is_listening_with_queue_numbers(healthy_lab: Lab) -> Non
     assert socket_state(healthy_lab.socket_path) is SocketState.LISTENING
     listener = find_listener(healthy_lab.socket_path)
     assert listener is not None
-    assert listener.bound_name.endswith("/socket.tmp")  # bound then renamed (domain.md §0)
+    assert listener.bound_name.endswith("/socket.tmp")  # bound, then renamed to `socket`
     assert listener.backlog > 0 and listener.queued == 0
 
 
@@ -146,3 +146,91 @@ def test_authtest_inside_the_lab_agrees_with_our_client(healthy_lab: Lab) -> Non
     )
     assert "Authenticated: bar@domain.com  (uid 21015, gid 1000)" in completed.stdout
     assert "Home Directory: /home/bar/" in completed.stdout
+
+
+def _authtest(lab: Lab, address: str) -> subprocess.CompletedProcess[str]:
+    """The real client library (authtest links libcourierauth, like maildrop) inside the lab."""
+    return subprocess.run(
+        ["nsenter", "-t", str(lab.state.holder_pid), "-m", "--", "/usr/sbin/authtest", address],
+        capture_output=True, text=True, timeout=30, check=False,
+    )
+
+
+@pytest.mark.parametrize("local_part", EQUALS_MAILBOXES)
+def test_srs_and_verp_addresses_are_sent_and_answered(healthy_lab: Lab, local_part: str) -> None:
+    """`=` in the local part is an address, not NAME=value metadata, for the real daemon."""
+    address = f"{local_part}@domain.com"
+    result = healthy_lab.client().lookup(address)
+    assert result.outcome is Outcome.FOUND
+    assert result.account is not None and result.account.address == "bar@domain.com"
+    assert "Authenticated: bar@domain.com  (uid 21015, gid 1000)" in _authtest(
+        healthy_lab, address).stdout
+
+
+# What authdaemond and the real client make of each odd row (measured: see the seed).
+ODD_ROW_OUTCOMES = [
+    ("home-null", Outcome.NOT_FOUND, "Operation not permitted"),
+    ("home-empty", Outcome.NOT_FOUND, "Operation not permitted"),
+    ("uid-null", Outcome.TEMPFAIL, "Input/output error"),
+    ("uid-text", Outcome.TEMPFAIL, "Input/output error"),
+    ("gid-null", Outcome.TEMPFAIL, "Input/output error"),
+    ("gid-text", Outcome.TEMPFAIL, "Input/output error"),
+    ("reply-8193", Outcome.TEMPFAIL, "Input/output error"),
+]
+
+
+@pytest.mark.parametrize(("local_part", "outcome", "authtest_error"), ODD_ROW_OUTCOMES)
+def test_odd_rows_are_judged_as_authlib_judges_them(
+    healthy_lab: Lab, local_part: str, outcome: Outcome, authtest_error: str
+) -> None:
+    address = f"{local_part}@{ODD_DOMAIN}"
+    assert healthy_lab.client().lookup(address).outcome is outcome
+    done = _authtest(healthy_lab, address)
+    assert done.returncode == 1
+    assert f"Authentication FAILED: {authtest_error}" in done.stderr
+
+
+def test_only_the_first_of_several_rows_is_used(healthy_lab: Lab) -> None:
+    result = healthy_lab.client().lookup(f"two-rows@{ODD_DOMAIN}")
+    assert result.account is not None and result.account.maildir == "Mail/.First"
+    assert "Maildir: Mail/.First" in _authtest(healthy_lab, f"two-rows@{ODD_DOMAIN}").stdout
+
+
+def test_a_repeated_key_takes_its_last_value_like_the_real_client(healthy_lab: Lab) -> None:
+    """A line break in a DB value makes the daemon send MAILDIR and HOME twice."""
+    address = f"key-repeated@{ODD_DOMAIN}"
+    result = healthy_lab.client().lookup(address)
+    assert result.outcome is Outcome.FOUND and result.account is not None
+    assert (result.account.maildir, result.account.home) == ("Mail/.Second", "/home/elsewhere/")
+    out = _authtest(healthy_lab, address).stdout
+    assert "Home Directory: /home/elsewhere/" in out and "Maildir: Mail/.Second" in out
+
+
+@pytest.mark.parametrize("size", [8191, 8192])
+def test_a_reply_the_client_reads_to_its_dot_is_found(healthy_lab: Lab, size: int) -> None:
+    """8192 bytes lose only the final newline to the client's limit: the '.' line still ends it."""
+    address = f"reply-{size}@{ODD_DOMAIN}"
+    result = healthy_lab.client().lookup(address)
+    assert result.outcome is Outcome.FOUND
+    assert "Authentication succeeded." in _authtest(healthy_lab, address).stdout
+
+
+def test_a_reply_longer_than_the_client_reads_is_a_tempfail(healthy_lab: Lab) -> None:
+    result = healthy_lab.client().lookup(f"reply-8193@{ODD_DOMAIN}")
+    assert result.outcome is Outcome.TEMPFAIL
+    assert "over 8191 bytes (8193 read)" in result.note
+
+
+def test_a_broken_authdaemonrc_on_a_running_daemon_stops_only_the_next_restart(break_lab) -> None:
+    """A reload logs `Bad line` and keeps the old settings; a restart then really fails."""
+    from tui.lab.configs import BAD_AUTHDAEMONRC_LINE
+    from tui.lab.process import LabError
+
+    lab = break_lab("authdaemonrc-bad-line")
+    assert BAD_AUTHDAEMONRC_LINE in lab.authdaemonrc.read_text()
+    assert "authdaemond: Bad line in /etc/courier/authdaemonrc: " in lab.maillog.read_text()
+    assert lab.daemon_pids()
+    assert lab.client().lookup("foo@domain.com").outcome is Outcome.FOUND
+    with pytest.raises(LabError, match="did not listen"):
+        lab.fix_restart()
+    assert lab.client().lookup("foo@domain.com").outcome is Outcome.CONNECT_REFUSED

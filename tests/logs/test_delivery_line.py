@@ -10,7 +10,7 @@ from tui.core.logs.kind import Kind
 from tui.core.logs.signatures import classify_entry
 from tui.core.logs.syslog_line import parse_syslog_line
 
-# The seed document's line (ApisCP docs/admin/Authlib.md), as rsyslog writes it.
+# The deferral line quoted on ApisCP's Authlib documentation page, as rsyslog writes it.
 SEED_LINE = (
     "Nov 24 15:54:59 mail postfix/pipe[5059]: 5CA13C0F12: to=<x@y.com>, relay=vmaildrop, "
     "delay=0.09, delays=0.06/0.01/0/0.02, dsn=4.3.0, status=deferred (temporary failure. "

@@ -1,4 +1,4 @@
-"""Real authdaemond log messages (from the lab's maillog and domain.md §4.2) map to signatures."""
+"""Real authdaemond log messages (the lab's maillog, upstream's exact wording) map to signatures."""
 
 from __future__ import annotations
 

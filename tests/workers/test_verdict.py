@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from tui.core.authdaemon.socket_state import SocketState
@@ -61,6 +62,14 @@ def test_saturated_with_a_fast_database_says_add_workers() -> None:
         "sed -i 's/^daemons=.*/daemons=5/' /etc/courier/authdaemonrc",
         "systemctl restart courier-authdaemon",
     )
+
+
+def test_saturation_evidence_uses_maildrops_own_read_timeout() -> None:
+    """30 s is libcourierauth's default; TIMEOUT_READ exported by Postfix changes it."""
+    default = judge(context(pool(1.0, busy=2, queued=3)))
+    assert any("maildrop gives up after 30 s" in line for line in default.evidence)
+    tuned = replace(context(pool(1.0, busy=2, queued=3)), maildrop_read_timeout=90.0)
+    assert any("maildrop gives up after 90 s" in line for line in judge(tuned).evidence)
 
 
 def test_all_busy_without_a_queue_is_busy_not_saturated() -> None:

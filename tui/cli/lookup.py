@@ -30,6 +30,7 @@ from tui.core.authdaemon.request import RefusedInput, address_problem
 from tui.core.database.explain import Explanation
 from tui.core.installation import InstallationError
 from tui.core.lookup import run_lookup
+from tui.core.safe_text import safe_text
 
 EXIT_BY_OUTCOME = {
     Outcome.FOUND: EXIT_FOUND,
@@ -101,6 +102,11 @@ def _json_object(
     return data
 
 
+def _shown(text: str) -> str:
+    """Each line through the sanitiser: addresses and DB values must not drive the terminal."""
+    return "\n".join(safe_text(line) for line in text.split("\n"))
+
+
 def run(args: argparse.Namespace) -> int:
     problem = address_problem(args.address)
     if problem is not None:
@@ -131,11 +137,13 @@ def run(args: argparse.Namespace) -> int:
             args.address, args.service, result, context, explanation, args.show_secrets
         ), indent=2))
     elif result.account is not None:
-        print(authtest_block(result.account, args.show_secrets))
+        print(_shown(authtest_block(result.account, args.show_secrets)))
         print()
         if context is not None:
-            print(describe_account(context))
-        print(f"latency {result.latency_ms:.1f} ms via {result.socket_path}")
+            print(_shown(describe_account(context)))
+        if report.row_note:
+            print(_shown(f"note: {report.row_note}"))
+        print(_shown(f"latency {result.latency_ms:.1f} ms via {result.socket_path}"))
     else:
-        print(report.sentence(), file=sys.stderr)
+        print(_shown(report.sentence()), file=sys.stderr)
     return EXIT_BY_OUTCOME[result.outcome]

@@ -22,6 +22,7 @@ from tui.cli import train as train_command
 from tui.cli import where as where_command
 from tui.cli.exit_codes import EXIT_USAGE
 from tui.cli.path_options import add_path_options
+from tui.core.checks.output import package_version
 
 SUBCOMMANDS = (lookup_command, check_command, explain_command, report_command, record_command,
                replay_command, where_command, lab_command, train_command)
@@ -31,6 +32,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="authlib-tui",
         description="Troubleshoot Courier Authlib (authdaemond): logs, workers, lookups, fixes.",
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"authlib-tui {package_version()}",
+        help="print the installed version and exit",
     )
     add_path_options(parser)
     parser.add_argument(

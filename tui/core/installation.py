@@ -12,13 +12,14 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from tui.core.authdaemon.client_timeouts import ClientTimeouts, delivery_timeouts
 from tui.core.config.authdaemonrc import AuthdaemonRc, load_authdaemonrc
 from tui.core.config.authpgsqlrc import AuthPgsqlRc, load_authpgsqlrc
 from tui.core.config.errors import ConfigUnreadable
 from tui.core.config.lint import lint_config
 from tui.core.discovery.discover import Discovery, discover
 from tui.core.findings import Finding, Severity
-from tui.core.settings import Settings, load_settings
+from tui.core.settings import DEFAULT_SOURCE, Settings, load_settings
 
 if TYPE_CHECKING:  # the lookup's explanation is imported where a lookup is explained
     from tui.core.database.explain import Explanation
@@ -61,6 +62,25 @@ class Installation:
     @property
     def socket(self) -> Path | None:
         return self.discovery.socket.value
+
+    @cached_property
+    def delivery_timeouts(self) -> ClientTimeouts:
+        """How long maildrop waits for authdaemond under this Postfix (its TIMEOUT_* variables)."""
+        return delivery_timeouts(self.settings.postfix_dir.value)
+
+    @property
+    def lookup_timeouts(self) -> ClientTimeouts:
+        """What our own lookups wait: maildrop's timeouts, unless a setting says otherwise."""
+        delivery = self.delivery_timeouts
+        connect, read = self.settings.connect_timeout, self.settings.read_timeout
+        if connect.source == DEFAULT_SOURCE and read.source == DEFAULT_SOURCE:
+            return delivery
+        return ClientTimeouts(
+            sock=delivery.sock if connect.source == DEFAULT_SOURCE else connect.value,
+            read=delivery.read if read.source == DEFAULT_SOURCE else read.value,
+            write=delivery.write,
+            source=f"connect {connect.source}, read {read.source}",
+        )
 
     @cached_property
     def authdaemonrc(self) -> AuthdaemonRc | None:

@@ -39,8 +39,8 @@ ENV_CONFIG = "AUTHLIB_TUI_CONFIG"
 ENV_PLATFORM = "AUTHLIB_TUI_PLATFORM"
 
 DEFAULT_VIRTUAL_ROOT = Path("/home/virtual")
-DEFAULT_CONNECT_TIMEOUT = 10.0  # the real clients' connect timeout (domain.md §10)
-DEFAULT_READ_TIMEOUT = 30.0  # the real clients' read timeout (domain.md §2.4, §10)
+DEFAULT_CONNECT_TIMEOUT = 10.0  # libcourierauth's TIMEOUT_SOCK default
+DEFAULT_READ_TIMEOUT = 30.0  # libcourierauth's TIMEOUT_READ default
 
 DEFAULT_SOURCE = "default"
 # An address no mail system has (RFC 2606 .invalid): each probe costs one query and gets FAIL.

@@ -18,6 +18,8 @@ from tui.lab.seed import (
 )
 
 HEALTHY_DAEMONS = 2  # ApisCP's courier_workers default
+# The line the `authdaemonrc-bad-line` fault adds: no '=' (and no command /bin/sh could run).
+BAD_AUTHDAEMONRC_LINE = "broken-by-authlib-tui-lab"
 SATURATED_DAEMONS = 2  # ApisCP's default too: saturation needs only 3 concurrent lookups
 SATURATED_QUERY_SECONDS = 3.0
 # module-unloadable: a module file that is not a library, and one no package provides.
@@ -52,8 +54,13 @@ def render_authdaemonrc(faults: frozenset[str], workers: int | None = None) -> s
     )
 
 
+def broken_authdaemonrc(healthy: str) -> str:
+    """The healthy file with a line authdaemond calls a `Bad line`."""
+    return healthy + f"{BAD_AUTHDAEMONRC_LINE}\n"
+
+
 def render_authpgsqlrc(db: DbEndpoint, faults: frozenset[str]) -> str:
-    """ApisCP's template (domain.md §7.2), changed only where a fault says so."""
+    """ApisCP's template, changed only where a fault says so."""
     password = LAB_WRONG_DB_PASSWORD if "db-password-wrong" in faults else LAB_DB_PASSWORD
     clause = select_clause(
         with_passwords="passwords-returned" in faults,

@@ -42,6 +42,10 @@ FAULTS: dict[str, Fault] = {
         Fault("select-permission-denied",
               "the mail role lost SELECT on uids: a silent tempfail, authdaemond logs nothing",
               Outcome.TEMPFAIL),
+        Fault("authdaemonrc-bad-line",
+              "authdaemonrc got a line without '=' and authdaemond was reloaded: it runs on "
+              "with its old settings, but the next restart fails",
+              Outcome.FOUND),  # mail still flows; only a restart would stop it
         Fault("passwords-returned",
               "the SELECT returns crypt and cleartext passwords (non-ApisCP schemas do)",
               Outcome.FOUND),

@@ -193,7 +193,7 @@ class Lab:
             f'postfix_dir = "{self.root / "postfix"}"\n'
             f'audit_log = "{self.root / "audit.log"}"\n'
         )
-        # ApisCP's delivery transport (domain.md §7.3): maildrop runs as `mail`.
+        # ApisCP's delivery transport: maildrop runs as `mail`.
         (self.root / "postfix").mkdir(exist_ok=True)
         (self.root / "postfix" / "master.cf").write_text(
             "vmaildrop  unix  -  n  n  -  20  pipe\n"
@@ -235,6 +235,12 @@ class Lab:
                 "INSERT INTO lab_passwords VALUES (21015, %s, %s)",
                 (seed.LAB_MAILBOX_CRYPT, seed.LAB_MAILBOX_PASSWORD),
             )
+            for local_part, uid, gid, home, maildir in seed.ODD_ACCOUNTS:
+                conn.execute(
+                    "INSERT INTO lab_odd_accounts (local_part, domain, uid, gid, home, maildir) "
+                    "VALUES (%s, %s, %s, %s, %s, %s)",
+                    (local_part, seed.ODD_DOMAIN, uid, gid, home, maildir),
+                )
 
     # -- faults -----------------------------------------------------------------
     def apply(self, faults: frozenset[str], workers: int | None = None) -> None:
@@ -276,6 +282,8 @@ class Lab:
             self._save()
             return
         self.start_daemon()
+        if "authdaemonrc-bad-line" in faults:
+            self._reload_with_bad_authdaemonrc(rc_text)
         if "daemon-stopped" in faults or "socket-missing" in faults:
             self.stop_daemon()  # leaves the stale socket, like `authdaemond stop`
         if "socket-missing" in faults:
@@ -304,6 +312,25 @@ class Lab:
         namespace.run_in_namespace(
             self.state.holder_pid, ["mount", "--bind", str(copy), MODULE_DIR])
 
+    def _reload_with_bad_authdaemonrc(self, healthy: str) -> None:
+        """Break authdaemonrc under the running daemon, then reload it (`authdaemond restart`).
+
+        The daemon logs `Bad line` on the reload and keeps serving with its old settings.
+        """
+        before = self.maillog.stat().st_size
+        self._write_config(self.authdaemonrc, configs.broken_authdaemonrc(healthy))
+        namespace.run_in_namespace(self.state.holder_pid, [AUTHDAEMOND, "restart"])
+        deadline = time.monotonic() + READY_TIMEOUT
+        while time.monotonic() < deadline:
+            with self.maillog.open("rb") as log:
+                log.seek(before)
+                if b"Bad line in " in log.read():
+                    break
+            time.sleep(0.02)
+        else:
+            raise LabError("authdaemond did not log the bad authdaemonrc line after a reload")
+        self.wait_found()
+
     def _write_config(self, path: Path, text: str) -> None:
         tmp = path.with_suffix(".tmp")
         tmp.write_text(text)
@@ -315,7 +342,7 @@ class Lab:
         with self.pg.superuser(seed.LAB_DB_NAME) as conn:
             conn.execute(
                 "GRANT SELECT ON domain_lookup, gids, uids, email_lookup, lab_passwords, "
-                "lab_mailboxes "
+                "lab_mailboxes, lab_odd_accounts "
                 f"TO {seed.LAB_DB_USER}"
             )
             if revoke_uids:
@@ -369,7 +396,7 @@ class Lab:
         # Faults that live in the two files (the slow SELECT of workers-saturated too) and a
         # stopped service: the role writes the files whole and restarts the service.
         rewritten = {"marker-missing", "old-style-keys", "db-password-wrong", "daemon-stopped",
-                     "socket-missing", "workers-saturated"}
+                     "socket-missing", "workers-saturated", "authdaemonrc-bad-line"}
         self.apply(frozenset(self.state.faults) - rewritten, workers)
 
     def fix_start_db(self) -> None:

@@ -61,6 +61,7 @@ _LABELS = {
     "select-permission-denied": "the mail role lost SELECT on a table",
     "select-error": "the SELECT clause itself fails",
     "workers-saturated": "the worker pool is saturated / lookups too slow",
+    "authdaemonrc-bad-line": "authdaemonrc is broken: the next restart will fail",
     HEALTHY: "nothing is wrong",
 }
 

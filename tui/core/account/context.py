@@ -4,7 +4,7 @@ The daemon answers with numbers and strings (uid, gid, HOME, MAILDIR). An admin
 needs "admin2 → site2, /home/virtual/site2/fst/home/bar/ exists". On ApisCP the
 gid's group `adminN` names the site `siteN`, and the HOME the daemon returns
 (`/home/bar/`) is the path *inside* the site's composite filesystem, i.e.
-`<virtual_root>/siteN/fst/home/bar/` on the host (domain.md §7.2).
+`<virtual_root>/siteN/fst/home/bar/` on the host.
 
 Every file check tolerates permission errors and says so in `notes` instead of
 raising, because the tool is often run as a user who cannot see everything.

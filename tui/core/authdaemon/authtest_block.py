@@ -1,6 +1,6 @@
 """authtest's success block, field for field, so admins see what they already know.
 
-Same field names and alignment as `authtest` (domain.md §3.2), except that
+Same field names and alignment as `authtest`, except that
 the password fields print `(hidden)` unless the caller reveals them.
 """
 
@@ -17,7 +17,7 @@ def shown_secret(secret: Secret | None, show: bool) -> str:
 
 
 def authtest_block(account: Account, show_secrets: bool = False) -> str:
-    """authtest's success block, field for field (domain.md §3.2), secrets masked."""
+    """authtest's success block, field for field, secrets masked."""
     if account.uid is not None and account.gid is not None:
         who = f"(uid {account.uid}, gid {account.gid})"
     elif account.username:

@@ -1,9 +1,11 @@
 """A client for authdaemond's Unix socket, with the real client's timeouts.
 
-It behaves like libcourierauth (domain.md §2.4): a non-blocking connect with a
-10 s limit, then up to 30 s in total for the whole reply, stopping as soon as
-the reply is complete. Every failure becomes an `Outcome`, never an exception,
-so a pane can show it as a state.
+It behaves like libcourierauth, the library maildrop uses: a non-blocking
+connect with a 10 s limit (TIMEOUT_SOCK), 10 s to write the request
+(TIMEOUT_WRITE), then up to 30 s in total for the whole reply (TIMEOUT_READ),
+stopping as soon as the reply is complete. The caller passes the delivery side's
+values when they differ (`client_timeouts.delivery_timeouts`). Every failure
+becomes an `Outcome`, never an exception, so a pane can show it as a state.
 """
 
 from __future__ import annotations
@@ -15,13 +17,20 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from tui.core.authdaemon.client_timeouts import (
+    DEFAULT_READ_SECONDS,
+    DEFAULT_SOCK_SECONDS,
+    DEFAULT_WRITE_SECONDS,
+)
 from tui.core.authdaemon.outcome import Outcome
-from tui.core.authdaemon.reply import Account, parse_reply
+from tui.core.authdaemon.reply import CLIENT_REPLY_LIMIT, Account, parse_reply
 from tui.core.authdaemon.request import auth_request, pre_request
 
-DEFAULT_CONNECT_TIMEOUT = 10.0  # TIMEOUT_SOCK in libcourierauth
-DEFAULT_READ_TIMEOUT = 30.0  # TIMEOUT_READ: the total for the reply
-MAX_REPLY_BYTES = 64 * 1024  # the real client stops at 8191; we read more to say why
+DEFAULT_CONNECT_TIMEOUT = DEFAULT_SOCK_SECONDS  # TIMEOUT_SOCK in libcourierauth
+DEFAULT_READ_TIMEOUT = DEFAULT_READ_SECONDS  # TIMEOUT_READ: the total for the reply
+DEFAULT_WRITE_TIMEOUT = DEFAULT_WRITE_SECONDS  # TIMEOUT_WRITE: per write
+# The real client stops at 8191 bytes (a temporary failure); we read on to say how long it was.
+MAX_REPLY_BYTES = 64 * 1024
 
 _CONNECT_ERRNO: dict[int, Outcome] = {
     errno.ENOENT: Outcome.CONNECT_MISSING,
@@ -46,6 +55,12 @@ class LookupResult:
     socket_path: str = ""
     os_error: str = ""
     note: str = ""
+    reply_bytes: int = 0  # what was read; over CLIENT_REPLY_LIMIT the real client gives up
+
+    @property
+    def reply_too_long(self) -> bool:
+        """A tempfail only because the reply is longer than the delivery client reads."""
+        return self.outcome is Outcome.TEMPFAIL and self.reply_bytes > CLIENT_REPLY_LIMIT
 
     @property
     def found(self) -> bool:
@@ -61,10 +76,12 @@ class AuthdaemonClient:
         *,
         connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
         read_timeout: float = DEFAULT_READ_TIMEOUT,
+        write_timeout: float = DEFAULT_WRITE_TIMEOUT,
     ) -> None:
         self.socket_path = Path(socket_path)
         self.connect_timeout = connect_timeout
         self.read_timeout = read_timeout
+        self.write_timeout = write_timeout
 
     def lookup(self, address: str, service: str = "login") -> LookupResult:
         """`PRE . service address`: what maildrop asks before delivering.
@@ -103,7 +120,7 @@ class AuthdaemonClient:
                 )
             connect_ms = elapsed()
             try:
-                sock.settimeout(self.connect_timeout)  # TIMEOUT_WRITE is 10 s, like connect
+                sock.settimeout(self.write_timeout)
                 sock.sendall(request)
                 data = self._read_reply(sock)
             except TimeoutError:
@@ -119,7 +136,8 @@ class AuthdaemonClient:
             sock.close()
         reply = parse_reply(data)
         return LookupResult(
-            reply.outcome, reply.account, elapsed(), connect_ms, path, note=reply.note
+            reply.outcome, reply.account, elapsed(), connect_ms, path, note=reply.note,
+            reply_bytes=len(data),
         )
 
     def _read_reply(self, sock: socket.socket) -> bytes:

@@ -8,9 +8,9 @@ from enum import StrEnum
 class Outcome(StrEnum):
     """The result of asking authdaemond, named the way an admin thinks about it.
 
-    The mapping from the wire follows libcourierauth (domain.md §2.3): a reply
-    ending in `.` is found, `FAIL` is not found, and no bytes / a reply cut
-    before `.` is a temporary failure (what maildrop reports as
+    The mapping from the wire follows libcourierauth, the client library in
+    maildrop: a reply ending in `.` is found, `FAIL` is not found, and no bytes
+    or a reply cut before `.` is a temporary failure (what maildrop reports as
     "Temporary authentication failure").
     """
 
@@ -54,7 +54,8 @@ _MEANINGS: dict[Outcome, str] = {
     Outcome.CONNECT_BACKLOG_FULL: "The listen backlog is full: every worker is busy and the queue "
     "is at its limit; raise daemons= (ApisCP: courier_workers) and find the slow query.",
     Outcome.TIMEOUT: "No complete answer within the timeout: the worker pool is saturated or the "
-    "database is slow (maildrop gives up after 30 s with a temporary failure).",
+    "database is slow (maildrop gives up after its read timeout, 30 s unless TIMEOUT_READ is "
+    "set, with a temporary failure).",
 }
 
 _CLIENT_ERRORS: dict[Outcome, str] = {

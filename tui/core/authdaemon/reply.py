@@ -1,9 +1,12 @@
-"""Parsing authdaemond's reply into a typed record.
+"""Parsing authdaemond's reply into a typed record, the way the delivery client reads it.
 
-Success is `KEY=value` lines then `.`; `FAIL` means rejected; anything else
-(empty, cut before `.`) is a temporary failure, as libcourierauth decides
-(domain.md §2.2, §2.3). `PASSWD`/`PASSWD2` become `Secret`s at once, so no
-repr, log line or screen can show them by accident.
+libcourierauth (inside maildrop and authtest) reads at most 8191 bytes of the
+reply, then walks it line by line: a `.` line means found, a `FAIL` line means
+rejected, and running out of lines first is a temporary failure. So a reply
+longer than 8191 bytes, whose `.` lies beyond what the client reads, is a
+temporary failure for maildrop even though the daemon sent a whole answer. A
+key that appears twice takes its last value. `PASSWD`/`PASSWD2` become
+`Secret`s at once, so no repr, log line or screen can show them by accident.
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ from tui.core.authdaemon.outcome import Outcome
 from tui.core.config.secret import Secret
 
 SECRET_KEYS = frozenset({"PASSWD", "PASSWD2"})
+# The delivery client's reply buffer is BUFSIZ (8192) bytes with room for the final NUL.
+CLIENT_REPLY_LIMIT = 8191
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,26 +60,39 @@ def _int_or_none(text: str | None) -> int | None:
 
 
 def parse_reply(data: bytes) -> Reply:
-    """Classify and parse the bytes read until the daemon closed the connection."""
-    if data == b"FAIL\n" or data.startswith(b"FAIL\n"):
-        return Reply(Outcome.NOT_FOUND)
+    """Classify and parse the bytes read until the reply ended or the daemon closed."""
     if not data:
         return Reply(Outcome.TEMPFAIL, note="empty reply")
-    if not (data == b".\n" or data.endswith(b"\n.\n")):
-        return Reply(Outcome.TEMPFAIL, note="reply ended before the closing '.'")
-    text = data[: -len(b".\n")].decode("utf-8", errors="replace")
+    seen = data[:CLIENT_REPLY_LIMIT].split(b"\0", 1)[0]  # a C string ends at NUL
     values: dict[str, str] = {}
-    for line in text.split("\n"):
-        if not line:
-            continue
+    for raw_line in seen.split(b"\n"):
+        line = raw_line.decode("utf-8", errors="replace")
+        if line == ".":
+            return Reply(Outcome.FOUND, _account(values))
+        if line == "FAIL":
+            return Reply(Outcome.NOT_FOUND)
         key, sep, value = line.partition("=")
-        if not sep:
-            continue  # libcourierauth ignores lines it cannot split
-        values.setdefault(key, value)
+        if sep:
+            values[key] = value  # a repeated key: the last value wins, as in the client
+    if len(data) > CLIENT_REPLY_LIMIT:
+        return Reply(
+            Outcome.TEMPFAIL,
+            note=f"the reply is over {CLIENT_REPLY_LIMIT} bytes ({len(data)} read), more than "
+            "the delivery client reads; its closing '.' is never seen, so maildrop gets a "
+            "temporary failure",
+        )
+    return Reply(Outcome.TEMPFAIL, note="reply ended before the closing '.'")
+
+
+_KNOWN_KEYS = frozenset(
+    {"USERNAME", "UID", "GID", "HOME", "ADDRESS", "NAME", "MAILDIR", "QUOTA", "OPTIONS"}
+)
+
+
+def _account(values: dict[str, str]) -> Account:
     passwd = values.pop("PASSWD", None)
     passwd2 = values.pop("PASSWD2", None)
-    known = {"USERNAME", "UID", "GID", "HOME", "ADDRESS", "NAME", "MAILDIR", "QUOTA", "OPTIONS"}
-    account = Account(
+    return Account(
         username=values.get("USERNAME"),
         uid=_int_or_none(values.get("UID")),
         gid=_int_or_none(values.get("GID")),
@@ -86,6 +104,5 @@ def parse_reply(data: bytes) -> Reply:
         options=values.get("OPTIONS"),
         crypted_password=Secret(passwd) if passwd is not None else None,
         clear_password=Secret(passwd2) if passwd2 is not None else None,
-        extra=MappingProxyType({k: v for k, v in values.items() if k not in known}),
+        extra=MappingProxyType({k: v for k, v in values.items() if k not in _KNOWN_KEYS}),
     )
-    return Reply(Outcome.FOUND, account)

@@ -1,4 +1,4 @@
-"""The single-address branch: why does this one address fail (domain.md §9 rows 10-11)?"""
+"""The single-address branch: why does this one address fail (or bounce, or defer)?"""
 
 from __future__ import annotations
 
@@ -16,6 +16,24 @@ _STATUS = {
     Reason.DISABLED: Status.FAIL,
     Reason.ABSENT: Status.FAIL,
     Reason.DOMAIN_UNKNOWN: Status.FAIL,
+    Reason.NO_HOME: Status.FAIL,
+    Reason.BAD_ID: Status.FAIL,
+    Reason.INCOMPLETE_ROW: Status.FAIL,
+    Reason.REPLY_TOO_LONG: Status.FAIL,
+    Reason.LINE_BREAK: Status.WARN,
+    Reason.SEVERAL_ROWS: Status.WARN,
+}
+_ROW_EVIDENCE = {(f"reason: {reason}",) for reason in
+                 (Reason.NO_HOME, Reason.BAD_ID, Reason.INCOMPLETE_ROW, Reason.REPLY_TOO_LONG)}
+_ROW_FIXES = {
+    Reason.NO_HOME: "Give the row a home directory (column 6 of the SELECT).",
+    Reason.BAD_ID: "Give the row a numeric uid and gid (columns 4 and 5 of the SELECT).",
+    Reason.INCOMPLETE_ROW: "Make the SELECT return username, cryptpw, clearpw, uid, gid, home, "
+    "maildir, quota, fullname, options.",
+    Reason.REPLY_TOO_LONG: "Shorten the long values of the row (maildir, options, name).",
+    Reason.LINE_BREAK: "Remove the line break from the value in the database.",
+    Reason.SEVERAL_ROWS: "Make the SELECT return one row per address (a unique key, or LIMIT 1 "
+    "with an ORDER BY that picks the right one).",
 }
 
 
@@ -32,6 +50,7 @@ def address_lookup(context: CheckContext, address: str) -> CheckResult:
                 f"({result.latency_ms:.0f} ms)",)
     status = Status.OK if result.outcome is Outcome.FOUND else Status.FAIL
     finding = ("It is a mailbox: maildrop will deliver to it." if status is Status.OK
+               else f"{result.note[:1].upper()}{result.note[1:]}." if result.reply_too_long
                else result.outcome.meaning)
     return CheckResult("address-lookup", title, status, finding, evidence)
 
@@ -50,6 +69,8 @@ def address_in_database(context: CheckContext, address: str) -> CheckResult:
         fix = Fix("Enable the mailbox in the control panel (email_lookup.enabled).")
     elif explanation.reason in (Reason.ABSENT, Reason.DOMAIN_UNKNOWN):
         fix = Fix("Create the mailbox (or a catch-all) for it, or check the spelling.")
+    elif explanation.reason in _ROW_FIXES:
+        fix = Fix(_ROW_FIXES[explanation.reason])
     return CheckResult("address-database", title, status, explanation.sentence,
                        (f"reason: {explanation.reason}",), fix)
 
@@ -58,7 +79,11 @@ def address_checks(context: CheckContext, address: str) -> tuple[CheckResult, Ch
     """Both address checks; an alias's FAIL from authdaemond is expected, so it only warns."""
     lookup = address_lookup(context, address)
     database = address_in_database(context, address)
-    if lookup.status is Status.FAIL and database.status is Status.WARN and lookup.evidence:
+    if lookup.status is Status.FAIL and database.evidence in _ROW_EVIDENCE:
+        # The row itself explains authdaemond's answer better than the outcome's meaning.
+        return CheckResult(lookup.id, lookup.title, Status.FAIL, database.finding,
+                           lookup.evidence, database.fix), database
+    if lookup.status is Status.FAIL and database.evidence == (f"reason: {Reason.ALIAS}",):
         lookup = CheckResult(
             lookup.id, lookup.title, Status.WARN,
             "authdaemond answers FAIL, as it should for an alias: Postfix expands aliases "

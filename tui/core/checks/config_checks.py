@@ -1,7 +1,12 @@
-"""authpgsqlrc and the module list (domain.md §6, §9 rows 8 and 10): what makes every lookup fail.
+"""The config files: what makes every lookup fail, or the next start of authdaemond.
 
 The linter already knows each problem; these checks turn its findings into the
 wizard's steps, with the platform's way to put the file right.
+
+authdaemonrc is special: authdaemond refuses a broken one only when it starts.
+When it re-reads the file on a reload (or after a worker died) and finds a bad
+line, it logs it and carries on with the settings it already had. So a running
+daemon and a broken file on disk is not an outage yet, but the next restart is.
 """
 
 from __future__ import annotations
@@ -24,6 +29,39 @@ def _bootstrap_or(context: CheckContext, why: str, hand_fix: str) -> Fix:
         return Fix(why + " The Bootstrapper writes this file; let it write it again.",
                    ("upcp -sb mail/configure-courier-authlib",))
     return Fix(why, diff=hand_fix)
+
+
+def authdaemonrc_valid(context: CheckContext) -> CheckResult:
+    title = "authdaemonrc can start authdaemond"
+    rc = context.installation.authdaemonrc
+    if rc is None:
+        return CheckResult("authdaemonrc-valid", title, Status.SKIP, "No authdaemonrc to read.")
+    bad = [problem for problem in rc.problems if problem.id == "bad-line"]
+    if not bad:
+        return CheckResult("authdaemonrc-valid", title, Status.OK,
+                           "Every line of authdaemonrc is NAME=value: authdaemond can start.")
+    first = bad[0]
+    evidence = tuple(f"{problem.where}: {problem.message}" for problem in bad[:3])
+    diff = f"{first.where}: {first.fix or 'make it NAME=value, or delete it'}"
+    if context.installation.discovery.processes.running:
+        return CheckResult(
+            "authdaemonrc-valid", title, Status.WARN,
+            f"{first.where} has a line without '=': the file on disk is not what runs; the next "
+            "restart will fail. The running authdaemond keeps the settings it had (a reload "
+            "logs 'Bad line' and changes nothing), so mail flows now; a restart makes it exit "
+            "and maildrop then gets 's_connect() failed: Connection refused'.",
+            evidence,
+            Fix("Correct the line before anything restarts authdaemond; the running daemon "
+                "needs nothing.", diff=diff),
+            diagnosis="authdaemonrc-bad-line",
+        )
+    return CheckResult(
+        "authdaemonrc-valid", title, Status.FAIL,
+        f"{first.where} has a line without '=': authdaemond logs 'Bad line' and exits at "
+        "start-up, so it cannot run until the line is corrected.",
+        evidence, Fix("Correct the line, then start authdaemond.",
+                      (context.commands.start,), diff=diff),
+    )
 
 
 def authpgsqlrc_readable(context: CheckContext) -> CheckResult:

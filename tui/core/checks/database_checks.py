@@ -1,4 +1,4 @@
-"""PostgreSQL with authpgsqlrc's own credentials (domain.md §9 rows 6-7).
+"""PostgreSQL with authpgsqlrc's own credentials: the database half of a temporary failure.
 
 authdaemond logs a failed connection but never a failed SELECT, so both are run
 here: the connection (wrong password, server down, database missing: each its own

@@ -40,6 +40,7 @@ S_CONNECT_CHECKS: tuple[Check, ...] = (
     socket_checks.daemon_listening,
     socket_checks.daemon_processes,
     socket_checks.startup_errors,
+    config_checks.authdaemonrc_valid,
     socket_checks.socket_access,
     pool_checks.pool_saturation,
     pool_checks.lookup_speed,
@@ -86,6 +87,8 @@ DIAGNOSIS_ORDER = (
     "select-permission-denied",
     "select-error",
     "workers-saturated",
+    # Last: it stops nothing now, so anything that does explains the symptom better.
+    "authdaemonrc-bad-line",
 )
 
 # Wizard steps named by log signatures (signatures.py `step=`) → the check that answers them.
@@ -104,7 +107,7 @@ STEP_CHECK: dict[str, str] = {
     "authpgsqlrc-old-keys": "config-old-keys",
     "authpgsqlrc-required-keys": "config-connection",
     "config-file-access": "authpgsqlrc-readable",
-    "authdaemonrc-bad-line": "startup-errors",
+    "authdaemonrc-bad-line": "authdaemonrc-valid",
     "daemon-start-failed": "startup-errors",
     "module-missing": "authpgsql-module",
     "select-clause": "select-runs",
@@ -127,6 +130,7 @@ DIAGNOSIS_STEP: dict[str, str] = {
     "db-missing": "db-down",
     "db-password-wrong": "db-credentials",
     "workers-saturated": "workers-saturated",
+    "authdaemonrc-bad-line": "authdaemonrc-bad-line",
 }
 
 

@@ -1,4 +1,4 @@
-"""Saturation (domain.md §5.4, §9 rows 4-5): lookups that wait for a worker, or take too long.
+"""Saturation: lookups that wait for a worker, or take too long.
 
 A queue in the listen backlog is saturation now. A single lookup taking a second
 or more is saturation waiting to happen: each one holds a worker that long, and
@@ -46,12 +46,15 @@ def pool_saturation(context: CheckContext) -> CheckResult:
             f"The listen backlog is full ({pool.queued}/{pool.backlog}): new connections get "
             "'s_connect() failed: Resource temporarily unavailable'.", tuple(evidence),
             _resize_fix(context, workers, slow_query), diagnosis="workers-saturated")
+    delivery = context.installation.delivery_timeouts
+    if delivery.changed:
+        evidence.append(f"maildrop waits {delivery.read:g} s for a reply ({delivery.source})")
     if pool.queued:
         return CheckResult(
             "pool-saturation", title, Status.FAIL,
             f"Saturated: {pool.queued} lookup(s) wait for one of {pool.alive} busy workers; past "
-            "30 s maildrop defers with 'Temporary authentication failure' and no authdaemond "
-            "error.", tuple(evidence), _resize_fix(context, workers, slow_query),
+            f"{delivery.read:g} s maildrop defers with 'Temporary authentication failure' and "
+            "no authdaemond error.", tuple(evidence), _resize_fix(context, workers, slow_query),
             diagnosis="workers-saturated")
     probe = context.probe
     if probe is not None and probe.outcome is Outcome.TIMEOUT:

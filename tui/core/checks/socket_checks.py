@@ -1,4 +1,4 @@
-"""The `s_connect() failed` branch (domain.md §3.1, §9 rows 1-4): can maildrop reach the socket?
+"""The `s_connect() failed` branch: can maildrop reach the socket?
 
 Order follows the connect: the file, its type, a listener behind it, the daemon
 processes, what the daemon said when it (failed to) start, and whether the
@@ -128,12 +128,25 @@ def startup_errors(context: CheckContext) -> CheckResult:
         # Errors from before the running daemon started are history, not its problem.
         started = min(processes.worker_started.values()) - 2.0
         startup = [e for e in startup if e.line.timestamp is None or e.line.timestamp >= started]
+    rc = context.installation.authdaemonrc
+    if rc is not None and rc.starts:
+        # The file has no bad line now: a logged one (even at the last stop) was mended since.
+        startup = [e for e in startup if e.signature.id != "authdaemonrc-bad-line"]
     if not startup:
         return CheckResult("startup-errors", title, Status.OK,
                            "authdaemond logged no start-up error since it started.",
                            (f"read: {found.read_from}",))
     newest = startup[-1]
     running = processes.running
+    if running and newest.signature.id == "authdaemonrc-bad-line":
+        # Logged on a reload: the daemon did not exit, it kept the settings it had.
+        return CheckResult(
+            "startup-errors", title, Status.WARN,
+            "authdaemond logged 'Bad line' when it re-read authdaemonrc and runs on with the "
+            "settings it had: the file on disk is not what runs; the next restart will fail.",
+            tuple(f"{e.source}: {e.line.message}" for e in startup[-3:]),
+            Fix("Correct authdaemonrc before anything restarts authdaemond."),
+        )
     return CheckResult(
         "startup-errors", title, Status.WARN if running else Status.FAIL,
         f"authdaemond logged: {newest.signature.short or newest.signature.meaning}",

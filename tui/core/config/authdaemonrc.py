@@ -1,4 +1,4 @@
-"""authdaemonrc, read the way authdaemond's `readconfig()` reads it (authdaemond.c).
+"""authdaemonrc, read the way authdaemond's own config reader (`readconfig()`) reads it.
 
 The daemon parses the file itself for `authmodulelist` and `daemons`; the start script
 sources the same file with `/bin/sh` (`set -a`), which is how `DEBUG_LOGIN`,
@@ -173,7 +173,8 @@ def parse_authdaemonrc(text: str, path: Path | None = None) -> AuthdaemonRc:
                     Severity.ERROR,
                     f"Line {number} has no '=': {_shown(content)!r}. authdaemond logs "
                     f'"Bad line in {_where(path)}: …" and exits at start-up (the start script '
-                    "still reports success; clients then get Connection refused).",
+                    "still reports success; clients then get Connection refused). A daemon "
+                    "already running that re-reads it (a reload) keeps its old settings.",
                     _where(path, number),
                     "Make it NAME=value, comment it out with '#', or delete it.",
                 )

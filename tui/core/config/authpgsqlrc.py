@@ -35,7 +35,7 @@ OLD_CONNECTION_KEYS = (
     "PGSQL_OPT",
 )
 CLAUSE_KEYS = ("PGSQL_SELECT_CLAUSE", "PGSQL_ENUMERATE_CLAUSE", "PGSQL_CHPASS_CLAUSE")
-# Field-mode settings and their defaults (authpgsqllib.cpp do_load()).
+# Field-mode settings and the defaults authpgsql uses when they are absent.
 FIELD_DEFAULTS: Mapping[str, str] = MappingProxyType(
     {
         "PGSQL_NAME_FIELD": "''",
@@ -71,7 +71,7 @@ CLAUSE_SUBSTITUTIONS: Mapping[str, frozenset[str]] = MappingProxyType(
         "PGSQL_CHPASS_CLAUSE": frozenset({"local_part", "domain", "newpass", "newpass_crypt"}),
     }
 )
-SAMPLE_HOST = "pgsql.example.com"  # upstream sample; an upgrade can put it back (domain §6.2)
+SAMPLE_HOST = "pgsql.example.com"  # upstream sample; an upgrade's sysconftool can put it back
 MIN_RESULT_COLUMNS = 6  # fewer → "incomplete row, only N fields returned"
 _SETTING_NAME = re.compile(r"[A-Z][A-Z0-9_]*")
 _SUBSTITUTION = re.compile(r"\$\(([^)]*)\)?")

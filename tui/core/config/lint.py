@@ -6,7 +6,8 @@ from tui.core.config.authdaemonrc import AuthdaemonRc
 from tui.core.config.authpgsqlrc import AuthPgsqlRc
 from tui.core.findings import Finding, Severity
 
-# courierlogger logs at most 511 bytes of a line (domain §4.1); the daemon prefixes queries.
+# courierlogger logs at most 511 bytes of a line (see docs/authlib-behaviour.md, Logging);
+# the daemon prefixes queries.
 SYSLOG_LINE_LIMIT = 511
 _QUERY_LOG_PREFIX = "DEBUG: SQL query: "
 _TYPICAL_ADDRESS = "postmaster@example.com"

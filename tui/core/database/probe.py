@@ -1,7 +1,7 @@
 """Running authpgsql's own SELECT against PostgreSQL, with the mail role's credentials.
 
-authdaemond turns every SQL error into a silent temporary failure (domain.md
-§4.2); running the same substituted SELECT ourselves brings back PostgreSQL's
+authdaemond turns every SQL error into a silent temporary failure (see
+docs/authlib-behaviour.md); running the same substituted SELECT ourselves brings back PostgreSQL's
 own message. Every call has a connect and a statement timeout, and no error
 text leaves this module with the password in it.
 """

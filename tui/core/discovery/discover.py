@@ -25,6 +25,7 @@ from datetime import datetime
 from enum import Enum
 from pathlib import Path
 
+from tui.core.authdaemon.client_timeouts import delivery_timeouts
 from tui.core.discovery.layouts import KNOWN_UNITS, LAYOUTS, LAYOUTS_BY_NAME, Layout
 from tui.core.discovery.platform import PLATFORM_LABELS, Platform, detect_platform
 from tui.core.discovery.processes import DaemonProcesses, find_daemon_processes
@@ -715,6 +716,7 @@ def render_where(discovery: Discovery, settings: Settings, log_setup: str | None
             settings.connect_timeout.source,
         ),
         _line("read timeout", f"{settings.read_timeout.value:g} s", settings.read_timeout.source),
+        _line("maildrop waits", _delivery_text(settings), "TIMEOUT_SOCK/READ/WRITE maildrop gets"),
         _line("virtual root", settings.virtual_root.value, settings.virtual_root.source),
         _line(
             "group file",
@@ -745,3 +747,10 @@ def render_where(discovery: Discovery, settings: Settings, log_setup: str | None
         *_findings_block("Problems", settings.problems + discovery.problems),
     ]
     return "\n".join(lines) + "\n"
+
+
+def _delivery_text(settings: Settings) -> str:
+    """The delivery side's timeouts: our lookups use them unless a timeout setting is given."""
+    timeouts = delivery_timeouts(settings.postfix_dir.value)
+    return (f"connect {timeouts.sock:g} s, write {timeouts.write:g} s, reply {timeouts.read:g} s "
+            f"({timeouts.source})")

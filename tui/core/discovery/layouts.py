@@ -1,4 +1,4 @@
-"""Where each distribution puts authlib: config, socket, daemon, units, logs (domain.md §7.1, §8).
+"""Where each distribution puts authlib: config, socket, daemon, units, logs.
 
 These are the facts discovery checks against the file system; nothing here touches
 the disk, so the table can be read and tested on its own.

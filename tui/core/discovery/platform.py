@@ -3,7 +3,7 @@
 The layout says where files are; the platform says how the admin is expected to
 change them. ApisCP and plain RHEL share a layout, but on ApisCP hand edits to
 authdaemonrc are overwritten by the Bootstrapper, so the fix there is `cpcmd` +
-`upcp` (domain.md §7.2), never an edit.
+`upcp`, never an edit.
 """
 
 from __future__ import annotations
@@ -51,7 +51,8 @@ class PlatformCommands:
     """The commands an admin of this platform runs; each a complete shell line."""
 
     start: str
-    restart: str  # stop + start: needed for env settings such as DEBUG_LOGIN (domain.md §5.2)
+    # stop + start: env settings such as DEBUG_LOGIN are read only then, a HUP does not
+    restart: str
     resize_pool: tuple[str, ...]  # set the worker count to {workers} and apply it
     # Put the mail role's real password back into authpgsqlrc; () where only a hand edit can.
     sync_db_password: tuple[str, ...] = ()
@@ -93,7 +94,7 @@ def commands_for(
             start_database=f"{lab} start-db",
         )
     if platform is Platform.APISCP:
-        # The Bootstrapper rewrites authpgsqlrc from mailboxes.cf (domain.md §7.2).
+        # The Bootstrapper rewrites authpgsqlrc from mailboxes.cf.
         bootstrap = "upcp -sb mail/configure-courier-authlib"
         return PlatformCommands(
             start="systemctl restart courier-authlib",

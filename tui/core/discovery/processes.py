@@ -1,6 +1,6 @@
 """Find the running authdaemond tree by reading /proc (no psutil, no signals, no sockets).
 
-Tree (domain.md §1, §5.5): `courierlogger -pid=<authdaemonvar>/pid` → parent `authdaemond`
+Tree: `courierlogger -pid=<authdaemonvar>/pid` → parent `authdaemond`
 → N worker `authdaemond` children. The pid file holds courierlogger's pid, but it
 survives a stop, so it only counts when that pid is still a courierlogger (or, where
 a unit starts the daemon directly, an authdaemond).

@@ -1,4 +1,4 @@
-"""Postfix pipe(8) delivery lines: did maildrop fail, and what did it print (domain.md §3.3, §7.3).
+"""Postfix pipe(8) delivery lines: did maildrop fail, and what did it print.
 
     5CA13C0F12: to=<x@y.com>, relay=vmaildrop, delay=0.09, delays=0.06/0.01/0/0.02,
     dsn=4.3.0, status=deferred (temporary failure. Command output: ERR: authdaemon: ...)

@@ -1,6 +1,6 @@
 """authdaemond and maildrop-delivery entries from journald, read back and followed.
 
-Traps this avoids (anchors.md §4, §5.5):
+Traps this avoids:
 
 * python-systemd #146 / systemd #9934: after `seek_tail()` the next `get_next()`
   may yield nothing or a wrong entry. We always step back with `previous` right

@@ -1,4 +1,4 @@
-"""authdaemond's log messages as data (domain.md §4.2), so a log line can be explained.
+"""authdaemond's log messages as data, so a log line can be explained.
 
 Text is matched as it appears in syslog: courierlogger strips the `ERR:`/`WARN:`
 prefix and picks the priority from it. Where the daemon runs without
@@ -6,7 +6,7 @@ courierlogger the prefix stays, so it is stripped here too. Patterns are anchore
 at the start of the message: a looked-up address is attacker-controlled and
 appears inside debug lines, so "contains Cannot open" must not match.
 
-The client side (what maildrop printed, domain.md §3) reaches the log only inside
+The client side (what maildrop printed) reaches the log only inside
 a Postfix pipe line's `Command output:`; `classify_entry` looks there and nowhere
 else in such a line, because the recipient address in `to=<…>` is chosen by
 whoever sends the mail.
@@ -629,7 +629,7 @@ def classify_notable(message: str) -> Signature | None:
     return None
 
 
-# -- the client side: maildrop's stderr inside a Postfix pipe line (domain.md §3, §9) -----------
+# -- the client side: maildrop's stderr inside a Postfix pipe line -------------------------
 
 _S_CONNECT = r"^\s*(?:(?:ERR|CRIT): )?authdaemon: s_connect\(\) failed"
 _MAILDROP = r"^\s*(?:\S*maildrop: )?"
@@ -832,7 +832,7 @@ CLIENT_SIGNATURES: tuple[Signature, ...] = (
 )
 
 # Same text as maildrop-tempfail, told apart by Postfix's `delays`: the last field is the
-# time maildrop ran, and ≈30 s is libcourierauth's read timeout (domain.md §0, §9 #5).
+# time maildrop ran, and ≈30 s is libcourierauth's read timeout.
 MAILDROP_TEMPFAIL_TIMEOUT = _signature(
     "maildrop-tempfail-timeout",
     rf"{_MAILDROP}Temporary authentication failure",
@@ -869,7 +869,7 @@ _PREFIX = re.compile(r"^\s*(?P<prefix>ERR|WARN|ALERT|CRIT|DEBUG|INFO):")
 LOG_INFO = 6
 COURIERLOGGER_LINE_BYTES = 511
 
-# Everything authdaemond itself starts a line with besides SIGNATURES (domain.md §4.2).
+# Everything authdaemond itself starts a line with besides SIGNATURES.
 _KNOWN_START = re.compile(
     r"^(?:received \w+|auth\w+: |SQL query: |Authenticated: |zero rows returned|"
     r"FAIL, all modules rejected|incomplete row|invalid value for |setpass SQL|"
@@ -893,7 +893,7 @@ def looks_like_orphan_fragment(message: str, previous_message: str | None = None
     """Best effort: is this authdaemond info message the cut-off tail of a longer line?
 
     courierlogger logs the first 511 bytes of a long line, loses a middle chunk and
-    logs the rest as its own info message, starting mid-word (domain.md §4.1). Such a
+    logs the rest as its own info message, starting mid-word. Such a
     tail matches no known start. If the previous message was a `SQL query:` line cut at
     511 bytes that alone is enough; without that context the text must look like a
     fragment: it starts with a lowercase letter or punctuation, or reads like SQL.

@@ -3,7 +3,7 @@
 Each scenario says what the trainee practises, the symptom (a Postfix deferral line
 as it appears in the maillog, or a user's complaint), hints in the order a mentor
 would give them, the diagnosis ids the checks must come to, and the explanation
-with the part of the Authlib page (../shared/seed, ApisCP's Authlib.md) it is about.
+with the part of ApisCP's Authlib documentation page it is about.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""How busy is the worker pool right now? Measured without connecting (domain.md §5.3-5.5).
+"""How busy is the worker pool right now? Measured without connecting.
 
 A test connection would tie up one of the few workers, so we look instead:
 * alive: the worker processes (children of the authdaemond parent);

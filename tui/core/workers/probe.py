@@ -3,7 +3,7 @@
 By default the probe asks for an address no system has, so each probe costs
 authdaemond one query and comes back FAIL. It is skipped while the pool is
 saturated: a queued request is still executed after its client gave up
-(domain.md §5.3), so a probe then would only lengthen the queue it measures.
+(docs/authlib-behaviour.md), so a probe then would only lengthen the queue it measures.
 """
 
 from __future__ import annotations

@@ -148,6 +148,7 @@ class WorkersSampler:
             socket_state=state,
             platform=platform,
             commands=commands_for(platform, discovery.authdaemonrc, discovery.unit.value),
+            maildrop_read_timeout=self.installation.delivery_timeouts.read,
         )
         queue, busy, latency = self.history.series()
         return WorkersSnapshot(

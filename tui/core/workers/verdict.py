@@ -14,6 +14,7 @@ from enum import StrEnum
 from itertools import pairwise
 from pathlib import Path
 
+from tui.core.authdaemon.client_timeouts import DEFAULT_READ_SECONDS
 from tui.core.authdaemon.socket_state import SocketState
 from tui.core.discovery.platform import Platform, PlatformCommands
 from tui.core.durations import seconds_text
@@ -75,10 +76,12 @@ class PoolContext:
     socket_state: SocketState | None
     platform: Platform
     commands: PlatformCommands
+    # How long maildrop waits for a reply here (TIMEOUT_READ from Postfix, else 30 s).
+    maildrop_read_timeout: float = DEFAULT_READ_SECONDS
 
 
 def suggested_workers(pool: PoolSample) -> int:
-    """A first step up, as the seed document does (5), or double what runs now."""
+    """A first step up, as ApisCP's Authlib page suggests (5), or double what runs now."""
     return max(5, 2 * max(pool.alive, pool.configured or 0))
 
 
@@ -159,8 +162,9 @@ def _saturated(context: PoolContext, pool: PoolSample) -> Verdict:
             headline += " — the lookup query is slow"
     evidence = [
         f"{pool.queued} connection(s) wait in the listen backlog (limit {pool.backlog})",
-        "maildrop gives up after 30 s: 'Temporary authentication failure' with no authdaemond "
-        "error, and past the backlog 's_connect() failed: Resource temporarily unavailable'",
+        f"maildrop gives up after {context.maildrop_read_timeout:g} s: 'Temporary "
+        "authentication failure' with no authdaemond error, and past the backlog "
+        "'s_connect() failed: Resource temporarily unavailable'",
     ]
     if query:
         evidence.append(f"longest running query: {query}")
