@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 APT_PACKAGES := courier-authdaemon courier-authlib-postgresql postgresql \
 	systemd-journal-remote libsystemd-dev pkg-config gcc python3-dev python3-venv \
-	tmux util-linux procps iproute2
+	tmux util-linux procps iproute2 postfix maildrop
 
 .PHONY: demo test install system-packages lint clean
 
@@ -32,8 +32,14 @@ system-packages:
 	done); \
 	if [ -n "$$missing" ]; then \
 		echo "Installing system packages: $$missing"; \
+		echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections; \
+		echo "postfix postfix/mailname string lab.invalid" | debconf-set-selections; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing \
 			-o Dpkg::Options::=--force-confold >/dev/null; \
+	fi
+	@# The lab runs its own Postfix; the system's instance must not listen on port 25.
+	@if [ -d /run/systemd/system ] && systemctl is-enabled --quiet postfix 2>/dev/null; then \
+		systemctl disable --now --quiet postfix; \
 	fi
 
 $(VENV)/.installed: pyproject.toml
