@@ -17,6 +17,15 @@ class Fault:
     summary: str
     # What a lookup of a mailbox returns with only this fault active (run as root).
     lookup_outcome: Outcome
+    # Seen only once mail is delivered to foo@domain.com: the checks name it from the queue
+    # or the log, not from the idle stack.
+    needs_mail: bool = False
+    # The status text Postfix logs for mail to foo@domain.com with only this fault active.
+    delivery_text: str = ""
+
+
+_DEFER = "status=deferred (temporary failure. Command output: "
+_BOUNCE_UNKNOWN = "status=bounced (user unknown. Command output: "
 
 
 FAULTS: dict[str, Fault] = {
@@ -45,6 +54,32 @@ FAULTS: dict[str, Fault] = {
         Fault("passwords-returned",
               "the SELECT returns crypt and cleartext passwords (non-ApisCP schemas do)",
               Outcome.FOUND),
+        # Delivery side: Postfix's pipe to maildrop, maildrop's own checks of the mailbox.
+        Fault("maildrop-not-setuid",
+              "maildrop is Debian's setgid-only binary: it cannot switch to the mailbox's uid, "
+              "every delivery bounces", Outcome.FOUND,
+              delivery_text='status=bounced (Command died with status 1: "/usr/bin/maildrop". '
+              "Command output: setgid: Operation not permitted )"),
+        Fault("maildrop-bounces-outages",
+              "the vmaildrop pipe runs maildrop without -a: an authdaemond outage bounces mail "
+              "instead of deferring it", Outcome.FOUND),
+        Fault("home-missing", "bar's home directory is gone", Outcome.FOUND, needs_mail=True,
+              delivery_text=_DEFER + "/usr/bin/maildrop: Unable to change to home directory. )"),
+        Fault("home-wrong-owner", "bar's home directory belongs to another uid", Outcome.FOUND,
+              needs_mail=True,
+              delivery_text=_DEFER + "/usr/bin/maildrop: Home directory owned by wrong user. )"),
+        Fault("home-world-writable", "bar's home directory is mode 0777", Outcome.FOUND,
+              needs_mail=True,
+              delivery_text=_DEFER + "/usr/bin/maildrop: Invalid home directory permissions - "
+              "world writable. )"),
+        Fault("maildir-missing",
+              "bar's Mail/ is gone: maildrop takes it for a mailbox file and cannot lock it",
+              Outcome.FOUND, needs_mail=True,
+              delivery_text=_DEFER + "/usr/bin/maildrop: Unable to create a dot-lock at Mail/"),
+        Fault("mailbox-disabled",
+              "foo@domain.com's row is disabled: not a mailbox, so its mail bounces",
+              Outcome.NOT_FOUND, needs_mail=True,
+              delivery_text=_BOUNCE_UNKNOWN + "Invalid user specified. )"),
     )
 }
 

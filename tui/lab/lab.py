@@ -1,4 +1,4 @@
-"""The lab: a real, sandboxed authlib stack (authdaemond + PostgreSQL) in one temp dir.
+"""The lab: a real, sandboxed mail chain (Postfix → maildrop → authdaemond → PostgreSQL).
 
 `Lab.create()` brings it up, `lab.apply(faults)` breaks or heals it, and
 `lab.down()` removes every process, mount and file. The demo, the test suite
@@ -24,6 +24,7 @@ from tui.core.authdaemon.outcome import Outcome
 from tui.core.authdaemon.socket_state import SocketState, socket_state
 from tui.lab import configs, namespace, seed
 from tui.lab.faults import FAULTS
+from tui.lab.postfix import LabPostfix, mailbox_homes
 from tui.lab.postgres import PostgresCluster, free_port
 from tui.lab.process import LabError, pid_alive, terminate
 
@@ -47,6 +48,14 @@ class LabState:
     workers: int | None = None  # `lab set-workers N`; None = what the faults say
 
 
+def _move(path: Path, aside: Path, *, away: bool) -> None:
+    """Put `path` aside (a fault) or back (healed); either way a second call changes nothing."""
+    if away and path.exists() and not aside.exists():
+        path.rename(aside)
+    elif not away and aside.exists() and not path.exists():
+        aside.rename(path)
+
+
 class Lab:
     """Paths and control of one lab instance."""
 
@@ -62,6 +71,7 @@ class Lab:
         self.group_file = self.root / "group"
         self.settings_file = self.root / "authlib-tui.toml"
         self.pg = PostgresCluster(self.root / "pg", state.port)
+        self.postfix = LabPostfix(self.root)
 
     # -- paths other code needs -------------------------------------------------
     @property
@@ -132,7 +142,9 @@ class Lab:
         self._load_schema()
         self.state.holder_pid = namespace.start_holder(self.etc, self.run, self.dev)
         self._save()
+        self.postfix.write(seed.MAIL_DOMAINS, mailbox_homes(self.virtual), tempfail=True)
         self.apply(frozenset())
+        self.postfix.start()
 
     def _write_host_files(self) -> None:
         """Group file, ApisCP site trees and the settings file for the host-side app."""
@@ -148,9 +160,14 @@ class Lab:
         self.group_file.write_text("\n".join([*host_lines, *seed.GROUP_LINES]) + "\n")
         for site, user, uid, gid in seed.SITE_HOMES:
             home = self.virtual / site / "fst" / "home" / user
-            (home / "Mail").mkdir(parents=True, exist_ok=True)
-            for path in (home, home / "Mail"):
+            # The Maildirs the seed's rows name (MAILDIR Mail/, the catch-all's Mail/.Catchall).
+            maildirs = [home / "Mail"] + ([home / "Mail" / ".Catchall"] if user == "qux" else [])
+            for maildir in maildirs:
+                for sub in ("cur", "new", "tmp"):
+                    (maildir / sub).mkdir(parents=True, exist_ok=True)
+            for path in (home, *home.rglob("*")):
                 os.chown(path, uid, gid)
+            home.chmod(0o755)
         self.settings_file.write_text(
             "# authlib-tui settings for the lab in this directory (written by `authlib-tui lab`)\n"
             f'conf_dir = "{self.etc}"\n'
@@ -162,13 +179,6 @@ class Lab:
             'platform = "lab"\n'
             f'postfix_dir = "{self.root / "postfix"}"\n'
             f'audit_log = "{self.root / "audit.log"}"\n'
-        )
-        # ApisCP's delivery transport (domain.md §7.3): maildrop runs as `mail`.
-        (self.root / "postfix").mkdir(exist_ok=True)
-        (self.root / "postfix" / "master.cf").write_text(
-            "vmaildrop  unix  -  n  n  -  20  pipe\n"
-            "        flags=XODRhu user=mail\n"
-            "        argv=/usr/bin/maildrop  -d ${user}@${nexthop} ${extension} ${recipient}\n"
         )
 
     def _start_sink(self) -> int:
@@ -211,7 +221,8 @@ class Lab:
         self.stop_daemon()
         if not self.pg.is_running():
             self.pg.start()
-        self._set_grants(revoke_uids="select-permission-denied" in faults)
+        self._set_grants(revoke_uids="select-permission-denied" in faults,
+                         disable_foo="mailbox-disabled" in faults)
         if "db-down" in faults:
             self.pg.stop()
         db = configs.DbEndpoint("127.0.0.1", self.state.port)
@@ -231,8 +242,25 @@ class Lab:
             for name in ("socket", "pid", "pid.lock"):
                 with contextlib.suppress(FileNotFoundError):
                     (self.run / name).unlink()
+        self._converge_delivery(faults)
         self.state.faults = sorted(faults)
         self._save()
+
+    def _converge_delivery(self, faults: frozenset[str]) -> None:
+        """maildrop's binary and pipe argv, and bar's home and Maildir, as the faults say."""
+        if self.postfix.maildrop.exists():
+            self.postfix.set_maildrop_setuid("maildrop-not-setuid" not in faults)
+        if self.postfix.master_cf().exists():
+            self.postfix.write_master_cf(tempfail="maildrop-bounces-outages" not in faults)
+        home = mailbox_homes(self.virtual)[seed.DELIVERY_USER]
+        moved_home = home.with_name(home.name + ".lab-moved")
+        _move(home, moved_home, away="home-missing" in faults)
+        if not home.is_dir():
+            return
+        uid = seed.DELIVERY_UID + 1 if "home-wrong-owner" in faults else seed.DELIVERY_UID
+        os.chown(home, uid, seed.DELIVERY_GID)
+        home.chmod(0o777 if "home-world-writable" in faults else 0o755)
+        _move(home / "Mail", home / "Mail.lab-moved", away="maildir-missing" in faults)
 
     def _write_config(self, path: Path, text: str) -> None:
         tmp = path.with_suffix(".tmp")
@@ -241,8 +269,10 @@ class Lab:
         tmp.chmod(0o640)
         tmp.replace(path)
 
-    def _set_grants(self, *, revoke_uids: bool) -> None:
+    def _set_grants(self, *, revoke_uids: bool, disable_foo: bool = False) -> None:
         with self.pg.superuser(seed.LAB_DB_NAME) as conn:
+            conn.execute("UPDATE email_lookup SET enabled = %s::bit WHERE \"user\" = 'foo'",
+                         ("0" if disable_foo else "1",))
             conn.execute(
                 "GRANT SELECT ON domain_lookup, gids, uids, email_lookup, lab_passwords "
                 f"TO {seed.LAB_DB_USER}"
@@ -346,6 +376,9 @@ class Lab:
             "socket": str(self.socket_path),
             "socket_exists": self.socket_path.exists(),
             "maillog": str(self.maillog),
+            "postfix": f"{self.postfix.config_dir} "
+            + (f"running (master pid {self.postfix.master_pid()})" if self.postfix.running()
+               else "stopped"),
             "settings": str(self.settings_file),
         }
 
@@ -360,6 +393,7 @@ class Lab:
 
     def down(self) -> None:
         """Stop everything and remove the lab dir: no process, mount or file stays."""
+        self.postfix.stop()
         if self.state.holder_pid:
             self.stop_daemon()
             for pid in self.daemon_pids():
