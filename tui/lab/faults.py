@@ -76,7 +76,7 @@ FAULTS: dict[str, Fault] = {
               "bar's Mail/ is gone: maildrop takes it for a mailbox file and cannot lock it",
               Outcome.FOUND, needs_mail=True,
               delivery_text=_DEFER + "/usr/bin/maildrop: Unable to create a dot-lock at Mail/"),
-        Fault("mailbox-disabled",
+        Fault("not-a-mailbox",
               "foo@domain.com's row is disabled: not a mailbox, so its mail bounces",
               Outcome.NOT_FOUND, needs_mail=True,
               delivery_text=_BOUNCE_UNKNOWN + "Invalid user specified. )"),

@@ -48,6 +48,10 @@ class LabState:
     workers: int | None = None  # `lab set-workers N`; None = what the faults say
 
 
+HOME_FAULTS = frozenset({"home-missing", "home-wrong-owner", "home-world-writable",
+                         "maildir-missing"})
+
+
 def _move(path: Path, aside: Path, *, away: bool) -> None:
     """Put `path` aside (a fault) or back (healed); either way a second call changes nothing."""
     if away and path.exists() and not aside.exists():
@@ -222,7 +226,7 @@ class Lab:
         if not self.pg.is_running():
             self.pg.start()
         self._set_grants(revoke_uids="select-permission-denied" in faults,
-                         disable_foo="mailbox-disabled" in faults)
+                         disable_foo="not-a-mailbox" in faults)
         if "db-down" in faults:
             self.pg.stop()
         db = configs.DbEndpoint("127.0.0.1", self.state.port)
@@ -330,6 +334,50 @@ class Lab:
         rewritten = {"marker-missing", "old-style-keys", "db-password-wrong", "daemon-stopped",
                      "socket-missing", "workers-saturated"}
         self.apply(frozenset(self.state.faults) - rewritten, workers)
+
+    def fix_setuid_maildrop(self) -> None:
+        """Like `chmod 4755 /usr/bin/maildrop`: maildrop may become the mailbox's user again."""
+        self.apply(frozenset(self.state.faults) - {"maildrop-not-setuid"}, self.state.workers)
+
+    def fix_add_maildrop_a(self) -> None:
+        """Like adding -a to the vmaildrop argv and `postfix reload`."""
+        self.apply(frozenset(self.state.faults) - {"maildrop-bounces-outages"},
+                   self.state.workers)
+
+    def fix_home(self) -> None:
+        """Like recreating bar's home and Maildir with the right owner and mode."""
+        self.apply(frozenset(self.state.faults) - HOME_FAULTS, self.state.workers)
+
+    def fix_enable_mailbox(self) -> None:
+        """Like enabling the mailbox in the panel: foo@domain.com is a mailbox again."""
+        self.apply(frozenset(self.state.faults) - {"not-a-mailbox"}, self.state.workers)
+
+    # -- mail ----------------------------------------------------------------------
+    def send(self, address: str, count: int = 1) -> None:
+        for number in range(1, count + 1):
+            self.postfix.send(address, subject=f"lab test {number} of {count}")
+
+    def delivered(self, user: str = seed.DELIVERY_USER) -> list[Path]:
+        """The messages in a mailbox user's Maildirs (new/ and cur/), as files on the host."""
+        home = mailbox_homes(self.virtual)[user]
+        return sorted(path for sub in ("new", "cur") for path in home.glob(f"Mail/**/{sub}/*")
+                      if path.is_file())
+
+    def wait_for_log(self, text: str, after: int = 0, timeout: float = 20.0) -> str:
+        """The first maillog line past byte `after` that contains `text`; LabError on timeout."""
+        deadline = time.monotonic() + timeout
+        while True:
+            with self.maillog.open("rb") as log:
+                log.seek(after)
+                for raw in log.read().decode("utf-8", "replace").splitlines():
+                    if text in raw:
+                        return raw
+            if time.monotonic() > deadline:
+                raise LabError(f"no maillog line with {text!r} within {timeout:g} s")
+            time.sleep(0.05)
+
+    def log_size(self) -> int:
+        return self.maillog.stat().st_size
 
     def fix_start_db(self) -> None:
         self.apply(frozenset(self.state.faults) - {"db-down"}, self.state.workers)

@@ -278,6 +278,9 @@ class LabPostfix:
     def flush(self) -> None:
         run_checked([POSTQUEUE, "-c", str(self.config_dir), "-f"], timeout=30)
 
+    def queue_text(self) -> str:
+        return run_checked([POSTQUEUE, "-c", str(self.config_dir), "-p"], timeout=30).stdout
+
     def queue_json(self) -> str:
         return run_checked([POSTQUEUE, "-c", str(self.config_dir), "-j"], timeout=30).stdout
 

@@ -13,7 +13,13 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 
-from tui.core.checks import config_checks, database_checks, pool_checks, socket_checks
+from tui.core.checks import (
+    config_checks,
+    database_checks,
+    delivery_checks,
+    pool_checks,
+    socket_checks,
+)
 from tui.core.checks.context import CheckContext
 from tui.core.checks.result import CheckResult, Fix, Status
 
@@ -57,7 +63,17 @@ TEMPFAIL_CHECKS: tuple[Check, ...] = (
     database_checks.select_runs,
     config_checks.authpgsql_module,
 )
-ALL_CHECKS: tuple[Check, ...] = tuple(dict.fromkeys((*S_CONNECT_CHECKS, *TEMPFAIL_CHECKS)))
+# The Postfix → maildrop side: what happens to the mail itself.
+DELIVERY_CHECKS: tuple[Check, ...] = (
+    delivery_checks.postfix_transport,
+    delivery_checks.maildrop_setuid,
+    delivery_checks.maildrop_tempfail_flag,
+    delivery_checks.mail_deferred,
+    delivery_checks.mail_bounced,
+)
+ALL_CHECKS: tuple[Check, ...] = tuple(
+    dict.fromkeys((*S_CONNECT_CHECKS, *TEMPFAIL_CHECKS, *DELIVERY_CHECKS))
+)
 
 BRANCH_CHECKS: dict[Branch, tuple[Check, ...]] = {
     Branch.S_CONNECT: S_CONNECT_CHECKS,
@@ -69,6 +85,9 @@ HEALTHY = "healthy"
 WARNINGS = "warnings"  # nothing broken, but a check has something to say
 # Upstream causes first: each explains the failures of the checks after it.
 DIAGNOSIS_ORDER = (
+    # Mail is being lost right now: nothing is more urgent.
+    "maildrop-bounces-outages",
+    "maildrop-not-setuid",
     "socket-missing",
     "daemon-stopped",
     "socket-permission",
@@ -85,6 +104,13 @@ DIAGNOSIS_ORDER = (
     "select-permission-denied",
     "select-error",
     "workers-saturated",
+    # maildrop reached the mailbox and refused it: each explains only its own mail.
+    "home-missing",
+    "home-wrong-owner",
+    "home-world-writable",
+    "maildir-missing",
+    "not-a-mailbox",
+    "mail-bounced",
 )
 
 # Wizard steps named by log signatures (signatures.py `step=`) → the check that answers them.
@@ -105,6 +131,10 @@ STEP_CHECK: dict[str, str] = {
     "config-file-access": "authpgsqlrc-readable",
     "authdaemonrc-bad-line": "startup-errors",
     "module-missing": "authpgsql-module",
+    "maildrop-tempfail-flag": "maildrop-tempfail-flag",
+    "maildrop-setuid": "maildrop-setuid",
+    "mailbox-home": "mail-deferred",
+    "maildir-missing": "mail-deferred",
 }
 
 
@@ -123,6 +153,13 @@ DIAGNOSIS_STEP: dict[str, str] = {
     "db-missing": "db-down",
     "db-password-wrong": "db-credentials",
     "workers-saturated": "workers-saturated",
+    "maildrop-bounces-outages": "maildrop-tempfail-flag",
+    "maildrop-not-setuid": "maildrop-setuid",
+    "home-missing": "mailbox-home",
+    "home-wrong-owner": "mailbox-home",
+    "home-world-writable": "mailbox-home",
+    "maildir-missing": "maildir-missing",
+    "not-a-mailbox": "not-a-mailbox",
 }
 
 
@@ -174,12 +211,14 @@ class Diagnosis:
 
 
 def diagnose(results: tuple[CheckResult, ...]) -> Diagnosis:
-    found = [r for r in results if r.status in (Status.FAIL, Status.WARN) and r.diagnosis]
-    for name in DIAGNOSIS_ORDER:
-        cause = next((r for r in found if r.diagnosis == name and r.status is Status.FAIL), None)
-        cause = cause or next((r for r in found if r.diagnosis == name), None)
-        if cause is not None:
-            return Diagnosis(name, cause.status, cause.finding, cause, results)
+    # A failure beats a warning whatever their order: a risk (a WARN such as maildrop
+    # without -a) must not hide an outage happening now.
+    for status in (Status.FAIL, Status.WARN):
+        found = [r for r in results if r.status is status and r.diagnosis]
+        for name in DIAGNOSIS_ORDER:
+            cause = next((r for r in found if r.diagnosis == name), None)
+            if cause is not None:
+                return Diagnosis(name, cause.status, cause.finding, cause, results)
     failed = [r for r in results if r.status is Status.FAIL]
     if failed:
         return Diagnosis("unknown", Status.FAIL,

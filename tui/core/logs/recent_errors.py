@@ -115,3 +115,7 @@ def recent_authdaemond_errors(
         bytes_read=bytes_read,
     )
 
+
+
+# The bounce reader (tui/core/postfix/bounces.py) reads the same bounded tails.
+read_tail = _read_tail
