@@ -280,10 +280,7 @@ def _mailbox_problem(context: CheckContext, postfix: PostfixView, recipient: Que
 
 def mail_bounced(context: CheckContext) -> CheckResult:
     title = "No mail bounced by maildrop in the last hour"
-    postfix = context.postfix
-    if not postfix.configured:
-        return CheckResult("mail-bounced", title, Status.SKIP,
-                           f"No Postfix configuration in {postfix.config.path}.")
+    postfix = context.postfix  # the log is read even where postconf cannot read main.cf
     report = postfix.bounces
     if not report.known:
         return CheckResult("mail-bounced", title, Status.SKIP,
@@ -320,7 +317,8 @@ def _bounce_fix(context: CheckContext, diagnosis: str) -> Fix:
         return Fix("Bring authdaemond back, and add -a to maildrop's argv so the next outage "
                    "defers mail instead of losing it. The bounced mail must be sent again by "
                    "its senders.",
-                   (f"{lab} add-maildrop-a",) if lab else (f"postfix -c {config} reload",))
+                   (context.commands.start,
+                    *((f"{lab} add-maildrop-a",) if lab else (f"postfix -c {config} reload",))))
     if diagnosis == "maildrop-not-setuid":
         binary = context.postfix.maildrop
         path = binary.path if binary is not None else "/usr/bin/maildrop"
