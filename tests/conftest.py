@@ -36,12 +36,15 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 @pytest.fixture(scope="session")
 def lab() -> Iterator[Lab]:
-    """One real lab (authdaemond + PostgreSQL) for the session, healthy between tests."""
+    """One real lab (Postfix, maildrop, authdaemond, PostgreSQL) for the session, healthy
+    between tests."""
     if os.geteuid() != 0:
         _unavailable("the lab needs root")
-    for binary in ("/usr/sbin/authdaemond", "/usr/sbin/authtest"):
+    for binary, package in (("/usr/sbin/authdaemond", "courier-authdaemon"),
+                            ("/usr/sbin/authtest", "courier-authdaemon"),
+                            ("/usr/sbin/postfix", "postfix"), ("/usr/bin/maildrop", "maildrop")):
         if not Path(binary).exists():
-            _unavailable(f"{binary} is missing (apt-get install courier-authdaemon)")
+            _unavailable(f"{binary} is missing (apt-get install {package})")
     instance = Lab.create()
     try:
         instance.wait_found()

@@ -353,9 +353,13 @@ class Lab:
         self.apply(frozenset(self.state.faults) - {"not-a-mailbox"}, self.state.workers)
 
     # -- mail ----------------------------------------------------------------------
-    def send(self, address: str, count: int = 1) -> None:
+    def send(self, address: str, count: int = 1, subject: str = "lab test") -> None:
         for number in range(1, count + 1):
-            self.postfix.send(address, subject=f"lab test {number} of {count}")
+            self.postfix.send(address, subject=f"{subject} {number} of {count}")
+
+    def wait_for_delivery(self, recipient: str, after: int, timeout: float = 20.0) -> str:
+        """Postfix's pipe line for `recipient` written past byte `after` of the maillog."""
+        return self.wait_for_log("postfix/pipe", after, timeout, also=f" to=<{recipient}>")
 
     def delivered(self, user: str = seed.DELIVERY_USER) -> list[Path]:
         """The messages in a mailbox user's Maildirs (new/ and cur/), as files on the host."""
@@ -363,14 +367,16 @@ class Lab:
         return sorted(path for sub in ("new", "cur") for path in home.glob(f"Mail/**/{sub}/*")
                       if path.is_file())
 
-    def wait_for_log(self, text: str, after: int = 0, timeout: float = 20.0) -> str:
-        """The first maillog line past byte `after` that contains `text`; LabError on timeout."""
+    def wait_for_log(self, text: str, after: int = 0, timeout: float = 20.0,
+                     also: str = "") -> str:
+        """The first maillog line past byte `after` holding `text` (and `also`); LabError
+        when none comes within `timeout`."""
         deadline = time.monotonic() + timeout
         while True:
             with self.maillog.open("rb") as log:
                 log.seek(after)
                 for raw in log.read().decode("utf-8", "replace").splitlines():
-                    if text in raw:
+                    if text in raw and also in raw:
                         return raw
             if time.monotonic() > deadline:
                 raise LabError(f"no maillog line with {text!r} within {timeout:g} s")
