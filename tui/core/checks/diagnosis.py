@@ -1,7 +1,7 @@
 """Every check, grouped by the symptom the admin starts from, and the diagnosis they come to.
 
 "Find it for me" runs every check once and names the first cause in
-DIAGNOSIS_ORDER that a check found: causes upstream in the chain (no socket, no
+DIAGNOSIS_PRIORITY that a check found: causes upstream in the chain (no socket, no
 daemon) explain everything downstream, so they win. The ids are the lab's fault
 names, so a test can break the lab and expect its name back.
 """
@@ -85,9 +85,6 @@ HEALTHY = "healthy"
 WARNINGS = "warnings"  # nothing broken, but a check has something to say
 # Upstream causes first: each explains the failures of the checks after it.
 DIAGNOSIS_ORDER = (
-    # Mail is being lost right now: nothing is more urgent.
-    "maildrop-bounces-outages",
-    "maildrop-not-setuid",
     "socket-missing",
     "daemon-stopped",
     "socket-permission",
@@ -104,14 +101,24 @@ DIAGNOSIS_ORDER = (
     "select-permission-denied",
     "select-error",
     "workers-saturated",
-    # maildrop reached the mailbox and refused it: each explains only its own mail.
-    "home-missing",
-    "home-wrong-owner",
-    "home-world-writable",
-    "maildir-missing",
-    "not-a-mailbox",
-    "mail-bounced",
 )
+# The delivery side's diagnoses, each with a short label (the authlib ones above are labelled
+# where they are shown). Mail being lost outranks everything; a mailbox that maildrop
+# refuses explains only its own mail, so those come after every authlib cause.
+URGENT_DIAGNOSES = ("maildrop-bounces-outages", "maildrop-not-setuid")
+MAILBOX_DIAGNOSES = ("home-missing", "home-wrong-owner", "home-world-writable",
+                     "maildir-missing", "not-a-mailbox", "mail-bounced")
+DELIVERY_DIAGNOSIS_LABELS: dict[str, str] = {
+    "maildrop-bounces-outages": "maildrop lacks -a: an authdaemond outage bounces mail",
+    "maildrop-not-setuid": "maildrop is not setuid root: every delivery bounces",
+    "home-missing": "the mailbox's home directory is missing",
+    "home-wrong-owner": "the mailbox's home directory has the wrong owner",
+    "home-world-writable": "the mailbox's home directory is world-writable",
+    "maildir-missing": "the mailbox's Maildir is missing",
+    "not-a-mailbox": "the address is not a mailbox: its mail bounces",
+    "mail-bounced": "maildrop bounced mail for another reason",
+}
+DIAGNOSIS_PRIORITY = (*URGENT_DIAGNOSES, *DIAGNOSIS_ORDER, *MAILBOX_DIAGNOSES)
 
 # Wizard steps named by log signatures (signatures.py `step=`) → the check that answers them.
 STEP_CHECK: dict[str, str] = {
@@ -215,7 +222,7 @@ def diagnose(results: tuple[CheckResult, ...]) -> Diagnosis:
     # without -a) must not hide an outage happening now.
     for status in (Status.FAIL, Status.WARN):
         found = [r for r in results if r.status is status and r.diagnosis]
-        for name in DIAGNOSIS_ORDER:
+        for name in DIAGNOSIS_PRIORITY:
             cause = next((r for r in found if r.diagnosis == name), None)
             if cause is not None:
                 return Diagnosis(name, cause.status, cause.finding, cause, results)
