@@ -113,3 +113,26 @@ def wait_for_queue(lab: Lab, condition: Callable[[QueueSnapshot], bool],
         assert time.monotonic() < deadline, f"the queue never got there: {snapshot}"
         time.sleep(0.05)
     return snapshot
+
+
+@pytest.mark.parametrize("args", [["send"], ["send", "foo@domain.com", "bar@domain.com"],
+                                  ["send", "foo @domain.com"],
+                                  ["send", "foo@domain.com", "--count", "0"]])
+def test_bad_send_input_is_one_sentence_and_sends_nothing(mail_lab: Lab,
+                                                          args: list[str]) -> None:
+    start = mail_lab.log_size()
+    done = lab_cli(mail_lab, *args)
+    assert done.returncode == 64 and done.stdout == ""
+    assert len(done.stderr.strip().splitlines()) == 1
+    assert QueueSampler(mail_lab.postfix.config_dir).sample().messages == ()
+    assert "postfix/pickup" not in mail_lab.maillog.read_bytes()[start:].decode()
+
+
+def test_send_count_delivers_that_many(mail_lab: Lab) -> None:
+    before = len(mail_lab.delivered())
+    done = lab_cli(mail_lab, "send", "baz@domain.com", "--count", "3")
+    assert done.returncode == 0, done.stderr
+    deadline = time.monotonic() + 20
+    while len(mail_lab.delivered()) < before + 3:
+        assert time.monotonic() < deadline, "three messages were not delivered"
+        time.sleep(0.05)
