@@ -93,9 +93,10 @@ def postfix_transport(context: CheckContext) -> CheckResult:
         return CheckResult("postfix-transport", title, Status.FAIL,
                            f"The {service.name} transport: " + "; ".join(problems) + ".",
                            tuple(evidence),
-                           Fix(f"Make {service.name} run `maildrop -d ${{user}}@${{nexthop}} …` "
-                               "as the mail user (ApisCP: user=mail).",
-                               (f"postconf -c {postfix.config.path} -M {service.name}/unix",)))
+                           Fix(f"Edit {service.name} in {postfix.config.path / 'master.cf'} to "
+                               "run `maildrop -d ${user}@${nexthop} …` as the mail user "
+                               f"(ApisCP: user=mail), then `postfix -c {postfix.config.path} "
+                               "reload`."))
     return CheckResult(
         "postfix-transport", title, Status.OK,
         f"{service.name} runs {service.argv[0]} -d as {service.user} for "
