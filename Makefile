@@ -37,9 +37,13 @@ system-packages:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing \
 			-o Dpkg::Options::=--force-confold >/dev/null; \
 	fi
-	@# The lab runs its own Postfix; the system's instance must not listen on port 25.
-	@if [ -d /run/systemd/system ] && systemctl is-enabled --quiet postfix 2>/dev/null; then \
-		systemctl disable --now --quiet postfix; \
+	@# The lab runs its own Postfix. An unconfigured system instance (no main.cf: the
+	@# "No configuration" install above) is kept from starting and listening on port 25;
+	@# a configured one is somebody's mail server and is left alone.
+	@if [ ! -e /etc/postfix/main.cf ] && command -v systemctl >/dev/null \
+		&& systemctl is-enabled --quiet postfix 2>/dev/null; then \
+		systemctl disable --quiet postfix 2>/dev/null || true; \
+		if [ -d /run/systemd/system ]; then systemctl stop postfix 2>/dev/null || true; fi; \
 	fi
 
 $(VENV)/.installed: pyproject.toml
