@@ -22,8 +22,8 @@ from tui.lab.lab import Lab
 
 RECIPIENT = "foo@domain.com"
 DEFERRED = [name for name, fault in FAULTS.items() if "status=deferred" in fault.delivery_text]
-DELIVERED = [name for name, fault in FAULTS.items() if "status=sent" in fault.delivery_text
-             and name != "workers-saturated"]  # that one only delays (3 s a lookup)
+# workers-saturated only delays one message (3 s a lookup); it defers under load, not here.
+DELIVERED = [name for name, fault in FAULTS.items() if "status=sent" in fault.delivery_text]
 # Faults fixed here with the commands the diagnosis offers (the others with lab.apply).
 FIXED_BY_COMMAND = {"home-missing", "home-wrong-owner", "home-world-writable", "maildir-missing",
                     "daemon-stopped"}
