@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 APT_PACKAGES := courier-authdaemon courier-authlib-postgresql postgresql \
 	systemd-journal-remote libsystemd-dev pkg-config gcc python3-dev python3-venv \
-	tmux util-linux procps iproute2 logrotate
+	tmux util-linux procps iproute2 logrotate postfix maildrop
 
 .PHONY: demo test install system-packages lint clean dist
 
@@ -35,8 +35,18 @@ system-packages:
 	done); \
 	if [ -n "$$missing" ]; then \
 		echo "Installing system packages: $$missing"; \
+		echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections; \
+		echo "postfix postfix/mailname string lab.invalid" | debconf-set-selections; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing \
 			-o Dpkg::Options::=--force-confold >/dev/null; \
+	fi
+	@# The lab runs its own Postfix. An unconfigured system instance (no main.cf: the
+	@# "No configuration" install above) is kept from starting and listening on port 25;
+	@# a configured one is somebody's mail server and is left alone.
+	@if [ ! -e /etc/postfix/main.cf ] && command -v systemctl >/dev/null \
+		&& systemctl is-enabled --quiet postfix 2>/dev/null; then \
+		systemctl disable --quiet postfix 2>/dev/null || true; \
+		if [ -d /run/systemd/system ]; then systemctl stop postfix 2>/dev/null || true; fi; \
 	fi
 
 $(VENV)/.installed: pyproject.toml

@@ -38,14 +38,17 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 def _require_lab() -> None:
     if os.geteuid() != 0:
         _unavailable("the lab needs root")
-    for binary in ("/usr/sbin/authdaemond", "/usr/sbin/authtest"):
+    for binary, package in (("/usr/sbin/authdaemond", "courier-authdaemon"),
+                            ("/usr/sbin/authtest", "courier-authdaemon"),
+                            ("/usr/sbin/postfix", "postfix"), ("/usr/bin/maildrop", "maildrop")):
         if not Path(binary).exists():
-            _unavailable(f"{binary} is missing (apt-get install courier-authdaemon)")
+            _unavailable(f"{binary} is missing (apt-get install {package})")
 
 
 @pytest.fixture(scope="session")
 def lab() -> Iterator[Lab]:
-    """One real lab (authdaemond + PostgreSQL) for the session, healthy between tests."""
+    """One real lab (Postfix, maildrop, authdaemond, PostgreSQL) for the session, healthy
+    between tests."""
     _require_lab()
     instance = Lab.create()
     try:

@@ -35,6 +35,8 @@ MAY_LIGHT = {"daemon-stopped": {"socket", "pool"}, "socket-missing": {"socket", 
     ("workers-saturated", "pool", HopState.WARN),
     ("marker-missing", "config", HopState.BAD),
     ("old-style-keys", "config", HopState.BAD),
+    ("maildrop-not-setuid", "maildrop", HopState.BAD),
+    ("maildrop-bounces-outages", "maildrop", HopState.WARN),
 ])
 def test_each_fault_lights_its_hop_first(break_lab, fault: str, hop: str,
                                          state: HopState) -> None:
@@ -67,3 +69,19 @@ def test_old_samples_are_stale() -> None:
     hops = build_hops((), None, None, sampled_at=0.0, now=100.0, stale_after=30.0)
     assert hops[0].state is HopState.UNKNOWN  # no log source
     assert all(h.state is HopState.STALE for h in hops[1:])
+
+
+def test_mail_waiting_in_the_queue_lights_postfix(break_lab) -> None:
+    """The Postfix hop is observed from the lab's queue, not inferred from the log."""
+    lab = break_lab("home-missing")
+    try:
+        start = lab.log_size()
+        lab.send("foo@domain.com")
+        assert "status=deferred" in lab.wait_for_delivery("foo@domain.com", start)
+        hops = hops_for(lab)
+        lit = first_failing(hops)
+        assert lit is not None and (lit.id, lit.state) == ("delivery", HopState.BAD)
+        assert "foo@domain.com" in lit.detail and lit.wizard_step == "mailbox-home"
+        assert lit.results and all(h.state is HopState.OK for h in hops[1:])
+    finally:
+        lab.postfix.clear_queue()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+import time
 from pathlib import Path
 
 from tui.lab.lab import Lab
@@ -10,21 +11,65 @@ from tui.lab.namespace import view_command
 from tui.lab.process import pid_alive
 
 
-def test_down_leaves_no_process_mount_or_dir(lab: Lab) -> None:
-    """A second lab, brought up and down beside the session's."""
+def _mounts_mentioning(root: Path) -> list[str]:
+    """Every process's mount table entry that names `root` (any namespace)."""
+    found = []
+    for mountinfo in Path("/proc").glob("[0-9]*/mountinfo"):
+        try:
+            text = mountinfo.read_text()
+        except OSError:
+            continue  # the process ended while we looked
+        found += [f"{mountinfo}: {line}" for line in text.splitlines() if str(root) in line]
+    return found
+
+
+def _wait_for_maildrop(lab: Lab, timeout: float = 20.0) -> int:
+    """The pid of a maildrop running in the lab's Postfix namespace."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for pid in lab.postfix.namespace_pids():
+            try:
+                if Path(f"/proc/{pid}/comm").read_text().strip() == "maildrop":
+                    return pid
+            except OSError:
+                continue
+        time.sleep(0.02)
+    raise AssertionError("no maildrop started")
+
+
+def test_down_leaves_no_process_mount_queue_file_or_dir(lab: Lab) -> None:
+    """A second lab, with mail queued and a maildrop still waiting on a slow lookup, brought
+    up and down beside the session's."""
     second = Lab.create()
     root = second.root
-    pids = [*second.daemon_pids(), second.state.holder_pid, second.state.sink_pid]
-    postmaster = second.pg.postmaster_pid()
-    assert postmaster is not None
-    pids.append(postmaster)
-    assert all(pid_alive(pid) for pid in pids)
-    second.down()
+    try:
+        second.wait_found()
+        second.apply(frozenset({"home-missing"}))
+        start = second.log_size()
+        second.send("foo@domain.com")
+        assert "status=deferred" in second.wait_for_delivery("foo@domain.com", start)
+        assert list((second.postfix.queue_dir / "deferred").rglob("*"))  # a queue file
+        second.apply(frozenset({"workers-saturated"}))  # each lookup takes 3 s
+        second.send("baz@domain.com")
+        maildrop = _wait_for_maildrop(second)  # it calls setsid: `postfix stop` misses it
+        pids = [*second.daemon_pids(), second.state.holder_pid, second.state.sink_pid,
+                second.postfix.holder_pid(), *second.postfix.namespace_pids()]
+        postmaster = second.pg.postmaster_pid()
+        assert postmaster is not None and second.postfix.master_pid() is not None
+        pids.append(postmaster)
+        assert maildrop in pids and all(pid_alive(pid) for pid in pids)
+        # Postfix listens on no address: no TCP or UDP socket belongs to its processes.
+        sockets = subprocess.run(["ss", "-tulpnH"], capture_output=True, text=True,
+                                 check=True).stdout
+        assert not [pid for pid in second.postfix.namespace_pids() if f"pid={pid}," in sockets]
+    finally:
+        second.down()
     assert not root.exists()
     assert [pid for pid in pids if pid_alive(pid)] == []
-    assert str(root) not in Path("/proc/self/mountinfo").read_text()
+    assert _mounts_mentioning(root) == []
     # the session's lab is untouched
     assert lab.client().lookup("foo@domain.com").found
+    assert lab.postfix.running()
 
 
 def test_view_shows_the_lab_at_apiscp_paths(healthy_lab: Lab) -> None:

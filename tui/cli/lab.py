@@ -1,7 +1,11 @@
-"""`authlib-tui lab ...`: the built-in real stack (authdaemond + PostgreSQL) to learn and test on.
+"""`authlib-tui lab ...`: the built-in real mail chain (Postfix → maildrop → authdaemond →
+PostgreSQL) to learn and test on.
 
     lab up [--dir D]          start a healthy lab (default dir: /tmp/authlib-tui-lab)
     lab up --journal          the same as a journald-only host: a journal, no maillog
+    lab send ADDRESS [--count N]  inject mail into the lab's Postfix (sendmail -C)
+    lab queue                 the lab's queue (postqueue -p)
+    lab flush                 retry the deferred mail now (postqueue -f)
     lab status                what runs where
     lab fault NAME [NAME...]  make the lab have exactly these faults (`healthy` clears them)
     lab faults                list the faults
@@ -25,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from tui.cli.exit_codes import EXIT_USAGE
+from tui.core.authdaemon.request import address_problem
 from tui.lab.apiscp_tools import install_tools
 from tui.lab.faults import FAULTS, HEALTHY, validate
 from tui.lab.lab import COURIER_WORKERS_FILE, DEFAULT_ROOT, Lab
@@ -33,7 +38,11 @@ from tui.lab.process import LabError
 
 EXIT_LAB_ERROR = 1
 # The lab's stand-ins for what a platform's fix runs (systemctl start, upcp, cpcmd …).
-FIX_ACTIONS = ("start", "restart", "set-workers", "sync-password", "start-db", "bootstrap")
+FIX_ACTIONS = ("start", "restart", "set-workers", "sync-password", "start-db", "bootstrap",
+               "setuid-maildrop", "add-maildrop-a", "fix-home", "enable-mailbox")
+MAIL_ACTIONS = ("send", "queue", "flush")
+# What `make demo` sends, so the panes have deliveries to show.
+DEMO_MAIL = ("foo@domain.com", "baz@domain.com", "anyone@catchall.example")
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -52,9 +61,11 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         "journal file, there is no maillog",
     )
     parser.add_argument("action", choices=["up", "down", "status", "fault", "faults", "shell",
-                                           "demo", "clean", *FIX_ACTIONS])
+                                           "demo", "clean", *FIX_ACTIONS, *MAIL_ACTIONS])
+    parser.add_argument("--count", type=int, default=1, help="messages to send (for `send`)")
     parser.add_argument("names", nargs="*", help="fault names (for `fault`), a number (for "
-                        "`set-workers`) or a command (for `shell`, after --)")
+                        "`set-workers`), an address (for `send`) or a command (for `shell`, "
+                        "after --)")
     return parser
 
 
@@ -92,8 +103,12 @@ def _demo(root: Path | None, log_mode: str) -> int:
 
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGHUP)}
     try:
-        print(f"Lab up in {lab.root}: real authdaemond + PostgreSQL, seeded like the docs.")
+        print(f"Lab up in {lab.root}: real Postfix, maildrop, authdaemond and PostgreSQL, "
+              "seeded like the docs.")
         lab.wait_found()
+        for address in DEMO_MAIL:
+            lab.send(address)
+        print(f"Sent {len(DEMO_MAIL)} messages: {', '.join(DEMO_MAIL)}.")
         exe = shutil.which("authlib-tui", path=str(Path(sys.executable).parent)) or "authlib-tui"
         if importlib.util.find_spec("tui.app.run") is not None:
             return _run_in_view(lab, [exe])
@@ -119,8 +134,33 @@ def _fix(lab: Lab, action: str, names: list[str]) -> int:
     else:
         {"start": lab.fix_start, "restart": lab.fix_restart,
          "sync-password": lab.fix_sync_password, "start-db": lab.fix_start_db,
-         "bootstrap": lab.fix_bootstrap}[action]()
+         "bootstrap": lab.fix_bootstrap, "setuid-maildrop": lab.fix_setuid_maildrop,
+         "add-maildrop-a": lab.fix_add_maildrop_a, "fix-home": lab.fix_home,
+         "enable-mailbox": lab.fix_enable_mailbox}[action]()
     _print_status(lab)
+    return 0
+
+
+def _mail(lab: Lab, action: str, names: list[str], count: int) -> int:
+    if action == "send":
+        if len(names) != 1:
+            print("authlib-tui: lab send needs one address, e.g. foo@domain.com", file=sys.stderr)
+            return EXIT_USAGE
+        if not 1 <= count <= 1000:
+            print("authlib-tui: --count must be 1-1000", file=sys.stderr)
+            return EXIT_USAGE
+        problem = address_problem(names[0])
+        if problem is not None:
+            print(f"authlib-tui: {problem.message}", file=sys.stderr)
+            return EXIT_USAGE
+        lab.send(names[0], count)
+        print(f"sent {count} message(s) to {names[0]}; Postfix logs the delivery in "
+              f"{lab.maillog}")
+    elif action == "queue":
+        print(lab.postfix.queue_text(), end="")
+    else:
+        lab.postfix.flush()
+        print(f"asked the lab's Postfix to retry its deferred mail ({lab.postfix.config_dir})")
     return 0
 
 
@@ -161,6 +201,8 @@ def run(args: argparse.Namespace) -> int:
             _print_status(lab)
         elif args.action in FIX_ACTIONS:
             return _fix(lab, args.action, args.names)
+        elif args.action in MAIL_ACTIONS:
+            return _mail(lab, args.action, args.names, args.count)
         elif args.action == "shell":
             command = args.names or [os.environ.get("SHELL", "/bin/bash")]
             return _run_in_view(lab, command)

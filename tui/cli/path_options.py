@@ -6,7 +6,7 @@ import argparse
 
 from tui.core.installation import Installation
 
-PATH_FLAGS = ("conf_dir", "socket", "config", "log_files")
+PATH_FLAGS = ("conf_dir", "socket", "config", "log_files", "postfix_dir")
 
 
 def add_path_options(parser: argparse.ArgumentParser, *, subcommand: bool = False) -> None:
@@ -25,6 +25,11 @@ def add_path_options(parser: argparse.ArgumentParser, *, subcommand: bool = Fals
     group.add_argument(
         "--log-file", dest="log_files", metavar="PATH", action="append", default=default,
         help="read this mail log instead of the journal (repeatable)",
+    )
+    group.add_argument(
+        "--postfix-dir", metavar="DIR", default=default,
+        help="Postfix config dir (master.cf, main.cf; postqueue -c DIR); default: what "
+        "`postconf -d config_directory` says",
     )
     group.add_argument(
         "--config",

@@ -2,7 +2,9 @@
 
 Postfix delivery → maildrop → socket → worker pool → authpgsql config → PostgreSQL.
 Nothing here measures anything: a hop is what the checks (and the log's deferral
-counts) already found, so the x-ray and the wizard can never disagree. The first
+counts) already found, so the x-ray and the wizard can never disagree. The Postfix
+hop is the delivery checks (transport, queue, bounces); where they could not look
+(no Postfix configuration readable) it falls back to the log's deferral counts. The first
 hop that is not OK is where to look first: everything after it depends on it.
 """
 
@@ -36,8 +38,9 @@ class HopSpec:
 
 
 HOPS: tuple[HopSpec, ...] = (
-    HopSpec("delivery", "Postfix", ()),
-    HopSpec("maildrop", "maildrop", ("socket-access",)),
+    HopSpec("delivery", "Postfix", ("postfix-transport", "mail-deferred", "mail-bounced")),
+    HopSpec("maildrop", "maildrop", ("maildrop-setuid", "maildrop-tempfail-flag",
+                                     "socket-access")),
     HopSpec("socket", "socket", ("socket-present", "socket-is-socket", "daemon-listening")),
     HopSpec("pool", "workers", ("daemon-processes", "startup-errors", "authdaemonrc-valid",
                                 "pool-saturation", "lookup-speed")),
@@ -88,7 +91,20 @@ def _from_checks(spec: HopSpec, results: dict[str, CheckResult], sampled_at: flo
     return Hop(spec.id, spec.title, state, word, worst.finding, latency_ms, sampled_at, mine)
 
 
-def _delivery(deferrals: DeferralCounts | None, now: float) -> Hop:
+def _delivery(results: dict[str, CheckResult], deferrals: DeferralCounts | None, now: float,
+              sampled_at: float) -> Hop:
+    """From the delivery checks when they looked; the log's deferrals can only make it worse."""
+    spec = HOPS[0]
+    observed = _from_checks(spec, results, sampled_at, None)
+    from_log = _delivery_from_log(deferrals, now)
+    if observed.state is HopState.UNKNOWN:
+        return from_log
+    if observed.state is HopState.OK and from_log.state is HopState.BAD:
+        return replace(from_log, results=observed.results)
+    return observed
+
+
+def _delivery_from_log(deferrals: DeferralCounts | None, now: float) -> Hop:
     spec = HOPS[0]
     if deferrals is None:
         return Hop(spec.id, spec.title, HopState.UNKNOWN, "no log", "no log source is read",
@@ -117,7 +133,9 @@ def build_hops(results: tuple[CheckResult, ...], context: CheckContext | None,
         "pool": probe.latency_ms if probe is not None else None,
         "postgres": ping.elapsed_ms if ping is not None else None,
     }
-    hops = [_delivery(deferrals, now)]
+    delivery = _delivery(by_id, deferrals, now, sampled_at)
+    hops = [delivery.stale() if delivery.results and now - sampled_at > stale_after
+            else delivery]
     for spec in HOPS[1:]:
         hop = _from_checks(spec, by_id, sampled_at, latency.get(spec.id))
         hops.append(hop.stale() if now - sampled_at > stale_after else hop)

@@ -1,4 +1,4 @@
-"""The lab: a real, sandboxed authlib stack (authdaemond + PostgreSQL) in one temp dir.
+"""The lab: a real, sandboxed mail chain (Postfix → maildrop → authdaemond → PostgreSQL).
 
 `Lab.create()` brings it up, `lab.apply(faults)` breaks or heals it, and
 `lab.down()` removes every process, mount and file. The demo, the test suite
@@ -24,6 +24,7 @@ from tui.core.authdaemon.outcome import Outcome
 from tui.core.authdaemon.socket_state import SocketState, socket_state
 from tui.lab import configs, namespace, seed
 from tui.lab.faults import FAULTS
+from tui.lab.postfix import LabPostfix, mailbox_homes
 from tui.lab.postgres import PostgresCluster, free_port
 from tui.lab.process import LabError, pid_alive, terminate
 from tui.lab.syslog_sink import JOURNAL_REMOTE
@@ -62,6 +63,18 @@ class LabState:
     log_mode: str = "file"
 
 
+HOME_FAULTS = frozenset({"home-missing", "home-wrong-owner", "home-world-writable",
+                         "maildir-missing"})
+
+
+def _move(path: Path, aside: Path, *, away: bool) -> None:
+    """Put `path` aside (a fault) or back (healed); either way a second call changes nothing."""
+    if away and path.exists() and not aside.exists():
+        path.rename(aside)
+    elif not away and aside.exists() and not path.exists():
+        aside.rename(path)
+
+
 class Lab:
     """Paths and control of one lab instance."""
 
@@ -80,6 +93,11 @@ class Lab:
         self.group_file = self.root / "group"
         self.settings_file = self.root / "authlib-tui.toml"
         self.pg = PostgresCluster(self.root / "pg", state.port)
+        self.postfix = LabPostfix(self.root)
+        if state.log_mode == "journal":
+            # No mail log on a journald-only host: Postfix's own lines go to a file the
+            # settings do not name, so the app sees authdaemond only through the journal.
+            self.postfix.maillog = self.log_dir / "postfix-only.log"
 
     # -- paths other code needs -------------------------------------------------
     @property
@@ -162,7 +180,9 @@ class Lab:
         self._load_schema()
         self.state.holder_pid = namespace.start_holder(self.etc, self.run, self.dev)
         self._save()
+        self.postfix.write(seed.MAIL_DOMAINS, mailbox_homes(self.virtual), tempfail=True)
         self.apply(frozenset())
+        self.postfix.start()
 
     def _write_host_files(self) -> None:
         """Group file, ApisCP site trees and the settings file for the host-side app."""
@@ -178,9 +198,14 @@ class Lab:
         self.group_file.write_text("\n".join([*host_lines, *seed.GROUP_LINES]) + "\n")
         for site, user, uid, gid in seed.SITE_HOMES:
             home = self.virtual / site / "fst" / "home" / user
-            (home / "Mail").mkdir(parents=True, exist_ok=True)
-            for path in (home, home / "Mail"):
+            # The Maildirs the seed's rows name (MAILDIR Mail/, the catch-all's Mail/.Catchall).
+            maildirs = [home / "Mail"] + ([home / "Mail" / ".Catchall"] if user == "qux" else [])
+            for maildir in maildirs:
+                for sub in ("cur", "new", "tmp"):
+                    (maildir / sub).mkdir(parents=True, exist_ok=True)
+            for path in (home, *home.rglob("*")):
                 os.chown(path, uid, gid)
+            home.chmod(0o755)
         self.settings_file.write_text(
             "# authlib-tui settings for the lab in this directory (written by `authlib-tui lab`)\n"
             f'conf_dir = "{self.etc}"\n'
@@ -192,13 +217,6 @@ class Lab:
             'platform = "lab"\n'
             f'postfix_dir = "{self.root / "postfix"}"\n'
             f'audit_log = "{self.root / "audit.log"}"\n'
-        )
-        # ApisCP's delivery transport: maildrop runs as `mail`.
-        (self.root / "postfix").mkdir(exist_ok=True)
-        (self.root / "postfix" / "master.cf").write_text(
-            "vmaildrop  unix  -  n  n  -  20  pipe\n"
-            "        flags=XODRhu user=mail\n"
-            "        argv=/usr/bin/maildrop  -d ${user}@${nexthop} ${extension} ${recipient}\n"
         )
 
     def _log_setting(self) -> str:
@@ -255,7 +273,8 @@ class Lab:
         self.stop_daemon()
         if not self.pg.is_running():
             self.pg.start()
-        self._set_grants(revoke_uids="select-permission-denied" in faults)
+        self._set_grants(revoke_uids="select-permission-denied" in faults,
+                         disable_foo="not-a-mailbox" in faults)
         if "db-down" in faults:
             self.pg.stop()
         db = configs.DbEndpoint("127.0.0.1", self.state.port)
@@ -290,6 +309,7 @@ class Lab:
             for name in ("socket", "pid", "pid.lock"):
                 with contextlib.suppress(FileNotFoundError):
                     (self.run / name).unlink()
+        self._converge_delivery(faults)
         self.state.faults = sorted(faults)
         self._save()
 
@@ -331,6 +351,22 @@ class Lab:
             raise LabError("authdaemond did not log the bad authdaemonrc line after a reload")
         self.wait_found()
 
+    def _converge_delivery(self, faults: frozenset[str]) -> None:
+        """maildrop's binary and pipe argv, and bar's home and Maildir, as the faults say."""
+        if self.postfix.maildrop.exists():
+            self.postfix.set_maildrop_setuid("maildrop-not-setuid" not in faults)
+        if self.postfix.master_cf().exists():
+            self.postfix.write_master_cf(tempfail="maildrop-bounces-outages" not in faults)
+        home = mailbox_homes(self.virtual)[seed.DELIVERY_USER]
+        moved_home = home.with_name(home.name + ".lab-moved")
+        _move(home, moved_home, away="home-missing" in faults)
+        if not home.is_dir():
+            return
+        uid = seed.DELIVERY_UID + 1 if "home-wrong-owner" in faults else seed.DELIVERY_UID
+        os.chown(home, uid, seed.DELIVERY_GID)
+        home.chmod(0o777 if "home-world-writable" in faults else 0o755)
+        _move(home / "Mail", home / "Mail.lab-moved", away="maildir-missing" in faults)
+
     def _write_config(self, path: Path, text: str) -> None:
         tmp = path.with_suffix(".tmp")
         tmp.write_text(text)
@@ -338,8 +374,10 @@ class Lab:
         tmp.chmod(0o640)
         tmp.replace(path)
 
-    def _set_grants(self, *, revoke_uids: bool) -> None:
+    def _set_grants(self, *, revoke_uids: bool, disable_foo: bool = False) -> None:
         with self.pg.superuser(seed.LAB_DB_NAME) as conn:
+            conn.execute("UPDATE email_lookup SET enabled = %s::bit WHERE \"user\" = 'foo'",
+                         ("0" if disable_foo else "1",))
             conn.execute(
                 "GRANT SELECT ON domain_lookup, gids, uids, email_lookup, lab_passwords, "
                 "lab_mailboxes, lab_odd_accounts "
@@ -399,6 +437,56 @@ class Lab:
                      "socket-missing", "workers-saturated", "authdaemonrc-bad-line"}
         self.apply(frozenset(self.state.faults) - rewritten, workers)
 
+    def fix_setuid_maildrop(self) -> None:
+        """Like `chmod 4755 /usr/bin/maildrop`: maildrop may become the mailbox's user again."""
+        self.apply(frozenset(self.state.faults) - {"maildrop-not-setuid"}, self.state.workers)
+
+    def fix_add_maildrop_a(self) -> None:
+        """Like adding -a to the vmaildrop argv and `postfix reload`."""
+        self.apply(frozenset(self.state.faults) - {"maildrop-bounces-outages"},
+                   self.state.workers)
+
+    def fix_home(self) -> None:
+        """Like recreating bar's home and Maildir with the right owner and mode."""
+        self.apply(frozenset(self.state.faults) - HOME_FAULTS, self.state.workers)
+
+    def fix_enable_mailbox(self) -> None:
+        """Like enabling the mailbox in the panel: foo@domain.com is a mailbox again."""
+        self.apply(frozenset(self.state.faults) - {"not-a-mailbox"}, self.state.workers)
+
+    # -- mail ----------------------------------------------------------------------
+    def send(self, address: str, count: int = 1, subject: str = "lab test") -> None:
+        for number in range(1, count + 1):
+            self.postfix.send(address, subject=f"{subject} {number} of {count}")
+
+    def wait_for_delivery(self, recipient: str, after: int, timeout: float = 20.0) -> str:
+        """Postfix's pipe line for `recipient` written past byte `after` of the maillog."""
+        return self.wait_for_log("postfix/pipe", after, timeout, also=f" to=<{recipient}>")
+
+    def delivered(self, user: str = seed.DELIVERY_USER) -> list[Path]:
+        """The messages in a mailbox user's Maildirs (new/ and cur/), as files on the host."""
+        home = mailbox_homes(self.virtual)[user]
+        return sorted(path for sub in ("new", "cur") for path in home.glob(f"Mail/**/{sub}/*")
+                      if path.is_file())
+
+    def wait_for_log(self, text: str, after: int = 0, timeout: float = 20.0,
+                     also: str = "") -> str:
+        """The first maillog line past byte `after` holding `text` (and `also`); LabError
+        when none comes within `timeout`."""
+        deadline = time.monotonic() + timeout
+        while True:
+            with self.maillog.open("rb") as log:
+                log.seek(after)
+                for raw in log.read().decode("utf-8", "replace").splitlines():
+                    if text in raw and also in raw:
+                        return raw
+            if time.monotonic() > deadline:
+                raise LabError(f"no maillog line with {text!r} within {timeout:g} s")
+            time.sleep(0.05)
+
+    def log_size(self) -> int:
+        return self.maillog.stat().st_size
+
     def fix_start_db(self) -> None:
         self.apply(frozenset(self.state.faults) - {"db-down"}, self.state.workers)
 
@@ -445,6 +533,9 @@ class Lab:
             "socket_exists": self.socket_path.exists(),
             **({"journal": str(self.journal_file)} if self.journal_only
                else {"maillog": str(self.maillog)}),
+            "postfix": f"{self.postfix.config_dir} "
+            + (f"running (master pid {self.postfix.master_pid()})" if self.postfix.running()
+               else "stopped"),
             "settings": str(self.settings_file),
         }
 
@@ -459,6 +550,7 @@ class Lab:
 
     def down(self) -> None:
         """Stop everything and remove the lab dir: no process, mount or file stays."""
+        self.postfix.stop()
         if self.state.holder_pid:
             self.stop_daemon()
             for pid in self.daemon_pids():

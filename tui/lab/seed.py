@@ -166,3 +166,7 @@ VALUES
 GROUP_LINES = ("admin2:x:1000:", "admin3:x:1001:")
 # (site, system user, uid) trees created under the lab's /home/virtual.
 SITE_HOMES = (("site2", "bar", 21015, 1000), ("site3", "qux", 21020, 1001))
+# The domains in domain_lookup: the lab's Postfix routes them to maildrop.
+MAIL_DOMAINS = ("domain.com", "catchall.example")
+# The mailbox the delivery faults break (foo@ and baz@ both live in bar's home).
+DELIVERY_USER, DELIVERY_UID, DELIVERY_GID = "bar", 21015, 1000

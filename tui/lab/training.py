@@ -19,12 +19,17 @@ from tui.core.training.session import (
 from tui.lab.apiscp_tools import install_tools
 from tui.lab.lab import COURIER_WORKERS_FILE, Lab
 
+TRAINING_RECIPIENT = "foo@domain.com"
+
 
 def start_training(scenario: Scenario, root: Path | None = None) -> tuple[Lab, TrainingSession]:
     lab = Lab.create(root)
     try:
         lab.wait_found()
         lab.apply(scenario.faults)
+        # Real mail meets the fault: its deferral is the symptom, and "fixed" includes it
+        # being delivered.
+        lab.send(TRAINING_RECIPIENT)
         install_tools(lab.root, COURIER_WORKERS_FILE)
     except BaseException:
         lab.down()

@@ -18,6 +18,7 @@ from tui.core.database.probe import ProbeResult, run_query
 from tui.core.discovery.platform import Platform, PlatformCommands, commands_for
 from tui.core.findings import Finding
 from tui.core.installation import Installation
+from tui.core.postfix.observed import PostfixView
 from tui.core.workers.database_sessions import SessionsSample, SessionWatcher
 from tui.core.workers.pool import PoolSample, sample_pool_for
 
@@ -114,6 +115,16 @@ class CheckContext:
     @property
     def measured_pool(self) -> PoolSample | None:
         return self.__dict__.get("pool")
+
+    @cached_property
+    def postfix(self) -> PostfixView:
+        """The Postfix side (routing, maildrop, queue, bounces), each part read on first use."""
+        return PostfixView(self.installation.settings, self.installation.discovery.log_files,
+                           self.timeout)
+
+    @property
+    def measured_postfix(self) -> PostfixView | None:
+        return self.__dict__.get("postfix")
 
     @cached_property
     def sessions(self) -> SessionsSample | None:

@@ -1,7 +1,7 @@
 """Every check, grouped by the symptom the admin starts from, and the diagnosis they come to.
 
 "Find it for me" runs every check once and names the first cause in
-DIAGNOSIS_ORDER that a check found: causes upstream in the chain (no socket, no
+DIAGNOSIS_PRIORITY that a check found: causes upstream in the chain (no socket, no
 daemon) explain everything downstream, so they win. The ids are the lab's fault
 names, so a test can break the lab and expect its name back.
 """
@@ -13,7 +13,13 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 
-from tui.core.checks import config_checks, database_checks, pool_checks, socket_checks
+from tui.core.checks import (
+    config_checks,
+    database_checks,
+    delivery_checks,
+    pool_checks,
+    socket_checks,
+)
 from tui.core.checks.context import CheckContext
 from tui.core.checks.result import CheckResult, Fix, Status
 
@@ -59,7 +65,17 @@ TEMPFAIL_CHECKS: tuple[Check, ...] = (
     config_checks.authpgsql_module,
     config_checks.debug_login,
 )
-ALL_CHECKS: tuple[Check, ...] = tuple(dict.fromkeys((*S_CONNECT_CHECKS, *TEMPFAIL_CHECKS)))
+# The Postfix → maildrop side: what happens to the mail itself.
+DELIVERY_CHECKS: tuple[Check, ...] = (
+    delivery_checks.postfix_transport,
+    delivery_checks.maildrop_setuid,
+    delivery_checks.maildrop_tempfail_flag,
+    delivery_checks.mail_deferred,
+    delivery_checks.mail_bounced,
+)
+ALL_CHECKS: tuple[Check, ...] = tuple(
+    dict.fromkeys((*S_CONNECT_CHECKS, *TEMPFAIL_CHECKS, *DELIVERY_CHECKS))
+)
 
 BRANCH_CHECKS: dict[Branch, tuple[Check, ...]] = {
     Branch.S_CONNECT: S_CONNECT_CHECKS,
@@ -90,6 +106,23 @@ DIAGNOSIS_ORDER = (
     # Last: it stops nothing now, so anything that does explains the symptom better.
     "authdaemonrc-bad-line",
 )
+# The delivery side's diagnoses, each with a short label (the authlib ones above are labelled
+# where they are shown). Mail being lost outranks everything; a mailbox that maildrop
+# refuses explains only its own mail, so those come after every authlib cause.
+URGENT_DIAGNOSES = ("maildrop-bounces-outages", "maildrop-not-setuid")
+MAILBOX_DIAGNOSES = ("home-missing", "home-wrong-owner", "home-world-writable",
+                     "maildir-missing", "not-a-mailbox", "mail-bounced")
+DELIVERY_DIAGNOSIS_LABELS: dict[str, str] = {
+    "maildrop-bounces-outages": "maildrop lacks -a: an authdaemond outage bounces mail",
+    "maildrop-not-setuid": "maildrop is not setuid root: every delivery bounces",
+    "home-missing": "the mailbox's home directory is missing",
+    "home-wrong-owner": "the mailbox's home directory has the wrong owner",
+    "home-world-writable": "the mailbox's home directory is world-writable",
+    "maildir-missing": "the mailbox's Maildir is missing",
+    "not-a-mailbox": "the address is not a mailbox: its mail bounces",
+    "mail-bounced": "maildrop bounced mail for another reason",
+}
+DIAGNOSIS_PRIORITY = (*URGENT_DIAGNOSES, *DIAGNOSIS_ORDER, *MAILBOX_DIAGNOSES)
 
 # Wizard steps named by log signatures (signatures.py `step=`) → the check that answers them.
 STEP_CHECK: dict[str, str] = {
@@ -112,6 +145,10 @@ STEP_CHECK: dict[str, str] = {
     "module-missing": "authpgsql-module",
     "select-clause": "select-runs",
     "debug-login-passwords": "debug-login",
+    "maildrop-tempfail-flag": "maildrop-tempfail-flag",
+    "maildrop-setuid": "maildrop-setuid",
+    "mailbox-home": "mail-deferred",
+    "maildir-missing": "mail-deferred",
 }
 
 
@@ -131,6 +168,13 @@ DIAGNOSIS_STEP: dict[str, str] = {
     "db-password-wrong": "db-credentials",
     "workers-saturated": "workers-saturated",
     "authdaemonrc-bad-line": "authdaemonrc-bad-line",
+    "maildrop-bounces-outages": "maildrop-tempfail-flag",
+    "maildrop-not-setuid": "maildrop-setuid",
+    "home-missing": "mailbox-home",
+    "home-wrong-owner": "mailbox-home",
+    "home-world-writable": "mailbox-home",
+    "maildir-missing": "maildir-missing",
+    "not-a-mailbox": "not-a-mailbox",
 }
 
 
@@ -182,12 +226,14 @@ class Diagnosis:
 
 
 def diagnose(results: tuple[CheckResult, ...]) -> Diagnosis:
-    found = [r for r in results if r.status in (Status.FAIL, Status.WARN) and r.diagnosis]
-    for name in DIAGNOSIS_ORDER:
-        cause = next((r for r in found if r.diagnosis == name and r.status is Status.FAIL), None)
-        cause = cause or next((r for r in found if r.diagnosis == name), None)
-        if cause is not None:
-            return Diagnosis(name, cause.status, cause.finding, cause, results)
+    # A failure beats a warning whatever their order: a risk (a WARN such as maildrop
+    # without -a) must not hide an outage happening now.
+    for status in (Status.FAIL, Status.WARN):
+        found = [r for r in results if r.status is status and r.diagnosis]
+        for name in DIAGNOSIS_PRIORITY:
+            cause = next((r for r in found if r.diagnosis == name), None)
+            if cause is not None:
+                return Diagnosis(name, cause.status, cause.finding, cause, results)
     failed = [r for r in results if r.status is Status.FAIL]
     if failed:
         return Diagnosis("unknown", Status.FAIL,

@@ -105,12 +105,39 @@ def _result_json(result: CheckResult) -> dict[str, object]:
     }
 
 
+@dataclass(frozen=True)
+class QueueFigures:
+    """The mail side of a run: None where the run could not see it (no Postfix, no log)."""
+
+    deferred_authlib: int | None
+    oldest_seconds: float | None
+    bounced_last_hour: int | None
+
+
+def queue_figures(context: CheckContext) -> QueueFigures:
+    """What the delivery checks measured; never measures anything itself."""
+    postfix = context.measured_postfix
+    if postfix is None:
+        return QueueFigures(None, None, None)
+    measured = postfix.__dict__  # cached_property values: only what a check already read
+    queue = measured.get("queue")
+    bounces = measured.get("bounces")
+    deferred = queue.deferred_authlib if queue is not None and queue.ok else None
+    oldest = (queue.oldest_seconds or 0.0) if deferred is not None and queue is not None else None
+    bounced = bounces.count if bounces is not None and bounces.known else None
+    return QueueFigures(deferred, oldest, bounced)
+
+
 def as_json(run: CheckRun) -> str:
+    figures = queue_figures(run.context)
     document = {
         "status": run.status.name,
         "diagnosis": run.diagnosis_id,
         "summary": summary_line(run),
         "checks": [_result_json(result) for result in run.results],
+        "queue": {"deferred_authlib": figures.deferred_authlib,
+                  "oldest_seconds": figures.oldest_seconds,
+                  "bounced_last_hour": figures.bounced_last_hour},
         "host": socket.gethostname(),
         "time": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "version": package_version(),
@@ -146,6 +173,18 @@ def as_prometheus(run: CheckRun) -> str:
         if pool.queued is not None:
             metrics.append(("authlib_queue_depth", "connections waiting for a worker",
                             [("", float(pool.queued))]))
+    figures = queue_figures(context)
+    if figures.deferred_authlib is not None:
+        metrics.append(("authlib_queue_deferred",
+                        "messages deferred with a maildrop/authlib reason (postqueue -j)",
+                        [("", float(figures.deferred_authlib))]))
+        metrics.append(("authlib_queue_oldest_seconds",
+                        "age of the oldest such message, 0 when there is none",
+                        [("", figures.oldest_seconds or 0.0)]))
+    if figures.bounced_last_hour is not None:
+        metrics.append(("authlib_bounced_last_hour",
+                        "messages the maildrop transport bounced in the last hour (lost mail)",
+                        [("", float(figures.bounced_last_hour))]))
     if probe is not None:
         metrics.append(("authlib_probe_latency_seconds", "one lookup of the probe address",
                         [("", probe.latency_ms / 1000)]))

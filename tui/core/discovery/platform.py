@@ -57,6 +57,8 @@ class PlatformCommands:
     # Put the mail role's real password back into authpgsqlrc; () where only a hand edit can.
     sync_db_password: tuple[str, ...] = ()
     start_database: str = "systemctl start postgresql"
+    # The lab's own command prefix (`authlib-tui lab --dir D`); "" on a real platform.
+    lab: str = ""
 
     def resize(self, workers: int) -> tuple[str, ...]:
         """`resize_pool` with the worker count filled in."""
@@ -92,6 +94,7 @@ def commands_for(
             resize_pool=(f"{lab_template} set-workers {{workers}}",),
             sync_db_password=(f"{lab} sync-password",),
             start_database=f"{lab} start-db",
+            lab=lab,
         )
     if platform is Platform.APISCP:
         # The Bootstrapper rewrites authpgsqlrc from mailboxes.cf.

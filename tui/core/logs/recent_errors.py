@@ -261,3 +261,5 @@ def recent_errors(
         return _journal_errors(choice, limit if limit > 0 else 0, journal_entries)
     return recent_authdaemond_errors(choice.files, limit, max_bytes)
 
+# The bounce reader (tui/core/postfix/bounces.py) reads the same bounded tails.
+read_tail = _read_tail

@@ -635,6 +635,17 @@ _S_CONNECT = r"^\s*(?:(?:ERR|CRIT): )?authdaemon: s_connect\(\) failed"
 _MAILDROP = r"^\s*(?:\S*maildrop: )?"
 
 CLIENT_SIGNATURES: tuple[Signature, ...] = (
+    # Before the s_connect ones: the same connect error, but maildrop then bounced the mail.
+    _signature(
+        "maildrop-bounced-outage",
+        rf"{_S_CONNECT}.*Invalid user specified",
+        Severity.ERROR,
+        "maildrop could not reach authdaemond and, not told to treat that as temporary (no -a "
+        "in the transport's argv), looked the address up as a system user, found none and "
+        "bounced the mail (5.1.1): an authdaemond outage is losing mail.",
+        step="maildrop-tempfail-flag",
+        short="authdaemond unreachable and maildrop lacks -a: mail bounced",
+    ),
     _signature(
         "s-connect-refused",
         rf"{_S_CONNECT}: Connection refused",
@@ -828,6 +839,53 @@ CLIENT_SIGNATURES: tuple[Signature, ...] = (
         "deferred.",
         step="system-resources",
         short="maildrop was killed by a signal",
+    ),
+    # maildrop's own checks before delivering (it prints them after switching to the mailbox).
+    _signature(
+        "maildrop-setgid",
+        r"^\s*setgid: Operation not permitted",
+        Severity.ERROR,
+        "maildrop could not switch to the mailbox's uid/gid: it is not setuid root (Debian "
+        "ships it setgid mail only) and the pipe runs it as an ordinary user. Every delivery "
+        "bounces (5.3.0).",
+        step="maildrop-setuid",
+        short="maildrop is not setuid root: every delivery bounces",
+    ),
+    _signature(
+        "maildrop-home-missing",
+        rf"{_MAILDROP}Unable to change to home directory",
+        Severity.ERROR,
+        "The mailbox's home directory (HOME in authdaemond's answer) does not exist or cannot "
+        "be entered; the mail is deferred until it can.",
+        step="mailbox-home",
+        short="mailbox home missing or not enterable",
+    ),
+    _signature(
+        "maildrop-home-owner",
+        rf"{_MAILDROP}Home directory owned by wrong user",
+        Severity.ERROR,
+        "The mailbox's home directory belongs to another uid than the one authdaemond returned; "
+        "maildrop refuses to deliver into it (deferred).",
+        step="mailbox-home",
+        short="mailbox home owned by the wrong user",
+    ),
+    _signature(
+        "maildrop-home-writable",
+        rf"{_MAILDROP}Invalid home directory permissions",
+        Severity.ERROR,
+        "The mailbox's home directory is world-writable; maildrop refuses to deliver into it "
+        "(deferred).",
+        step="mailbox-home",
+        short="mailbox home is world-writable",
+    ),
+    _signature(
+        "maildrop-dot-lock",
+        rf"{_MAILDROP}Unable to create a dot-lock",
+        Severity.ERROR,
+        "The Maildir (MAILDIR in authdaemond's answer) is missing or unusable, so maildrop took "
+        "the name for a mailbox file and could not lock it (deferred).",
+        step="maildir-missing",
+        short="Maildir missing: maildrop cannot lock a mailbox file",
     ),
 )
 

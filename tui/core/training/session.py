@@ -16,10 +16,12 @@ from pathlib import Path
 
 from tui.core.checks.context import CheckContext
 from tui.core.checks.diagnosis import HEALTHY, Diagnosis, find_it
+from tui.core.checks.result import Status
 from tui.core.installation import Installation
 from tui.core.training.scenarios import Scenario
 
 VERIFY_TIMEOUT = 10.0
+MAIL_DEFERRED_CHECK = "mail-deferred"
 
 
 def trainee() -> str:
@@ -84,10 +86,11 @@ class TrainingSession:
         return self.submitted in self.scenario.answers
 
     def verify(self) -> Diagnosis:
-        """Run every check on the lab: fixed means healthy, nothing else."""
+        """Run every check on the lab: fixed means healthy AND the waiting mail delivered."""
         installation = Installation.from_flags({"config": str(self.settings_file)})
         self.last_check = find_it(CheckContext(installation, VERIFY_TIMEOUT))
-        if self.last_check.id == HEALTHY and self.fixed_after is None:
+        if (self.last_check.id == HEALTHY and mail_delivered(self.last_check)
+                and self.fixed_after is None):
             self.fixed_after = self.elapsed()
         return self.last_check
 
@@ -108,6 +111,16 @@ class TrainingSession:
             fixed=self.fixed,
             abandoned=abandoned,
         )
+
+
+def mail_delivered(diagnosis: Diagnosis) -> bool:
+    """The queue holds no mail deferred by maildrop or authlib (the check looked and said so).
+
+    A repaired chain with the scenario's mail still deferred is not fixed yet: the
+    trainee retries it (`postqueue -f`) or waits for Postfix to.
+    """
+    queue = next((r for r in diagnosis.results if r.id == MAIL_DEFERRED_CHECK), None)
+    return queue is not None and queue.status is Status.OK
 
 
 def _rounded(seconds: float | None) -> float | None:

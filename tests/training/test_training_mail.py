@@ -1,0 +1,38 @@
+"""Training grades the mail too: a repaired chain with the scenario's mail still deferred is
+not fixed until that mail reaches the Maildir."""
+
+from __future__ import annotations
+
+import time
+
+from tui.core.checks.diagnosis import HEALTHY, WARNINGS
+from tui.core.postfix.queue import QueueSampler
+from tui.core.training.scenarios import SCENARIOS_BY_ID
+from tui.lab.lab import Lab
+from tui.lab.training import TRAINING_RECIPIENT, start_training
+
+
+def test_fixed_means_healthy_and_the_waiting_mail_delivered(lab: Lab) -> None:
+    trained, session = start_training(SCENARIOS_BY_ID["daemon-stopped"])
+    try:
+        line = trained.wait_for_delivery(TRAINING_RECIPIENT, 0)
+        assert "status=deferred" in line and "Connection refused" in line
+        assert session.verify().id == "daemon-stopped" and not session.fixed
+
+        trained.fix_start()
+        waiting = session.verify()
+        assert waiting.id == WARNINGS and waiting.cause is not None
+        assert waiting.cause.id == "mail-deferred" and not session.fixed
+
+        flushed = trained.log_size()
+        trained.postfix.flush()
+        assert "status=sent" in trained.wait_for_delivery(TRAINING_RECIPIENT, flushed)
+        sampler = QueueSampler(trained.postfix.config_dir)
+        deadline = time.monotonic() + 20
+        while sampler.sample().messages:
+            assert time.monotonic() < deadline, "the queue did not drain"
+            time.sleep(0.05)
+        assert trained.delivered()
+        assert session.verify().id == HEALTHY and session.fixed
+    finally:
+        trained.down()

@@ -1,0 +1,333 @@
+"""The delivery side: Postfix's maildrop transport, the maildrop binary, the queue, the bounces.
+
+Observed, not inferred: the transport is read from master.cf and main.cf as
+Postfix expands them, the binary as the Postfix master sees it, the waiting
+mail from `postqueue -j` and the lost mail from Postfix's own bounce lines.
+On a host without a configured Postfix every check here skips.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import time
+from pathlib import Path
+
+from tui.core.authdaemon.client import AuthdaemonClient
+from tui.core.checks.context import CheckContext
+from tui.core.checks.result import CheckResult, Fix, Status
+from tui.core.discovery.platform import Platform
+from tui.core.logs.signatures import SIGNATURES_BY_ID
+from tui.core.postfix.commands import flush_command
+from tui.core.postfix.master_cf import PipeService
+from tui.core.postfix.observed import PostfixView
+from tui.core.postfix.queue import QueuedRecipient
+from tui.core.safe_text import safe_text
+
+MAX_SHOWN = 5  # recipients / lines in a finding or its evidence
+
+# maildrop's mailbox outcomes (client signature id) → the diagnosis they point to.
+MAILBOX_DIAGNOSIS = {
+    "maildrop-home-missing": "home-missing",
+    "maildrop-home-owner": "home-wrong-owner",
+    "maildrop-home-writable": "home-world-writable",
+    "maildrop-dot-lock": "maildir-missing",
+}
+SIGNATURE_OF_DIAGNOSIS = {diagnosis: sid for sid, diagnosis in MAILBOX_DIAGNOSIS.items()}
+# What a bounce means (client signature id) → diagnosis; unknown texts are "mail-bounced".
+BOUNCE_DIAGNOSIS = {
+    "maildrop-bounced-outage": "maildrop-bounces-outages",
+    "maildrop-setgid": "maildrop-not-setuid",
+    "maildrop-invalid-user": "not-a-mailbox",
+}
+
+
+def _not_configured(check_id: str, title: str, postfix: PostfixView) -> CheckResult | None:
+    if not postfix.configured:
+        return CheckResult(check_id, title, Status.SKIP,
+                           f"No Postfix configuration in {postfix.config.path} "
+                           f"({postfix.config.source}); give it with --postfix-dir.")
+    if postfix.transport is None:
+        return CheckResult(check_id, title, Status.SKIP,
+                           "main.cf routes no mail to a maildrop pipe transport.")
+    return None
+
+
+def _lab(context: CheckContext) -> str:
+    return context.commands.lab if context.platform is Platform.LAB else ""
+
+
+def _addresses(addresses: tuple[str, ...]) -> str:
+    shown = ", ".join(safe_text(address, 200) for address in addresses[:MAX_SHOWN])
+    more = len(addresses) - MAX_SHOWN
+    return shown + (f" and {more} more" if more > 0 else "")
+
+
+def _clock(epoch: float) -> str:
+    return time.strftime("%H:%M:%S", time.localtime(epoch))
+
+
+# -- master.cf / main.cf ---------------------------------------------------------------------
+
+
+def postfix_transport(context: CheckContext) -> CheckResult:
+    title = "Postfix hands mail to maildrop -d"
+    postfix = context.postfix
+    if (skipped := _not_configured("postfix-transport", title, postfix)) is not None:
+        return skipped
+    evidence = [f"config_directory {postfix.config.path} ({postfix.config.source})"]
+    evidence += [f"{route.parameter} = {route.service.name} for "
+                 f"{', '.join(route.domains) or '(no domains listed)'}"
+                 for route in postfix.routes]
+    service = postfix.transport
+    assert service is not None
+    evidence.append(f"master.cf line {service.line}: {service.text}")
+    problems = []
+    if not service.delivers_with_d:
+        problems.append("maildrop is not run with -d, so it never asks authdaemond")
+    if not service.user:
+        problems.append("the entry has no user=, so pipe(8) refuses to run it")
+    elif service.user == "root":
+        problems.append("user=root: pipe(8) refuses to run a command as root")
+    if problems:
+        return CheckResult("postfix-transport", title, Status.FAIL,
+                           f"The {service.name} transport: " + "; ".join(problems) + ".",
+                           tuple(evidence),
+                           Fix(f"Edit {service.name} in {postfix.config.path / 'master.cf'} to "
+                               "run `maildrop -d ${user}@${nexthop} …` as the mail user "
+                               f"(ApisCP: user=mail), then `postfix -c {postfix.config.path} "
+                               "reload`."))
+    return CheckResult(
+        "postfix-transport", title, Status.OK,
+        f"{service.name} runs {service.argv[0]} -d as {service.user} for "
+        f"{', '.join(d for r in postfix.routes for d in r.domains) or 'its domains'}.",
+        tuple(evidence), details={"service": service.name, "user": service.user,
+                                  "config_dir": str(postfix.config.path)})
+
+
+def maildrop_setuid(context: CheckContext) -> CheckResult:
+    title = "maildrop may switch to the mailbox's user"
+    postfix = context.postfix
+    if (skipped := _not_configured("maildrop-setuid", title, postfix)) is not None:
+        return skipped
+    service = postfix.transport
+    binary = postfix.maildrop
+    assert service is not None and binary is not None
+    evidence = (f"{service.name} runs it as user={service.user}", binary.describe)
+    if not binary.exists:
+        return CheckResult("maildrop-setuid", title, Status.FAIL,
+                           f"{binary.path} is missing: every delivery through {service.name} "
+                           "fails.", evidence,
+                           Fix("Install maildrop (Debian: apt-get install maildrop)."))
+    if binary.setuid_root or service.user == "root":
+        return CheckResult("maildrop-setuid", title, Status.OK,
+                           f"{binary.path} is setuid root: it can become each mailbox's user.",
+                           evidence)
+    lab = _lab(context)
+    commands = ((f"{lab} setuid-maildrop",) if lab
+                else (f"chown root:mail {binary.path}", f"chmod 4755 {binary.path}"))
+    return CheckResult(
+        "maildrop-setuid", title, Status.FAIL,
+        f"{binary.path} is {'setgid' if binary.setgid_only else 'not setuid'} only and runs as "
+        f"{service.user}: it cannot switch to a mailbox's uid, so every delivery bounces with "
+        "'setgid: Operation not permitted'.",
+        evidence,
+        Fix("maildrop must be setuid root to deliver as each mailbox's user (ApisCP ships it "
+            "so; Debian ships it setgid mail).", commands),
+        diagnosis="maildrop-not-setuid",
+    )
+
+
+def _with_a(service: PipeService) -> str:
+    argv = list(service.argv)
+    return " ".join([argv[0], "-a", *argv[1:]])
+
+
+def maildrop_tempfail_flag(context: CheckContext) -> CheckResult:
+    title = "An authdaemond outage defers mail instead of bouncing it"
+    postfix = context.postfix
+    if (skipped := _not_configured("maildrop-tempfail-flag", title, postfix)) is not None:
+        return skipped
+    service = postfix.transport
+    assert service is not None
+    evidence = (f"master.cf line {service.line}: argv={' '.join(service.argv)}",)
+    if service.tempfail_on_authlib_error:
+        return CheckResult("maildrop-tempfail-flag", title, Status.OK,
+                           f"{service.name} runs maildrop with -a: an authlib failure is "
+                           "temporary, the mail waits in the queue.", evidence)
+    if context.platform is Platform.APISCP:
+        return CheckResult("maildrop-tempfail-flag", title, Status.OK,
+                           "ApisCP's maildrop treats an authlib failure as temporary without "
+                           "-a.", evidence)
+    lab = _lab(context)
+    config = postfix.config.path
+    return CheckResult(
+        "maildrop-tempfail-flag", title, Status.WARN,
+        f"{service.name} runs maildrop without -a: if authdaemond or its database is down, "
+        "Debian's maildrop looks the address up as a system user, finds none and BOUNCES the "
+        "mail (5.1.1 'Invalid user specified') instead of deferring it.",
+        evidence,
+        Fix(f"Add -a to maildrop's argv in {config / 'master.cf'}, then reload Postfix.",
+            (f"{lab} add-maildrop-a",) if lab else (f"postfix -c {config} reload",),
+            diff="" if lab else f"-  argv={' '.join(service.argv)}\n+  argv={_with_a(service)}"),
+        diagnosis="maildrop-bounces-outages",
+    )
+
+
+# -- the queue ---------------------------------------------------------------------------------
+
+
+def _home_now(context: CheckContext, postfix: PostfixView, recipient: str) -> str | None:
+    """Which mailbox problem the recipient's home has now ("" = none), None if unknown.
+
+    The queue's reason is as old as the last attempt; the home is looked at again,
+    through the Postfix master's view of the file system when it can be read.
+    """
+    if context.socket is None:
+        return None
+    result = AuthdaemonClient(context.socket, connect_timeout=min(context.timeout, 5.0),
+                              read_timeout=min(context.timeout, 10.0)).lookup(recipient)
+    account = result.account
+    if account is None or account.home is None or account.uid is None:
+        return None
+    root = f"/proc/{postfix.master_pid}/root" if postfix.master_pid else ""
+    home = Path(root + account.home)
+    try:
+        info = os.stat(home)
+    except FileNotFoundError:
+        return "home-missing"
+    except OSError:
+        return None
+    if not stat.S_ISDIR(info.st_mode):
+        return "home-missing"
+    if info.st_uid != account.uid:
+        return "home-wrong-owner"
+    if info.st_mode & stat.S_IWOTH:
+        return "home-world-writable"
+    if not (home / (account.maildir or "Maildir")).is_dir():
+        return "maildir-missing"
+    return ""
+
+
+def mail_deferred(context: CheckContext) -> CheckResult:
+    title = "No mail waits in the queue for maildrop or authdaemond"
+    postfix = context.postfix
+    if (skipped := _not_configured("mail-deferred", title, postfix)) is not None:
+        return skipped
+    queue = postfix.queue
+    if not queue.ok:
+        return CheckResult("mail-deferred", title, Status.WARN,
+                           f"Cannot see the queue: {queue.error}.",
+                           (f"postqueue -c {postfix.config.path} -j",))
+    waiting = queue.deferred_chain
+    if not waiting:
+        return CheckResult("mail-deferred", title, Status.OK,
+                           f"No deferred mail with a maildrop/authlib reason "
+                           f"({len(queue.messages)} message(s) queued in all).",
+                           details={"deferred_authlib": 0})
+    oldest = queue.oldest_seconds or 0.0
+    reasons = queue.reasons
+    evidence = tuple(f"{count} × ({safe_text(reason, 400)})"
+                     for reason, count in list(reasons.items())[:MAX_SHOWN])
+    evidence += tuple(f"{m.queue_id} since {_clock(m.arrival_time)} to "
+                      f"{_addresses(tuple(r.address for r in m.chain_recipients))}"
+                      for m in waiting[:MAX_SHOWN])
+    flush = flush_command(postfix.config.path)
+    details: dict[str, object] = {"deferred_authlib": len(waiting), "oldest_seconds": oldest,
+                                  "queue_ids": [m.queue_id for m in waiting]}
+    summary = (f"{len(waiting)} message(s) deferred for {_addresses(queue.recipients)}, the "
+               f"oldest {oldest / 60:.0f} min")
+    # The newest attempt says most about now; older reasons may have been fixed since.
+    newest = max(waiting, key=lambda message: message.arrival_time).chain_recipients[0]
+    latest = newest.signature
+    assert latest is not None
+    if latest.id in MAILBOX_DIAGNOSIS:
+        return _mailbox_problem(context, postfix, newest, summary, evidence, details, flush)
+    return CheckResult(
+        "mail-deferred", title, Status.WARN,
+        f"{summary}: {latest.short or latest.meaning}. Once the cause is fixed, retry them.",
+        evidence, Fix("Postfix retries on its own within minutes; this retries now.", (flush,)),
+        details=details)
+
+
+def _mailbox_problem(context: CheckContext, postfix: PostfixView, recipient: QueuedRecipient,
+                     summary: str, evidence: tuple[str, ...], details: dict[str, object],
+                     flush: str) -> CheckResult:
+    title = "No mail waits in the queue for maildrop or authdaemond"
+    assert recipient.signature is not None
+    said = MAILBOX_DIAGNOSIS[recipient.signature.id]
+    now = _home_now(context, postfix, recipient.address)
+    if now == "":
+        return CheckResult(
+            "mail-deferred", title, Status.WARN,
+            f"{summary}: maildrop said '{recipient.signature.short}', but the mailbox looks "
+            "right now: retry the mail.", evidence,
+            Fix("The mailbox was fixed; Postfix retries within minutes, this retries now.",
+                (flush,)), details=details)
+    diagnosis = now or said
+    meaning = SIGNATURES_BY_ID[SIGNATURE_OF_DIAGNOSIS[diagnosis]].meaning
+    lab = _lab(context)
+    commands = ((f"{lab} fix-home", flush) if lab
+                else ("install -d -o <uid> -g <gid> -m 0700 <home>", flush))
+    return CheckResult(
+        "mail-deferred", title, Status.FAIL,
+        f"{summary}: {meaning}" + (" (looked at again now)" if now else ""),
+        (*evidence, f"{safe_text(recipient.address, 200)}: {diagnosis} "
+         + ("(looked at now)" if now else "(as of the last attempt)")),
+        Fix("Give the mailbox its home (owned by the mailbox's uid, not world-writable) and "
+            "Maildir (cur/ new/ tmp/), then retry the mail.", commands),
+        diagnosis=diagnosis, details=details)
+
+
+def mail_bounced(context: CheckContext) -> CheckResult:
+    title = "No mail bounced by maildrop in the last hour"
+    postfix = context.postfix  # the log is read even where postconf cannot read main.cf
+    report = postfix.bounces
+    if not report.known:
+        return CheckResult("mail-bounced", title, Status.SKIP,
+                           "No mail log file could be read for Postfix's bounce lines.",
+                           tuple(f"{path}: {why}" for path, why in report.unreadable.items()))
+    files = ", ".join(str(path) for path in report.files_read)
+    if not report.bounces:
+        return CheckResult("mail-bounced", title, Status.OK,
+                           f"No maildrop bounce in the last hour ({files}).",
+                           details={"bounced_last_hour": 0})
+    meanings = {b.signature.id: b.signature for b in report.bounces if b.signature is not None}
+    worst = next((BOUNCE_DIAGNOSIS[sid] for sid in BOUNCE_DIAGNOSIS if sid in meanings),
+                 "mail-bounced")
+    signature = next((meanings[sid] for sid in BOUNCE_DIAGNOSIS
+                      if sid in meanings and BOUNCE_DIAGNOSIS[sid] == worst), None)
+    lines = tuple(safe_text(bounce.raw, 2000) for bounce in report.bounces[-MAX_SHOWN:])
+    meaning = signature.meaning if signature is not None else report.bounces[-1].reason
+    finding = (f"{report.count} message(s) BOUNCED in the last hour (mail lost) for "
+               f"{_addresses(report.recipients)}: {safe_text(meaning, 600)}")
+    service = postfix.transport
+    if worst == "not-a-mailbox" and service is not None and not service.tempfail_on_authlib_error:
+        finding += (" maildrop runs without -a here, so an authdaemond outage bounces with the "
+                    "same text: look at authdaemond's errors at that time.")
+    return CheckResult(
+        "mail-bounced", title, Status.FAIL, finding, lines,
+        _bounce_fix(context, worst),
+        diagnosis=worst, details={"bounced_last_hour": report.count})
+
+
+def _bounce_fix(context: CheckContext, diagnosis: str) -> Fix:
+    lab = _lab(context)
+    config = context.postfix.config.path
+    if diagnosis == "maildrop-bounces-outages":
+        return Fix("Bring authdaemond back, and add -a to maildrop's argv so the next outage "
+                   "defers mail instead of losing it. The bounced mail must be sent again by "
+                   "its senders.",
+                   (context.commands.start,
+                    *((f"{lab} add-maildrop-a",) if lab else (f"postfix -c {config} reload",))))
+    if diagnosis == "maildrop-not-setuid":
+        binary = context.postfix.maildrop
+        path = binary.path if binary is not None else "/usr/bin/maildrop"
+        return Fix("Make maildrop setuid root; the bounced mail must be sent again.",
+                   (f"{lab} setuid-maildrop",) if lab
+                   else (f"chown root:mail {path}", f"chmod 4755 {path}"))
+    if diagnosis == "not-a-mailbox":
+        return Fix("The address is no mailbox (unknown, an alias Postfix did not expand, or "
+                   "disabled): create or enable the mailbox, or alias it in Postfix.",
+                   (f"{lab} enable-mailbox",) if lab else ())
+    return Fix("Read the bounce lines: maildrop's output says why.")
