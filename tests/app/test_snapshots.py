@@ -37,6 +37,7 @@ from textual.widgets import DataTable, Input, Static
 from tests.conftest import _unavailable
 from tui.app.actions import PANES
 from tui.app.app import AuthlibApp
+from tui.app.panes.queue import QueuePane
 from tui.app.panes.workers import WorkersPane
 from tui.app.widgets.health_strip import HealthStrip
 from tui.app.widgets.log_view import LogView
@@ -144,6 +145,7 @@ def frozen(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("tui.core.health_sampler.age_text", lambda _seconds: FROZEN_AGE)
     monkeypatch.setattr("tui.app.app.STALE_AFTER", float("inf"))
     monkeypatch.setattr("tui.app.log_inbox.clock", lambda _timestamp: "12:00:00")
+    monkeypatch.setattr("tui.app.panes.queue.clock", lambda _timestamp: "12:00:00")
     # The last-hour sparklines bucket by the wall clock: freeze the bucket edges too.
     monkeypatch.setattr("tui.app.panes.logs.BUCKET_MINUTES", 60)
     # The Workers pane: probe latency, worker ages and the graphs' shape vary by run.
@@ -216,6 +218,11 @@ def _show(pane_id: str) -> Before:
         if pane_id == "logs":  # the backfill arrives from a reader thread
             view = pilot.app.query_one(LogView)
             await _until(pilot, lambda: len(view.entries) >= 3, "the log backfill")
+            await pilot.pause(0.2)
+        if pane_id == "queue":  # the queue sample follows the first run of the checks
+            pane = _ours(pilot).query_one(QueuePane)
+            await _until(pilot, lambda: pane.sample is not None, "the queue sample")
+            await _until(pilot, lambda: pilot.app.focused is pane.home_widget(), "focus")
             await pilot.pause(0.2)
         if pane_id == "workers":  # one full sample (pool, probe, sessions), then no more
             pane = pilot.app.query_one(WorkersPane)

@@ -25,6 +25,7 @@ PANES: tuple[tuple[str, str], ...] = (
     ("workers", "Workers"),
     ("lookup", "Lookup"),
     ("wizard", "Wizard"),
+    ("queue", "Queue"),
 )
 
 APP_ACTIONS: tuple[AppAction, ...] = (

@@ -35,6 +35,7 @@ from tui.app.messages import (
     Observed,
     OpenWizard,
     ProbingWanted,
+    RetryMail,
     SamplingWanted,
     ShowPane,
 )
@@ -58,6 +59,7 @@ from tui.core.monitor.observations import (
     LogSource,
     Observation,
     PoolSampled,
+    QueueSampled,
 )
 from tui.core.monitor.stream import ObservationStream, Subscriber
 from tui.core.recording.tape import Tape
@@ -101,6 +103,7 @@ class AuthlibApp(App[int]):
         self._chain: XrayChain | None = None
         # The latest of each sampled kind, for a widget built after it arrived.
         self.latest_pool: PoolSampled | None = None
+        self.latest_queue: QueueSampled | None = None
         self.log_source = ""
         self.failures: dict[str, str] = {}  # monitor component → its failure, until it recovers
         self._waiting_for_pane: dict[str, list[Callable[[Any], None]]] = {}
@@ -153,10 +156,20 @@ class AuthlibApp(App[int]):
             if self.latest_pool is not None and self.latest_pool.snapshot is not None:
                 workers.show_snapshot(self.latest_pool.snapshot)
             return workers
+        if pane_id == "queue":
+            from tui.app.panes.queue import QueuePane
+
+            queue = QueuePane(self.installation, allow_fixes=self.allow_fixes,
+                              stream=self.stream, refresh_now=self.monitor.refresh)
+            if self.latest_queue is not None:
+                queue.show_sample(self.latest_queue)
+            return queue
         from tui.app.panes.wizard import WizardPane
 
-        return WizardPane(self.installation, allow_fixes=self.allow_fixes, timeline=self.timeline,
-                          publish=self.stream.publish)
+        wizard = WizardPane(self.installation, allow_fixes=self.allow_fixes,
+                            timeline=self.timeline, publish=self.stream.publish)
+        wizard.waiting_mail = _waiting(self.latest_queue)
+        return wizard
 
     async def _build_panes(self) -> None:
         for pane_id, _ in PANES:
@@ -224,8 +237,8 @@ class AuthlibApp(App[int]):
     # -- the monitor's observations ---------------------------------------------------------------
     def _observed(self, observation: Observation) -> None:
         """The stream's subscriber for the UI: on the monitor's thread, so only a message."""
-        if isinstance(observation, (HealthSampled, ChecksRan, PoolSampled, LogSource,
-                                    ComponentFailed, ComponentRecovered)):
+        if isinstance(observation, (HealthSampled, ChecksRan, PoolSampled, QueueSampled,
+                                    LogSource, ComponentFailed, ComponentRecovered)):
             self.post_message(Observed(observation))
 
     def _subscriber_failed(self, subscriber: Subscriber, error: BaseException) -> None:
@@ -259,6 +272,14 @@ class AuthlibApp(App[int]):
             workers = self._workers_pane()
             if workers is not None and observation.snapshot is not None:
                 workers.show_snapshot(observation.snapshot)
+        elif isinstance(observation, QueueSampled):
+            self.latest_queue = observation
+            queue = self._built("queue")
+            if queue is not None:
+                queue.show_sample(observation)  # type: ignore[attr-defined]
+            wizard = self._wizard()
+            if wizard is not None:
+                wizard.waiting_mail = _waiting(observation)
         elif isinstance(observation, LogSource):
             self.log_source = observation.text
             if observation.event:
@@ -411,6 +432,10 @@ class AuthlibApp(App[int]):
         self.action_show_pane("wizard")
         self._with_pane("wizard", lambda pane: pane.show_request(message.step, message.evidence))
 
+    def on_retry_mail(self, _message: RetryMail) -> None:
+        self.action_show_pane("queue")
+        self._with_pane("queue", lambda pane: pane.action_retry_all())
+
     def on_look_up(self, message: LookUp) -> None:
         self.action_show_pane("lookup")
         self._with_pane("lookup", lambda pane: pane.look_up(message.address))
@@ -492,7 +517,7 @@ class AuthlibApp(App[int]):
             pane_keys = [*pane_keys, ("F6", "Training: a hint (counted)"),
                          ("F7", "Training: I think it is… (the first answer counts)"),
                          ("F8", "Training: check my fix (every check, on the lab)")]
-        self.push_screen(HelpScreen(title, pane_keys))
+        self.push_screen(HelpScreen(title, pane_keys, panes=len(PANES)))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from palette_commands(self, APP_ACTIONS)
@@ -538,6 +563,16 @@ def pane_class(pane_id: str) -> Any:
         from tui.app.panes.workers import WorkersPane
 
         return WorkersPane
+    if pane_id == "queue":
+        from tui.app.panes.queue import QueuePane
+
+        return QueuePane
     from tui.app.panes.wizard import WizardPane
 
     return WizardPane
+
+
+def _waiting(sample: QueueSampled | None) -> int:
+    """Messages deferred for the chain in a queue sample (0 when it could not be read)."""
+    queue = sample.queue if sample is not None else None
+    return queue.deferred_authlib if queue is not None and queue.ok else 0

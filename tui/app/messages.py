@@ -12,12 +12,13 @@ from tui.core.monitor.observations import (
     HealthSampled,
     Observation,
     PoolSampled,
+    QueueSampled,
 )
 
 if TYPE_CHECKING:
     from tui.core.xray import Hop
 
-LATEST_WINS = (HealthSampled, ChecksRan, PoolSampled)
+LATEST_WINS = (HealthSampled, ChecksRan, PoolSampled, QueueSampled)
 
 
 @dataclass
@@ -75,3 +76,8 @@ class ProbingWanted(Message):
     """The probe lookup was paused or resumed (p in the Workers pane)."""
 
     on: bool
+
+
+@dataclass
+class RetryMail(Message):
+    """Retry the mail waiting for the chain (the wizard offers it after a fix)."""

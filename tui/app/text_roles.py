@@ -22,6 +22,7 @@ WARN = ".text--warn"
 WARN_STRONG = ".text--warn-strong"
 ERROR = ".text--error"
 ERROR_STRONG = ".text--error-strong"
+LOST = ".text--lost"  # mail lost (bounced): the most severe thing the app shows
 
 # A finding's or a log line's severity (also as its string value, as recordings hold it).
 SEVERITY_ROLE: dict[str, str] = {Severity.ERROR: ERROR_STRONG, Severity.WARNING: WARN,
@@ -30,4 +31,5 @@ SEVERITY_ROLE: dict[str, str] = {Severity.ERROR: ERROR_STRONG, Severity.WARNING:
 # Declared by every screen (`COMPONENT_CLASSES = TEXT_ROLES`): Textual looks a role up on
 # the widgets above the span, up to its screen.
 TEXT_ROLES: set[str] = {role.removeprefix(".") for role in (
-    LABEL, DIM, NOTE, MUTED, ACCENT, KEY, OK, OK_STRONG, WARN, WARN_STRONG, ERROR, ERROR_STRONG)}
+    LABEL, DIM, NOTE, MUTED, ACCENT, KEY, OK, OK_STRONG, WARN, WARN_STRONG, ERROR, ERROR_STRONG,
+    LOST)}

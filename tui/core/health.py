@@ -1,4 +1,4 @@
-"""The health strip's data: one snapshot of daemon, socket, workers, database, last error.
+"""The health strip's data: one snapshot of daemon, socket, workers, database, mail, last error.
 
 Every cell is a state *and* a word, so it reads the same without colour. The
 sampling is in `health_sampler.py`: the strip is drawn before anything is measured,
@@ -34,6 +34,7 @@ class HealthCell:
     word: str
     detail: str = ""
     step: str = ""  # the wizard step that deals with this state ("" when nothing to do)
+    lost: bool = False  # mail was lost (bounced): drawn above every other bad state
 
 
 @dataclass(frozen=True, slots=True)

@@ -105,6 +105,31 @@ def _database(installation: Installation, ping: ProbeResult | None) -> HealthCel
     return HealthCell("database", "database", State.BAD, word, result.error, step)
 
 
+def _mail(context: CheckContext) -> HealthCell:
+    """Mail waiting for the chain and mail it lost, from the queue and the log the checks read."""
+    postfix = context.postfix
+    if not postfix.configured:
+        return HealthCell("mail", "mail", State.UNKNOWN, "no postfix",
+                          f"No Postfix configuration in {postfix.config.path}; give it with "
+                          "--postfix-dir.")
+    bounces = postfix.bounces
+    if bounces.bounces:
+        return HealthCell("mail", "mail", State.BAD, f"{bounces.count} LOST",
+                          f"{bounces.count} message(s) bounced by maildrop in the last hour: "
+                          "lost for their senders (Queue pane).", "mail-bounced", lost=True)
+    queue = postfix.queue
+    if not queue.ok:
+        return HealthCell("mail", "mail", State.UNKNOWN, "queue unread", queue.error)
+    waiting = queue.deferred_authlib
+    if waiting:
+        return HealthCell("mail", "mail", State.WARN, f"{waiting} waiting",
+                          f"{waiting} message(s) deferred for the chain, the oldest "
+                          f"{age_text(queue.oldest_seconds or 0.0)} (Queue pane).",
+                          "mail-deferred")
+    return HealthCell("mail", "mail", State.OK, "none waiting",
+                      "No mail waits for maildrop or authdaemond.")
+
+
 def _last_error(installation: Installation, now: float) -> HealthCell:
     found = recent_errors(installation, limit=1)  # the journal or the files, as the Logs pane
     if not found.errors:
@@ -145,6 +170,7 @@ def sample_health(
         sock,
         _workers(pool),
         _database(installation, context.db_ping),
+        _mail(context),
         _last_error(installation, now),
     )
     return HealthSnapshot(now, cells, pool)

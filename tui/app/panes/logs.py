@@ -35,7 +35,7 @@ BUCKET_MINUTES = 3
 SEVERITIES = [("all levels", "all"), ("warnings and errors", "warning"), ("errors", "error")]
 ORIGINS = [("auth + delivery", "all"), ("auth (authdaemond)", "auth"),
            ("delivery (maildrop)", "delivery")]
-_LEVEL_RANK = {"debug": 0, "info": 1, "warning": 2, "error": 3}
+_LEVEL_RANK = {"debug": 0, "info": 1, "warning": 2, "error": 3, "lost": 4}
 
 
 def make_filter(text: str, level: str, origin: str) -> Callable[[ShownEntry], bool] | str:

@@ -22,6 +22,7 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
 
+from tui.app.messages import RetryMail
 from tui.app.screens.confirm_fix import ConfirmFixScreen
 from tui.app.screens.fix_text import FixTextScreen
 from tui.app.text import plain, styled
@@ -50,6 +51,7 @@ from tui.core.checks.diagnosis import (
     branch_for_step,
     check_by_id,
     diagnose,
+    last_bounced_recipient,
     run_checks,
 )
 from tui.core.checks.incident_note import IncidentNote
@@ -64,7 +66,8 @@ _STATUS_STYLE = {Status.OK: OK, Status.WARN: WARN, Status.FAIL: ERROR_STRONG,
                  Status.SKIP: MUTED}
 _STATUS_WORD = {Status.OK: "✔ ok  ", Status.WARN: "⚠ warn", Status.FAIL: "✘ FAIL",
                 Status.SKIP: "– skip"}
-ENTRY_ORDER = (Branch.FIND, Branch.S_CONNECT, Branch.TEMPFAIL, Branch.ADDRESS)
+ENTRY_ORDER = (Branch.FIND, Branch.S_CONNECT, Branch.TEMPFAIL, Branch.ADDRESS, Branch.QUEUED,
+               Branch.BOUNCED)
 
 
 class WizardPane(Vertical):
@@ -74,6 +77,8 @@ class WizardPane(Vertical):
         Binding("v", "verify", "Verify", tooltip="Run the selected step's check again"),
         Binding("x", "run_fix", "Run fix", tooltip="Run the fix (needs --allow-fixes)"),
         Binding("e", "export", "Export", tooltip="Write the walk as a Markdown incident note"),
+        Binding("m", "retry_mail", "Retry mail", tooltip="Retry the mail waiting for the chain "
+                "and watch it (Queue pane; needs --allow-fixes)"),
         Binding("escape", "entries", "Start over", show=False),
     ]
 
@@ -83,6 +88,7 @@ class WizardPane(Vertical):
         super().__init__(classes="pane-body", id="wizard-pane")
         # The app's stream: a fix that ran goes to the timeline and the recording through it.
         self.publish = publish
+        self.waiting_mail = 0  # messages deferred for the chain, handed down by the app
         self.installation = installation
         self.allow_fixes = allow_fixes
         self.notes_dir = notes_dir or Path.home()
@@ -172,6 +178,11 @@ class WizardPane(Vertical):
             for result in run_checks(context, BRANCH_CHECKS[branch]):
                 results.append(result)
                 self.app.call_from_thread(self._add_result, result)
+            bounced = last_bounced_recipient(context) if branch is Branch.BOUNCED else None
+            if bounced is not None:  # is it a mailbox at all: alias, typo, disabled?
+                for result in address_checks(context, bounced):
+                    results.append(result)
+                    self.app.call_from_thread(self._add_result, result)
         self.app.call_from_thread(self._show_diagnosis, diagnose(tuple(results)), branch)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
@@ -326,11 +337,21 @@ class WizardPane(Vertical):
                 self.publish(FixRan(time.time(), run.command, run.exit_code))
         if runs and all(run.ok for run in runs):
             self.app.call_from_thread(self._verify, check_id)
+            self.app.call_from_thread(self._offer_retry)
+
+    def _offer_retry(self) -> None:
+        """After a fix: the mail that waited meanwhile can go now (m), and be watched."""
+        if self.waiting_mail:
+            self._show_output(f"{self.waiting_mail} message(s) wait for the chain: m retries "
+                              "them now (postqueue -f) and the Queue pane watches each one.")
 
     def _show_output(self, line: str) -> None:
         self._fix_output = [*self._fix_output, line][-40:]
         self.query_one("#wizard-output", Static).update(
             NEWLINE.join([styled(("fix output", LABEL))] + [plain(x) for x in self._fix_output]))
+
+    def action_retry_mail(self) -> None:
+        self.post_message(RetryMail())
 
     def action_export(self) -> None:
         if not self.note.results:
@@ -358,5 +379,6 @@ class WizardPane(Vertical):
             ("v", "Verify: run the step's check again"),
             ("x", "Run the fix (only with --allow-fixes, after a confirmation)"),
             ("e", "Export the walk as a Markdown incident note"),
+            ("m", "Retry the waiting mail now and watch it (Queue pane; --allow-fixes)"),
             ("esc", "Back to the symptoms"),
         ]

@@ -17,7 +17,7 @@ class HelpScreen(Modal[None]):
     BINDINGS = [Binding("escape,question_mark,q", "dismiss", "Close")]
 
     def __init__(self, pane_title: str, pane_keys: list[tuple[str, str]],
-                 actions: tuple[AppAction, ...] = APP_ACTIONS, panes: int = 5) -> None:
+                 actions: tuple[AppAction, ...] = APP_ACTIONS, panes: int = 6) -> None:
         super().__init__()
         self.pane_title = pane_title
         self.pane_keys = pane_keys

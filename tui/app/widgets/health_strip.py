@@ -14,10 +14,10 @@ from textual.widgets import Static
 
 from tui.app.messages import OpenWizard
 from tui.app.text import styled
-from tui.app.text_roles import DIM, ERROR_STRONG, MUTED, OK, WARN
+from tui.app.text_roles import DIM, ERROR_STRONG, LOST, MUTED, OK, WARN
 from tui.core.health import HealthCell, HealthSnapshot, State
 
-CELL_KEYS = ("daemon", "socket", "workers", "database", "last_error")
+CELL_KEYS = ("daemon", "socket", "workers", "database", "mail", "last_error")
 _STYLE = {
     State.OK: OK,
     State.WARN: WARN,
@@ -30,7 +30,8 @@ SEPARATOR = Content("  ")
 
 def cell_content(cell: HealthCell, stale: bool) -> Content:
     word = f"{cell.word} (stale)" if stale else cell.word
-    return styled((f"{cell.label} ", DIM), (f"{_MARK[cell.state]} {word}", _STYLE[cell.state]))
+    look = LOST if cell.lost else _STYLE[cell.state]
+    return styled((f"{cell.label} ", DIM), (f"{_MARK[cell.state]} {word}", look))
 
 
 class HealthStrip(Static):
@@ -66,12 +67,12 @@ class HealthStrip(Static):
 
 
     def worst_step(self) -> HealthCell | None:
-        """The worst cell that has a wizard step, BAD before WARN."""
+        """The worst cell that has a wizard step: lost mail, then BAD, then WARN."""
         if self.snapshot is None:
             return None
         with_step = [c for c in self.snapshot.cells if c.step and c.state in (State.BAD,
                                                                                State.WARN)]
-        return max(with_step, key=lambda c: _RANK[c.state], default=None)
+        return max(with_step, key=lambda c: (c.lost, _RANK[c.state]), default=None)
 
     def on_click(self) -> None:
         cell = self.worst_step()

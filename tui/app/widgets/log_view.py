@@ -21,7 +21,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from tui.core.logs.entry import LogEntry
-from tui.core.logs.level import level_of
+from tui.core.logs.level import is_mail_lost, level_of
 from tui.core.safe_text import safe_text
 
 DEFAULT_MAX_ENTRIES = 10_000
@@ -37,7 +37,7 @@ class ShownEntry:
     origin: str
     text: str
     annotation: str  # "" when no signature matched
-    level: str  # "error", "warning", "info", "debug"
+    level: str  # "lost" (mail bounced), "error", "warning", "info", "debug"
 
 
 Row = tuple[ShownEntry, bool]  # (entry, is the annotation line)
@@ -56,7 +56,7 @@ def shown(entry: LogEntry, clock: Callable[[float], str]) -> ShownEntry:
         text=safe_text(f"{entry.tag}: {entry.message}" if entry.tag else entry.message,
                        MESSAGE_CHARS),
         annotation=safe_text(annotation),
-        level=level_of(entry),
+        level="lost" if is_mail_lost(entry) else level_of(entry),
     )
 
 
@@ -66,6 +66,7 @@ class LogView(ScrollView, can_focus=True):
     COMPONENT_CLASSES = {
         "log-view--time",
         "log-view--origin",
+        "log-view--lost",
         "log-view--error",
         "log-view--warning",
         "log-view--info",

@@ -31,6 +31,8 @@ class Branch(StrEnum):
     TEMPFAIL = "tempfail"
     ADDRESS = "address"
     FIND = "find"
+    QUEUED = "queued"
+    BOUNCED = "bounced"
 
 
 BRANCH_TITLES = {
@@ -38,6 +40,8 @@ BRANCH_TITLES = {
     Branch.TEMPFAIL: "Mail is deferred with `Temporary authentication failure`",
     Branch.ADDRESS: "A lookup fails for one address",
     Branch.FIND: "Find it for me (run every check)",
+    Branch.QUEUED: "Mail waits in the queue",
+    Branch.BOUNCED: "Mail bounced: `Invalid user specified` / user unknown",
 }
 
 S_CONNECT_CHECKS: tuple[Check, ...] = (
@@ -77,11 +81,31 @@ ALL_CHECKS: tuple[Check, ...] = tuple(
     dict.fromkeys((*S_CONNECT_CHECKS, *TEMPFAIL_CHECKS, *DELIVERY_CHECKS))
 )
 
+# Waiting mail: what the queue says first, then everything it may be waiting for.
+QUEUED_CHECKS: tuple[Check, ...] = tuple(
+    dict.fromkeys((*DELIVERY_CHECKS, *S_CONNECT_CHECKS, *TEMPFAIL_CHECKS))
+)
+# Lost mail: the bounces and whether an outage bounces, then the daemon and its answers; the
+# wizard adds the address checks of the last bounced recipient (alias, typo, disabled).
+BOUNCED_CHECKS: tuple[Check, ...] = tuple(dict.fromkeys((
+    delivery_checks.mail_bounced,
+    delivery_checks.maildrop_tempfail_flag,
+    delivery_checks.maildrop_setuid,
+    delivery_checks.postfix_transport,
+    *S_CONNECT_CHECKS,
+    *TEMPFAIL_CHECKS,
+)))
+
 BRANCH_CHECKS: dict[Branch, tuple[Check, ...]] = {
     Branch.S_CONNECT: S_CONNECT_CHECKS,
     Branch.TEMPFAIL: TEMPFAIL_CHECKS,
     Branch.FIND: ALL_CHECKS,
+    Branch.QUEUED: QUEUED_CHECKS,
+    Branch.BOUNCED: BOUNCED_CHECKS,
 }
+
+_QUEUED_STEPS = frozenset({"mail-deferred", "mailbox-home", "maildir-missing"})
+_BOUNCED_STEPS = frozenset({"mail-bounced", "maildrop-tempfail-flag", "maildrop-setuid"})
 
 HEALTHY = "healthy"
 WARNINGS = "warnings"  # nothing broken, but a check has something to say
@@ -149,6 +173,8 @@ STEP_CHECK: dict[str, str] = {
     "maildrop-setuid": "maildrop-setuid",
     "mailbox-home": "mail-deferred",
     "maildir-missing": "mail-deferred",
+    "mail-deferred": "mail-deferred",
+    "mail-bounced": "mail-bounced",
 }
 
 
@@ -190,6 +216,10 @@ def branch_for_step(step: str) -> Branch:
     check_id = STEP_CHECK.get(step, "")
     if step == "not-a-mailbox":
         return Branch.ADDRESS
+    if step in _QUEUED_STEPS:
+        return Branch.QUEUED
+    if step in _BOUNCED_STEPS:
+        return Branch.BOUNCED
     if check_id and any(check.__name__.replace("_", "-") == check_id
                         for check in S_CONNECT_CHECKS):
         return Branch.S_CONNECT
@@ -248,3 +278,9 @@ def diagnose(results: tuple[CheckResult, ...]) -> Diagnosis:
 
 def find_it(context: CheckContext) -> Diagnosis:
     return diagnose(tuple(run_checks(context, ALL_CHECKS)))
+
+
+def last_bounced_recipient(context: CheckContext) -> str | None:
+    """The newest recipient maildrop bounced in the last hour (the wizard checks its row)."""
+    report = context.postfix.bounces
+    return report.bounces[-1].recipient if report.bounces else None

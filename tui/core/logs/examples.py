@@ -119,6 +119,8 @@ LOGGED_AT: dict[str, str] = {
 
 # signature id -> maildrop's stderr as Postfix logs it after `Command output:`
 CLIENT_EXAMPLES: dict[str, str] = {
+    "maildrop-bounced-outage": "ERR: authdaemon: s_connect() failed: Connection refused Invalid "
+                               "user specified. ",
     "s-connect-refused": "ERR: authdaemon: s_connect() failed: Connection refused "
                          "/usr/bin/maildrop: Temporary authentication failure. ",
     "s-connect-no-socket": "ERR: authdaemon: s_connect() failed: No such file or directory "
@@ -137,11 +139,15 @@ CLIENT_EXAMPLES: dict[str, str] = {
     "maildrop-no-system-user": "Cannot find system user vmail /usr/bin/maildrop: Cannot set my "
                                "user or group id. ",
     "maildrop-setid-failed": "/usr/bin/maildrop: Cannot set my user or group id. ",
-    "maildrop-setgid-failed": "setgid: Operation not permitted ",
+    "maildrop-setgid": "setgid: Operation not permitted ",
+    "maildrop-setgid-failed": "setgid: Invalid argument ",
     "maildrop-home-create-failed": "/home/virtual/site1/home/user: Permission denied ",
-    "maildrop-home-chdir-failed": "/usr/bin/maildrop: Unable to change to home directory. ",
-    "maildrop-home-bad": "/usr/bin/maildrop: Invalid home directory permissions - world "
-                         "writable. ",
+    "maildrop-home-missing": "/usr/bin/maildrop: Unable to change to home directory. ",
+    "maildrop-home-owner": "/usr/bin/maildrop: Home directory owned by wrong user. ",
+    "maildrop-home-writable": "/usr/bin/maildrop: Invalid home directory permissions - world "
+                              "writable. ",
+    "maildrop-home-bad": "/usr/bin/maildrop: Home directory is not a directory. ",
+    "maildrop-dot-lock": "/usr/bin/maildrop: Unable to create a dot-lock at Mail/",
     "maildrop-over-quota": "maildrop: maildir over quota. ",
     "maildrop-mailbox-failed": "/usr/bin/maildrop: Unable to open mailbox. ",
     "maildrop-maildir-error": "maildrop: /home/user/Mail/: Permission denied ",

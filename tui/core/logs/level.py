@@ -22,3 +22,11 @@ def level_of(entry: LogEntry) -> str:
     if priority == 7:
         return "debug"
     return "info"
+
+
+def is_mail_lost(entry: LogEntry) -> bool:
+    """A line that says mail was bounced (lost for its sender): outranks every error."""
+    if entry.signature is not None and entry.signature.mail_lost:
+        return True
+    delivery = entry.delivery
+    return delivery is not None and delivery.status == "bounced"

@@ -470,6 +470,13 @@ REMEDIES: dict[str, Remedy] = {
         "Raise daemons= in {authdaemonrc} and make the SELECT fast, then `{restart}`.",
         "`cpcmd scope:set cp.bootstrapper courier_workers N`, then "
         f"`{APISCP_BOOTSTRAP}`; and make the SELECT fast."),
+    "maildrop-bounced-outage": Remedy(
+        "authdaemond was unreachable and maildrop runs without -a, so the outage made it bounce "
+        "the mail as an unknown user: mail is being lost, not deferred.",
+        "`postconf -M` / master.cf: the maildrop pipe's argv lacks -a; `authlib-tui check` "
+        "(maildrop-tempfail-flag, daemon-listening).",
+        "Start authdaemond ({start}), add -a to maildrop's argv in master.cf and `postfix "
+        "reload`, so the next outage defers; ask the senders to send again."),
     "maildrop-invalid-user": Remedy(
         "authdaemond answered 'no such user' (or maildrop was built to treat a failure that "
         "way): the address is not a mailbox, is disabled, has an empty home, or authpgsql is "
@@ -498,11 +505,32 @@ REMEDIES: dict[str, Remedy] = {
         _HOME_CONFIRM,
         "Create the home (owned by the mailbox's uid/gid) or correct the SELECT's home; ask the "
         "sender to send again."),
-    "maildrop-home-chdir-failed": Remedy(
+    "maildrop-home-missing": Remedy(
         "The home directory the lookup answered does not exist or the mailbox's user cannot "
         "enter it.",
         _HOME_CONFIRM,
-        "Create the home with the mailbox's uid/gid, or correct the SELECT's home."),
+        "Create the home with the mailbox's uid/gid, or correct the SELECT's home; then retry "
+        "the waiting mail (`postqueue -f`)."),
+    "maildrop-home-owner": Remedy(
+        "The home directory belongs to another uid than the one the lookup answers.",
+        _HOME_CONFIRM,
+        "`chown UID:GID` the home so it matches the lookup; then retry the waiting mail."),
+    "maildrop-home-writable": Remedy(
+        "The home directory is world-writable, which maildrop refuses.",
+        _HOME_CONFIRM,
+        "`chmod o-w` the home; then retry the waiting mail."),
+    "maildrop-dot-lock": Remedy(
+        "The Maildir the lookup names is missing, so maildrop took the name for a mailbox file "
+        "and could not lock it.",
+        _HOME_CONFIRM + " `ls -ld HOME/MAILDIR`.",
+        "Create the Maildir (`maildirmake`, or cur/ new/ tmp/ owned by the mailbox's uid) or "
+        "correct the SELECT's maildir; then retry the waiting mail."),
+    "maildrop-setgid": Remedy(
+        "maildrop is not setuid root (Debian ships it setgid mail only), so it cannot become "
+        "the mailbox's user; every delivery exits 1 and Postfix bounces.",
+        "`ls -l $(command -v maildrop)`: the owner's x must be an s.",
+        "`chown root:mail` and `chmod 4755` maildrop (ApisCP's packages do); ask the senders of "
+        "the bounced mail to send again."),
     "maildrop-home-bad": Remedy(
         "maildrop refuses the home: not a directory, world-writable, or owned by another uid "
         "than the lookup's.",

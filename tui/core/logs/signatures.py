@@ -645,6 +645,7 @@ CLIENT_SIGNATURES: tuple[Signature, ...] = (
         "bounced the mail (5.1.1): an authdaemond outage is losing mail.",
         step="maildrop-tempfail-flag",
         short="authdaemond unreachable and maildrop lacks -a: mail bounced",
+        mail_lost=True,
     ),
     _signature(
         "s-connect-refused",
@@ -737,6 +738,57 @@ CLIENT_SIGNATURES: tuple[Signature, ...] = (
         step="delivery-identity",
         short="the looked-up system user does not exist",
     ),
+    # maildrop's own checks before delivering (it prints them after switching to the mailbox);
+    # before the broader texts below, which catch the rest of each family.
+    _signature(
+        "maildrop-setgid",
+        r"^\s*setgid: Operation not permitted",
+        Severity.ERROR,
+        "maildrop could not switch to the mailbox's uid/gid: it is not setuid root (Debian "
+        "ships it setgid mail only) and the pipe runs it as an ordinary user. Every delivery "
+        "bounces (5.3.0).",
+        step="maildrop-setuid",
+        short="maildrop is not setuid root: every delivery bounces",
+        mail_lost=True,
+    ),
+    _signature(
+        "maildrop-home-missing",
+        rf"{_MAILDROP}Unable to change to home directory",
+        Severity.ERROR,
+        "The mailbox's home directory (HOME in authdaemond's answer) does not exist or cannot "
+        "be entered; the mail is deferred until it can.",
+        step="mailbox-home",
+        short="mailbox home missing or not enterable",
+    ),
+    _signature(
+        "maildrop-home-owner",
+        rf"{_MAILDROP}Home directory owned by wrong user",
+        Severity.ERROR,
+        "The mailbox's home directory belongs to another uid than the one authdaemond returned; "
+        "maildrop refuses to deliver into it (deferred).",
+        step="mailbox-home",
+        short="mailbox home owned by the wrong user",
+    ),
+    _signature(
+        "maildrop-home-writable",
+        rf"{_MAILDROP}Invalid home directory permissions",
+        Severity.ERROR,
+        "The mailbox's home directory is world-writable; maildrop refuses to deliver into it "
+        "(deferred).",
+        step="mailbox-home",
+        short="mailbox home is world-writable",
+    ),
+    _signature(
+        "maildrop-dot-lock",
+        # A relative path is the lookup's MAILDIR under the home; an absolute one (/var/mail)
+        # is a real mailbox file, left to maildrop-mailbox-failed.
+        rf"{_MAILDROP}Unable to create a dot-lock at (?!/)",
+        Severity.ERROR,
+        "The Maildir (MAILDIR in authdaemond's answer) is missing or unusable, so maildrop took "
+        "the name for a mailbox file and could not lock it (deferred).",
+        step="maildir-missing",
+        short="Maildir missing: maildrop cannot lock a mailbox file",
+    ),
     _signature(
         "maildrop-setid-failed",
         rf"{_MAILDROP}Cannot set my user or group id",
@@ -766,15 +818,6 @@ CLIENT_SIGNATURES: tuple[Signature, ...] = (
         step="delivery-home",
         short="home directory cannot be created: bounced",
         mail_lost=True,
-    ),
-    _signature(
-        "maildrop-home-chdir-failed",
-        rf"{_MAILDROP}Unable to change to home directory",
-        Severity.ERROR,
-        "The home directory the lookup answered does not exist or is not reachable by the "
-        "mailbox's user; mail is deferred.",
-        step="delivery-home",
-        short="home directory missing or unreachable",
     ),
     _signature(
         "maildrop-home-bad",
@@ -839,53 +882,6 @@ CLIENT_SIGNATURES: tuple[Signature, ...] = (
         "deferred.",
         step="system-resources",
         short="maildrop was killed by a signal",
-    ),
-    # maildrop's own checks before delivering (it prints them after switching to the mailbox).
-    _signature(
-        "maildrop-setgid",
-        r"^\s*setgid: Operation not permitted",
-        Severity.ERROR,
-        "maildrop could not switch to the mailbox's uid/gid: it is not setuid root (Debian "
-        "ships it setgid mail only) and the pipe runs it as an ordinary user. Every delivery "
-        "bounces (5.3.0).",
-        step="maildrop-setuid",
-        short="maildrop is not setuid root: every delivery bounces",
-    ),
-    _signature(
-        "maildrop-home-missing",
-        rf"{_MAILDROP}Unable to change to home directory",
-        Severity.ERROR,
-        "The mailbox's home directory (HOME in authdaemond's answer) does not exist or cannot "
-        "be entered; the mail is deferred until it can.",
-        step="mailbox-home",
-        short="mailbox home missing or not enterable",
-    ),
-    _signature(
-        "maildrop-home-owner",
-        rf"{_MAILDROP}Home directory owned by wrong user",
-        Severity.ERROR,
-        "The mailbox's home directory belongs to another uid than the one authdaemond returned; "
-        "maildrop refuses to deliver into it (deferred).",
-        step="mailbox-home",
-        short="mailbox home owned by the wrong user",
-    ),
-    _signature(
-        "maildrop-home-writable",
-        rf"{_MAILDROP}Invalid home directory permissions",
-        Severity.ERROR,
-        "The mailbox's home directory is world-writable; maildrop refuses to deliver into it "
-        "(deferred).",
-        step="mailbox-home",
-        short="mailbox home is world-writable",
-    ),
-    _signature(
-        "maildrop-dot-lock",
-        rf"{_MAILDROP}Unable to create a dot-lock",
-        Severity.ERROR,
-        "The Maildir (MAILDIR in authdaemond's answer) is missing or unusable, so maildrop took "
-        "the name for a mailbox file and could not lock it (deferred).",
-        step="maildir-missing",
-        short="Maildir missing: maildrop cannot lock a mailbox file",
     ),
 )
 

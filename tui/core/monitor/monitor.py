@@ -35,10 +35,12 @@ from tui.core.monitor.observations import (
     LogSource,
     PoolSampled,
     ProbeRan,
+    QueueSampled,
 )
 from tui.core.monitor.stream import ObservationStream
 
 if TYPE_CHECKING:
+    from tui.core.checks.context import CheckContext
     from tui.core.logs.entry import LogEntry
 
 HEALTH_INTERVAL = 5.0  # seconds from the end of one health run to the start of the next
@@ -55,6 +57,16 @@ COMPONENTS = {
     "sessions": "Reading the database sessions",
     "health": "The health sample",
 }
+
+
+def queue_of(context: CheckContext, now: float) -> QueueSampled:
+    """The queue and the bounces the delivery checks just read (each read once per run)."""
+    postfix = context.postfix
+    if not postfix.configured:
+        return QueueSampled(now, None, None, f"No Postfix configuration in "
+                            f"{postfix.config.path} ({postfix.config.source}); give it with "
+                            "--postfix-dir.")
+    return QueueSampled(now, postfix.queue, postfix.bounces)
 
 
 def failure_sentence(component: str, error: BaseException) -> str:
@@ -235,6 +247,7 @@ class Monitor:
         now = time.time()
         hops = build_hops(results, context, self.counts, now, stale_after=self.stale_after)
         self.stream.publish(ChecksRan(now, results, hops))
+        self.stream.publish(queue_of(context, now))
 
     # -- headless (authlib-tui record) ----------------------------------------------------------
     def run_for(self, duration: float, every: Callable[[], None], interval: float = 1.0,

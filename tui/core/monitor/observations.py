@@ -14,6 +14,8 @@ if TYPE_CHECKING:  # the app imports this before its first frame; the types are 
     from tui.core.checks.result import CheckResult
     from tui.core.health import HealthSnapshot
     from tui.core.logs.entry import LogEntry
+    from tui.core.postfix.bounces import BounceReport
+    from tui.core.postfix.queue import QueueSnapshot
     from tui.core.workers.pool import PoolSample
     from tui.core.workers.probe import ProbeSample
     from tui.core.workers.sampler import WorkersSnapshot
@@ -81,6 +83,19 @@ class ChecksRan:
 
 
 @dataclass(frozen=True, slots=True)
+class QueueSampled:
+    """The mail Postfix holds for the chain, and what maildrop bounced in the last hour.
+
+    Both are None, with `note` saying why, where there is no Postfix to look at.
+    """
+
+    at: float
+    queue: QueueSnapshot | None
+    bounces: BounceReport | None
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class PoolSampled:
     """One look at the worker pool; `snapshot` is the Workers pane's whole picture.
 
@@ -133,5 +148,5 @@ class ComponentRecovered:
     component: str
 
 
-Observation = (LogBatch | LogSource | HealthSampled | ChecksRan | PoolSampled | ProbeRan
-               | FixRan | IncidentMarked | ComponentFailed | ComponentRecovered)
+Observation = (LogBatch | LogSource | HealthSampled | ChecksRan | QueueSampled | PoolSampled
+               | ProbeRan | FixRan | IncidentMarked | ComponentFailed | ComponentRecovered)

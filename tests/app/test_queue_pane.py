@@ -1,0 +1,158 @@
+"""The Queue pane on the lab's real Postfix: waiting mail, the retry, the watch, lost mail.
+
+A deferral leaves nothing once the queue is emptied, so those tests share the
+session's lab; a bounce keeps `check` critical for an hour, so the lost-mail test
+brings up a lab of its own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from functools import partial
+from typing import Any
+
+import pytest
+from textual.widgets import Button, DataTable, Static
+
+from tests.app.conftest import until, visible_text, widget_text
+from tui.app.app import AuthlibApp
+from tui.app.panes.queue import QueuePane
+from tui.app.panes.wizard import WizardPane
+from tui.app.screens.confirm_fix import ConfirmFixScreen
+from tui.core.fixes.audit import read_audit
+from tui.core.installation import Installation
+from tui.lab.lab import Lab
+
+RECIPIENT = "foo@domain.com"
+_until = partial(until, timeout=30.0)  # a delivery attempt, a queue sample: seconds each
+
+
+@pytest.fixture
+def mail_lab(lab: Lab) -> Iterator[Lab]:
+    """The session's lab, healthy and with an empty queue before and after the test."""
+    lab.apply(frozenset())
+    lab.postfix.clear_queue()
+    yield lab
+    lab.apply(frozenset())
+    lab.postfix.clear_queue()
+
+
+def _app(lab: Lab, allow_fixes: bool = False) -> AuthlibApp:
+    installation = Installation.from_flags({"config": str(lab.settings_file)})
+    return AuthlibApp(installation, health_interval=0.5, allow_fixes=allow_fixes)
+
+
+async def _open_queue(app: AuthlibApp, pilot: Any) -> QueuePane:
+    await pilot.press("6")
+    await _until(lambda: bool(app.query(QueuePane)))
+    return app.query_one(QueuePane)
+
+
+async def test_waiting_mail_then_the_fix_the_retry_and_the_watch(mail_lab: Lab) -> None:
+    lab = mail_lab
+    lab.apply(frozenset({"daemon-stopped"}))
+    start = lab.log_size()
+    lab.send(RECIPIENT, count=2, subject="queue pane")
+    line = lab.wait_for_delivery(RECIPIENT, start)  # the first of the two, as Postfix wrote it
+    assert "status=deferred" in line and "s_connect() failed" in line
+    app = _app(lab, allow_fixes=True)
+    async with app.run_test(size=(100, 30)) as pilot:
+        pane = await _open_queue(app, pilot)
+        await _until(lambda: "2 message(s) waiting" in visible_text(app))
+        table = pane.query_one("#queue-table", DataTable)
+        assert table.row_count == 2
+        assert RECIPIENT in visible_text(app)
+        assert "s_connect" in widget_text(app, pane.query_one("#queue-summary"))
+
+        await asyncio.to_thread(lab.fix_start)  # the cause is fixed; the mail still waits
+        await pilot.press("x")
+        await _until(lambda: isinstance(app.screen, ConfirmFixScreen))
+        command = f"postqueue -c {lab.postfix.config_dir} -f"
+        assert command in visible_text(app)
+        app.screen.query_one("#confirm-run", Button).press()
+        await _until(lambda: pane.retry_watch is not None and pane.retry_watch.done)
+        assert pane.retry_watch is not None
+        assert pane.retry_watch.summary() == "2 of 2 delivered"
+        await _until(lambda: "2 of 2 delivered" in visible_text(app))
+        await _until(lambda: "No mail waits for maildrop" in visible_text(app))
+    assert sum("queue pane" in path.read_text() for path in lab.delivered()) >= 2
+    audited = [record for record in read_audit(lab.root / "audit.log")
+               if record.get("command") == command]
+    assert {record.get("event") for record in audited} >= {"about to run", "ended"}
+
+
+async def test_a_retry_needs_allow_fixes_and_changes_nothing_without(mail_lab: Lab) -> None:
+    lab = mail_lab
+    lab.apply(frozenset({"daemon-stopped"}))
+    start = lab.log_size()
+    lab.send(RECIPIENT, subject="read-only")
+    lab.wait_for_delivery(RECIPIENT, start)
+    app = _app(lab)
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        pane = await _open_queue(app, pilot)
+        await _until(lambda: "1 message(s) waiting" in visible_text(app))
+        await pilot.press("x")
+        await _until(lambda: "--allow-fixes" in visible_text(app))
+        assert not isinstance(app.screen, ConfirmFixScreen)
+        assert pane.retry_watch is None
+
+
+async def test_the_wizard_starts_from_waiting_mail_and_offers_the_retry(mail_lab: Lab) -> None:
+    lab = mail_lab
+    lab.apply(frozenset({"daemon-stopped"}))
+    start = lab.log_size()
+    lab.send(RECIPIENT, subject="wizard")
+    lab.wait_for_delivery(RECIPIENT, start)
+    app = _app(lab)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("5")
+        await _until(lambda: bool(app.query(WizardPane)))
+        wizard = app.query_one(WizardPane)
+        await _until(lambda: app.focused is not None and wizard in app.focused.ancestors_with_self)
+        await pilot.press("down", "down", "down", "down", "enter")  # "Mail waits in the queue"
+        await _until(lambda: wizard.diagnosis is not None)
+        assert wizard.diagnosis is not None and wizard.diagnosis.id == "daemon-stopped"
+        assert wizard.results["mail-deferred"].status.value == "warn"
+        await _until(lambda: wizard.waiting_mail == 1)
+        wizard._offer_retry()  # what a successful fix ends with
+        output = wizard.query_one("#wizard-output", Static)
+        await _until(lambda: "1 message(s) wait for the chain: m retries them now"
+                     in str(output.render()))
+        await pilot.press("m")  # without --allow-fixes: the Queue pane says so
+        await _until(lambda: bool(app.query(QueuePane)) and app.query_one(
+            "#panes").active == "queue")  # type: ignore[attr-defined]
+
+
+@pytest.fixture(scope="module")
+def bounce_lab() -> Iterator[Lab]:
+    """A lab of its own: a bounce stays in the last hour's log, critical, for an hour."""
+    instance = Lab.create()
+    try:
+        instance.wait_found()
+        yield instance
+    finally:
+        instance.down()
+
+
+async def test_lost_mail_is_the_strongest_thing_on_screen_and_the_wizard_names_it(
+        bounce_lab: Lab) -> None:
+    lab = bounce_lab
+    lab.apply(frozenset({"not-a-mailbox"}))
+    start = lab.log_size()
+    lab.send(RECIPIENT, subject="lost")
+    line = lab.wait_for_delivery(RECIPIENT, start)
+    assert "status=bounced" in line and "Invalid user specified." in line
+    app = _app(lab)
+    async with app.run_test(size=(100, 30)) as pilot:
+        pane = await _open_queue(app, pilot)
+        await _until(lambda: "MAIL LOST: 1 message(s) bounced" in visible_text(app))
+        bounced = widget_text(app, pane.query_one("#queue-bounced"))
+        assert RECIPIENT in bounced and "Invalid user" in bounced
+        await pilot.press("w")  # the wizard, from the lost mail
+        await _until(lambda: bool(app.query(WizardPane)))
+        wizard = app.query_one(WizardPane)
+        await _until(lambda: wizard.diagnosis is not None)
+        assert wizard.diagnosis is not None and wizard.diagnosis.id == "not-a-mailbox"
+        # The bounced address's own row was looked at: disabled, not a typo or an alias.
+        assert any(result.id.startswith("address") for result in wizard.results.values())
