@@ -220,9 +220,9 @@ def _show(pane_id: str) -> Before:
             await _until(pilot, lambda: len(view.entries) >= 3, "the log backfill")
             await pilot.pause(0.2)
         if pane_id == "queue":  # the queue sample follows the first run of the checks
-            pane = _ours(pilot).query_one(QueuePane)
-            await _until(pilot, lambda: pane.sample is not None, "the queue sample")
-            await _until(pilot, lambda: pilot.app.focused is pane.home_widget(), "focus")
+            queue = _ours(pilot).query_one(QueuePane)
+            await _until(pilot, lambda: queue.sample is not None, "the queue sample")
+            await _until(pilot, lambda: pilot.app.focused is queue.home_widget(), "focus")
             await pilot.pause(0.2)
         if pane_id == "workers":  # one full sample (pool, probe, sessions), then no more
             pane = pilot.app.query_one(WorkersPane)

@@ -88,6 +88,7 @@ class LogsPane(Vertical):
         self.since: float | None = None  # the incident mark: older lines are hidden
         self.source_text = "starting…"
         self.failure = ""  # the log follower's last failure, until it reads again
+        self._drawable = False  # set in on_mount (Textual's is_mounted is False until after it)
 
     def compose(self) -> ComposeResult:
         yield Static("Reading: …", id="logs-source")
@@ -100,6 +101,7 @@ class LogsPane(Vertical):
         yield Static("", id="logs-status")
 
     def on_mount(self) -> None:
+        self._drawable = True
         self.set_interval(FLUSH_INTERVAL, self._flush)
         self.set_interval(1.0, self._render_counts)
         self._render_counts()  # the line is there from the start, not after the first second
@@ -112,7 +114,7 @@ class LogsPane(Vertical):
     def show_source(self, text: str, failure: str = "") -> None:
         """What is read (the monitor's words), and its failure while it has one."""
         self.source_text, self.failure = text or self.source_text, failure
-        if self.is_mounted:
+        if self._drawable:
             self._render_source()
 
     def _render_source(self) -> None:
@@ -160,7 +162,7 @@ class LogsPane(Vertical):
     @on(Input.Changed, "#logs-filter")
     @on(Select.Changed)
     def _refilter(self) -> None:
-        if not self.is_mounted:
+        if not self._drawable:
             return  # on_mount applies the filter and the mark set meanwhile
         text = self.query_one("#logs-filter", Input).value
         level = _chosen(self.query_one("#logs-level", Select).value, SEVERITIES)

@@ -78,6 +78,7 @@ class OverviewPane(VerticalScroll):
         self._findings: list[Finding] = []
         self._recent: RecentErrors | None = None
         self.failures: dict[str, str] = {}  # what failed (health, overview), until it works again
+        self._drawable = False  # set in on_mount (Textual's is_mounted is False until after it)
 
     def compose(self) -> ComposeResult:
         yield Static("", id="overview-stale", classes="-hidden")
@@ -96,6 +97,8 @@ class OverviewPane(VerticalScroll):
         yield Static("…", id="overview-discovered")
 
     def on_mount(self) -> None:
+        self._drawable = True
+        self._draw_failures()  # a failure said before the pane was built
         self.call_after_refresh(self.reload)  # the first frame first (see AuthlibApp.on_mount)
 
     def reload(self) -> None:
@@ -126,7 +129,10 @@ class OverviewPane(VerticalScroll):
             self.failures.pop(component, None)
         else:
             self.failures[component] = sentence
-        if self.is_mounted:
+        self._draw_failures()
+
+    def _draw_failures(self) -> None:
+        if self._drawable:
             line = self.query_one("#overview-stale", Static)
             line.set_class(not self.failures, "-hidden")
             line.update(styled(("Stale: ", ERROR_STRONG), " ".join(self.failures.values())))

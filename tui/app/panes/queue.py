@@ -64,6 +64,7 @@ class QueuePane(Vertical):
         self.refresh_now = refresh_now  # ask the monitor for a queue sample now
         self.sample: QueueSampled | None = None
         self.retry_watch: RetryWatch | None = None
+        self._drawable = False  # set in on_mount (Textual's is_mounted is False until after it)
 
     def compose(self) -> ComposeResult:
         yield Static("Reading the queue…", id="queue-summary")
@@ -80,6 +81,7 @@ class QueuePane(Vertical):
                              ("why", 40)):
             table.add_column(label, width=width)
         self.set_interval(1.0, self._draw_watch)
+        self._drawable = True
         self._draw()
 
     def home_widget(self) -> Widget:
@@ -91,7 +93,7 @@ class QueuePane(Vertical):
         self._draw()
 
     def _draw(self) -> None:
-        if not self.is_mounted:
+        if not self._drawable:
             return  # on_mount draws what was handed down meanwhile
         sample = self.sample
         summary = self.query_one("#queue-summary", Static)

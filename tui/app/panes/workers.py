@@ -54,12 +54,14 @@ class WorkersPane(VerticalScroll):
         self.probing = True
         self.snapshot: WorkersSnapshot | None = None
         self.failures: dict[str, str] = {}  # component → its failure, until it samples again
+        self._drawable = False  # set in on_mount (Textual's is_mounted is False until after it)
 
     def compose(self) -> ComposeResult:
         yield Static("", id="workers-stale", classes="-hidden")
         yield WorkersView()
 
     def on_mount(self) -> None:
+        self._drawable = True
         self._draw()  # a snapshot handed down before the pane was built
 
     def on_show(self) -> None:
@@ -91,7 +93,7 @@ class WorkersPane(VerticalScroll):
         return None
 
     def _draw(self) -> None:
-        if not self.is_mounted:
+        if not self._drawable:
             return  # on_mount draws what was handed down meanwhile
         stale = self.query_one("#workers-stale", Static)
         stale.set_class(not self.failures, "-hidden")
