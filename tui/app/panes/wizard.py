@@ -192,8 +192,9 @@ class WizardPane(Vertical):
         sentence = worker_failure(event.worker)
         self.app.notify(sentence, severity="error", timeout=10, markup=False)
         if event.worker.group == "wizard":
+            self.action_entries()  # the symptoms again, with the keyboard: f runs it again
             self.query_one("#wizard-headline", Static).update(styled(
-                ("Stale: ", ERROR_STRONG), sentence, ("  (esc: symptoms, f: again)", DIM)))
+                ("Stale: ", ERROR_STRONG), sentence, ("  (f: again)", DIM)))
         else:
             self._show_output(sentence)
 

@@ -163,10 +163,13 @@ class Monitor:
             self.stream.publish(ComponentFailed(component, failure_sentence(component, exc),
                                                 time.time()))
             return False
+        self._recovered(component)
+        return True
+
+    def _recovered(self, component: str) -> None:
         if component in self._failed:
             self._failed.discard(component)
             self.stream.publish(ComponentRecovered(component))
-        return True
 
     def _every(self, interval: float, component: str, run: Callable[[], None]) -> None:
         while not self.stopping.is_set():
@@ -188,6 +191,7 @@ class Monitor:
         sources = open_sources(self.installation.refreshed())
         try:
             self.stream.publish(LogSource(sources.describe()))
+            self._recovered("logs")  # following never returns: it works once it is open
             if not self._backfilled:  # once: a reopened source must not repeat the last hour
                 for entries in sources.backfill(self.backfill_lines,
                                                 time.time() - BACKFILL_SECONDS):
