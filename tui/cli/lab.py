@@ -95,7 +95,7 @@ def _run_in_view(lab: Lab, command: list[str]) -> int:
     return subprocess.call(view_command(lab.root, command), env=_shell_environment(lab))
 
 
-def _demo(root: Path | None, log_mode: str) -> int:
+def _demo(root: Path, log_mode: str) -> int:
     lab = Lab.create(root, log_mode)
 
     def stop(signum: int, _frame: object) -> None:
@@ -109,9 +109,12 @@ def _demo(root: Path | None, log_mode: str) -> int:
         for address in DEMO_MAIL:
             lab.send(address)
         print(f"Sent {len(DEMO_MAIL)} messages: {', '.join(DEMO_MAIL)}.")
+        print("Break it from another terminal: authlib-tui lab fault daemon-stopped; "
+              "authlib-tui lab send foo@domain.com (then 6: the Queue pane).")
         exe = shutil.which("authlib-tui", path=str(Path(sys.executable).parent)) or "authlib-tui"
         if importlib.util.find_spec("tui.app.run") is not None:
-            return _run_in_view(lab, [exe])
+            print("Fixes may run from the app here (--allow-fixes): it is a throw-away lab.")
+            return _run_in_view(lab, [exe, "--allow-fixes"])
         # Until the app lands: show discovery and the seed's lookups in the ApisCP view.
         script = (
             f"{exe} where; for a in foo@domain.com baz@domain.com postmaster@domain.com; do "
@@ -189,7 +192,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"{len(labs)} lab(s) removed; no lab process or dir is left in the temp dir.")
             return 0
         if args.action == "demo":
-            return _demo(Path(args.dir) if args.dir else None, _log_mode(args))
+            return _demo(root, _log_mode(args))
         lab = Lab.load(root)
         if args.action == "status":
             _print_status(lab)

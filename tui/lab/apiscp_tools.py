@@ -1,7 +1,10 @@
-"""`cpcmd` and `upcp` stand-ins for the lab's shell: ApisCP's commands, doing the lab's repair.
+"""`cpcmd`, `upcp` and `systemctl` stand-ins for the lab's shell: a server's commands, doing
+the lab's repair.
 
-A trainee types what they would type on an ApisCP server; the scripts accept
-exactly the forms the Authlib page teaches and say so for anything else.
+A trainee (or the app's wizard, with --allow-fixes) types what they would type on
+an ApisCP server; the scripts accept exactly the forms the Authlib page and the
+wizard's fixes use, and say so for anything else. The lab has no systemd: its
+authdaemond is started and restarted by `authlib-tui lab`.
 """
 
 from __future__ import annotations
@@ -36,8 +39,25 @@ exit 2
 """
 
 
+SYSTEMCTL = """#!/bin/sh
+# systemctl stand-in (authlib-tui lab): the daemon's unit, started by the lab.
+case "$2" in
+    courier-authdaemon|courier-authdaemon.service|courier-authlib|courier-authlib.service) ;;
+    *) echo "systemctl (lab stand-in): only the authdaemond unit is here, not '$2'" >&2
+       exit 2 ;;
+esac
+case "$1" in
+    start) exec {lab} start ;;
+    restart|reload|try-restart) exec {lab} restart ;;
+    status|is-active) exec {lab} status ;;
+esac
+echo "systemctl (lab stand-in): start, restart or status, not '$1'" >&2
+exit 2
+"""
+
+
 def install_tools(root: Path, workers_file: str) -> Path:
-    """Write the two scripts into `<root>/bin` and return that directory (for PATH)."""
+    """Write the scripts into `<root>/bin` and return that directory (for PATH)."""
     bindir = root / "bin"
     bindir.mkdir(exist_ok=True)
     own = Path(sys.executable).parent / "authlib-tui"
@@ -45,6 +65,7 @@ def install_tools(root: Path, workers_file: str) -> Path:
     scripts = {
         "cpcmd": CPCMD.replace("{workers_file}", shlex.quote(str(root / workers_file))),
         "upcp": UPCP.replace("{lab}", lab),
+        "systemctl": SYSTEMCTL.replace("{lab}", lab),
     }
     for name, text in scripts.items():
         path = bindir / name

@@ -88,10 +88,13 @@ def view_command(lab_root: Path, args: Sequence[str]) -> list[str]:
             f"workdir={q(str(work))} {target}",
         ]
     lines += [
-        "mkdir -p /etc/authlib /var/spool/authdaemon /home/virtual",
+        "mkdir -p /etc/authlib /var/spool/authdaemon /home/virtual /etc/postfix",
         f"mount --bind {q(str(lab_root / 'etc'))} /etc/authlib",
         f"mount --bind {q(str(lab_root / 'run'))} /var/spool/authdaemon",
         f"mount --bind {q(str(lab_root / 'virtual'))} /home/virtual",
+        # The lab's Postfix is the view's /etc/postfix, as on a server (its main.cf names
+        # the lab's own queue directory, so postqueue there reads the lab's queue).
+        f"mount --bind {q(str(lab_root / 'postfix'))} /etc/postfix",
         # The lab's logs are the view's /var/log (ApisCP's maillog lives there).
         f"mount --bind {q(str(lab_root / 'log'))} /var/log",
         f"cat {q(str(lab_root / 'group'))} > /etc/group",
