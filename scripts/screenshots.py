@@ -22,6 +22,7 @@ from textual.widgets import DataTable, Input, Static
 
 from tui.app.app import AuthlibApp
 from tui.app.panes.overview import OverviewPane
+from tui.app.panes.queue import QueuePane
 from tui.app.panes.wizard import WizardPane
 from tui.app.panes.workers import WorkersPane
 from tui.app.replay.app import ReplayApp
@@ -43,7 +44,7 @@ FAULT = "db-password-wrong"
 TIMEOUT = 20.0
 NAMES = ("overview.svg", "lookup-found.svg", "lookup-alias.svg", "keys-help.svg",
          f"health-{FAULT}.svg", f"logs-{FAULT}.svg", f"wizard-{FAULT}.svg",
-         "workers-saturated.svg", f"replay-{FAULT}.svg")
+         "workers-saturated.svg", "queue-waiting.svg", "queue-lost.svg", f"replay-{FAULT}.svg")
 
 
 async def until(pilot: Pilot[Any], condition: Callable[[], bool], what: str) -> None:
@@ -67,7 +68,7 @@ async def shoot(pilot: Pilot[Any], name: str) -> None:
     app = pilot.app
     strip = app.query_one(HealthStrip)
     before = strip.snapshot
-    app.sample_health()
+    app.monitor.refresh()  # type: ignore[attr-defined]
     await until(pilot, lambda: strip.snapshot is not before, "a fresh health sample")
     await settle(pilot)
     app.save_screenshot(filename=name, path=str(OUT))
@@ -155,6 +156,27 @@ async def drive(app: AuthlibApp, lab: Lab) -> None:
             stop.set()
             for thread in clients:
                 await asyncio.to_thread(thread.join)
+
+        # The waiting mail: authdaemond stopped while three messages come in.
+        await asyncio.to_thread(lab.apply, frozenset({"daemon-stopped"}))
+        start = lab.log_size()
+        await asyncio.to_thread(lab.send, "foo@domain.com", 3, "screenshot")
+        await asyncio.to_thread(lab.wait_for_delivery, "foo@domain.com", start)
+        await pilot.press("6")
+        queue = app.query_one(QueuePane)
+        await until(pilot, lambda: queue.sample is not None and queue.sample.queue is not None
+                    and queue.sample.queue.deferred_authlib == 3, "three waiting messages")
+        await shoot(pilot, "queue-waiting.svg")
+
+        # The lost mail: a disabled mailbox bounces (with the daemon running again).
+        await asyncio.to_thread(lab.apply, frozenset({"not-a-mailbox"}))
+        await asyncio.to_thread(lab.postfix.clear_queue)
+        start = lab.log_size()
+        await asyncio.to_thread(lab.send, "foo@domain.com", 1, "screenshot")
+        await asyncio.to_thread(lab.wait_for_delivery, "foo@domain.com", start)
+        await until(pilot, lambda: queue.sample is not None and queue.sample.bounces is not None
+                    and queue.sample.bounces.count == 1, "the bounce")
+        await shoot(pilot, "queue-lost.svg")
 
 
 async def replay(name: str) -> None:
