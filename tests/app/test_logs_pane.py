@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 from textual.widgets import Input, Select
@@ -98,9 +99,7 @@ async def test_hostile_log_text_is_escaped_and_rotation_is_followed(healthy_lab,
         await until(lambda: any("pwned" in t for t in _texts(view)))
         shown = next(t for t in _texts(view) if "pwned" in t)
         assert "\\x1b]0;pwned\\x07" in shown and "\x1b" not in shown and "\x00" not in shown
-        rotated = healthy_lab.maillog.with_name("maillog.1")
-        healthy_lab.maillog.rename(rotated)
-        healthy_lab.maillog.touch()
+        rotated = await asyncio.to_thread(healthy_lab.rotate_log)
         healthy_lab.apply(frozenset({"db-down"}))  # the daemon restarts: lines in the new file
         healthy_lab.client().lookup("foo@domain.com")
         try:

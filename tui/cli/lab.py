@@ -156,6 +156,11 @@ def _mail(lab: Lab, action: str, names: list[str], count: int) -> int:
         if problem is not None:
             print(f"authlib-tui: {problem.message}", file=sys.stderr)
             return EXIT_USAGE
+        if any(character.isspace() for character in names[0]):
+            # authdaemond would take it, but sendmail's command line splits it in two.
+            print("authlib-tui: an address with a space cannot be sent from the lab's command "
+                  "line", file=sys.stderr)
+            return EXIT_USAGE
         lab.send(names[0], count)
         print(f"sent {count} message(s) to {names[0]}; Postfix logs the delivery in "
               f"{lab.maillog}")

@@ -477,12 +477,33 @@ class Lab:
         while True:
             with self.maillog.open("rb") as log:
                 log.seek(after)
-                for raw in log.read().decode("utf-8", "replace").splitlines():
-                    if text in raw and also in raw:
-                        return raw
+                lines = log.read().decode("utf-8", "replace").splitlines()
+            for raw in lines:
+                if text in raw and also in raw:
+                    return raw
             if time.monotonic() > deadline:
-                raise LabError(f"no maillog line with {text!r} within {timeout:g} s")
+                written = "\n".join(lines[-5:]) or "(nothing)"
+                raise LabError(f"no maillog line with {text!r} within {timeout:g} s; the log "
+                               f"got:\n{written}")
             time.sleep(0.05)
+
+    def rotate_log(self) -> Path:
+        """Like logrotate with Postfix's postrotate: the maillog becomes maillog.1, a new one
+        starts, and Postfix's log service writes to the new one (a reload reopens it)."""
+        rotated = self.maillog.with_name("maillog.1")
+        self.maillog.rename(rotated)
+        self.maillog.touch()
+        if self.postfix.running():
+            before = rotated.stat().st_size
+            self.postfix.postfix("reload")
+            # The master logs its reload to the old file; the log service it then restarts
+            # opens the new one.
+            deadline = time.monotonic() + READY_TIMEOUT
+            while b"reload -- " not in rotated.read_bytes()[before:]:
+                if time.monotonic() > deadline:
+                    raise LabError("Postfix did not log its reload")
+                time.sleep(0.05)
+        return rotated
 
     def log_size(self) -> int:
         return self.maillog.stat().st_size

@@ -125,9 +125,13 @@ def startup_errors(context: CheckContext) -> CheckResult:
                            "No mail log file and no journal with authdaemond entries to read.")
     processes = context.installation.discovery.processes
     if processes.running and processes.worker_started:
-        # Errors from before the running daemon started are history, not its problem.
+        # Errors from before the running daemon started are history, not its problem: those
+        # before its start line in the log, and (seconds are all a syslog stamp has) those
+        # from before its workers began.
+        ours = {id(e) for e in found.since_last_start()}
         started = min(processes.worker_started.values()) - 2.0
-        startup = [e for e in startup if e.line.timestamp is None or e.line.timestamp >= started]
+        startup = [e for e in startup if id(e) in ours
+                   and (e.line.timestamp is None or e.line.timestamp >= started)]
     rc = context.installation.authdaemonrc
     if rc is not None and rc.starts:
         # The file has no bad line now: a logged one (even at the last stop) was mended since.

@@ -35,6 +35,8 @@ from tui.core.logs.syslog_line import LogLine, parse_syslog_line
 
 DAEMON_TAG = "authdaemond"  # courierlogger's default name; LOGGEROPTS -name= changes it
 _REPORTED = frozenset({Severity.WARNING, Severity.ERROR})
+# Kept too, though only INFO: where one run of the daemon ends and the next begins.
+START_MARKERS = frozenset({"daemon-started"})
 JOURNAL_ENTRIES = 20_000  # matching journal entries walked back, at most, for one answer
 
 
@@ -47,15 +49,43 @@ class RecentError:
     source: str
 
 
+def _kept(signature: Signature | None) -> bool:
+    return signature is not None and (signature.severity in _REPORTED
+                                      or signature.id in START_MARKERS)
+
+
+def _last(found: list[RecentError], limit: int) -> list[RecentError]:
+    """The newest `limit` errors and the start markers among and after them, oldest first."""
+    if limit <= 0:
+        return []
+    errors = 0
+    for index in range(len(found) - 1, -1, -1):
+        if found[index].signature.id not in START_MARKERS:
+            errors += 1
+            if errors == limit:
+                return found[index:]
+    return found
+
+
 @dataclass(frozen=True)
 class RecentErrors:
-    """Errors oldest first; files that could not be read, with the reason."""
+    """Errors (and the daemon's start lines) oldest first; files that could not be read."""
 
-    errors: list[RecentError]
+    found: list[RecentError]
     unreadable: dict[Path, str] = field(default_factory=dict)
     bytes_read: int = 0  # over all files, never more than max_bytes each
     # What was read, for "none in …": "journal", "/var/log/mail.log (+3 rotated)", or "".
     read_from: str = ""
+
+    @property
+    def errors(self) -> list[RecentError]:
+        return [e for e in self.found if e.signature.id not in START_MARKERS]
+
+    def since_last_start(self) -> list[RecentError]:
+        """The errors logged after the newest start line: the running daemon's own."""
+        last = max((index for index, e in enumerate(self.found)
+                    if e.signature.id in START_MARKERS), default=-1)
+        return [e for e in self.found[last + 1:] if e.signature.id not in START_MARKERS]
 
 
 def _read_tail(path: Path, max_bytes: int) -> tuple[bytes, int]:
@@ -93,7 +123,7 @@ def _error_of(text: str, source: str, tags: Collection[str], now: float) -> Rece
     if line is None or line.tag not in tags:
         return None
     signature = classify(line.message)
-    if signature is not None and signature.severity in _REPORTED:
+    if signature is not None and _kept(signature):
         return RecentError(line=line, signature=signature, source=source)
     return None
 
@@ -212,7 +242,7 @@ def recent_authdaemond_errors(
     # Stable: lines without a usable date keep their file order, ahead of dated ones.
     errors.sort(key=lambda error: error.line.timestamp or 0.0)
     return RecentErrors(
-        errors=errors[-limit:] if limit > 0 else [],
+        found=_last(errors, limit),
         unreadable=unreadable,
         bytes_read=bytes_read,
         read_from=describe_files(log_files),
@@ -227,12 +257,12 @@ def _journal_errors(choice: SourceChoice, limit: int, max_entries: int) -> Recen
     try:
         for entry in follower.newest_first(max_entries):
             signature = entry.signature
-            if signature is None or signature.severity not in _REPORTED:
+            if signature is None or not _kept(signature):
                 continue
             line = LogLine(timestamp=entry.timestamp, host="", tag=entry.tag, pid=entry.pid,
                            message=entry.message, raw=entry.message)
             newest_first.append(RecentError(line=line, signature=signature, source=entry.source))
-            if len(newest_first) >= limit:
+            if sum(e.signature.id not in START_MARKERS for e in newest_first) >= limit:
                 break
     except OSError as exc:
         where = choice.journal_directory or choice.journal_dirs[0]
@@ -240,7 +270,7 @@ def _journal_errors(choice: SourceChoice, limit: int, max_entries: int) -> Recen
     finally:
         follower.close()
     newest_first.reverse()
-    return RecentErrors(errors=newest_first, unreadable=unreadable, read_from="journal")
+    return RecentErrors(found=newest_first, unreadable=unreadable, read_from="journal")
 
 
 def recent_errors(
