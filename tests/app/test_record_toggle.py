@@ -54,3 +54,38 @@ async def test_an_unwritable_place_says_so_and_records_nothing(
         await until(lambda: "Cannot record to" in visible_text(app))
         await app.wait_for_work()
         assert app.tape.recording is None
+
+
+async def test_r_pressed_twice_at_once_opens_one_file_and_closes_it(
+        healthy_lab, make_app, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
+    app = make_app(health_interval=1.0)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("R", "R")  # both toggles' workers run at once
+        await app.wait_for_work()
+        recordings = list((tmp_path / "authlib-tui" / "recordings").glob("*.sqlite"))
+        assert len(recordings) == 1, recordings
+        assert app.tape.recording is None  # the second toggle stopped the first
+        app.tape.flush()  # a flush after the close touches nothing
+    import sqlite3
+
+    with sqlite3.connect(recordings[0]) as db:  # closed with its end time
+        assert dict(db.execute("SELECT key, value FROM meta")).get("ended")
+
+
+def test_a_closed_tape_ignores_late_observations_and_flushes(healthy_lab, tmp_path: Path) -> None:
+    from tui.core.installation import Installation
+    from tui.core.monitor.observations import IncidentMarked
+    from tui.core.recording.tape import Tape
+
+    tape = Tape()
+    installation = Installation.from_flags({"config": str(healthy_lab.settings_file)})
+    path = tape.start(tmp_path / "one.sqlite", installation)
+    assert tape.start(tmp_path / "two.sqlite", installation) == path  # one recording at a time
+    assert not (tmp_path / "two.sqlite").exists()
+    tape.observe(IncidentMarked(1.0))
+    assert tape.stop() == path
+    tape.observe(IncidentMarked(2.0))  # after the close: nothing, no error
+    tape.flush()
+    marks = [o.at for o in Recording.load(path).observations if o.kind == Kind.MARK]
+    assert marks == [1.0]
