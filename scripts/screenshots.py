@@ -164,8 +164,13 @@ async def drive(app: AuthlibApp, lab: Lab) -> None:
         await asyncio.to_thread(lab.wait_for_delivery, "foo@domain.com", start)
         await pilot.press("6")
         queue = app.query_one(QueuePane)
-        await until(pilot, lambda: queue.sample is not None and queue.sample.queue is not None
-                    and queue.sample.queue.deferred_authlib == 3, "three waiting messages")
+
+        def waiting() -> bool:
+            app.monitor.refresh()  # a queue sample now, not at the next interval
+            return (queue.sample is not None and queue.sample.queue is not None
+                    and queue.sample.queue.deferred_authlib == 3)
+
+        await until(pilot, waiting, "three waiting messages")
         await shoot(pilot, "queue-waiting.svg")
 
         # The lost mail: a disabled mailbox bounces (with the daemon running again).
@@ -174,8 +179,12 @@ async def drive(app: AuthlibApp, lab: Lab) -> None:
         start = lab.log_size()
         await asyncio.to_thread(lab.send, "foo@domain.com", 1, "screenshot")
         await asyncio.to_thread(lab.wait_for_delivery, "foo@domain.com", start)
-        await until(pilot, lambda: queue.sample is not None and queue.sample.bounces is not None
-                    and queue.sample.bounces.count == 1, "the bounce")
+        def bounced() -> bool:
+            app.monitor.refresh()
+            return (queue.sample is not None and queue.sample.bounces is not None
+                    and queue.sample.bounces.count == 1)
+
+        await until(pilot, bounced, "the bounce")
         await shoot(pilot, "queue-lost.svg")
 
 
