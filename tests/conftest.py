@@ -10,6 +10,7 @@ import os
 import pickle
 import signal
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -45,17 +46,24 @@ def _require_lab() -> None:
             _unavailable(f"{binary} is missing (apt-get install {package})")
 
 
-@pytest.fixture(scope="session")
-def lab() -> Iterator[Lab]:
-    """One real lab (Postfix, maildrop, authdaemond, PostgreSQL) for the session, healthy
-    between tests."""
+@contextmanager
+def running_lab(log_mode: str = "file") -> Iterator[Lab]:
+    """A lab of its own, up and answering, and down afterwards whatever happens."""
     _require_lab()
-    instance = Lab.create()
+    instance = Lab.create(log_mode=log_mode)
     try:
         instance.wait_found()
         yield instance
     finally:
         instance.down()
+
+
+@pytest.fixture(scope="session")
+def lab() -> Iterator[Lab]:
+    """One real lab (Postfix, maildrop, authdaemond, PostgreSQL) for the session, healthy
+    between tests."""
+    with running_lab() as instance:
+        yield instance
 
 
 @pytest.fixture(scope="session")
@@ -67,12 +75,8 @@ def journal_lab() -> Iterator[Lab]:
     _require_lab()
     if not JOURNAL_REMOTE.exists():
         _unavailable(f"{JOURNAL_REMOTE} is missing (apt-get install systemd-journal-remote)")
-    instance = Lab.create(log_mode="journal")
-    try:
-        instance.wait_found()
+    with running_lab(log_mode="journal") as instance:
         yield instance
-    finally:
-        instance.down()
 
 
 @pytest.fixture
@@ -83,6 +87,16 @@ def healthy_lab(lab: Lab) -> Iterator[Lab]:
     yield lab
     if lab.faults or lab.state.workers is not None:
         lab.apply(frozenset())
+
+
+@pytest.fixture
+def mail_lab(lab: Lab) -> Iterator[Lab]:
+    """The session's lab, healthy and with an empty Postfix queue before and after the test."""
+    lab.apply(frozenset())
+    lab.postfix.clear_queue()
+    yield lab
+    lab.apply(frozenset())
+    lab.postfix.clear_queue()
 
 
 @pytest.fixture

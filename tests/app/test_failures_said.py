@@ -74,7 +74,7 @@ async def test_a_pool_sampler_that_raises_marks_the_workers_pane_until_it_sample
         stale = pane.query_one("#workers-stale", Static)
         await until(lambda: "Sampling the worker pool failed: no /proc today" in visible_text(app))
         await until(lambda: stale.has_class("-hidden") and pane.snapshot is not None)
-        assert "pool" not in pane.failures
+        assert "pool" not in pane.stale.failures
 
 
 async def test_a_health_sample_that_raises_marks_the_strip_and_overview_stale(

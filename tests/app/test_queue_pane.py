@@ -16,6 +16,7 @@ import pytest
 from textual.widgets import Button, DataTable, Static
 
 from tests.app.conftest import until, visible_text, widget_text
+from tests.conftest import running_lab
 from tui.app.app import AuthlibApp
 from tui.app.panes.queue import QueuePane
 from tui.app.panes.wizard import WizardPane
@@ -26,16 +27,6 @@ from tui.lab.lab import Lab
 
 RECIPIENT = "foo@domain.com"
 _until = partial(until, timeout=30.0)  # a delivery attempt, a queue sample: seconds each
-
-
-@pytest.fixture
-def mail_lab(lab: Lab) -> Iterator[Lab]:
-    """The session's lab, healthy and with an empty queue before and after the test."""
-    lab.apply(frozenset())
-    lab.postfix.clear_queue()
-    yield lab
-    lab.apply(frozenset())
-    lab.postfix.clear_queue()
 
 
 def _app(lab: Lab, allow_fixes: bool = False) -> AuthlibApp:
@@ -127,12 +118,8 @@ async def test_the_wizard_starts_from_waiting_mail_and_offers_the_retry(mail_lab
 @pytest.fixture(scope="module")
 def bounce_lab() -> Iterator[Lab]:
     """A lab of its own: a bounce stays in the last hour's log, critical, for an hour."""
-    instance = Lab.create()
-    try:
-        instance.wait_found()
+    with running_lab() as instance:
         yield instance
-    finally:
-        instance.down()
 
 
 async def test_lost_mail_is_the_strongest_thing_on_screen_and_the_wizard_names_it(

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from tests.conftest import running_lab
 from tui.lab.faults import FAULTS
 from tui.lab.lab import Lab
 
@@ -46,12 +47,8 @@ CASES = {
 @pytest.fixture
 def own_lab(lab: Lab) -> Iterator[Lab]:
     """A lab of its own (the session fixture proves the machine can run one)."""
-    instance = Lab.create()
-    try:
-        instance.wait_found()
+    with running_lab() as instance:
         yield instance
-    finally:
-        instance.down()
 
 
 def check(lab: Lab, *args: str) -> subprocess.CompletedProcess[str]:

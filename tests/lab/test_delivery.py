@@ -9,7 +9,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 
@@ -39,16 +39,6 @@ def context_for(lab: Lab) -> CheckContext:
 def lab_cli(lab: Lab, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "tui.cli.main", "lab", "--dir", str(lab.root),
                            *args], capture_output=True, text=True, timeout=120)
-
-
-@pytest.fixture
-def mail_lab(lab: Lab) -> Iterator[Lab]:
-    """The session's lab, healthy and with an empty queue before and after the test."""
-    lab.apply(frozenset())
-    lab.postfix.clear_queue()
-    yield lab
-    lab.apply(frozenset())
-    lab.postfix.clear_queue()
 
 
 def test_the_fault_list_covers_every_delivery(lab: Lab) -> None:

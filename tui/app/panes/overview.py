@@ -23,12 +23,12 @@ from tui.app.text import plain, styled
 from tui.app.text_roles import (
     ACCENT,
     DIM,
-    ERROR_STRONG,
     LABEL,
     NOTE,
     OK,
     SEVERITY_ROLE,
 )
+from tui.app.widgets.stale_line import StaleLine
 from tui.app.widgets.xray_chain import XrayChain
 from tui.app.worker_failure import worker_failure
 from tui.core.findings import Finding
@@ -77,11 +77,10 @@ class OverviewPane(VerticalScroll):
         self.installation = installation
         self._findings: list[Finding] = []
         self._recent: RecentErrors | None = None
-        self.failures: dict[str, str] = {}  # what failed (health, overview), until it works again
-        self._drawable = False  # set in on_mount (Textual's is_mounted is False until after it)
+        self.stale = StaleLine(id="overview-stale")  # what failed (health, overview)
 
     def compose(self) -> ComposeResult:
-        yield Static("", id="overview-stale", classes="-hidden")
+        yield self.stale
         yield Static(styled(("The chain", LABEL), ("  (← → a hop, enter: its evidence)",
                                                       DIM)), classes="section-title",
                      id="xray-title")
@@ -97,8 +96,6 @@ class OverviewPane(VerticalScroll):
         yield Static("…", id="overview-discovered")
 
     def on_mount(self) -> None:
-        self._drawable = True
-        self._draw_failures()  # a failure said before the pane was built
         self.call_after_refresh(self.reload)  # the first frame first (see AuthlibApp.on_mount)
 
     def reload(self) -> None:
@@ -125,17 +122,7 @@ class OverviewPane(VerticalScroll):
 
     def show_failure(self, component: str, sentence: str | None) -> None:
         """Say what failed above the chain; None clears it (the component worked again)."""
-        if sentence is None:
-            self.failures.pop(component, None)
-        else:
-            self.failures[component] = sentence
-        self._draw_failures()
-
-    def _draw_failures(self) -> None:
-        if self._drawable:
-            line = self.query_one("#overview-stale", Static)
-            line.set_class(not self.failures, "-hidden")
-            line.update(styled(("Stale: ", ERROR_STRONG), " ".join(self.failures.values())))
+        self.stale.set(component, sentence)
 
     def _show(self, data: OverviewData) -> None:
         self.show_failure("overview", None)

@@ -17,11 +17,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widget import Widget
-from textual.widgets import Static
 
 from tui.app.messages import OpenWizard, ProbingWanted, SamplingWanted
-from tui.app.text import styled
-from tui.app.text_roles import ERROR_STRONG
+from tui.app.widgets.stale_line import StaleLine
 from tui.app.widgets.workers_view import WorkersView
 from tui.core.workers.sampler import WorkersSnapshot
 from tui.core.workers.verdict import PoolState
@@ -53,11 +51,11 @@ class WorkersPane(VerticalScroll):
         self.probe_address = probe_address
         self.probing = True
         self.snapshot: WorkersSnapshot | None = None
-        self.failures: dict[str, str] = {}  # component → its failure, until it samples again
+        self.stale = StaleLine(id="workers-stale")  # component → its failure, until it samples
         self._drawable = False  # set in on_mount (Textual's is_mounted is False until after it)
 
     def compose(self) -> ComposeResult:
-        yield Static("", id="workers-stale", classes="-hidden")
+        yield self.stale
         yield WorkersView()
 
     def on_mount(self) -> None:
@@ -78,11 +76,7 @@ class WorkersPane(VerticalScroll):
 
     def show_failure(self, component: str, sentence: str | None) -> None:
         """Mark the pane stale with `sentence`; None clears that component's mark."""
-        if sentence is None:
-            self.failures.pop(component, None)
-        else:
-            self.failures[component] = sentence
-        self._draw()
+        self.stale.set(component, sentence)
 
     def _probe_note(self) -> str | None:
         if not self.probing:
@@ -95,9 +89,6 @@ class WorkersPane(VerticalScroll):
     def _draw(self) -> None:
         if not self._drawable:
             return  # on_mount draws what was handed down meanwhile
-        stale = self.query_one("#workers-stale", Static)
-        stale.set_class(not self.failures, "-hidden")
-        stale.update(styled(("Stale: ", ERROR_STRONG), " ".join(self.failures.values())))
         if self.snapshot is not None:
             self.query_one(WorkersView).show(self.snapshot, self.probe_address,
                                              self._probe_note())
