@@ -101,3 +101,15 @@ def test_platform_option_changes_the_fix() -> None:
     debian = explain("--platform", "debian", line).stdout.decode()
     assert "upcp -sb mail/configure-courier-authlib" in apiscp
     assert "upcp" not in debian and "##NAME: MARKER:0" in debian
+
+
+def test_a_rotated_compressed_log_can_be_piped_in_as_it_is() -> None:
+    """`explain - < mail.log.2.gz`: gzip's magic bytes are recognised and streamed."""
+    import gzip
+
+    log = (b"Nov 26 23:30:00 mail authdaemond: PGSQL_CONNECTION could not be established\n"
+           + b"Nov 26 23:30:01 mail postfix/qmgr[7]: 4AbC: removed\n" * 1000)
+    result = explain("-", stdin=gzip.compress(log))
+    assert result.returncode == 0, result.stderr
+    assert "db-connect-failed" in result.stdout.decode()
+    assert "1 of 1001 lines explained." in result.stdout.decode()

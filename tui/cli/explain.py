@@ -19,7 +19,7 @@ from tui.cli.exit_codes import EXIT_USAGE
 from tui.cli.path_options import path_flags
 from tui.core.discovery.discover import discover
 from tui.core.discovery.platform import Platform
-from tui.core.logs.explain import Explanation, explain_lines, read_lines
+from tui.core.logs.explain import Explanation, explain_lines, read_lines, uncompressed
 from tui.core.logs.failures_doc import render_failures_markdown
 from tui.core.logs.remedies import PlatformFacts
 from tui.core.settings import SettingsError, load_settings
@@ -59,7 +59,7 @@ def _input_lines(args: argparse.Namespace) -> Iterator[str]:
     if args.lines == ["-"]:
         if sys.stdin.isatty():
             print("Paste the log lines, then Ctrl-D.", file=sys.stderr)
-        yield from read_lines(sys.stdin.buffer)
+        yield from read_lines(uncompressed(sys.stdin.buffer))  # a .gz log piped in, too
         return
     for argument in args.lines:
         yield from argument.splitlines() or [""]

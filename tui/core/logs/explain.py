@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 from tui.core.checks.diagnosis import STEP_CHECK
 from tui.core.logs.delivery_line import COMMAND_OUTPUT_MARK, parse_delivery_line
@@ -145,6 +145,21 @@ def explain_line(line: str, facts: PlatformFacts, line_number: int = 1) -> Expla
         fix=remedy.fix_for(facts) if remedy else "Nothing to do: this line is information.",
         check=STEP_CHECK.get(signature.wizard_step, ""),
     )
+
+
+def uncompressed(stream: BinaryIO) -> BinaryIO:
+    """`stream` itself, or a streaming gzip reader when it starts with gzip's magic bytes.
+
+    A rotated log (`mail.log.2.gz`, `maillog-20261130.gz`) can then be piped in as it is:
+    `authlib-tui explain - < mail.log.2.gz`. Nothing is read into memory whole.
+    """
+    import gzip
+    import io
+
+    buffered = io.BufferedReader(cast(io.RawIOBase, stream))
+    if buffered.peek(2)[:2] == b"\x1f\x8b":
+        return cast(BinaryIO, gzip.GzipFile(fileobj=buffered, mode="rb"))
+    return cast(BinaryIO, buffered)
 
 
 def read_lines(stream: BinaryIO, head_bytes: int = LINE_HEAD_BYTES) -> Iterator[str]:
