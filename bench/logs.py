@@ -198,6 +198,18 @@ MIX: tuple[tuple[int, Maker], ...] = (
     (1, _auth(f"PGSQL_CONNECTION not found in {_RC}", True)),
     (1, _auth("Configuration error - missing 'daemons' setting", True)),
     (1, _auth("fork() failed", True)),
+    # more of the catalogue: wrapped, `$`-anchored and prefixed forms grep must also get right
+    (1, _auth("could not connect to server: Connection refused", True)),
+    (1, _auth('connection to server at "127.0.0.1", port 5432 failed: FATAL:  role "mail" '
+              "does not exist", True)),
+    (1, _auth("/usr/lib/courier-authlib/libauthpgsql.so: cannot open shared object file: "
+              "No such file or directory", True)),
+    (1, _auth(f"message repeated 2 times: [ marker line not found in {_RC}]", True)),
+    (1, _auth("Cannot allocate memory", True)),
+    (1, _auth("/var/lib/courier/authdaemon/socket.tmp: Permission denied", True)),
+    (1, _auth("authpgsql: TEMPFAIL - no more modules will be tried", True)),
+    (1, _auth("zero rows returned")),
+    (1, _auth("authpgsql: REJECT - try next module")),
 )
 
 
@@ -212,49 +224,153 @@ def syslog_stamp(moment: float) -> str:
 
 
 # -- scan ------------------------------------------------------------------------------------
-# The non-INFO signatures of tui/core/logs/signatures.py as one POSIX ERE (C locale), with
-# scan.py's header and signatures.message_text's unwrapping (strip, `message repeated N times:
-# [ … ]`, an `ERR:`-style prefix). Patterns that another one covers are folded into it, e.g.
-# db-down into db-connection-error. Each body: (ERE, tail), where tail says how the Python
-# pattern ends: "" (nothing more to check), "end" (anchored with `$`) or "blank" (it ends in
-# whitespace, which the stripped text cannot end with, so something non-blank must follow).
-# Exact for ASCII lines; Python's `\s`/strip() also treat \x1c-\x1f and Unicode blanks as
-# whitespace, which [[:space:]] in the C locale does not.
+# grep must do the scan's job: the ERE is the whole non-INFO catalogue of
+# tui/core/logs/signatures.py, translated from Python's syntax to POSIX ERE (C locale) by
+# `to_ere`, with scan.py's header and signatures.message_text's unwrapping (strip,
+# `message repeated N times: [ … ]`, an `ERR:`-style prefix). Where a Python `$` stands
+# depends on the form: the end of the stripped line, or just before the repeat's `]`. A
+# pattern that ends in whitespace cannot end the stripped text, so something non-blank must
+# follow it. Exact for ASCII lines; Python's `\s`/strip() also treat \x1c-\x1f and Unicode
+# blanks as whitespace, which [[:space:]] in the C locale does not. (A line that an INFO
+# signature claims before a warning's pattern would be counted by grep alone: the
+# generated lines have none.)
 _NB = "[^[:space:]]"
-_ERE_BODIES: tuple[tuple[str, str], ...] = (
-    ("PGSQL_CONNECTION could not be established", ""),  # db-connect-failed
-    ("password authentication failed for user", ""),  # db-password-wrong (no prefix)
-    # db-connection-error; with a prefix, db-password-wrong and db-down are in it
-    ("(connection to server .* failed: |could not connect to server: |FATAL:[[:space:]]+)",
-     "blank"),
-    ("Connection to server '[^']*' userid '[^']*' database '[^']*' failed", ""),
-    ('Cannot set character set to "[^"]*", using', ""),  # db-charset-failed (warning)
-    ("authpgsql: PQstatus failed, connection lost", ""),  # db-connection-lost (warning)
-    (f"marker line not found in {_NB}", ""),  # marker-missing(-kept-old)
-    (f"PGSQL_CONNECTION not found in {_NB}+", "end"),
-    (f"PGSQL_(USER_TABLE|CRYPT_PWFIELD) not found in {_NB}+", "end"),
-    ("authpgsql: PGSQL_[[:alnum:]_]+ (and PGSQL_[[:alnum:]_]+ )?not set in ", "blank"),
-    (r"stat\(.+\) failed", ""),  # config-file-missing
-    (f"Cannot open {_NB}+", "end"),  # config-file-unreadable
-    (f"Bad line in {_NB}+: ", "blank"),  # authdaemonrc-bad-line
-    ("Configuration error - missing 'daemons' setting", ""),  # daemons-missing (warning)
-    ("file not found", "end"),  # module-not-found
-    (f"{_NB}+: cannot open shared object file: No such file or directory", ""),
-    ("Can't locate init function", ""),  # module-init-missing
-    (r"(fork|pipe|fcntl|malloc)\(\) failed", ""),  # resource-failure
-)
+_CLASSES = {"s": "[:space:]", "w": "[:alnum:]_", "d": "0-9"}
 _ERE_HEADER = (
     r"^([A-Z][a-z]{2} +[0-9]{1,2} [0-9]{2}:[0-9]{2}:[0-9]{2}|[0-9]{4}-[0-9]{2}-[0-9]{2}T"
     + _NB + "+) " + _NB + r"+ authdaemond(\[[0-9]+\])?: [[:space:]]*"
 )
 _ERE_PREFIX = "((ERR|WARN|ALERT|CRIT|DEBUG|INFO):[[:space:]]*)?"
-_PLAIN_TAIL = {"": "", "end": "[[:space:]]*$", "blank": f".*{_NB}"}
-_WRAPPED_TAIL = {"": r".*\][[:space:]]*$", "end": r"\][[:space:]]*$", "blank": r".*\][[:space:]]*$"}
+
+
+def to_ere(pattern: str, end: str) -> str:
+    """One signature's Python regex as ERE; `end` replaces `$`. Only the syntax it uses."""
+    out: list[str] = []
+    index = 0
+    in_class = False
+    text = pattern.removeprefix("^")
+    while index < len(text):
+        char = text[index]
+        if char == "\\":
+            escaped = text[index + 1]
+            index += 2
+            if escaped in _CLASSES:
+                out.append(_CLASSES[escaped] if in_class else f"[{_CLASSES[escaped]}]")
+            elif escaped == "S" and not in_class:
+                out.append(_NB)
+            elif escaped in ".()[]{}*+?|^$\\":
+                out.append(escaped if in_class else "\\" + escaped)
+            else:
+                raise ValueError(f"to_ere: \\{escaped} in {pattern!r}")
+            continue
+        if in_class:
+            in_class = char != "]"
+            out.append(char)
+        elif char == "[":
+            in_class = True
+            out.append(char)
+        elif text.startswith("(?:", index):
+            out.append("(")
+            index += 3
+            continue
+        elif text.startswith("(?P<", index):
+            out.append("(")
+            index = text.index(">", index) + 1
+            continue
+        elif char == "?" and text[index - 1] in "*+":
+            pass  # lazy or greedy: the same lines match
+        elif char == "$":
+            out.append(end)
+        else:
+            out.append(char)
+        index += 1
+    return "".join(out)
+
+
+def _group_end(text: str, start: int) -> int:
+    """The index of the `)` closing the group that opens at `start`."""
+    depth, index, in_class = 0, start, False
+    while index < len(text):
+        char = text[index]
+        if char == "\\":
+            index += 2
+            continue
+        if in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth == 0:
+                return index
+        index += 1
+    raise ValueError(f"unbalanced group in {text!r}")
+
+
+def _split_top(text: str) -> list[str]:
+    """`a|b|c` split at the `|` outside any group or class."""
+    parts, depth, current, index, in_class = [], 0, "", 0, False
+    while index < len(text):
+        char = text[index]
+        if char == "\\":
+            current += text[index:index + 2]
+            index += 2
+            continue
+        if in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            parts.append(current)
+            current = ""
+            index += 1
+            continue
+        current += char
+        index += 1
+    return [*parts, current]
+
+
+def expand(pattern: str) -> list[str]:
+    """The pattern as alternatives whose end is plain: a `(?:a|b)` group that holds a `$` or
+    ends the pattern is distributed (`x(?:a|b$)` → `xa`, `xb$`), so each alternative either
+    ends with `$` or has none, and its last item is known."""
+    text = pattern.removeprefix("^")
+    index = 0
+    while (index := text.find("(?:", index)) >= 0:
+        end = _group_end(text, index)
+        body, rest = text[index + 3:end], text[end + 1:]
+        branches = _split_top(body)
+        last = rest in ("", "$")
+        if len(branches) > 1 and ("$" in body or last) and not rest.startswith(("?", "*", "+")):
+            return [alternative for branch in branches
+                    for alternative in expand(text[:index] + branch + rest)]
+        index += 3
+    return [text]
+
+
+def ends_in_blank(alternative: str) -> bool:
+    """Whether the alternative's last item matches whitespace (`… in `, `FATAL:\\s+`)."""
+    return alternative.endswith((" ", "\\s", "\\s+", "\\s*"))
 
 
 def error_ere() -> str:
-    plain = "|".join(f"{body}{_PLAIN_TAIL[tail]}" for body, tail in _ERE_BODIES)
-    wrapped = "|".join(f"{body}{_WRAPPED_TAIL[tail]}" for body, tail in _ERE_BODIES)
+    from tui.core.findings import Severity
+    from tui.core.logs.signatures import SIGNATURES
+
+    alternatives = [alternative for signature in SIGNATURES
+                    if signature.severity is not Severity.INFO
+                    for alternative in expand(signature.pattern.pattern)]
+    plain = "|".join(to_ere(a, "[[:space:]]*$") + (f".*{_NB}" if ends_in_blank(a) else "")
+                     for a in alternatives)
+    wrapped = "|".join(to_ere(a, r"\][[:space:]]*$") + ("" if a.endswith("$") else
+                                                         r".*\][[:space:]]*$")
+                       for a in alternatives)
     return (f"{_ERE_HEADER}({_ERE_PREFIX}({plain})"
             rf"|message repeated [0-9]+ times: \[ ?{_ERE_PREFIX}({wrapped}))")
 
