@@ -12,6 +12,7 @@ the app closes). Messages go up (a pane asks to switch), attributes go down.
 from __future__ import annotations
 
 import contextlib
+import gc
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -170,6 +171,9 @@ class AuthlibApp(App[int]):
                     action(pane)  # asked for before it was built (a link, a mark, a find)
                 if self.query_one(PaneTabs).active == pane_id:
                     self._focus_pane(tab)  # switched to before it was built: focus it now
+        # Everything built so far lives as long as the app: out of the collector's sight, a
+        # full collection walks only what came after (~70 ms less, on whichever thread).
+        gc.freeze()
 
     def _built(self, pane_id: str) -> Widget | None:
         """A pane's widget once it is built and mounted; None before that or while closing.
