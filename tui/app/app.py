@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import sys
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -75,6 +76,9 @@ if TYPE_CHECKING:
     from tui.core.training.session import TrainingSession
 
 TIMELINE_SPAN = 3600.0  # seconds the timeline shows back, unless a recording reaches further
+# How long a monitor thread may keep the GIL while the event loop waits for it (Python's
+# default is 5 ms): a busy log follower then delays a frame by ~1 ms, not by 5 ms a wait.
+GIL_SWITCH_INTERVAL = 0.001
 
 
 class AuthlibApp(App[int]):
@@ -199,6 +203,7 @@ class AuthlibApp(App[int]):
         return self._built("wizard")  # type: ignore[return-value]
 
     def on_mount(self) -> None:
+        sys.setswitchinterval(GIL_SWITCH_INTERVAL)
         # Held, not queried when a sample lands: a modal may be the screen in front then,
         # or the app may be closing under a last sample.
         self._strip = self.query_one(HealthStrip)

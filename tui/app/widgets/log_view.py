@@ -142,7 +142,8 @@ class LogView(ScrollView, can_focus=True):
         overflow = max(gone, len(self._rows) - self._max_rows())
         if overflow > 0:
             del self._rows[:overflow]
-            self.cursor = max(-1, self.cursor - overflow) if self.cursor >= 0 else -1
+            if self.cursor >= 0:  # (no cursor: left alone, not re-set and re-announced)
+                self.cursor = max(-1, self.cursor - overflow)
         if not self.follow:
             self.new_while_paused += len(added_rows)
         self._update_size(added_rows)
