@@ -9,6 +9,7 @@ or an error, and only the lines it accepts come back to Python to be classified.
 
 from __future__ import annotations
 
+import functools
 import mmap
 import os
 import queue
@@ -25,7 +26,7 @@ from tui.core.logs.rotated import (
     is_compressed,
     rotation_set,
 )
-from tui.core.logs.signatures import NOTABLE_BYTES_AT, classify_notable
+from tui.core.logs.signatures import classify_notable, notable_bytes_at
 
 # `Mmm dd HH:MM:SS host authdaemond[pid]: ` or RFC 3339 `2026-11-26T… host authdaemond: `:
 # the tag must stand where syslog puts it, not anywhere in an attacker-chosen message.
@@ -36,8 +37,12 @@ _HEADER = re.compile(
 _TAG = b" authdaemond"
 # The tag as syslog writes it, then a warning or error, matched where the substring search
 # stopped: an info or debug line is rejected by this one C call.
-_TAGGED_NOTABLE = re.compile(rb"( authdaemond(?:\[\d+\])?: )" + NOTABLE_BYTES_AT.pattern,
-                             re.MULTILINE)
+@functools.cache
+def _tagged_notable() -> re.Pattern[bytes]:
+    return re.compile(rb"( authdaemond(?:\[\d+\])?: )" + notable_bytes_at().pattern,
+                      re.MULTILINE)
+
+
 CACHE_LIMIT = 10_000
 CHUNK = 4 * 1024 * 1024  # decompressed bytes scanned at a time in a compressed copy
 READ_AHEAD = 2  # chunks a decompressing thread may hold ready while the last one is scanned
@@ -86,7 +91,7 @@ def count_with_rotations(path: Path) -> Counter[str]:
 
 def _count_block(data: mmap.mmap | bytes, counts: Counter[str], seen: Seen) -> None:
     """Count the error lines of whole lines of text (the last one may lack its newline)."""
-    find, notable, header_at = data.find, _TAGGED_NOTABLE.match, _HEADER.match
+    find, notable, header_at = data.find, _tagged_notable().match, _HEADER.match
     position = find(_TAG)
     while position >= 0:
         match = notable(data, position)

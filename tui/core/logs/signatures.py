@@ -18,6 +18,7 @@ id; "" when nothing needs doing) and a one-line `short` meaning for annotations.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -589,7 +590,7 @@ def message_text(message: str) -> str:
 def classify(message: str) -> Signature | None:
     """The first signature the message (syslog text after `authdaemond: `) matches."""
     text = message_text(message)
-    if _ANY_SIGNATURE.match(text) is None:
+    if _any_signature().match(text) is None:
         return None  # most authdaemond lines are debug lines that no signature knows
     for signature in SIGNATURES:
         if signature.pattern.search(text):
@@ -599,10 +600,14 @@ def classify(message: str) -> Signature | None:
 
 # Every warning/error pattern in one regex: one C-level search rejects an info or debug
 # line, instead of trying each signature in turn from Python (the scan's hot path).
-_NOTABLE = re.compile("|".join(
-    "(?:" + re.sub(r"\(\?P<\w+>", "(?:", signature.pattern.pattern) + ")"  # names clash
-    for signature in SIGNATURES if signature.severity is not Severity.INFO
-))
+# Compiled at first use, like the other combined regexes here: ~4 ms each, which the
+# app's first frame need not wait for.
+@functools.cache
+def _notable() -> re.Pattern[str]:
+    return re.compile("|".join(
+        "(?:" + re.sub(r"\(\?P<\w+>", "(?:", signature.pattern.pattern) + ")"  # names clash
+        for signature in SIGNATURES if signature.severity is not Severity.INFO
+    ))
 
 
 def _group_end(text: str, start: int) -> int:
@@ -680,17 +685,20 @@ def _unanchored_end(pattern: str) -> str:
 # that are not warnings). Only exact for ASCII text: \w and \s differ on bytes. Each pattern
 # is spread into alternatives that start with a literal, which makes rejecting a debug line
 # several times cheaper (the scan tries this on every authdaemond line of a log).
-NOTABLE_BYTES_AT = re.compile(
-    rb"[ \t]*(?:message repeated \d+ times: \[ ?)?(?:(?:ERR|WARN|ALERT|CRIT|DEBUG|INFO):[ \t]*)?(?:"
-    + b"|".join(
-        alternative.encode()
-        for signature in SIGNATURES if signature.severity is not Severity.INFO
-        for alternative in _literal_led(_unanchored_end(
-            re.sub(r"\(\?P<\w+>", "(?:", signature.pattern.pattern).removeprefix("^")))
+@functools.cache
+def notable_bytes_at() -> re.Pattern[bytes]:
+    return re.compile(
+        rb"[ \t]*(?:message repeated \d+ times: \[ ?)?"
+        rb"(?:(?:ERR|WARN|ALERT|CRIT|DEBUG|INFO):[ \t]*)?(?:"
+        + b"|".join(
+            alternative.encode()
+            for signature in SIGNATURES if signature.severity is not Severity.INFO
+            for alternative in _literal_led(_unanchored_end(
+                re.sub(r"\(\?P<\w+>", "(?:", signature.pattern.pattern).removeprefix("^")))
+        )
+        + b")",
+        re.MULTILINE,
     )
-    + b")",
-    re.MULTILINE,
-)
 
 
 def _from_start(pattern: str) -> str:
@@ -701,16 +709,18 @@ def _from_start(pattern: str) -> str:
 
 # Any signature at all, as one regex: rejecting a line no signature knows is then one
 # C-level match, not a search per signature from Python.
-_ANY_SIGNATURE = re.compile("|".join(
-    alternative for signature in SIGNATURES
-    for alternative in _literal_led(_from_start(signature.pattern.pattern))
-))
+@functools.cache
+def _any_signature() -> re.Pattern[str]:
+    return re.compile("|".join(
+        alternative for signature in SIGNATURES
+        for alternative in _literal_led(_from_start(signature.pattern.pattern))
+    ))
 
 
 def classify_notable(message: str) -> Signature | None:
     """`classify`, for callers that only want warnings and errors: None for anything else."""
     text = message_text(message)
-    if _NOTABLE.search(text) is None:
+    if _notable().search(text) is None:
         return None
     for signature in SIGNATURES:
         if signature.pattern.search(text):
