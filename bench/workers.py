@@ -53,7 +53,7 @@ if TYPE_CHECKING:
     from tui.lab.lab import Lab
 
 ADDRESS = "foo@domain.com"
-TARGET_PERCENT = 1.0
+TARGET_PERCENT = 0.5
 CLOCK_TICK = 1.0 / os.sysconf("SC_CLK_TCK")
 CALLS = ("sample_pool", "probe", "sample_sessions", "snapshot")
 # A client backend's process title names its client: "postgres: role db 127.0.0.1(5432) idle".

@@ -12,6 +12,7 @@ import functools
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rich.segment import Segment
 from textual.binding import Binding
@@ -21,10 +22,12 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from tui.core.logs.entry import LogEntry
 from tui.core.logs.level import level_of
-from tui.core.logs.signatures import Signature
 from tui.core.safe_text import safe_text
+
+if TYPE_CHECKING:  # the signature catalogue is not needed before the first line arrives
+    from tui.core.logs.entry import LogEntry
+    from tui.core.logs.signatures import Signature
 
 DEFAULT_MAX_ENTRIES = 10_000
 MESSAGE_CHARS = 1000  # shown per line; the full entry is in the detail line
