@@ -33,6 +33,10 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tui.core.logs.entry import LogEntry
 
 sys.path.insert(0, str(Path(__file__).parent))
 
@@ -44,7 +48,7 @@ FLAT_MIB = 2.0
 SETTLED_MINUTE = 10
 
 
-def shown_entries(count: int) -> list[object]:
+def shown_entries(count: int) -> list[LogEntry]:
     """`count` entries of the mix that the Logs pane shows (parsed and classified once)."""
     from tui.core.logs.entry import build_entry
     from tui.core.logs.log_reader import SHOWN_KINDS
