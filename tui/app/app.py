@@ -177,6 +177,8 @@ class AuthlibApp(App[int]):
                     self._focus_pane(tab)  # switched to before it was built: focus it now
         # Everything built so far lives as long as the app: out of the collector's sight, a
         # full collection walks only what came after (~70 ms less, on whichever thread).
+        # Collected first, so no garbage of the start-up is kept for good.
+        gc.collect()
         gc.freeze()
 
     def _built(self, pane_id: str) -> Widget | None:
