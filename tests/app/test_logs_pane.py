@@ -114,3 +114,29 @@ def test_filters_and_sparkline_units() -> None:
     assert isinstance(accept, str) and accept.startswith("bad regex")
     assert sparkline([0, 0]) == "▁▁"
     assert sparkline([0, 1, 8]) == "▁▂█"
+
+
+async def test_rows_leave_with_the_entries_the_ring_drops() -> None:
+    """The view shows only the entries it keeps: an evicted entry takes its rows along."""
+    from textual.app import App, ComposeResult
+
+    from tui.app.formatting import clock
+    from tui.app.widgets.log_view import ShownEntry, shown
+    from tui.core.logs.entry import build_entry
+
+    def entry(number: int, message: str) -> ShownEntry:
+        return shown(build_entry(message=message, tag="authdaemond", source="test",
+                                 timestamp=time.time(), pid=number, cursor=f"test:{number}"),
+                     clock)
+
+    class OneView(App[None]):
+        def compose(self) -> ComposeResult:
+            yield LogView(max_entries=5)
+
+    async with OneView().run_test() as pilot:
+        view = pilot.app.query_one(LogView)
+        view.add([entry(1, "PGSQL_CONNECTION could not be established")])  # annotated: 2 rows
+        view.add([entry(n, f"received auth request, service=imap{n}") for n in range(2, 8)])
+        assert [item.entry.pid for item in view.entries] == [3, 4, 5, 6, 7]
+        assert [item.entry.pid for item, _note in view.rows] == [3, 4, 5, 6, 7]
+        assert view.virtual_size.height == 5

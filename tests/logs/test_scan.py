@@ -5,7 +5,10 @@ from __future__ import annotations
 import gzip
 from pathlib import Path
 
+from tui.core.findings import Severity
+from tui.core.logs.examples import SERVER_EXAMPLES
 from tui.core.logs.scan import count_authdaemond_errors, count_with_rotations
+from tui.core.logs.signatures import SIGNATURES, classify
 
 
 def test_counts_error_lines_only_and_the_last_line_without_newline(tmp_path: Path) -> None:
@@ -54,3 +57,27 @@ def test_rotated_copies_are_counted_too_compressed_ones_streamed(tmp_path: Path)
     with gzip.open(tmp_path / "mail.log.2.gz", "wb") as out:
         out.write((marker + forged) * 5 + b"x" * (3 << 20) + b"\n" + error)
     assert count_with_rotations(path) == {"db-connect-failed": 5, "marker-missing": 5}
+
+
+def test_every_warning_and_error_of_the_catalogue_is_counted_plain_wrapped_and_gzipped(
+    tmp_path: Path,
+) -> None:
+    """The scan's bytes pre-filter must let every non-INFO example line through, in each form."""
+    notable = {signature.id for signature in SIGNATURES if signature.severity is not Severity.INFO}
+    lines = []
+    for signature_id, message in SERVER_EXAMPLES.items():
+        lines.append(f"Nov 24 03:14:15 mail authdaemond[7]: {message}\n")
+        lines.append(f"Nov 24 03:14:15 mail authdaemond: message repeated 2 times: [ {message}]\n")
+        lines.append(f"Nov 24 03:14:15 mail authdaemond: ERR: {message}\n")
+        found = classify(message)
+        assert (signature_id in notable) == (found is not None
+                                             and found.severity is not Severity.INFO)
+    text = "".join(lines).encode()
+    expected = {signature_id: 3 for signature_id in notable}
+    path = tmp_path / "mail.log"
+    path.write_bytes(text)
+    assert count_authdaemond_errors(path) == expected
+    path.unlink()
+    with gzip.open(tmp_path / "mail.log.1.gz", "wb") as out:
+        out.write(text)
+    assert count_with_rotations(path) == expected

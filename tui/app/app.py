@@ -12,6 +12,8 @@ the app closes). Messages go up (a pane asks to switch), attributes go down.
 from __future__ import annotations
 
 import contextlib
+import gc
+import sys
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -76,6 +78,9 @@ if TYPE_CHECKING:
     from tui.core.training.session import TrainingSession
 
 TIMELINE_SPAN = 3600.0  # seconds the timeline shows back, unless a recording reaches further
+# How long a monitor thread may keep the GIL while the event loop waits for it (Python's
+# default is 5 ms): a busy log follower then delays a frame by ~1 ms, not by 5 ms a wait.
+GIL_SWITCH_INTERVAL = 0.001
 
 
 class AuthlibApp(App[int]):
@@ -183,6 +188,11 @@ class AuthlibApp(App[int]):
                     action(pane)  # asked for before it was built (a link, a mark, a find)
                 if self.query_one(PaneTabs).active == pane_id:
                     self._focus_pane(tab)  # switched to before it was built: focus it now
+        # Everything built so far lives as long as the app: out of the collector's sight, a
+        # full collection walks only what came after (~70 ms less, on whichever thread).
+        # Collected first, so no garbage of the start-up is kept for good.
+        gc.collect()
+        gc.freeze()
 
     def _built(self, pane_id: str) -> Widget | None:
         """A pane's widget once it is built and mounted; None before that or while closing.
@@ -208,6 +218,7 @@ class AuthlibApp(App[int]):
         return self._built("wizard")  # type: ignore[return-value]
 
     def on_mount(self) -> None:
+        sys.setswitchinterval(GIL_SWITCH_INTERVAL)
         # Held, not queried when a sample lands: a modal may be the screen in front then,
         # or the app may be closing under a last sample.
         self._strip = self.query_one(HealthStrip)

@@ -8,9 +8,11 @@ once, when it arrives. Colours come from component classes in styles/.
 
 from __future__ import annotations
 
+import functools
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rich.segment import Segment
 from textual.binding import Binding
@@ -20,9 +22,12 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from tui.core.logs.entry import LogEntry
 from tui.core.logs.level import is_mail_lost, level_of
 from tui.core.safe_text import safe_text
+
+if TYPE_CHECKING:  # the signature catalogue is not needed before the first line arrives
+    from tui.core.logs.entry import LogEntry
+    from tui.core.logs.signatures import Signature
 
 DEFAULT_MAX_ENTRIES = 10_000
 MESSAGE_CHARS = 1000  # shown per line; the full entry is in the detail line
@@ -45,19 +50,22 @@ Row = tuple[ShownEntry, bool]  # (entry, is the annotation line)
 
 def shown(entry: LogEntry, clock: Callable[[float], str]) -> ShownEntry:
     origin = "deliv" if entry.kind.value == "delivery" else entry.kind.value
-    annotation = ""
-    if entry.signature is not None:
-        hint = "  [w: wizard]" if entry.signature.wizard_step else ""
-        annotation = f"↳ {entry.signature.short or entry.signature.meaning}{hint}"
     return ShownEntry(
         entry=entry,
         time=clock(entry.timestamp) if entry.timestamp else "--:--:--",
         origin=origin,
         text=safe_text(f"{entry.tag}: {entry.message}" if entry.tag else entry.message,
                        MESSAGE_CHARS),
-        annotation=safe_text(annotation),
+        annotation=annotation_of(entry.signature) if entry.signature is not None else "",
         level="lost" if is_mail_lost(entry) else level_of(entry),
     )
+
+
+@functools.lru_cache(maxsize=1024)
+def annotation_of(signature: Signature) -> str:
+    """The line under a recognised entry; one per signature, so made once, not per line."""
+    hint = "  [w: wizard]" if signature.wizard_step else ""
+    return safe_text(f"↳ {signature.short or signature.meaning}{hint}")
 
 
 class LogView(ScrollView, can_focus=True):
@@ -112,21 +120,34 @@ class LogView(ScrollView, can_focus=True):
         return self._rows
 
     def add(self, batch: Iterable[ShownEntry]) -> None:
-        """Append entries; the oldest leave once there are more than `max_entries`."""
+        """Append entries; the oldest leave once there are more than `max_entries`.
+
+        An entry that leaves the ring takes its rows with it, so the view never holds
+        (or shows) more than the entries in memory.
+        """
         added_rows: list[Row] = []
+        evicted: set[int] = set()  # ids of entries pushed out of the ring by this batch
+        entries = self._entries
         for item in batch:
-            self._entries.append(item)
+            if len(entries) == self.max_entries:
+                evicted.add(id(entries[0]))
+            entries.append(item)
             if self._accept(item):
                 added_rows.append((item, False))
                 if item.annotation:
                     added_rows.append((item, True))
-        if not added_rows:
-            return
         self._rows.extend(added_rows)
-        overflow = len(self._rows) - self._max_rows()
+        gone = 0
+        if evicted:  # their rows are the oldest ones, at the front
+            while gone < len(self._rows) and id(self._rows[gone][0]) in evicted:
+                gone += 1
+        if not added_rows and not gone:
+            return
+        overflow = max(gone, len(self._rows) - self._max_rows())
         if overflow > 0:
             del self._rows[:overflow]
-            self.cursor = max(-1, self.cursor - overflow) if self.cursor >= 0 else -1
+            if self.cursor >= 0:  # (no cursor: left alone, not re-set and re-announced)
+                self.cursor = max(-1, self.cursor - overflow)
         if not self.follow:
             self.new_while_paused += len(added_rows)
         self._update_size(added_rows)
@@ -156,8 +177,20 @@ class LogView(ScrollView, can_focus=True):
             length = len(item.annotation) + 4 if is_note else len(item.text) + 20
             if length > self._width:
                 self._width = length
-        self.virtual_size = Size(self._width, len(self._rows))
+        self._set_virtual_size(Size(self._width, len(self._rows)))
         self.refresh()
+
+    def _set_virtual_size(self, size: Size) -> None:
+        """The scrollable size, without a layout pass of the whole screen.
+
+        Setting `virtual_size` re-lays every widget on the screen, ~20 times a second
+        while lines arrive; the view's own size does not depend on its rows, so only
+        its scrollbars are told (they ask for a layout themselves when they appear).
+        """
+        if size == self.virtual_size:
+            return
+        self.set_reactive(ScrollView.virtual_size, size)
+        self._scroll_update(size)
 
     # -- rendering ----------------------------------------------------------------
     def render_line(self, y: int) -> Strip:

@@ -30,7 +30,6 @@ from tui.core.discovery.layouts import KNOWN_UNITS, LAYOUTS, LAYOUTS_BY_NAME, La
 from tui.core.discovery.platform import PLATFORM_LABELS, Platform, detect_platform
 from tui.core.discovery.processes import DaemonProcesses, find_daemon_processes
 from tui.core.findings import Finding, Severity
-from tui.core.logs.rotated import describe_files
 from tui.core.settings import PRECEDENCE, Settings, Sourced
 
 UNIT_DIRS: tuple[Path, ...] = (
@@ -701,6 +700,10 @@ def render_where(discovery: Discovery, settings: Settings, log_setup: str | None
     `log_setup` is the sentence the log readers' source choice gives ("journald only
     (no mail log file)"); it needs the journal probed, which discovery does not do.
     """
+    # Here, not at the top: the log readers (and the signature catalogue behind them) are
+    # not needed to discover, and the app imports discovery before its first frame.
+    from tui.core.logs.rotated import describe_files
+
     layout = discovery.layout.value
     layout_text = f"{layout.label} ({layout.name})" if layout else None
     searched = ", ".join(str(p) for p in settings.config_searched) or "(none)"

@@ -335,17 +335,52 @@ class FileFollower:
             self._offset += len(chunk)
 
     def _feed(self, chunk: bytes, chunk_offset: int, batch: _Batch) -> None:
-        """Split appended bytes into lines; the last, unfinished one waits in `_pending`."""
-        start = 0
+        """Split appended bytes into lines; the last, unfinished one waits in `_pending`.
+
+        The whole lines in between are not walked one by one: a substring search jumps
+        from one line holding a needle (a wanted tag) to the next, so the bulk of a busy
+        mail log costs memory speed, not a Python step per line.
+        """
+        first_newline = chunk.find(b"\n")
+        if first_newline < 0:
+            self._add_pending(chunk)
+            return
+        self._add_pending(chunk[:first_newline])
+        self._emit_pending(batch)
+        last_newline = chunk.rfind(b"\n")
+        start = first_newline + 1
+        for line_start, line_end in self._candidate_lines(chunk, start, last_newline + 1):
+            raw = chunk[line_start:line_end]
+            if raw.strip():
+                entry = self._entry(raw, chunk_offset + line_start, 0)
+                if self._wanted(entry):
+                    batch.add(entry)
+        self._reset_pending(chunk_offset + last_newline + 1)
+        self._add_pending(chunk[last_newline + 1:])
+
+    def _candidate_lines(self, chunk: bytes, start: int, end: int) -> Iterator[tuple[int, int]]:
+        """(start, end) of each line in chunk[start:end] (whole lines) that may be wanted."""
+        needles = self._needles
+        if needles is None:
+            while start < end:
+                newline = chunk.find(b"\n", start, end)
+                yield start, newline
+                start = newline + 1
+            return
+        found = [chunk.find(needle, start, end) for needle in needles]
         while True:
-            newline = chunk.find(b"\n", start)
-            if newline < 0:
-                self._add_pending(chunk[start:])
+            hits = [position for position in found if position >= 0]
+            if not hits:
                 return
-            self._add_pending(chunk[start:newline])
-            self._emit_pending(batch)
-            self._reset_pending(chunk_offset + newline + 1)
-            start = newline + 1
+            hit = min(hits)
+            previous_newline = chunk.rfind(b"\n", start, hit)
+            line_start = previous_newline + 1 if previous_newline >= 0 else start
+            line_end = chunk.find(b"\n", hit, end)
+            yield line_start, line_end
+            start = line_end + 1
+            found = [position if position < 0 or position >= start
+                     else chunk.find(needle, start, end)
+                     for needle, position in zip(needles, found, strict=True)]
 
     def _add_pending(self, piece: bytes) -> None:
         room = max(0, self.line_buffer_cap - len(self._pending))

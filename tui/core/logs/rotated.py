@@ -51,7 +51,7 @@ _DECOMPRESSORS: dict[str, Callable[[BinaryIO], io.BufferedIOBase]] = {
     ".bz2": lambda raw: bz2.BZ2File(raw, mode="rb"),
     ".xz": lambda raw: lzma.LZMAFile(raw, mode="rb"),  # noqa: SIM115 (closed by the caller)
 }
-_READ_ERRORS = (OSError, EOFError, lzma.LZMAError, zlib.error)  # corrupt or cut archives
+READ_ERRORS = (OSError, EOFError, lzma.LZMAError, zlib.error)  # corrupt or cut archives
 _NUMBERED = re.compile(r"^\.(?P<number>\d{1,4})(?P<compression>\.gz|\.bz2|\.xz)?$")
 _DATED = re.compile(r"^-(?P<date>\d{8}(?:\d{2})?)(?P<compression>\.gz|\.bz2|\.xz)?$")
 
@@ -177,6 +177,13 @@ def _forward_lines(stream: _Stream, path: Path, line_cap: int) -> Iterator[RawLi
         yield RawLine(path, start, bytes(pending), dropped)
 
 
+def chunks_oldest_first(path: Path, size: int = STREAM_CHUNK) -> Iterator[bytes]:
+    """The file's (decompressed) bytes in chunks of at most `size`, first to last."""
+    with _open_stream(path) as stream:
+        while chunk := stream.read(size):
+            yield chunk
+
+
 def lines_oldest_first(path: Path, line_cap: int = LINE_CAP) -> Iterator[RawLine]:
     """Every line of one file (compressed or not), first to last, streamed."""
     with _open_stream(path) as stream:
@@ -278,7 +285,7 @@ def rotated_lines(
                     budget -= len(line.data) + line.dropped + 1
                     if budget <= 0:
                         return
-        except _READ_ERRORS as exc:
+        except READ_ERRORS as exc:
             on_unreadable(file, exc if isinstance(exc, OSError) else OSError(str(exc)))
 
 

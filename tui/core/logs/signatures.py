@@ -18,6 +18,7 @@ id; "" when nothing needs doing) and a one-line `short` meaning for annotations.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -589,6 +590,8 @@ def message_text(message: str) -> str:
 def classify(message: str) -> Signature | None:
     """The first signature the message (syslog text after `authdaemond: `) matches."""
     text = message_text(message)
+    if _any_signature().match(text) is None:
+        return None  # most authdaemond lines are debug lines that no signature knows
     for signature in SIGNATURES:
         if signature.pattern.search(text):
             return signature
@@ -597,31 +600,127 @@ def classify(message: str) -> Signature | None:
 
 # Every warning/error pattern in one regex: one C-level search rejects an info or debug
 # line, instead of trying each signature in turn from Python (the scan's hot path).
-_NOTABLE = re.compile("|".join(
-    "(?:" + re.sub(r"\(\?P<\w+>", "(?:", signature.pattern.pattern) + ")"  # names clash
-    for signature in SIGNATURES if signature.severity is not Severity.INFO
-))
+# Compiled at first use, like the other combined regexes here: ~4 ms each, which the
+# app's first frame need not wait for.
+@functools.cache
+def _notable() -> re.Pattern[str]:
+    return re.compile("|".join(
+        "(?:" + re.sub(r"\(\?P<\w+>", "(?:", signature.pattern.pattern) + ")"  # names clash
+        for signature in SIGNATURES if signature.severity is not Severity.INFO
+    ))
+
+
+def _group_end(text: str, start: int) -> int:
+    """Index of the `)` that closes the group opening at `start` (escapes and classes skipped)."""
+    depth, index, in_class = 0, start, False
+    while index < len(text):
+        char = text[index]
+        if char == "\\":
+            index += 2
+            continue
+        if in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char in "()":
+            depth += 1 if char == "(" else -1
+            if depth == 0:
+                return index
+        index += 1
+    raise ValueError(f"unbalanced group in {text!r}")
+
+
+def _top_level_branches(body: str) -> list[str]:
+    """`a|b|c` split at the bars outside any group or class."""
+    branches, start, depth, index, in_class = [], 0, 0, 0, False
+    while index < len(body):
+        char = body[index]
+        if char == "\\":
+            index += 2
+            continue
+        if in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char in "()":
+            depth += 1 if char == "(" else -1
+        elif char == "|" and depth == 0:
+            branches.append(body[start:index])
+            start = index + 1
+        index += 1
+    return [*branches, body[start:]]
+
+
+def _literal_led(pattern: str) -> list[str]:
+    """The same language as alternatives that start with their first character, not a group.
+
+    `(?:a|b)?c` becomes `ac`, `bc`, `c`: the regex engine skips an alternative whose
+    first literal differs at almost no cost, but must enter every leading group.
+    """
+    if not pattern.startswith("(?:"):
+        return [pattern]
+    end = _group_end(pattern, 0)
+    branches = _top_level_branches(pattern[3:end])
+    rest = pattern[end + 1:]
+    if rest.startswith("?") and not rest.startswith("??"):
+        expanded = [branch + rest[1:] for branch in branches] + [rest[1:]]
+    elif rest[:1] in ("*", "+", "{", "?"):
+        return [pattern]  # repeated: left as it is
+    else:
+        expanded = [branch + rest for branch in branches]
+    return [alternative for item in expanded for alternative in _literal_led(item)]
+
+
+def _unanchored_end(pattern: str) -> str:
+    """`$` (the end of the stripped text) also before blanks or a repeat's closing `]`.
+
+    On raw bytes the text is neither stripped nor unwrapped: this accepts a little
+    more than the pattern, never less, and the decoded line is classified after.
+    """
+    return re.sub(r"(?<!\\)\$", r"(?=[\\s\\]]|$)", pattern)
 
 
 # The same, on raw bytes at the start of a message (leading `^` dropped: the caller matches at
 # the message's offset in a large block, so nothing is sliced or decoded for the many lines
-# that are not warnings). Only exact for ASCII text: \w and \s differ on bytes.
-NOTABLE_BYTES_AT = re.compile(
-    rb"[ \t]*(?:message repeated \d+ times: \[ ?)?(?:(?:ERR|WARN|ALERT|CRIT|DEBUG|INFO):[ \t]*)?(?:"
-    + b"|".join(
-        b"(?:" + re.sub(r"\(\?P<\w+>", "(?:", signature.pattern.pattern).removeprefix("^").encode()
-        + b")"
-        for signature in SIGNATURES if signature.severity is not Severity.INFO
+# that are not warnings). Only exact for ASCII text: \w and \s differ on bytes. Each pattern
+# is spread into alternatives that start with a literal, which makes rejecting a debug line
+# several times cheaper (the scan tries this on every authdaemond line of a log).
+@functools.cache
+def notable_bytes_at() -> re.Pattern[bytes]:
+    return re.compile(
+        rb"[ \t]*(?:message repeated \d+ times: \[ ?)?"
+        rb"(?:(?:ERR|WARN|ALERT|CRIT|DEBUG|INFO):[ \t]*)?(?:"
+        + b"|".join(
+            alternative.encode()
+            for signature in SIGNATURES if signature.severity is not Severity.INFO
+            for alternative in _literal_led(_unanchored_end(
+                re.sub(r"\(\?P<\w+>", "(?:", signature.pattern.pattern).removeprefix("^")))
+        )
+        + b")",
+        re.MULTILINE,
     )
-    + b")",
-    re.MULTILINE,
-)
+
+
+def _from_start(pattern: str) -> str:
+    """A pattern for `match` that finds what `search` with `pattern` finds."""
+    unnamed = re.sub(r"\(\?P<\w+>", "(?:", pattern)  # the names would clash in one regex
+    return unnamed[1:] if unnamed.startswith("^") else f"(?s:.*?){unnamed}"
+
+
+# Any signature at all, as one regex: rejecting a line no signature knows is then one
+# C-level match, not a search per signature from Python.
+@functools.cache
+def _any_signature() -> re.Pattern[str]:
+    return re.compile("|".join(
+        alternative for signature in SIGNATURES
+        for alternative in _literal_led(_from_start(signature.pattern.pattern))
+    ))
 
 
 def classify_notable(message: str) -> Signature | None:
     """`classify`, for callers that only want warnings and errors: None for anything else."""
     text = message_text(message)
-    if _NOTABLE.search(text) is None:
+    if _notable().search(text) is None:
         return None
     for signature in SIGNATURES:
         if signature.pattern.search(text):

@@ -8,6 +8,7 @@ courierlogger logs without LOG_PID, `tag: message`.
 
 from __future__ import annotations
 
+import functools
 import re
 import time
 from dataclasses import dataclass
@@ -68,13 +69,23 @@ def _traditional_timestamp(match: re.Match[str], year: int | None, now: float) -
     if year is None:
         years.append(years[0] - 1)
     for candidate in years:
-        try:
-            stamp = datetime(candidate, *fields).timestamp()  # naive = local time
-        except (ValueError, OverflowError):
+        stamp = _local_epoch(candidate, *fields)
+        if stamp is None:
             continue  # e.g. Feb 29 in a year that has none: try the year before
         if year is not None or stamp <= now + _FUTURE_TOLERANCE:
             return stamp
     return None
+
+
+@functools.lru_cache(maxsize=256)
+def _local_epoch(
+    year: int, month: int, day: int, hour: int, minute: int, second: int
+) -> float | None:
+    """Epoch seconds of a local time; remembered, since a busy log repeats each second."""
+    try:
+        return datetime(year, month, day, hour, minute, second).timestamp()  # naive = local
+    except (ValueError, OverflowError):
+        return None
 
 
 def _rfc3339_timestamp(stamp: str) -> float | None:

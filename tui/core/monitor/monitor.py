@@ -42,6 +42,7 @@ from tui.core.monitor.stream import ObservationStream
 if TYPE_CHECKING:
     from tui.core.checks.context import CheckContext
     from tui.core.logs.entry import LogEntry
+    from tui.core.workers.sampler import WorkersSampler
 
 HEALTH_INTERVAL = 5.0  # seconds from the end of one health run to the start of the next
 RETRY_AFTER = 5.0  # seconds before a failed log follower is opened again
@@ -83,8 +84,6 @@ class Monitor:
                  check_timeout: float = DB_CHECK_TIMEOUT,
                  backfill_lines: int = BACKFILL_LINES,
                  stale_after: float = STALE_AFTER) -> None:
-        from tui.core.workers.sampler import WorkersSampler
-
         self.installation = installation
         self.stream = stream
         self.counts = counts if counts is not None else DeferralCounts()
@@ -94,7 +93,8 @@ class Monitor:
         self.check_timeout = check_timeout
         self.backfill_lines = backfill_lines
         self.stale_after = stale_after
-        self.sampler = WorkersSampler(installation, deferrals=self.counts)
+        self._sampler: WorkersSampler | None = None  # built at first use: see `sampler`
+        self._sampler_lock = threading.Lock()
         self.stopping = threading.Event()
         self.probing = threading.Event()
         self.probing.set()
@@ -103,6 +103,20 @@ class Monitor:
         self._backfilled = backfill_lines <= 0
         self._threads: dict[str, threading.Thread] = {}
         self._lock = threading.Lock()
+
+    @property
+    def sampler(self) -> WorkersSampler:
+        """The Workers pane's sampler, built when a loop first needs it.
+
+        Its modules (the database driver among them) take ~70 ms to import, which the
+        app's first frame, built with this monitor, need not wait for.
+        """
+        with self._sampler_lock:
+            if self._sampler is None:
+                from tui.core.workers.sampler import WorkersSampler
+
+                self._sampler = WorkersSampler(self.installation, deferrals=self.counts)
+            return self._sampler
 
     # -- starting and stopping ---------------------------------------------------------------
     def start(self, *components: str) -> None:
@@ -131,7 +145,8 @@ class Monitor:
         for thread in list(self._threads.values()):
             if thread is not threading.current_thread():
                 thread.join(timeout=max(0.0, deadline - time.monotonic()))
-        self.sampler.close()
+        if self._sampler is not None:
+            self._sampler.close()
 
     def refresh(self) -> None:
         """Run the health sample and the checks now, not at the end of the interval."""
