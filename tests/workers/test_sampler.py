@@ -38,15 +38,18 @@ def test_idle_pool_is_idle_with_nothing_busy_or_queued(
 ) -> None:
     sampler = make_sampler()
     for _ in range(3):
-        pool = sampler.sample_pool()
+        sampler.sample_pool()
         probe = sampler.probe()
         assert probe is not None
         assert probe.outcome is Outcome.NOT_FOUND  # the probe address cannot exist
         assert probe.latency < 2.0
+    # The worker that answered the last probe closes its end just after the answer: a pool
+    # sampled at once may still see it holding that connection.
+    pool = sample_until(sampler.sample_pool, lambda p: p.busy == 0 and p.queued == 0, 10.0,
+                        "the worker to let go of the probe's connection")
     sessions = sampler.sample_sessions()
     snapshot = sampler.snapshot()
     assert pool.configured == 2 and pool.alive == 2
-    assert pool.busy == 0 and pool.queued == 0
     assert snapshot.verdict.state is PoolState.IDLE
     assert snapshot.verdict.headline.startswith("Idle: 0/2 workers busy, 0 queued, probe p95 ")
     assert snapshot.stats.probes == 3 and snapshot.stats.tempfails == 0
@@ -54,7 +57,7 @@ def test_idle_pool_is_idle_with_nothing_busy_or_queued(
     assert sessions is not None and sessions.error == ""
     # The workers keep their database connections open: idle sessions of the mail role.
     assert all(not session.running for session in sessions.sessions)
-    assert len(snapshot.queue_series) == 3 and set(snapshot.queue_series) == {0.0}
+    assert len(snapshot.queue_series) >= 4 and set(snapshot.queue_series) == {0.0}
 
 
 def test_saturated_pool_busy_queue_verdict_and_database_sessions(
