@@ -56,6 +56,8 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from tui.core.logs.regex_parts import group_end, top_level_branches
+
 if TYPE_CHECKING:
     from tui.app.widgets.log_view import ShownEntry
 
@@ -294,55 +296,6 @@ def to_ere(pattern: str, end: str) -> str:
     return "".join(out)
 
 
-def _group_end(text: str, start: int) -> int:
-    """The index of the `)` closing the group that opens at `start`."""
-    depth, index, in_class = 0, start, False
-    while index < len(text):
-        char = text[index]
-        if char == "\\":
-            index += 2
-            continue
-        if in_class:
-            in_class = char != "]"
-        elif char == "[":
-            in_class = True
-        elif char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-            if depth == 0:
-                return index
-        index += 1
-    raise ValueError(f"unbalanced group in {text!r}")
-
-
-def _split_top(text: str) -> list[str]:
-    """`a|b|c` split at the `|` outside any group or class."""
-    parts, depth, current, index, in_class = [], 0, "", 0, False
-    while index < len(text):
-        char = text[index]
-        if char == "\\":
-            current += text[index:index + 2]
-            index += 2
-            continue
-        if in_class:
-            in_class = char != "]"
-        elif char == "[":
-            in_class = True
-        elif char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-        elif char == "|" and depth == 0:
-            parts.append(current)
-            current = ""
-            index += 1
-            continue
-        current += char
-        index += 1
-    return [*parts, current]
-
-
 def expand(pattern: str) -> list[str]:
     """The pattern as alternatives whose end is plain: a `(?:a|b)` group that holds a `$` or
     ends the pattern is distributed (`x(?:a|b$)` → `xa`, `xb$`), so each alternative either
@@ -350,9 +303,9 @@ def expand(pattern: str) -> list[str]:
     text = pattern.removeprefix("^")
     index = 0
     while (index := text.find("(?:", index)) >= 0:
-        end = _group_end(text, index)
+        end = group_end(text, index)
         body, rest = text[index + 3:end], text[end + 1:]
-        branches = _split_top(body)
+        branches = top_level_branches(body)
         last = rest in ("", "$")
         if len(branches) > 1 and ("$" in body or last) and not rest.startswith(("?", "*", "+")):
             return [alternative for branch in branches

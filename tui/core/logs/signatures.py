@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 from tui.core.findings import Severity
 from tui.core.logs.delivery_line import DeliveryInfo, parse_delivery_line
+from tui.core.logs.regex_parts import group_end, top_level_branches
 
 
 @dataclass(frozen=True)
@@ -610,47 +611,6 @@ def _notable() -> re.Pattern[str]:
     ))
 
 
-def _group_end(text: str, start: int) -> int:
-    """Index of the `)` that closes the group opening at `start` (escapes and classes skipped)."""
-    depth, index, in_class = 0, start, False
-    while index < len(text):
-        char = text[index]
-        if char == "\\":
-            index += 2
-            continue
-        if in_class:
-            in_class = char != "]"
-        elif char == "[":
-            in_class = True
-        elif char in "()":
-            depth += 1 if char == "(" else -1
-            if depth == 0:
-                return index
-        index += 1
-    raise ValueError(f"unbalanced group in {text!r}")
-
-
-def _top_level_branches(body: str) -> list[str]:
-    """`a|b|c` split at the bars outside any group or class."""
-    branches, start, depth, index, in_class = [], 0, 0, 0, False
-    while index < len(body):
-        char = body[index]
-        if char == "\\":
-            index += 2
-            continue
-        if in_class:
-            in_class = char != "]"
-        elif char == "[":
-            in_class = True
-        elif char in "()":
-            depth += 1 if char == "(" else -1
-        elif char == "|" and depth == 0:
-            branches.append(body[start:index])
-            start = index + 1
-        index += 1
-    return [*branches, body[start:]]
-
-
 def _literal_led(pattern: str) -> list[str]:
     """The same language as alternatives that start with their first character, not a group.
 
@@ -659,8 +619,8 @@ def _literal_led(pattern: str) -> list[str]:
     """
     if not pattern.startswith("(?:"):
         return [pattern]
-    end = _group_end(pattern, 0)
-    branches = _top_level_branches(pattern[3:end])
+    end = group_end(pattern, 0)
+    branches = top_level_branches(pattern[3:end])
     rest = pattern[end + 1:]
     if rest.startswith("?") and not rest.startswith("??"):
         expanded = [branch + rest[1:] for branch in branches] + [rest[1:]]
