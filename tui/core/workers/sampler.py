@@ -64,6 +64,7 @@ class WorkersSampler:
         self._last_sessions: SessionsSample | None = None
         self._last_probe: ProbeSample | None = None
         self._probing = threading.Event()
+        self._probe_ended = False  # a probe ended since the last pool sample
         self._processes: DaemonProcesses | None = None
 
     # -- the three measurements (each may block up to its own timeout) -------------------------
@@ -81,7 +82,11 @@ class WorkersSampler:
         rc = self.installation.authdaemonrc
         probing = self._probing.is_set()
         sample = sample_pool(path, processes, rc.effective_daemons if rc is not None else None)
-        if probing or self._probing.is_set():
+        # The worker that answered our last probe closes its end just after the answer: a
+        # busy worker seen in the first sample after it may still be ours, not load.
+        lingering = self._probe_ended and bool(sample.busy)
+        self._probe_ended = False
+        if probing or self._probing.is_set() or lingering:
             sample = replace(sample, probe_in_flight=True)
         self.history.add_pool(sample)
         return sample
@@ -97,6 +102,7 @@ class WorkersSampler:
                                 self.history.latest_pool())
         finally:
             self._probing.clear()
+            self._probe_ended = True
         self.history.add_probe(sample)
         self._last_probe = sample
         return sample
