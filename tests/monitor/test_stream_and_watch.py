@@ -22,7 +22,7 @@ from tui.core.monitor.observations import (
 )
 from tui.core.monitor.stream import ObservationStream
 from tui.core.postfix.queue import QueuedMessage, QueuedRecipient, QueueSnapshot, chain_reason
-from tui.core.postfix.retry_watch import RetryWatch
+from tui.core.postfix.retry_watch import LINE_GRACE, RetryWatch
 from tui.core.timeline import EventKind, Timeline
 from tui.lab.lab import Lab
 
@@ -114,10 +114,27 @@ def test_the_watch_follows_each_message_to_its_fate() -> None:
     assert not late.done
 
 
+def _empty_queue(at: float) -> QueueSampled:
+    return QueueSampled(at, QueueSnapshot(at, Path("/etc/postfix")), None)
+
+
 def test_a_message_gone_from_the_queue_without_a_line_says_so() -> None:
     watch = RetryWatch((waiting("AAA111"),), AT)
-    watch.observe(QueueSampled(AT + 5, QueueSnapshot(AT + 5, Path("/etc/postfix")), None))
+    watch.observe(_empty_queue(AT + 5))
+    assert not watch.done  # its line may not be read yet
+    watch.observe(_empty_queue(AT + 5 + LINE_GRACE - 1))
+    assert not watch.done
+    watch.observe(_empty_queue(AT + 5 + LINE_GRACE))
     assert watch.done and watch.summary() == "0 of 1 delivered, 1 left the queue"
+
+
+def test_a_line_read_after_the_message_left_the_queue_still_tells_its_fate() -> None:
+    watch = RetryWatch((waiting("AAA111"),), AT)
+    watch.observe(_empty_queue(AT + 2))  # the queue is read first ...
+    watch.observe(LogBatch.of([pipe("AAA111", "sent", "delivered via vmaildrop service",
+                                    AT + 1)], AT + 3))  # ... then the line
+    watch.observe(_empty_queue(AT + 2 + LINE_GRACE))
+    assert watch.done and watch.summary() == "1 of 1 delivered"
 
 
 def test_one_counter_counts_errors_deferrals_and_bounces_once_per_minute() -> None:

@@ -3,8 +3,11 @@
 A watch starts with the messages that were deferred for the chain when the admin
 asked for the retry. It subscribes to the monitor's stream: each pipe line for a
 watched queue id turns its message delivered (`status=sent`), deferred again (with
-the reason) or bounced; a queue sample where a message is gone with no line seen
-says so too. The summary is the sentence the app shows:
+the reason) or bounced. A message can leave the queue a moment before the log
+follower reads the line that says how, so a message missing from the queue is
+called gone (no line seen) only when it is still unexplained `LINE_GRACE` seconds
+after the first sample that missed it; until then the watch is not done. The
+summary is the sentence the app shows:
 "11 of 12 delivered, 1 still deferred: …".
 """
 
@@ -30,6 +33,8 @@ class Fate(StrEnum):
     GONE = "left the queue"  # no longer queued, and no line of ours said how
 
 
+LINE_GRACE = 15.0  # seconds for Postfix's line to reach the log and the follower
+
 _WORST_FIRST = (Fate.BOUNCED, Fate.DEFERRED, Fate.WAITING, Fate.GONE, Fate.DELIVERED)
 _STATUS_FATE = {"sent": Fate.DELIVERED, "deferred": Fate.DEFERRED, "bounced": Fate.BOUNCED,
                 "expired": Fate.BOUNCED}
@@ -53,6 +58,7 @@ class RetryWatch:
             for message in messages for recipient in message.chain_recipients
         }
         self._order = [message.queue_id for message in messages]
+        self._missing_since: dict[str, float] = {}  # queue id → first sample without it
 
     def observe(self, observation: Observation) -> None:
         """The stream's subscriber: pipe lines and queue samples after the retry."""
@@ -74,7 +80,10 @@ class RetryWatch:
             queued = {message.queue_id for message in queue.messages}
             with self._lock:
                 for (queue_id, recipient), (fate, reason) in list(self._fates.items()):
-                    if fate is Fate.WAITING and queue_id not in queued:
+                    if fate is not Fate.WAITING or queue_id in queued:
+                        continue
+                    since = self._missing_since.setdefault(queue_id, observation.at)
+                    if observation.at - since >= LINE_GRACE:
                         self._fates[(queue_id, recipient)] = (Fate.GONE, reason)
 
     def _attempted(self, queue_id: str, recipient: str, fate: Fate, reason: str) -> None:
