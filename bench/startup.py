@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 SPAWN_ENV = "AUTHLIB_TUI_BENCH_SPAWN_NS"
 SHOW_FRAME_ENV = "AUTHLIB_TUI_BENCH_SHOW_FRAME"  # set: the child prints the frame's SVG
 SIZE = (100, 30)
-TARGET_RATIO = 1.5
+TARGET_RATIO = 1.2  # the first frame within 1.2x of a bare Textual app
 IMPORTS = ("tui.app.app", "textual.app")  # ours, and the Textual floor under it
 
 
@@ -164,7 +164,8 @@ def main(count: int) -> None:
         print(f"  {label:22}{cells}")
     ours, bare = median("ours", "frame"), median("bare", "frame")
     print(f"first frame: ours {ours:.1f} ms, bare {bare:.1f} ms, "
-          f"ratio {ours / bare:.2f}x (target <= {TARGET_RATIO}x)")
+          f"ratio {ours / bare:.2f}x (target <= {TARGET_RATIO}x: "
+          f"{'met' if ours / bare <= TARGET_RATIO else 'NOT met'})")
     print(f"import alone, fresh interpreter, median of {count}: "
           + ", ".join(f"{module} {ms:.1f} ms" for module, ms in imported.items()))
 
