@@ -31,7 +31,7 @@ async def test_fault_lines_are_annotated_and_w_opens_the_wizard_step(break_lab, 
         view = await _open_logs(app, pilot)
         await until(lambda: any("wrong database password" in t for t in _texts(view)))
         row = next(i for i, (item, _) in enumerate(view.rows)
-                   if item.entry.signature and item.entry.signature.id == "db-password-wrong")
+                   if item.signature and item.signature.id == "db-password-wrong")
         view.focus()
         view.cursor = row
         await pilot.press("w")
@@ -137,6 +137,6 @@ async def test_rows_leave_with_the_entries_the_ring_drops() -> None:
         view = pilot.app.query_one(LogView)
         view.add([entry(1, "PGSQL_CONNECTION could not be established")])  # annotated: 2 rows
         view.add([entry(n, f"received auth request, service=imap{n}") for n in range(2, 8)])
-        assert [item.entry.pid for item in view.entries] == [3, 4, 5, 6, 7]
-        assert [item.entry.pid for item, _note in view.rows] == [3, 4, 5, 6, 7]
+        assert [item.pid for item in view.entries] == [3, 4, 5, 6, 7]
+        assert [item.pid for item, _note in view.rows] == [3, 4, 5, 6, 7]
         assert view.virtual_size.height == 5

@@ -53,7 +53,7 @@ def make_filter(text: str, level: str, origin: str) -> Callable[[ShownEntry], bo
     def accept(item: ShownEntry) -> bool:
         if _LEVEL_RANK.get(item.level, 1) < minimum:
             return False
-        if origin != "all" and item.entry.kind.value != origin:
+        if origin != "all" and item.kind != origin:
             return False
         if pattern is not None:
             return bool(pattern.search(item.text) or pattern.search(item.annotation))
@@ -177,7 +177,7 @@ class LogsPane(Vertical):
             floor = math.floor(since)  # syslog stamps have whole seconds
 
             def accept(item: ShownEntry) -> bool:
-                stamp = item.entry.timestamp
+                stamp = item.timestamp
                 return (stamp is None or stamp >= floor) and matches(item)
 
         self.query_one(LogView).set_filter(accept)
@@ -213,10 +213,10 @@ class LogsPane(Vertical):
         item = view.selected()
         if item is None:  # no cursor: the newest annotated line
             item = next((row[0] for row in reversed(view.rows) if row[0].annotation), None)
-        if item is None or item.entry.signature is None:
+        if item is None or item.signature is None:
             self.app.notify("No recognised line selected (move with ↑/↓).", timeout=3)
             return
-        self.post_message(OpenWizard(item.entry.signature.wizard_step, item.text))
+        self.post_message(OpenWizard(item.signature.wizard_step, item.text))
 
     @staticmethod
     def key_help() -> list[tuple[str, str]]:

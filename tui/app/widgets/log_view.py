@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -35,29 +35,36 @@ MESSAGE_CHARS = 1000  # shown per line; the full entry is in the detail line
 
 @dataclass(frozen=True, slots=True)
 class ShownEntry:
-    """An entry with its display text computed once (sanitised)."""
+    """A log entry as the view shows, filters and acts on it, its text computed once
+    (sanitised). The entry itself is not kept: the raw message, its cursor and delivery
+    details would double what 10,000 lines hold in memory and give the collector
+    two more objects a line to walk.
+    """
 
-    entry: LogEntry
     time: str
     origin: str
     text: str
     annotation: str  # "" when no signature matched
     level: str  # "lost" (mail bounced), "error", "warning", "info", "debug"
-
-
-Row = tuple[ShownEntry, bool]  # (entry, is the annotation line)
+    kind: str  # the entry's Kind value: "auth", "delivery", "other"
+    timestamp: float | None
+    pid: int | None
+    signature: Signature | None
 
 
 def shown(entry: LogEntry, clock: Callable[[float], str]) -> ShownEntry:
-    origin = "deliv" if entry.kind.value == "delivery" else entry.kind.value
+    kind = entry.kind.value
     return ShownEntry(
-        entry=entry,
         time=clock(entry.timestamp) if entry.timestamp else "--:--:--",
-        origin=origin,
+        origin="deliv" if kind == "delivery" else kind,
         text=safe_text(f"{entry.tag}: {entry.message}" if entry.tag else entry.message,
                        MESSAGE_CHARS),
         annotation=annotation_of(entry.signature) if entry.signature is not None else "",
         level="lost" if is_mail_lost(entry) else level_of(entry),
+        kind=kind,
+        timestamp=entry.timestamp,
+        pid=entry.pid,
+        signature=entry.signature,
     )
 
 
@@ -105,7 +112,11 @@ class LogView(ScrollView, can_focus=True):
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.max_entries = max_entries
         self._entries: deque[ShownEntry] = deque(maxlen=max_entries)
-        self._rows: list[Row] = []
+        # The rows as two flat sequences, not a tuple each: the entry the row shows, and 1
+        # where the row is that entry's annotation line. Thousands of tuples would be as
+        # many more objects for every full garbage collection to walk (a pause of the UI).
+        self._rows: list[ShownEntry] = []
+        self._notes = bytearray()
         self._accept: Callable[[ShownEntry], bool] = lambda _: True
         self._width = 40
         self.new_while_paused = 0
@@ -116,8 +127,9 @@ class LogView(ScrollView, can_focus=True):
         return self._entries
 
     @property
-    def rows(self) -> list[Row]:
-        return self._rows
+    def rows(self) -> list[tuple[ShownEntry, bool]]:
+        """(entry, is the annotation line) for each row, built when asked (tests, `w`)."""
+        return [(item, bool(note)) for item, note in zip(self._rows, self._notes, strict=True)]
 
     def add(self, batch: Iterable[ShownEntry]) -> None:
         """Append entries; the oldest leave once there are more than `max_entries`.
@@ -125,7 +137,8 @@ class LogView(ScrollView, can_focus=True):
         An entry that leaves the ring takes its rows with it, so the view never holds
         (or shows) more than the entries in memory.
         """
-        added_rows: list[Row] = []
+        added_rows: list[ShownEntry] = []
+        added_notes = bytearray()
         evicted: set[int] = set()  # ids of entries pushed out of the ring by this batch
         entries = self._entries
         for item in batch:
@@ -133,37 +146,44 @@ class LogView(ScrollView, can_focus=True):
                 evicted.add(id(entries[0]))
             entries.append(item)
             if self._accept(item):
-                added_rows.append((item, False))
+                added_rows.append(item)
+                added_notes.append(0)
                 if item.annotation:
-                    added_rows.append((item, True))
+                    added_rows.append(item)
+                    added_notes.append(1)
         self._rows.extend(added_rows)
+        self._notes.extend(added_notes)
         gone = 0
         if evicted:  # their rows are the oldest ones, at the front
-            while gone < len(self._rows) and id(self._rows[gone][0]) in evicted:
+            while gone < len(self._rows) and id(self._rows[gone]) in evicted:
                 gone += 1
         if not added_rows and not gone:
             return
         overflow = max(gone, len(self._rows) - self._max_rows())
         if overflow > 0:
             del self._rows[:overflow]
+            del self._notes[:overflow]
             if self.cursor >= 0:  # (no cursor: left alone, not re-set and re-announced)
                 self.cursor = max(-1, self.cursor - overflow)
         if not self.follow:
             self.new_while_paused += len(added_rows)
-        self._update_size(added_rows)
+        self._update_size(added_rows, added_notes)
         if self.follow:
             self.scroll_end(animate=False, immediate=True, x_axis=False)
 
     def set_filter(self, accept: Callable[[ShownEntry], bool]) -> None:
         self._accept = accept
         self._rows = []
+        self._notes = bytearray()
         for item in self._entries:
             if accept(item):
-                self._rows.append((item, False))
+                self._rows.append(item)
+                self._notes.append(0)
                 if item.annotation:
-                    self._rows.append((item, True))
+                    self._rows.append(item)
+                    self._notes.append(1)
         self._width = 40
-        self._update_size(self._rows)
+        self._update_size(self._rows, self._notes)
         self.cursor = -1
         if self.follow:
             self.scroll_end(animate=False, immediate=True, x_axis=False)
@@ -172,8 +192,8 @@ class LogView(ScrollView, can_focus=True):
     def _max_rows(self) -> int:
         return self.max_entries * 2
 
-    def _update_size(self, new_rows: Iterable[Row]) -> None:
-        for item, is_note in new_rows:
+    def _update_size(self, new_rows: Sequence[ShownEntry], notes: bytes | bytearray) -> None:
+        for item, is_note in zip(new_rows, notes, strict=True):
             length = len(item.annotation) + 4 if is_note else len(item.text) + 20
             if length > self._width:
                 self._width = length
@@ -200,7 +220,7 @@ class LogView(ScrollView, can_focus=True):
         base = self.rich_style
         if index >= len(self._rows):
             return Strip.blank(width, base)
-        item, is_note = self._rows[index]
+        item, is_note = self._rows[index], self._notes[index]
         style = self.get_component_rich_style
         if is_note:
             segments = [Segment("           " + item.annotation, style("log-view--annotation"))]
@@ -248,10 +268,10 @@ class LogView(ScrollView, can_focus=True):
 
     def watch_cursor(self, cursor: int) -> None:
         self.refresh()
-        entry = self._rows[cursor][0] if 0 <= cursor < len(self._rows) else None
+        entry = self._rows[cursor] if 0 <= cursor < len(self._rows) else None
         self.post_message(self.Selected(entry))
 
     def selected(self) -> ShownEntry | None:
         if 0 <= self.cursor < len(self._rows):
-            return self._rows[self.cursor][0]
+            return self._rows[self.cursor]
         return None
