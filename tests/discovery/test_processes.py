@@ -213,14 +213,15 @@ def test_broken_and_vanished_entries_are_skipped(tmp_path: Path) -> None:
 
 def test_unreadable_entries_are_skipped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     proc = fake_proc(tmp_path / "proc", STANDARD_TREE)
-    real_read_text = Path.read_text
+    real_open = os.open
 
-    def read_text(self: Path, *args: object, **kwargs: object) -> str:
-        if self == proc / "703" / "stat":
-            raise PermissionError(13, "Permission denied", str(self))
-        return real_read_text(self, *args, **kwargs)  # type: ignore[arg-type]
+    def guarded_open(path: str, flags: int, *args: int) -> int:
+        # As root nothing in a test directory is unreadable: refuse this one file instead.
+        if path == f"{proc}/703/stat":
+            raise PermissionError(13, "Permission denied", path)
+        return real_open(path, flags, *args)
 
-    monkeypatch.setattr(Path, "read_text", read_text)
+    monkeypatch.setattr(os, "open", guarded_open)
     result = find_daemon_processes(None, proc=proc)
     assert result.worker_pids == (702, 704)
 

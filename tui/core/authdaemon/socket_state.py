@@ -16,6 +16,7 @@ import os
 import socket
 import stat
 import struct
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -62,13 +63,17 @@ NLMSG_DONE = 3
 _NLMSG = struct.Struct("=IHHII")  # length, type, flags, sequence, port
 _UNIX_DIAG_REQ = struct.Struct("=BBxxIIIII")  # family, protocol, states, ino, show, cookie
 _UNIX_DIAG_MSG = struct.Struct("=BBBxIII")  # family, type, state, ino, cookie
+_UNIX_DIAG_SELECT = struct.Struct("=xBBxI")  # type, state, ino: what `select` is given
 _RTATTR = struct.Struct("=HH")  # length (header included), type
 _TWO_U32 = struct.Struct("=II")
 _ATTRIBUTES = {0: "UNIX_DIAG_NAME", 1: "UNIX_DIAG_VFS", 4: "UNIX_DIAG_RQLEN"}
 _RECEIVE_BYTES = 256 * 1024
 
 
-def dump_unix_sockets(states: int, show: int, timeout: float = 5.0) -> list[dict[str, Any]]:
+def dump_unix_sockets(
+    states: int, show: int, timeout: float = 5.0,
+    select: Callable[[int, int, int], bool] | None = None,
+) -> list[dict[str, Any]]:
     """One sock_diag dump of AF_UNIX sockets: the kernel's answer, decoded here.
 
     Only what the callers read is decoded (type, state, inode; the name, the bound
@@ -76,6 +81,8 @@ def dump_unix_sockets(states: int, show: int, timeout: float = 5.0) -> list[dict
     value), …]}`. A generic netlink library decoded every field of every socket in
     Python (and drove an event loop of its own on a thread), ~14 ms a dump on an idle
     host: most of the Workers pane's sampling cost. The timeout bounds a stuck call.
+    `select(type, state, inode)` keeps a socket; the others (a mail server has many:
+    Postfix alone listens on dozens) are dropped before their attributes are decoded.
     """
     request = _UNIX_DIAG_REQ.pack(socket.AF_UNIX, 0, states, 0, show, 0xFFFFFFFF, 0xFFFFFFFF)
     header = _NLMSG.pack(_NLMSG.size + len(request), SOCK_DIAG_BY_FAMILY,
@@ -98,7 +105,8 @@ def dump_unix_sockets(states: int, show: int, timeout: float = 5.0) -> list[dict
                 if kind == NLMSG_ERROR:
                     (code,) = struct.unpack_from("=i", data, body)
                     raise OSError(-code, os.strerror(-code))
-                if kind == SOCK_DIAG_BY_FAMILY:
+                if kind == SOCK_DIAG_BY_FAMILY and (
+                        select is None or select(*_UNIX_DIAG_SELECT.unpack_from(data, body))):
                     messages.append(_unix_diag_message(data, body, offset + length))
                 offset += (length + 3) & ~3
             if not data:

@@ -50,8 +50,12 @@ class _ProcInfo:
 
 def _read_stat(proc: Path, pid: int) -> tuple[str, int, int] | None:
     """(comm, ppid, starttime ticks) from /proc/<pid>/stat, or None if it is gone or garbled."""
-    try:
-        text = (proc / str(pid) / "stat").read_text(encoding="utf-8", errors="replace")
+    try:  # os-level: the sampler reads a few of these every second
+        descriptor = os.open(f"{proc}/{pid}/stat", os.O_RDONLY | os.O_CLOEXEC)
+        try:
+            text = os.read(descriptor, 4096).decode("utf-8", errors="replace")
+        finally:
+            os.close(descriptor)
     except OSError:
         return None
     # comm is in parentheses and may itself contain spaces or ')'; the last ')' ends it.
@@ -111,11 +115,17 @@ def _scan(proc: Path) -> dict[int, _ProcInfo]:
     return table
 
 
+_BOOT_TIMES: dict[Path, float] = {}  # the boot time does not change: read once per procfs
+
+
 def _boot_time(proc: Path) -> float | None:
+    if proc in _BOOT_TIMES:
+        return _BOOT_TIMES[proc]
     try:
         for line in (proc / "stat").read_text(encoding="ascii", errors="replace").splitlines():
             if line.startswith("btime "):
-                return float(line.split()[1])
+                _BOOT_TIMES[proc] = float(line.split()[1])
+                return _BOOT_TIMES[proc]
     except (OSError, ValueError, IndexError):
         return None
     return None

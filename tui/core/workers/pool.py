@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import socket
 import time
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -83,11 +84,18 @@ def _kernel_file_key(info: os.stat_result) -> FileKey:
     return info.st_ino, (os.major(info.st_dev) << 20) | os.minor(info.st_dev)
 
 
-def _dump_unix_streams() -> dict[int, _UnixStream]:
-    """Listening and established Unix stream sockets of this network namespace, by inode."""
+def _dump_unix_streams(held: Collection[int] | None = None) -> dict[int, _UnixStream]:
+    """Listening Unix stream sockets of this network namespace, and established ones (those
+    among `held` when given: the rest cannot be a worker's), by inode."""
+
+    def select(kind: int, state: int, inode: int) -> bool:
+        return kind == socket.SOCK_STREAM and (state == SS_LISTEN or held is None
+                                               or inode in held)
+
     messages = dump_unix_sockets(
         states=(1 << SS_LISTEN) | (1 << SS_ESTABLISHED),
         show=UDIAG_SHOW_VFS | UDIAG_SHOW_RQLEN | UDIAG_SHOW_NAME,
+        select=select,
     )
     streams: dict[int, _UnixStream] = {}
     for message in messages:
@@ -118,7 +126,7 @@ class _FdsDenied(Exception):
 
 def _held_socket_inodes(pid: int, proc: Path) -> frozenset[int] | None:
     """Socket inodes among the pid's open fds; None if the process is gone."""
-    fd_dir = proc / str(pid) / "fd"
+    fd_dir = f"{proc}/{pid}/fd"  # strings, not Paths: this runs every second
     try:
         fds = os.listdir(fd_dir)
     except (FileNotFoundError, ProcessLookupError):
@@ -128,7 +136,7 @@ def _held_socket_inodes(pid: int, proc: Path) -> frozenset[int] | None:
     inodes = set()
     for fd in fds:
         try:
-            target = os.readlink(fd_dir / fd)
+            target = os.readlink(f"{fd_dir}/{fd}")
         except OSError:
             continue  # closed between listdir and readlink
         if target.startswith(_SOCKET_LINK_PREFIX) and target.endswith("]"):
@@ -198,14 +206,6 @@ def sample_pool(
     """
     taken_at = time.time()
     notes: list[str] = []
-    try:
-        streams: dict[int, _UnixStream] | None = _dump_unix_streams()
-    except OSError as exc:
-        streams = None
-        notes.append(f"cannot query the kernel's socket table ({exc.strerror or exc})")
-
-    listener = _path_listener(socket_path, streams, notes) if streams is not None else None
-
     held: dict[int, frozenset[int]] = {}
     exited: set[int] = set()
     denied: _FdsDenied | None = None
@@ -220,6 +220,15 @@ def sample_pool(
         else:
             held[pid] = inodes
     worker_pids = tuple(pid for pid in processes.worker_pids if pid not in exited)
+
+    # The workers' sockets first: then only those, and the listeners, are decoded.
+    try:
+        streams: dict[int, _UnixStream] | None = _dump_unix_streams(
+            None if denied is not None else frozenset().union(*held.values()))
+    except OSError as exc:
+        streams = None
+        notes.append(f"cannot query the kernel's socket table ({exc.strerror or exc})")
+    listener = _path_listener(socket_path, streams, notes) if streams is not None else None
 
     busy_pids: tuple[int, ...] = ()
     busy: int | None = None
