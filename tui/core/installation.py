@@ -13,15 +13,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tui.core.authdaemon.client_timeouts import ClientTimeouts, delivery_timeouts
-from tui.core.config.authdaemonrc import AuthdaemonRc, load_authdaemonrc
-from tui.core.config.authpgsqlrc import AuthPgsqlRc, load_authpgsqlrc
-from tui.core.config.errors import ConfigUnreadable
-from tui.core.config.lint import lint_config
 from tui.core.discovery.discover import Discovery, discover
 from tui.core.findings import Finding, Severity
 from tui.core.settings import DEFAULT_SOURCE, Settings, load_settings
 
-if TYPE_CHECKING:  # the lookup's explanation is imported where a lookup is explained
+if TYPE_CHECKING:
+    # The config parsers are imported when a config is first read, after the app's first
+    # frame; the lookup's explanation where a lookup is explained.
+    from tui.core.config.authdaemonrc import AuthdaemonRc
+    from tui.core.config.authpgsqlrc import AuthPgsqlRc
+    from tui.core.config.errors import ConfigUnreadable
     from tui.core.database.explain import Explanation
 
 # Config findings that make every lookup a temporary failure, in the order to report them.
@@ -84,6 +85,9 @@ class Installation:
 
     @cached_property
     def authdaemonrc(self) -> AuthdaemonRc | None:
+        from tui.core.config.authdaemonrc import load_authdaemonrc
+        from tui.core.config.errors import ConfigUnreadable
+
         if self.discovery.authdaemonrc is None:
             return None
         try:
@@ -94,6 +98,9 @@ class Installation:
 
     @cached_property
     def authpgsqlrc(self) -> AuthPgsqlRc | None:
+        from tui.core.config.authpgsqlrc import load_authpgsqlrc
+        from tui.core.config.errors import ConfigUnreadable
+
         if self.discovery.authpgsqlrc is None:
             return None
         try:
@@ -103,6 +110,8 @@ class Installation:
             return None
 
     def config_findings(self) -> list[Finding]:
+        from tui.core.config.lint import lint_config
+
         findings = lint_config(self.authdaemonrc, self.authpgsqlrc)
         # Discovery already reports files it cannot read, with the way to get access.
         reported = {finding.where for finding in self.discovery.access}
