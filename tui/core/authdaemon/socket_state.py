@@ -16,6 +16,7 @@ import os
 import socket
 import stat
 import struct
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -70,6 +71,30 @@ _ATTRIBUTES = {0: "UNIX_DIAG_NAME", 1: "UNIX_DIAG_VFS", 4: "UNIX_DIAG_RQLEN"}
 _RECEIVE_BYTES = 256 * 1024
 
 
+class _Netlink:
+    """The sock_diag socket and its receive buffer, kept between dumps.
+
+    The pool sampler dumps every second; opening a netlink socket and allocating a
+    256 KiB buffer each time cost more than decoding the answer. One dump at a time
+    (the lock); a dump that fails closes the socket, so no half-read answer is left
+    for the next one.
+    """
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.socket: socket.socket | None = None
+        self.buffer = bytearray(_RECEIVE_BYTES)
+        self.sequence = 0
+
+    def reset(self) -> None:
+        if self.socket is not None:
+            self.socket.close()
+            self.socket = None
+
+
+_NETLINK = _Netlink()
+
+
 def dump_unix_sockets(
     states: int, show: int, timeout: float = 5.0,
     select: Callable[[int, int, int], bool] | None = None,
@@ -85,35 +110,49 @@ def dump_unix_sockets(
     Postfix alone listens on dozens) are dropped before their attributes are decoded.
     """
     request = _UNIX_DIAG_REQ.pack(socket.AF_UNIX, 0, states, 0, show, 0xFFFFFFFF, 0xFFFFFFFF)
-    header = _NLMSG.pack(_NLMSG.size + len(request), SOCK_DIAG_BY_FAMILY,
-                         NLM_F_REQUEST | NLM_F_DUMP, 1, 0)
+    with _NETLINK.lock:
+        _NETLINK.sequence = _NETLINK.sequence % 0xFFFFFFFF + 1
+        header = _NLMSG.pack(_NLMSG.size + len(request), SOCK_DIAG_BY_FAMILY,
+                             NLM_F_REQUEST | NLM_F_DUMP, _NETLINK.sequence, 0)
+        try:
+            if _NETLINK.socket is None:
+                _NETLINK.socket = socket.socket(
+                    socket.AF_NETLINK, socket.SOCK_RAW | socket.SOCK_CLOEXEC, NETLINK_SOCK_DIAG)
+            _NETLINK.socket.settimeout(timeout)
+            _NETLINK.socket.sendto(header + request, (0, 0))
+            return _read_dump(_NETLINK.socket, _NETLINK.buffer, _NETLINK.sequence, select)
+        except BaseException:
+            _NETLINK.reset()
+            raise
+
+
+def _read_dump(netlink: socket.socket, data: bytearray, sequence: int,
+               select: Callable[[int, int, int], bool] | None) -> list[dict[str, Any]]:
     messages: list[dict[str, Any]] = []
-    with socket.socket(socket.AF_NETLINK, socket.SOCK_RAW | socket.SOCK_CLOEXEC,
-                       NETLINK_SOCK_DIAG) as netlink:
-        netlink.settimeout(timeout)
-        netlink.sendto(header + request, (0, 0))
-        while True:
-            data = netlink.recv(_RECEIVE_BYTES)
-            offset = 0
-            while offset + _NLMSG.size <= len(data):
-                length, kind, _flags, _sequence, _port = _NLMSG.unpack_from(data, offset)
-                if length < _NLMSG.size or offset + length > len(data):
-                    raise OSError(errno.EPROTO, "malformed sock_diag answer")
-                body = offset + _NLMSG.size
-                if kind == NLMSG_DONE:
-                    return messages
-                if kind == NLMSG_ERROR:
-                    (code,) = struct.unpack_from("=i", data, body)
-                    raise OSError(-code, os.strerror(-code))
-                if kind == SOCK_DIAG_BY_FAMILY and (
-                        select is None or select(*_UNIX_DIAG_SELECT.unpack_from(data, body))):
-                    messages.append(_unix_diag_message(data, body, offset + length))
-                offset += (length + 3) & ~3
-            if not data:
-                raise OSError(errno.EPROTO, "sock_diag dump ended without its end marker")
+    while True:
+        size = netlink.recv_into(data)
+        offset = 0
+        while offset + _NLMSG.size <= size:
+            length, kind, _flags, answered, _port = _NLMSG.unpack_from(data, offset)
+            if length < _NLMSG.size or offset + length > size:
+                raise OSError(errno.EPROTO, "malformed sock_diag answer")
+            body = offset + _NLMSG.size
+            if answered != sequence:
+                pass  # not an answer to this request
+            elif kind == NLMSG_DONE:
+                return messages
+            elif kind == NLMSG_ERROR:
+                (code,) = struct.unpack_from("=i", data, body)
+                raise OSError(-code, os.strerror(-code))
+            elif kind == SOCK_DIAG_BY_FAMILY and (
+                    select is None or select(*_UNIX_DIAG_SELECT.unpack_from(data, body))):
+                messages.append(_unix_diag_message(data, body, offset + length))
+            offset += (length + 3) & ~3
+        if not size:
+            raise OSError(errno.EPROTO, "sock_diag dump ended without its end marker")
 
 
-def _unix_diag_message(data: bytes, start: int, end: int) -> dict[str, Any]:
+def _unix_diag_message(data: bytes | bytearray, start: int, end: int) -> dict[str, Any]:
     _family, kind, state, inode, _c0, _c1 = _UNIX_DIAG_MSG.unpack_from(data, start)
     attrs: list[tuple[str, Any]] = []
     offset = start + _UNIX_DIAG_MSG.size
@@ -135,7 +174,7 @@ def _unix_diag_message(data: bytes, start: int, end: int) -> dict[str, Any]:
     return {"udiag_type": kind, "udiag_state": state, "udiag_ino": inode, "attrs": attrs}
 
 
-def _socket_name(raw: bytes) -> str:
+def _socket_name(raw: bytes | bytearray) -> str:
     """A bound path as text; an abstract name (leading NUL) as `@name`."""
     if raw.startswith(b"\0"):
         return "@" + raw[1:].decode("utf-8", "replace")
