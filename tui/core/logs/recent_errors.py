@@ -118,8 +118,20 @@ def _read_tail(path: Path, max_bytes: int) -> tuple[bytes, int]:
     return tail, read
 
 
-def _error_of(text: str, source: str, tags: Collection[str], now: float) -> RecentError | None:
-    line = parse_syslog_line(text, now=now)
+def _needles(tags: Collection[str]) -> tuple[bytes, ...]:
+    return tuple(tag.encode() for tag in tags)
+
+
+def _error_of(raw: bytes, needles: tuple[bytes, ...], source: str, tags: Collection[str],
+              now: float) -> RecentError | None:
+    """The line's error, if it is one of authdaemond's warnings or errors.
+
+    Only a line holding one of the tags (`needles`, encoded) can be authdaemond's, so
+    the others (most of a mail log) are skipped as bytes, undecoded and unparsed.
+    """
+    if not any(needle in raw for needle in needles):
+        return None
+    line = parse_syslog_line(raw.decode("utf-8", errors="replace"), now=now)
     if line is None or line.tag not in tags:
         return None
     signature = classify(line.message)
@@ -129,18 +141,11 @@ def _error_of(text: str, source: str, tags: Collection[str], now: float) -> Rece
 
 
 def _errors_in(tail: bytes, source: str, tags: Collection[str], now: float) -> list[RecentError]:
-    """The errors of a tail, oldest first.
-
-    Only a line holding one of the tags can be authdaemond's, so the others (most of
-    a mail log) are skipped as bytes, undecoded and unparsed: the health loop reads
-    this tail every few seconds, and on a busy log it was ~100 ms of Python each time.
-    """
-    needles = tuple(tag.encode() for tag in tags)
+    """The errors of a tail, oldest first (the health loop reads it every few seconds)."""
+    needles = _needles(tags)
     found: list[RecentError] = []
     for raw in tail.split(b"\n"):
-        if not any(needle in raw for needle in needles):
-            continue
-        error = _error_of(raw.decode("utf-8", errors="replace"), source, tags, now)
+        error = _error_of(raw, needles, source, tags, now)
         if error is not None:
             found.append(error)
     return found
@@ -192,7 +197,7 @@ def _read_rotated_errors(
     path: Path, limit: int, max_bytes: int, tags: Collection[str], now: float,
     unreadable: dict[Path, str],
 ) -> tuple[list[RecentError], int]:
-    needles = tuple(tag.encode() for tag in tags)
+    needles = _needles(tags)
     newest_first: list[RecentError] = []
     read = 0
 
@@ -202,9 +207,7 @@ def _read_rotated_errors(
     for raw in rotated_lines(path, newest_first=True, include_live=False, max_bytes=max_bytes,
                              line_cap=LINE_CAP, on_unreadable=note):
         read += len(raw.data) + raw.dropped + 1
-        if not any(needle in raw.data for needle in needles):
-            continue
-        error = _error_of(raw.data.decode("utf-8", errors="replace"), str(raw.path), tags, now)
+        error = _error_of(raw.data, needles, str(raw.path), tags, now)
         if error is not None:
             newest_first.append(error)
             if len(newest_first) >= limit:
