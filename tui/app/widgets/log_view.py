@@ -137,20 +137,14 @@ class LogView(ScrollView, can_focus=True):
         An entry that leaves the ring takes its rows with it, so the view never holds
         (or shows) more than the entries in memory.
         """
-        added_rows: list[ShownEntry] = []
-        added_notes = bytearray()
+        items = list(batch)
         evicted: set[int] = set()  # ids of entries pushed out of the ring by this batch
         entries = self._entries
-        for item in batch:
+        for item in items:
             if len(entries) == self.max_entries:
                 evicted.add(id(entries[0]))
             entries.append(item)
-            if self._accept(item):
-                added_rows.append(item)
-                added_notes.append(0)
-                if item.annotation:
-                    added_rows.append(item)
-                    added_notes.append(1)
+        added_rows, added_notes = self._rows_of(items)
         self._rows.extend(added_rows)
         self._notes.extend(added_notes)
         gone = 0
@@ -173,21 +167,26 @@ class LogView(ScrollView, can_focus=True):
 
     def set_filter(self, accept: Callable[[ShownEntry], bool]) -> None:
         self._accept = accept
-        self._rows = []
-        self._notes = bytearray()
-        for item in self._entries:
-            if accept(item):
-                self._rows.append(item)
-                self._notes.append(0)
-                if item.annotation:
-                    self._rows.append(item)
-                    self._notes.append(1)
+        self._rows, self._notes = self._rows_of(self._entries)
         self._width = 40
         self._update_size(self._rows, self._notes)
         self.cursor = -1
         if self.follow:
             self.scroll_end(animate=False, immediate=True, x_axis=False)
         self.refresh()
+
+    def _rows_of(self, items: Iterable[ShownEntry]) -> tuple[list[ShownEntry], bytearray]:
+        """The rows of the entries the filter accepts: each entry, then its annotation."""
+        rows: list[ShownEntry] = []
+        notes = bytearray()
+        for item in items:
+            if self._accept(item):
+                rows.append(item)
+                notes.append(0)
+                if item.annotation:
+                    rows.append(item)
+                    notes.append(1)
+        return rows, notes
 
     def _max_rows(self) -> int:
         return self.max_entries * 2
