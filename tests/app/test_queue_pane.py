@@ -34,6 +34,14 @@ def _app(lab: Lab, allow_fixes: bool = False) -> AuthlibApp:
     return AuthlibApp(installation, health_interval=0.5, allow_fixes=allow_fixes)
 
 
+def _deferred(lab: Lab, subject: str, count: int = 1) -> str:
+    """Mail sent while authdaemond is stopped; Postfix's line for the first attempt."""
+    lab.apply(frozenset({"daemon-stopped"}))
+    start = lab.log_size()
+    lab.send(RECIPIENT, count=count, subject=subject)
+    return lab.wait_for_delivery(RECIPIENT, start)
+
+
 async def _open_queue(app: AuthlibApp, pilot: Any) -> QueuePane:
     await pilot.press("6")
     await _until(lambda: bool(app.query(QueuePane)))
@@ -42,10 +50,7 @@ async def _open_queue(app: AuthlibApp, pilot: Any) -> QueuePane:
 
 async def test_waiting_mail_then_the_fix_the_retry_and_the_watch(mail_lab: Lab) -> None:
     lab = mail_lab
-    lab.apply(frozenset({"daemon-stopped"}))
-    start = lab.log_size()
-    lab.send(RECIPIENT, count=2, subject="queue pane")
-    line = lab.wait_for_delivery(RECIPIENT, start)  # the first of the two, as Postfix wrote it
+    line = _deferred(lab, "queue pane", count=2)  # the first of the two, as Postfix wrote it
     assert "status=deferred" in line and "s_connect() failed" in line
     app = _app(lab, allow_fixes=True)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -75,10 +80,7 @@ async def test_waiting_mail_then_the_fix_the_retry_and_the_watch(mail_lab: Lab) 
 
 async def test_a_retry_needs_allow_fixes_and_changes_nothing_without(mail_lab: Lab) -> None:
     lab = mail_lab
-    lab.apply(frozenset({"daemon-stopped"}))
-    start = lab.log_size()
-    lab.send(RECIPIENT, subject="read-only")
-    lab.wait_for_delivery(RECIPIENT, start)
+    _deferred(lab, "read-only")
     app = _app(lab)
     async with app.run_test(size=(100, 30), notifications=True) as pilot:
         pane = await _open_queue(app, pilot)
@@ -91,10 +93,7 @@ async def test_a_retry_needs_allow_fixes_and_changes_nothing_without(mail_lab: L
 
 async def test_the_wizard_starts_from_waiting_mail_and_offers_the_retry(mail_lab: Lab) -> None:
     lab = mail_lab
-    lab.apply(frozenset({"daemon-stopped"}))
-    start = lab.log_size()
-    lab.send(RECIPIENT, subject="wizard")
-    lab.wait_for_delivery(RECIPIENT, start)
+    _deferred(lab, "wizard")
     app = _app(lab)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("5")
