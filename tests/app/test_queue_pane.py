@@ -37,9 +37,7 @@ def _app(lab: Lab, allow_fixes: bool = False) -> AuthlibApp:
 def _deferred(lab: Lab, subject: str, count: int = 1) -> str:
     """Mail sent while authdaemond is stopped; Postfix's line for the first attempt."""
     lab.apply(frozenset({"daemon-stopped"}))
-    start = lab.log_size()
-    lab.send(RECIPIENT, count=count, subject=subject)
-    return lab.wait_for_delivery(RECIPIENT, start)
+    return lab.send_and_wait(RECIPIENT, count=count, subject=subject)
 
 
 async def _open_queue(app: AuthlibApp, pilot: Any) -> QueuePane:
@@ -125,9 +123,7 @@ async def test_lost_mail_is_the_strongest_thing_on_screen_and_the_wizard_names_i
         bounce_lab: Lab) -> None:
     lab = bounce_lab
     lab.apply(frozenset({"not-a-mailbox"}))
-    start = lab.log_size()
-    lab.send(RECIPIENT, subject="lost")
-    line = lab.wait_for_delivery(RECIPIENT, start)
+    line = lab.send_and_wait(RECIPIENT, subject="lost")
     assert "status=bounced" in line and "Invalid user specified." in line
     app = _app(lab)
     async with app.run_test(size=(100, 30)) as pilot:

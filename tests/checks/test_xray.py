@@ -75,9 +75,7 @@ def test_mail_waiting_in_the_queue_lights_postfix(break_lab) -> None:
     """The Postfix hop is observed from the lab's queue, not inferred from the log."""
     lab = break_lab("home-missing")
     try:
-        start = lab.log_size()
-        lab.send("foo@domain.com")
-        assert "status=deferred" in lab.wait_for_delivery("foo@domain.com", start)
+        assert "status=deferred" in lab.send_and_wait("foo@domain.com")
         hops = hops_for(lab)
         lit = first_failing(hops)
         assert lit is not None and (lit.id, lit.state) == ("delivery", HopState.BAD)

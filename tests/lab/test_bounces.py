@@ -60,9 +60,7 @@ def check(lab: Lab, *args: str) -> subprocess.CompletedProcess[str]:
 def test_bounced_mail_is_critical_with_its_cause(own_lab: Lab, name: str) -> None:
     lab, case = own_lab, CASES[name]
     lab.apply(case.faults)
-    start = lab.log_size()
-    lab.send(RECIPIENT, subject=f"bounce {name}")
-    line = lab.wait_for_delivery(RECIPIENT, start)
+    line = lab.send_and_wait(RECIPIENT, subject=f"bounce {name}")
     assert case.line in line and " relay=vmaildrop, " in line
 
     as_json = check(lab, "--json")
@@ -87,9 +85,7 @@ def test_bounced_mail_is_critical_with_its_cause(own_lab: Lab, name: str) -> Non
         subprocess.run(command, shell=True, check=True, timeout=120, capture_output=True)
     lab.state = Lab.load(lab.root).state
     assert lab.faults == frozenset()
-    again = lab.log_size()
-    lab.send(RECIPIENT, subject=f"after {name}")
-    assert "status=sent" in lab.wait_for_delivery(RECIPIENT, again)
+    assert "status=sent" in lab.send_and_wait(RECIPIENT, subject=f"after {name}")
     assert any(f"after {name}" in path.read_text() for path in lab.delivered())
 
 

@@ -92,9 +92,7 @@ def test_deferred_mail_is_diagnosed_then_delivered_after_the_fix(mail_lab: Lab,
 def test_log_faults_that_defer_write_their_deferral(mail_lab: Lab, fault: str) -> None:
     lab = mail_lab
     lab.apply(frozenset({fault}))
-    start = lab.log_size()
-    lab.send(RECIPIENT, subject=f"e2e {fault}")
-    assert FAULTS[fault].delivery_text in lab.wait_for_delivery(RECIPIENT, start)
+    assert FAULTS[fault].delivery_text in lab.send_and_wait(RECIPIENT, subject=f"e2e {fault}")
     assert wait_for_queue(lab, lambda s: s.deferred_authlib == 1).recipients == (RECIPIENT,)
 
 
@@ -102,9 +100,7 @@ def test_log_faults_that_defer_write_their_deferral(mail_lab: Lab, fault: str) -
 def test_faults_that_do_not_stop_delivery(mail_lab: Lab, fault: str) -> None:
     lab = mail_lab
     lab.apply(frozenset({fault}))
-    start = lab.log_size()
-    lab.send(RECIPIENT, subject=f"e2e {fault}")
-    assert FAULTS[fault].delivery_text in lab.wait_for_delivery(RECIPIENT, start)
+    assert FAULTS[fault].delivery_text in lab.send_and_wait(RECIPIENT, subject=f"e2e {fault}")
 
 
 def wait_for_queue(lab: Lab, condition: Callable[[QueueSnapshot], bool],

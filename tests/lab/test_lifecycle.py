@@ -45,9 +45,7 @@ def test_down_leaves_no_process_mount_queue_file_or_dir(lab: Lab) -> None:
     try:
         second.wait_found()
         second.apply(frozenset({"home-missing"}))
-        start = second.log_size()
-        second.send("foo@domain.com")
-        assert "status=deferred" in second.wait_for_delivery("foo@domain.com", start)
+        assert "status=deferred" in second.send_and_wait("foo@domain.com")
         assert list((second.postfix.queue_dir / "deferred").rglob("*"))  # a queue file
         second.apply(frozenset({"workers-saturated"}))  # each lookup takes 3 s
         second.send("baz@domain.com")

@@ -29,9 +29,7 @@ def test_a_dead_postqueue_is_a_state_not_an_exception(tmp_path: Path) -> None:
 def test_reasons_are_classified_from_real_deferrals(break_lab) -> None:
     lab = break_lab("socket-missing")
     try:
-        start = lab.log_size()
-        lab.send("foo@domain.com")
-        lab.wait_for_delivery("foo@domain.com", start)
+        lab.send_and_wait("foo@domain.com")
         raw = lab.postfix.queue_json()
         snapshot = QueueSampler(lab.postfix.config_dir).sample()
         record = json.loads(raw.splitlines()[0])

@@ -459,6 +459,12 @@ class Lab:
         for number in range(1, count + 1):
             self.postfix.send(address, subject=f"{subject} {number} of {count}")
 
+    def send_and_wait(self, address: str, count: int = 1, subject: str = "lab test") -> str:
+        """Send, then Postfix's pipe line for the first delivery attempt of what was sent."""
+        start = self.log_size()
+        self.send(address, count=count, subject=subject)
+        return self.wait_for_delivery(address, start)
+
     def wait_for_delivery(self, recipient: str, after: int, timeout: float = 20.0) -> str:
         """Postfix's pipe line for `recipient` written past byte `after` of the maillog."""
         return self.wait_for_log("postfix/pipe", after, timeout, also=f" to=<{recipient}>")
