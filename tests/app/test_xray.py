@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import partial
 
 from tests.app.conftest import screen_text, until
+from tui.app.app import AuthlibApp
 from tui.app.panes.wizard import WizardPane
 from tui.app.screens.hop_screen import HopScreen
 from tui.app.widgets.pane_tabs import PaneTabs
@@ -13,11 +14,18 @@ from tui.app.widgets.xray_chain import HopCard, XrayChain
 _until = partial(until, timeout=20.0)  # this file's waits are longer
 
 
+def _cards_show_hops(app: AuthlibApp) -> bool:
+    """A sample arrived and the cards show it: they are built after the first frame, so
+    the chain may hold hops a moment before its cards exist."""
+    cards = list(app.query(HopCard))
+    return bool(cards) and all(card.hop is not None for card in cards)
+
+
 async def test_a_healthy_chain_is_all_ok(healthy_lab, make_app) -> None:
     app = make_app(health_interval=3600)
     async with app.run_test(size=(80, 24)):
         chain = app.query_one(XrayChain)
-        await _until(lambda: bool(chain.hops))
+        await _until(lambda: bool(chain.hops) and _cards_show_hops(app))
         cards = list(app.query(HopCard))
         assert len(cards) == 6
         # The Postfix hop reads deferrals from the shared lab log, where other tests write
@@ -31,7 +39,7 @@ async def test_wrong_password_lights_postgres_and_enter_shows_the_evidence(break
     app = make_app(health_interval=3600)
     async with app.run_test(size=(100, 30)) as pilot:
         chain = app.query_one(XrayChain)
-        await _until(lambda: bool(chain.hops))
+        await _until(lambda: bool(chain.hops) and _cards_show_hops(app))
         card = app.query_one("#hop-postgres", HopCard)
         assert card.has_class("-bad")
         # First failing, unless other tests' deferral lines in the shared log light Postfix.
