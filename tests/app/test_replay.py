@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.app.conftest import widget_text
+from tests.app.conftest import until, widget_text
 from tui.app.replay.app import ReplayApp
 from tui.app.replay.logs import RecordedLogs
 from tui.app.screens.timeline_screen import TimelineScreen
@@ -82,6 +82,7 @@ async def test_the_replay_shows_the_same_hop_states_at_the_same_moments(incident
     assert socket_states[0] == "ok" and "bad" in socket_states and socket_states[-1] == "ok"
     app = ReplayApp(Recording.load(path))
     async with app.run_test(size=(100, 30)) as pilot:
+        await until(lambda: bool(app.query(HopCard)))  # built after the first frame
         for at, states in seen:
             app.seek(at)
             await pilot.pause()
