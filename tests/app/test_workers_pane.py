@@ -177,3 +177,25 @@ async def test_deferrals_in_the_mail_log_are_counted_per_minute(healthy_lab, mak
                     + " ".join(str(pair[1]) for pair in minutes))
 
         await until(lambda: f"s_connect {drawn()}" in visible_text(app))
+
+
+async def test_a_snapshot_handed_down_before_the_view_is_composed_is_drawn_on_mount() -> None:
+    """A sample can land between the pane's mount and its view's: it waits, it does not raise."""
+    from textual.app import App, ComposeResult
+
+    from tui.app.widgets.workers_view import WorkersView
+
+    view = WorkersView()
+    stats = LatencyStats(0, None, None, None, 0, 0, 0, 0)
+    view.show(WorkersSnapshot(0.0, None, stats, None, None, (), (), (), (),
+                              Verdict(PoolState.UNKNOWN, "No sample yet")), "probe@example.invalid")
+
+    class Host(App[None]):
+        def compose(self) -> ComposeResult:
+            yield view
+
+    app = Host()
+    async with app.run_test(size=(80, 24)):
+        await until(lambda: widget_text(app, view.query_one("#workers-verdict"))
+                    == "No sample yet")
+        assert view.query_one("#workers-verdict").has_class("state-warn")

@@ -41,6 +41,10 @@ class WorkersView(Vertical):
         self.probe_address = ""
         self.probe_note: str | None = None
         self.sessions_note: str | None = None
+        self.snapshot: WorkersSnapshot | None = None
+        # Set in on_mount: a snapshot handed down before this view's own lines are composed
+        # (its pane can be mounted first, and a sample can land in between) waits for it.
+        self._drawable = False
 
     def compose(self) -> ComposeResult:
         yield Static("Sampling the pool…", id="workers-verdict")
@@ -56,6 +60,17 @@ class WorkersView(Vertical):
         """Draw `snapshot`; the notes replace the probe's or the database's line when given."""
         self.probe_address, self.probe_note, self.sessions_note = (probe_address, probe_note,
                                                                    sessions_note)
+        self.snapshot = snapshot
+        self._draw()
+
+    def on_mount(self) -> None:
+        self._drawable = True
+        self._draw()
+
+    def _draw(self) -> None:
+        snapshot = self.snapshot
+        if snapshot is None or not self._drawable:
+            return
         verdict = snapshot.verdict
         line = self.query_one("#workers-verdict", Static)
         line.set_classes(_STATE_CLASS[verdict.severity])
