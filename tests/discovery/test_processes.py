@@ -334,3 +334,26 @@ def test_another_tree_is_not_taken_for_this_sockets_daemon(tmp_path: Path) -> No
     assert result.parent_pid is None and result.worker_pids == ()
     assert set(result.other_parent_pids) == {701, 801}
     assert any("names none of them" in note for note in result.notes)
+
+
+def test_a_logged_tree_without_this_dirs_pid_file_is_another_instance(tmp_path: Path) -> None:
+    """Stopped here, running elsewhere: courierlogger keeps a pid file, and this dir has none."""
+    proc = fake_proc(tmp_path / "proc", STANDARD_TREE)
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    result = find_daemon_processes(run_dir / "pid", proc=proc)
+    assert (result.logger_pid, result.parent_pid, result.worker_pids) == (None, None, ())
+    assert not result.running
+    assert result.other_parent_pids == (701,)
+    assert any("names none of them" in note for note in result.notes)
+
+
+def test_a_tree_started_without_courierlogger_needs_no_pid_file(tmp_path: Path) -> None:
+    """authdaemond run in the foreground writes no pid file: the one such tree is this one."""
+    proc = fake_proc(tmp_path / "proc", [(1, "systemd", 0), (20, "authdaemond", 1),
+                                         (21, "authdaemond", 20)])
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    result = find_daemon_processes(run_dir / "pid", proc=proc)
+    assert (result.logger_pid, result.parent_pid, result.worker_pids) == (None, 20, (21,))
+    assert result.notes == ()

@@ -45,8 +45,12 @@ def _socket_and_daemon(
         if state is SocketState.NO_ACCESS:
             detail += " — run as root or join the mail group (Debian: courier, ApisCP: daemon)"
         sock = HealthCell("socket", "socket", level, word, detail, step)
-    if state is SocketState.LISTENING or running:
+    if state is SocketState.LISTENING:
         daemon = HealthCell("daemon", "daemon", State.OK, "running", "authdaemond is listening")
+    elif running:
+        # The processes run but not on this socket: the socket cell carries the failure.
+        daemon = HealthCell("daemon", "daemon", State.OK, "running",
+                            f"authdaemond processes run, but the socket is {sock.word}")
     elif state is SocketState.STALE:
         daemon = HealthCell("daemon", "daemon", State.BAD, "stopped (stale socket)",
                             "The socket file exists but nothing listens: clients get "

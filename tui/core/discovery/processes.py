@@ -200,6 +200,15 @@ def find_daemon_processes(pid_file: Path | None, proc: Path = Path("/proc")) -> 
         # show another instance's workers as this socket's. Say so instead.
         parent_pid = None
         notes.append(f"{len(parents)} authdaemond trees run and {pid_file} names none of them")
+    elif (pid_file is not None and pid_file.parent.is_dir() and not pid_file.exists()
+          and len(parents) == 1
+          and table.get(daemons[parents[0]].ppid, _NO_PROC).name == LOGGER_NAME):
+        # Stopped here, running elsewhere: courierlogger keeps its pid file while its tree
+        # runs, and this socket dir has none, so the one tree is another instance's (another
+        # socket dir, or a lab in another mount namespace). A tree started without
+        # courierlogger writes no pid file and is still taken below.
+        parent_pid = None
+        notes.append(f"an authdaemond tree runs and {pid_file} names none of them")
     else:
         # Prefer a tree started the usual way, under courierlogger.
         logged = [
