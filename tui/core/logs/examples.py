@@ -53,11 +53,15 @@ SERVER_EXAMPLES: dict[str, str] = {
     "db-query-retry-old": "PQexec failed, reconnecting: server closed the connection "
                           "unexpectedly.",
     "select-clause-invalid-old": "authpgsql: unknown substitution variable $(user)",
-    "other-module-connect-failed": "failed to connect to mysql server (server=localhost, "
-                                   "userid=courier): Access denied for user "
-                                   "'courier'@'localhost' (using password: YES)",
+    "other-module-login-refused": "failed to connect to mysql server (server=localhost, "
+                                  "userid=courier): Access denied for user "
+                                  "'courier'@'localhost' (using password: YES)",
+    "other-module-connect-failed": "failed to connect to mysql server (server=db.example.com, "
+                                   "userid=courier): Unknown MySQL server host "
+                                   "'db.example.com' (-2)",
     "other-module-config": "authmysql: MYSQL_USERNAME not set in /etc/courier/authmysqlrc.",
     "debug-passwords-logged": "Authenticated: clearpasswd=<null>, passwd=$6$rounds=5000$x",
+    "login-tempfail": "authentication error: Input/output error",
     "lookup-incomplete-row": "incomplete row, only 3 fields returned",
     "lookup-invalid-id": "invalid value for uid: ''",
     "module-tempfail": "authpgsql: TEMPFAIL - no more modules will be tried",
@@ -111,6 +115,7 @@ LOGGED_AT: dict[str, str] = {
                      "resource-perror", "children-stopping", "children-restarting",
                      "daemon-started", "module-installing", "module-installed",
                      "module-uninstalling"), "info"),
+    "login-tempfail": "err, by imapd or pop3d (courierpop3login), not authdaemond",
     "authdaemonrc-shell-error": "the init system's log (the start script's stderr)",
     "daemon-misinvoked": "the terminal or the init system's log",
     "resource-failure": "crit",

@@ -51,6 +51,8 @@ _KNOWN_TAG = re.compile(
     r"^\s*(?:(?P<host>[^\s:]+)\s+)?(?P<tag>(?:\S*/)?(?:authdaemond[\w.-]*|courierlogger|authdaemon"
     r"|courier-authdaemon|courier-authlib|maildrop|postfix(?:-[\w-]+)?/pipe|imapd(?:-ssl)?"
     r"|pop3d(?:-ssl)?))(?:\[\d+\])?:\s"
+    # The client's own `authdaemon: s_connect() failed` is maildrop's text, not a tag.
+    r"(?!s_connect\(\) failed|socket\(\) failed)"
 )
 _AUTHDAEMOND_TAG = re.compile(r"(?:\S*/)?(?:authdaemond|courierlogger)")
 _PATH_PERRORS = frozenset({"maildrop-home-create-failed"})

@@ -259,6 +259,18 @@ REMEDIES: dict[str, Remedy] = {
         "Use only $(local_part), $(domain), $(service) in PGSQL_SELECT_CLAUSE, then "
         "`{restart}`."),
     # -- the other database modules ------------------------------------------------------------
+    "other-module-login-refused": Remedy(
+        "MySQL rejected the user or password authmysql sent. authmysqlrc values are taken "
+        "as written: quotes become part of the value, and older authlib keeps trailing blanks "
+        "(`userid=mail ` or `userid='mail'` in the line shows it). 'Client does not support "
+        "authentication protocol' means the account's password scheme is newer than the "
+        "MySQL client library authmysql uses.",
+        "`grep -nE '^MYSQL_(USERNAME|PASSWORD)' authmysqlrc | cat -A` (next to {authdaemonrc}) "
+        "shows quotes and trailing blanks; try the same user and password with `mysql -u`.",
+        "Write the values bare (no quotes, nothing after them), correct the password or the "
+        "user's GRANT for this host, or give the account a password scheme the client "
+        "supports; then `{restart}`. If accounts live only in PostgreSQL, remove authmysql "
+        "from authmodulelist."),
     "other-module-connect-failed": Remedy(
         "A module other than authpgsql cannot reach its server: wrong host, credentials or "
         "database in its rc file, or the server is down.",
@@ -458,6 +470,14 @@ REMEDIES: dict[str, Remedy] = {
         "The delivering process could not create a socket (out of descriptors or memory).",
         "`ulimit -n` for Postfix's pipe; the kernel log.",
         "Raise the limits or free memory; Postfix retries deferred mail."),
+    "login-tempfail": Remedy(
+        "A Courier IMAP/POP3 login's lookup failed temporarily: authdaemond's module could not "
+        "use its database or rc file, or authdaemond was not reachable (then the error reads "
+        "Connection refused or No such file or directory).",
+        "The authdaemond lines of the same second in {mail_log}; `authlib-tui check` "
+        "(lookup-answers).",
+        "Explain authdaemond's line from the same moment and fix what it names; with none, "
+        "`authlib-tui check`."),
     "maildrop-tempfail": Remedy(
         "authdaemond answered with a temporary failure or not at all: the database or its "
         "credentials (delays ≈ 0), an SQL error, or saturated workers (≈ 30 s).",
@@ -480,10 +500,13 @@ REMEDIES: dict[str, Remedy] = {
     "maildrop-invalid-user": Remedy(
         "authdaemond answered 'no such user' (or maildrop was built to treat a failure that "
         "way): the address is not a mailbox, is disabled, has an empty home, or authpgsql is "
-        "not loaded. The sender got a bounce.",
-        _LOOKUP_CONFIRM + " `authlib-tui check` (authpgsql-module).",
+        "not loaded. A maildrop built without authlib never asks authdaemond and knows only "
+        "system users. The sender got a bounce.",
+        _LOOKUP_CONFIRM + " `authlib-tui check` (authpgsql-module); `maildrop -v` lists "
+        "'Courier Authentication Library extension enabled.' when it asks authdaemond.",
         "If the address should exist: create or enable the mailbox, give it a home, or install "
-        "and list authpgsql ({pgsql_package}); ask the sender to send again."),
+        "and list authpgsql ({pgsql_package}); install a maildrop built with authlib if `-v` "
+        "lacks it; ask the sender to send again."),
     "maildrop-no-system-user": Remedy(
         "The lookup returned a system user name (USERNAME column) that /etc/passwd lacks.",
         "`getent passwd NAME` for the name in the line.",

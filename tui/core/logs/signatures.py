@@ -251,6 +251,18 @@ SIGNATURES: tuple[Signature, ...] = (
         short="PGSQL_SELECT_CLAUSE cannot be expanded",
     ),
     # -- the other database modules (authmysql, authldap, authsqlite) --------------------------
+    # Before other-module-connect-failed: the server answered, but refused authmysql's login.
+    _signature(
+        "other-module-login-refused",
+        r"^failed to connect to mysql server \(.*?\): (?:Access denied for user "
+        r"|Client does not support authentication protocol)",
+        Severity.ERROR,
+        "MySQL refused authmysql's login: MYSQL_USERNAME or MYSQL_PASSWORD in authmysqlrc is "
+        "wrong, or carries quotes or trailing blanks (the userid= in the line is what was "
+        "sent), or the server wants a password scheme this client lacks.",
+        step="other-module",
+        short="MySQL refused authmysql's user or password",
+    ),
     _signature(
         "other-module-connect-failed",
         r"^(?:failed to connect to mysql server \(|authmysql: mysql_select_db\(|cannot connect to "
@@ -335,6 +347,17 @@ SIGNATURES: tuple[Signature, ...] = (
         "bounces.",
         step="not-a-mailbox",
         short="no module knows the address: it will bounce",
+    ),
+    # -- Courier IMAP/POP3 (or webmail) after a login's lookup failed temporarily ---------------
+    _signature(
+        "login-tempfail",
+        r"^authentication error: ",
+        Severity.ERROR,
+        "A Courier IMAP/POP3 login got a temporary failure from authlib and the client was "
+        "told 'Temporary problem': authdaemond's module failed (database, credentials or its "
+        "rc file; its line at the same moment names it) or authdaemond could not be reached.",
+        step="temporary-failure",
+        short="login failed temporarily: authdaemond's lookup failed",
     ),
     # -- authpgsqlrc (the shared config file loader) --------------------------------------------
     _signature(
@@ -783,7 +806,8 @@ CLIENT_SIGNATURES: tuple[Signature, ...] = (
         Severity.ERROR,
         "authdaemond found no such mailbox, so the mail bounced (5.1.1) and is lost for the "
         "sender: the address is not a mailbox, it is disabled, its home is empty, the authpgsql "
-        "module is missing, or maildrop was built to treat a tempfail as unknown.",
+        "module is missing, maildrop was built to treat a tempfail as unknown, or it was built "
+        "without authlib and looks only for system users.",
         step="not-a-mailbox",
         short="no such mailbox: bounced, the mail is lost",
         mail_lost=True,
