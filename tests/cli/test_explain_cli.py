@@ -132,3 +132,15 @@ def test_a_cut_compressed_log_is_one_sentence_after_what_it_could_read() -> None
     assert json.loads(result.stdout)["lines_explained"] == 1  # the document is still whole
     garbage = explain("-", stdin=b"\x1f\x8bnot gzip at all\n")
     assert garbage.returncode == 64 and garbage.stderr.decode().count("\n") == 1
+
+
+def test_a_bad_line_logged_by_a_reload_is_not_called_a_stopped_daemon(break_lab) -> None:
+    """The lab's real reload log: authdaemond runs on, so the next restart is what fails."""
+    lab = break_lab("authdaemonrc-bad-line")
+    assert lab.daemon_pids()  # it is still running
+    result = explain("-", stdin=lab.maillog.read_bytes())
+    out = result.stdout.decode()
+    assert result.returncode == 0, result.stderr
+    assert "authdaemonrc-bad-line" in out
+    assert "the file on disk is not what runs; the next restart will fail" in out
+    assert "the daemon exited" not in out
