@@ -122,6 +122,7 @@ def test_startup_errors_check_reads_the_journal(journal_host: Lab) -> None:
     run = run_check(installation_of(journal_host), 30)
     startup = next(result for result in run.results if result.id == "startup-errors")
     assert startup.status.name == "FAIL"
+    assert "exited at start-up" in startup.finding
     assert any(line.startswith("journal: Bad line in") for line in startup.evidence)
 
     done = cli(journal_host, "check", "--json")
