@@ -113,3 +113,34 @@ def test_a_rotated_compressed_log_can_be_piped_in_as_it_is() -> None:
     assert result.returncode == 0, result.stderr
     assert "db-connect-failed" in result.stdout.decode()
     assert "1 of 1001 lines explained." in result.stdout.decode()
+
+
+def test_a_cut_compressed_log_is_one_sentence_after_what_it_could_read() -> None:
+    """A .gz copied while logrotate was still writing it: its first lines, then exit 64."""
+    import gzip
+
+    log = (b"Nov 26 23:30:00 mail authdaemond: PGSQL_CONNECTION could not be established\n"
+           + b"".join(b"Nov 26 23:30:01 mail postfix/qmgr[7]: %d: removed\n" % n
+                      for n in range(50_000)))
+    cut = gzip.compress(log)[:3000]
+    for args in (("-",), ("--json", "-")):
+        result = explain(*args, stdin=cut)
+        assert result.returncode == 64, result.stderr
+        assert "db-connect-failed" in result.stdout.decode()
+        error = result.stderr.decode()
+        assert error.count("\n") == 1 and "damaged" in error and "Traceback" not in error
+    assert json.loads(result.stdout)["lines_explained"] == 1  # the document is still whole
+    garbage = explain("-", stdin=b"\x1f\x8bnot gzip at all\n")
+    assert garbage.returncode == 64 and garbage.stderr.decode().count("\n") == 1
+
+
+def test_a_bad_line_logged_by_a_reload_is_not_called_a_stopped_daemon(break_lab) -> None:
+    """The lab's real reload log: authdaemond runs on, so the next restart is what fails."""
+    lab = break_lab("authdaemonrc-bad-line")
+    assert lab.daemon_pids()  # it is still running
+    result = explain("-", stdin=lab.maillog.read_bytes())
+    out = result.stdout.decode()
+    assert result.returncode == 0, result.stderr
+    assert "authdaemonrc-bad-line" in out
+    assert "the file on disk is not what runs; the next restart will fail" in out
+    assert "the daemon exited" not in out

@@ -122,6 +122,7 @@ def test_startup_errors_check_reads_the_journal(journal_host: Lab) -> None:
     run = run_check(installation_of(journal_host), 30)
     startup = next(result for result in run.results if result.id == "startup-errors")
     assert startup.status.name == "FAIL"
+    assert "exited at start-up" in startup.finding
     assert any(line.startswith("journal: Bad line in") for line in startup.evidence)
 
     done = cli(journal_host, "check", "--json")
@@ -174,3 +175,19 @@ def test_lab_up_journal_from_the_command_line(journal_lab: Lab) -> None:
                                "down"], capture_output=True, text=True, timeout=60)
     assert down.returncode == 0, down.stderr
     assert not root.exists()
+
+
+def test_the_reload_fault_works_on_a_journal_host_and_check_says_it(journal_host: Lab) -> None:
+    """`lab fault authdaemonrc-bad-line` waits for 'Bad line' in the journal (no maillog)."""
+    journal_host.apply(frozenset({"authdaemonrc-bad-line"}))
+    assert journal_host.daemon_pids()
+    assert journal_host.client().lookup("foo@domain.com").found  # it runs on, old settings
+    done = cli(journal_host, "check", "--json")
+    assert done.returncode == 1, done.stdout + done.stderr
+    document = json.loads(done.stdout)
+    assert document["diagnosis"] == "authdaemonrc-bad-line"
+    checks = {check["id"]: check for check in document["checks"]}
+    assert checks["startup-errors"]["status"] == "warn"
+    assert "the next restart will fail" in checks["startup-errors"]["finding"]
+    assert any(line.startswith("journal: Bad line in")
+               for line in checks["startup-errors"]["evidence"])

@@ -22,6 +22,8 @@ from tui.core.discovery.platform import Platform
 from tui.core.logs.explain import Explanation, explain_lines, read_lines, uncompressed
 from tui.core.logs.failures_doc import render_failures_markdown
 from tui.core.logs.remedies import PlatformFacts
+from tui.core.logs.rotated import READ_ERRORS
+from tui.core.safe_text import safe_text
 from tui.core.settings import SettingsError, load_settings
 
 EXIT_NONE_EXPLAINED = 1
@@ -55,11 +57,19 @@ def _facts(args: argparse.Namespace) -> PlatformFacts:
     return PlatformFacts.from_discovery(discover(load_settings(flags)))
 
 
-def _input_lines(args: argparse.Namespace) -> Iterator[str]:
+def _input_lines(args: argparse.Namespace, damage: list[str]) -> Iterator[str]:
+    """The lines to explain; a damaged .gz on stdin ends them and leaves its reason in `damage`.
+
+    A cut or corrupt archive (a copy taken while logrotate was still compressing it)
+    still has its first lines explained, like `zcat` prints what it could read.
+    """
     if args.lines == ["-"]:
         if sys.stdin.isatty():
             print("Paste the log lines, then Ctrl-D.", file=sys.stderr)
-        yield from read_lines(uncompressed(sys.stdin.buffer))  # a .gz log piped in, too
+        try:
+            yield from read_lines(uncompressed(sys.stdin.buffer))  # a .gz log piped in, too
+        except READ_ERRORS as exc:
+            damage.append(safe_text(str(exc), 200))
         return
     for argument in args.lines:
         yield from argument.splitlines() or [""]
@@ -117,7 +127,8 @@ def _run(args: argparse.Namespace) -> int:
         out.write('{"platform": ' + json.dumps(platform) + ', "explained": [')
     else:
         out.write(_platform_line(facts) + "\n")
-    for item in explain_lines(_input_lines(args), facts):
+    damage: list[str] = []
+    for item in explain_lines(_input_lines(args, damage), facts):
         if isinstance(item, int):
             read = item
             continue
@@ -131,4 +142,9 @@ def _run(args: argparse.Namespace) -> int:
         out.write(f'\n], "lines_read": {read}, "lines_explained": {explained}}}\n')
     else:
         out.write(f"\n{explained} of {read} line{'s' if read != 1 else ''} explained.\n")
+    if damage:
+        out.flush()
+        lines = f"{read} line{'s' if read != 1 else ''}"
+        return _usage_error(f"the compressed log on stdin is damaged ({damage[0]}): "
+                            f"only the {lines} before the damage were read.")
     return 0 if explained else EXIT_NONE_EXPLAINED

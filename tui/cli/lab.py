@@ -69,6 +69,23 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     return parser
 
 
+def take_trailing_names(args: argparse.Namespace, extras: list[str]) -> str | None:
+    """Names given after an option (`lab fault --dir D NAME`, `lab shell --dir D -- CMD`).
+
+    argparse fills `names` right after the action, so anything after `--dir D` or
+    `--count N` is left over; it is folded back into `names` here. Returns the
+    complaint when a left-over is an unknown option instead.
+    """
+    if extras[:1] == ["--"]:
+        args.names = [*args.names, *extras[1:]]  # a command for `shell`, options and all
+        return None
+    unknown = [extra for extra in extras if extra.startswith("-")]
+    if unknown:
+        return f"unrecognized arguments: {' '.join(unknown)}"
+    args.names = [*args.names, *extras]
+    return None
+
+
 def _root(args: argparse.Namespace) -> Path:
     return Path(args.dir or os.environ.get("AUTHLIB_TUI_LAB_DIR") or DEFAULT_ROOT)
 

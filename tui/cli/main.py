@@ -57,7 +57,13 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
+        args, extras = parser.parse_known_args(argv)
+        if extras:
+            complaint = (lab_command.take_trailing_names(args, extras)
+                         if args.command == "lab" else
+                         f"unrecognized arguments: {' '.join(extras)}")
+            if complaint:
+                parser.error(complaint)
     except SystemExit as exc:  # argparse exits 2 on bad usage; we promise 64 (EX_USAGE)
         return EXIT_USAGE if exc.code not in (0, None) else 0
     if args.command is None:

@@ -151,6 +151,16 @@ def startup_errors(context: CheckContext) -> CheckResult:
             tuple(f"{e.source}: {e.line.message}" for e in startup[-3:]),
             Fix("Correct authdaemonrc before anything restarts authdaemond."),
         )
+    if not running and newest.signature.id == "authdaemonrc-bad-line":
+        return CheckResult(
+            "startup-errors", title, Status.FAIL,
+            "authdaemond logged 'Bad line' in authdaemonrc and exited at start-up: the "
+            "left-over socket refuses every lookup until the line is corrected.",
+            tuple(f"{e.source}: {e.line.message}" for e in startup[-3:]),
+            Fix("Correct the line (NAME=value, comment it out with '#', or delete it), then "
+                "start authdaemond."),
+            diagnosis="daemon-stopped",
+        )
     return CheckResult(
         "startup-errors", title, Status.WARN if running else Status.FAIL,
         f"authdaemond logged: {newest.signature.short or newest.signature.meaning}",

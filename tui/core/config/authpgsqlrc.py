@@ -1,4 +1,4 @@
-"""authpgsqlrc, read the way authlib's config loader reads it (authconfigfile.cpp, 0.67+).
+"""authpgsqlrc, read the way authlib's own config loader (0.67+) reads it.
 
 Two generations exist: 0.67+ wants one libpq conninfo in PGSQL_CONNECTION; up to 0.66 the
 connection was spread over PGSQL_HOST/PORT/USERNAME/PASSWORD/DATABASE/OPT. The file holds
@@ -477,7 +477,7 @@ class _Entry:
 
 
 def _scan(text: str) -> tuple[list[_Entry], int | None]:
-    """Settings in file order and the marker line, per authconfigfile.cpp open_and_load_file().
+    """Settings in file order and the marker line, found the way authlib's loader finds them.
 
     Comments are lines whose first non-blank char is `#`; the marker must start at column 0.
     A value ending in `\\` continues: the backslash becomes a space and the next physical

@@ -367,9 +367,12 @@ REMEDIES: dict[str, Remedy] = {
     # -- authdaemond start-up ------------------------------------------------------------------
     "authdaemonrc-bad-line": Remedy(
         "{authdaemonrc} has a non-blank line without '=' (often a pasted value on its own "
-        "line); authdaemond exits at start-up.",
-        "`grep -vnE '^[[:space:]]*(#|$)|=' {authdaemonrc}` lists such lines.",
-        "Remove or comment out the line, then `{start}`."),
+        "line); authdaemond exits at start-up, and after a reload keeps running on the old "
+        "settings until its next restart, which fails.",
+        "`grep -vnE '^[[:space:]]*(#|$)|=' {authdaemonrc}` lists such lines; `authlib-tui "
+        "check` (daemon-listening) says whether the daemon still runs.",
+        "Remove or comment out the line, then `{start}` if it stopped (a running daemon needs "
+        "nothing: the next restart reads the corrected file)."),
     "authdaemonrc-shell-error": Remedy(
         "The start script sources {authdaemonrc} with /bin/sh; a line is not valid shell (a "
         "stray word, an unbalanced quote).",

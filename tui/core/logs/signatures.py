@@ -426,10 +426,12 @@ SIGNATURES: tuple[Signature, ...] = (
         "authdaemonrc-bad-line",
         rf"^Bad line in {_FILE}: ",
         Severity.ERROR,
-        "authdaemonrc has a non-blank line without '='; authdaemond exits at start-up and the "
-        "left-over socket refuses connections.",
+        "authdaemonrc has a non-blank line without '='. At start-up authdaemond exits and the "
+        "left-over socket refuses connections; after a reload (just after 'restarting "
+        "authdaemond children') it runs on with the settings it had: the file on disk is not "
+        "what runs; the next restart will fail.",
         step="authdaemonrc-bad-line",
-        short="bad authdaemonrc line: the daemon exited",
+        short="bad authdaemonrc line: exits at start-up, or the next restart will fail",
     ),
     _signature(
         "authdaemonrc-shell-error",
