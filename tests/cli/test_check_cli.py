@@ -115,6 +115,24 @@ def test_address_option_explains_a_row_without_home(healthy_lab: Lab) -> None:
         assert by_id[check_id]["status"] == "fail"
         assert "home (column 6) is empty: authlib answers FAIL" in by_id[check_id]["finding"]
     assert "home directory" in by_id["address-database"]["fix"]["why"]
+    # authlib's FAIL bounces the mail: the run names that cause, not "no cause found".
+    assert document["diagnosis"] == "not-a-mailbox"
+    assert done.stdout.count("no cause found") == 0
+
+
+@pytest.mark.parametrize(("address", "diagnosis", "returncode"), [
+    ("uid-null@odd.example", "address-row-invalid", 2),
+    ("gid-text@odd.example", "address-row-invalid", 2),
+    ("nobody-here@domain.com", "not-a-mailbox", 2),
+])
+def test_address_option_names_the_cause_of_a_failing_address(
+    healthy_lab: Lab, address: str, diagnosis: str, returncode: int
+) -> None:
+    done = check(healthy_lab, "--address", address)
+    assert done.returncode == returncode, done.stdout
+    assert done.stdout.startswith(f"AUTHLIB CRITICAL - {diagnosis}: "), done.stdout
+    assert "no cause found" not in done.stdout
+    assert "\nfix: " in done.stdout
 
 
 @pytest.mark.parametrize(("local_part", "status"), [("reply-8191", "ok"), ("reply-8192", "ok"),

@@ -25,6 +25,17 @@ _STATUS = {
 }
 _ROW_EVIDENCE = {(f"reason: {reason}",) for reason in
                  (Reason.NO_HOME, Reason.BAD_ID, Reason.INCOMPLETE_ROW, Reason.REPLY_TOO_LONG)}
+# What a failing address means for its mail: authlib's FAIL bounces it (no such mailbox),
+# a row authlib cannot use is a temporary failure and the mail waits.
+_DIAGNOSIS = {
+    Reason.DISABLED: "not-a-mailbox",
+    Reason.ABSENT: "not-a-mailbox",
+    Reason.DOMAIN_UNKNOWN: "not-a-mailbox",
+    Reason.NO_HOME: "not-a-mailbox",
+    Reason.BAD_ID: "address-row-invalid",
+    Reason.INCOMPLETE_ROW: "address-row-invalid",
+    Reason.REPLY_TOO_LONG: "address-row-invalid",
+}
 _ROW_FIXES = {
     Reason.NO_HOME: "Give the row a home directory (column 6 of the SELECT).",
     Reason.BAD_ID: "Give the row a numeric uid and gid (columns 4 and 5 of the SELECT).",
@@ -71,8 +82,9 @@ def address_in_database(context: CheckContext, address: str) -> CheckResult:
         fix = Fix("Create the mailbox (or a catch-all) for it, or check the spelling.")
     elif explanation.reason in _ROW_FIXES:
         fix = Fix(_ROW_FIXES[explanation.reason])
+    diagnosis = _DIAGNOSIS.get(explanation.reason, "") if status is Status.FAIL else ""
     return CheckResult("address-database", title, status, explanation.sentence,
-                       (f"reason: {explanation.reason}",), fix)
+                       (f"reason: {explanation.reason}",), fix, diagnosis=diagnosis)
 
 
 def address_checks(context: CheckContext, address: str) -> tuple[CheckResult, CheckResult]:

@@ -135,7 +135,7 @@ DIAGNOSIS_ORDER = (
 # refuses explains only its own mail, so those come after every authlib cause.
 URGENT_DIAGNOSES = ("maildrop-bounces-outages", "maildrop-not-setuid")
 MAILBOX_DIAGNOSES = ("home-missing", "home-wrong-owner", "home-world-writable",
-                     "maildir-missing", "not-a-mailbox", "mail-bounced")
+                     "maildir-missing", "not-a-mailbox", "address-row-invalid", "mail-bounced")
 DELIVERY_DIAGNOSIS_LABELS: dict[str, str] = {
     "maildrop-bounces-outages": "maildrop lacks -a: an authdaemond outage bounces mail",
     "maildrop-not-setuid": "maildrop is not setuid root: every delivery bounces",
@@ -144,6 +144,7 @@ DELIVERY_DIAGNOSIS_LABELS: dict[str, str] = {
     "home-world-writable": "the mailbox's home directory is world-writable",
     "maildir-missing": "the mailbox's Maildir is missing",
     "not-a-mailbox": "the address is not a mailbox: its mail bounces",
+    "address-row-invalid": "the address's database row is unusable: its mail waits",
     "mail-bounced": "maildrop bounced mail for another reason",
 }
 DIAGNOSIS_PRIORITY = (*URGENT_DIAGNOSES, *DIAGNOSIS_ORDER, *MAILBOX_DIAGNOSES)
@@ -201,6 +202,7 @@ DIAGNOSIS_STEP: dict[str, str] = {
     "home-world-writable": "mailbox-home",
     "maildir-missing": "maildir-missing",
     "not-a-mailbox": "not-a-mailbox",
+    "address-row-invalid": "select-clause",
 }
 
 
