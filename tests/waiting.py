@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -35,3 +36,14 @@ def sample_until(sample: Callable[[], T], accept: Callable[[T], object], timeout
 def wait_until(predicate: Callable[[], object], timeout: float, what: str) -> None:
     """Poll `predicate` until it is true; raise AssertionError naming `what` at the deadline."""
     sample_until(predicate, bool, timeout, what)
+
+
+def log_text_once(path: Path, start: int, needle: str, timeout: float) -> str:
+    """What `path` gained after byte `start`, once it holds `needle` (a line known to come)."""
+
+    def gained() -> str:
+        with path.open("rb") as log:
+            log.seek(start)
+            return log.read().decode("utf-8", "replace")
+
+    return sample_until(gained, lambda text: needle in text, timeout, f"{needle!r} in {path}")

@@ -7,6 +7,7 @@ import asyncio
 from textual.widgets import DataTable, Input
 
 from tests.app.conftest import screen_text
+from tests.waiting import log_text_once
 from tui.app.panes.lookup import LookupPane
 from tui.app.widgets.result_card import ResultCard
 from tui.lab.seed import LAB_MAILBOX_CRYPT, LAB_MAILBOX_PASSWORD, SECRETS
@@ -75,16 +76,22 @@ async def test_rows_authlib_cannot_use_are_explained_on_the_card(healthy_lab, ma
         assert "Authenticated: bar@domain.com  (uid 21015, gid 1000)" in text
 
 
-async def test_newline_address_is_refused_and_nothing_is_sent(healthy_lab, make_app) -> None:
-    before = healthy_lab.maillog.read_text()
+async def test_newline_address_is_refused_and_nothing_is_sent(break_lab, make_app) -> None:
+    lab = break_lab("debug-login")  # authdaemond now logs every request it receives
+    start = lab.maillog.stat().st_size
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        text = await _look_up(pilot, "foo@domain.com\nPRE . login baz@domain.com")
+        text = await _look_up(pilot, "refused@domain.com\nPRE . login injected@domain.com")
         problem = str(app.query_one("#lookup-problem").render())
         assert "refused, nothing was sent" in problem and "line feed" in problem
         assert "Authenticated" not in text
         assert app.query_one(LookupPane).history == []
-    assert healthy_lab.maillog.read_text() == before
+        # A lookup sent after it is logged; nothing of the refused one is logged before it.
+        await _look_up(pilot, "sent-after@domain.com")
+    logged = await asyncio.to_thread(
+        log_text_once, lab.maillog, start,
+        "received userid lookup request: sent-after@domain.com", 20.0)
+    assert "refused@domain.com" not in logged and "injected@domain.com" not in logged
 
 
 async def test_password_is_masked_cleared_and_never_rendered(break_lab, make_app) -> None:

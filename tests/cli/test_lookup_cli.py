@@ -9,8 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.waiting import log_text_once
 from tui.lab.lab import Lab
 from tui.lab.seed import EQUALS_MAILBOXES, SECRETS
+
+WAIT = 20.0  # seconds for authdaemond's line to reach the lab's log
 
 
 def lookup(lab: Lab, *args: str, stdin: str = "", config: Path | None = None):
@@ -123,12 +126,17 @@ def test_srs_and_verp_addresses_are_looked_up(healthy_lab: Lab, local_part: str)
     assert "Authenticated: bar@domain.com  (uid 21015, gid 1000)" in done.stdout
 
 
-def test_refused_address_sends_nothing_and_exits_64(healthy_lab: Lab) -> None:
-    before = healthy_lab.maillog.read_text()
-    done = lookup(healthy_lab, "foo@domain.com\nPRE . login baz@domain.com")
+def test_refused_address_sends_nothing_and_exits_64(break_lab) -> None:
+    lab = break_lab("debug-login")  # authdaemond now logs every request it receives
+    start = lab.maillog.stat().st_size
+    done = lookup(lab, "refused@domain.com\nPRE . login injected@domain.com")
     assert done.returncode == 64
     assert "refused, nothing was sent" in done.stderr and "line feed" in done.stderr
-    assert healthy_lab.maillog.read_text() == before
+    # A lookup sent after it is logged; nothing of the refused one is logged before it.
+    assert lookup(lab, "sent-after@domain.com").returncode == 1
+    logged = log_text_once(lab.maillog, start,
+                           "received userid lookup request: sent-after@domain.com", WAIT)
+    assert "refused@domain.com" not in logged and "injected@domain.com" not in logged
 
 
 def test_bad_usage_exits_64(healthy_lab: Lab) -> None:
