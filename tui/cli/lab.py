@@ -66,7 +66,20 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument("names", nargs="*", help="fault names (for `fault`), a number (for "
                         "`set-workers`), an address (for `send`) or a command (for `shell`, "
                         "after --)")
+    parser.set_defaults(take_extras=take_extras)
     return parser
+
+
+def take_extras(args: argparse.Namespace, extras: list[str]) -> str | None:
+    """Add words argparse left over to `names` (`lab shell --dir D -- CMD`, `lab send --dir D
+    ADDRESS`); None when all were taken, else the one sentence for the usage error."""
+    cut = extras.index("--") if "--" in extras else len(extras)
+    before, after = extras[:cut], extras[cut + 1:]  # after `--` everything is the command
+    unknown = [word for word in before if word.startswith("-")]
+    if unknown:
+        return f"unrecognized arguments: {' '.join(unknown)}"
+    args.names = [*args.names, *before, *after]
+    return None
 
 
 def _root(args: argparse.Namespace) -> Path:

@@ -57,7 +57,14 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
+        args, extras = parser.parse_known_args(argv)
+        # argparse hands a subcommand's positionals over at their first option: what follows
+        # (`lab shell --dir D -- CMD`) comes back unparsed; a subcommand may take it.
+        take_extras = getattr(args, "take_extras", None)
+        problem = (take_extras(args, extras) if take_extras is not None
+                   else f"unrecognized arguments: {' '.join(extras)}") if extras else None
+        if problem:
+            parser.error(problem)
     except SystemExit as exc:  # argparse exits 2 on bad usage; we promise 64 (EX_USAGE)
         return EXIT_USAGE if exc.code not in (0, None) else 0
     if args.command is None:
