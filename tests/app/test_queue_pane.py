@@ -13,7 +13,7 @@ from functools import partial
 from typing import Any
 
 import pytest
-from textual.widgets import Button, DataTable, Static
+from textual.widgets import Button, DataTable, OptionList, Static
 
 from tests.app.conftest import until, visible_text, widget_text
 from tests.conftest import running_lab
@@ -138,3 +138,65 @@ async def test_lost_mail_is_the_strongest_thing_on_screen_and_the_wizard_names_i
         assert wizard.diagnosis is not None and wizard.diagnosis.id == "not-a-mailbox"
         # The bounced address's own row was looked at: disabled, not a typo or an alias.
         assert any(result.id.startswith("address") for result in wizard.results.values())
+
+
+async def test_a_fix_run_from_the_wizard_offers_the_retry_and_m_delivers_it(mail_lab: Lab) -> None:
+    """The whole walk with --allow-fixes: "Mail waits in the queue" → the cause's fix,
+    confirmed → the wizard offers the retry → m, confirmed → the watch counts the delivery."""
+    lab = mail_lab
+    _deferred(lab, "wizard retry", count=2)
+    app = _app(lab, allow_fixes=True)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("5")
+        await _until(lambda: bool(app.query(WizardPane)))
+        wizard = app.query_one(WizardPane)
+        await _until(lambda: app.focused is not None and wizard in app.focused.ancestors_with_self)
+        await pilot.press("down", "down", "down", "down", "enter")  # "Mail waits in the queue"
+        await _until(lambda: wizard.diagnosis is not None and wizard.waiting_mail == 2)
+        assert wizard.diagnosis is not None and wizard.diagnosis.id == "daemon-stopped"
+        step = wizard.selected()
+        assert step is not None and step.id == "daemon-listening" and step.fix is not None
+        await pilot.press("x")
+        await _until(lambda: isinstance(app.screen, ConfirmFixScreen))
+        app.screen.query_one("#confirm-run", Button).press()
+        output = wizard.query_one("#wizard-output", Static)
+        await _until(lambda: "2 message(s) wait for the chain: m retries them now"
+                     in str(output.render()))
+        await _until(lambda: wizard.results["daemon-listening"].status.value == "ok")  # verified
+
+        await pilot.press("m")
+        await _until(lambda: isinstance(app.screen, ConfirmFixScreen))
+        command = f"postqueue -c {lab.postfix.config_dir} -f"
+        assert command in visible_text(app)
+        app.screen.query_one("#confirm-run", Button).press()
+        pane = app.query_one(QueuePane)
+        await _until(lambda: pane.retry_watch is not None and pane.retry_watch.done)
+        assert pane.retry_watch is not None and pane.retry_watch.summary() == "2 of 2 delivered"
+        await _until(lambda: "2 of 2 delivered" in visible_text(app))
+    assert sum("wizard retry" in path.read_text() for path in lab.delivered()) == 2
+    audited = [(record.get("event"), record.get("command"))
+               for record in read_audit(lab.root / "audit.log")]
+    assert ("ended", command) in audited and ("ended", step.fix.commands[0]) in audited
+
+
+async def test_the_bounced_symptom_on_the_wizard_start_list_walks_to_the_cause(
+        bounce_lab: Lab) -> None:
+    """The start entry "Mail bounced: Invalid user specified / user unknown", chosen from
+    the wizard's own list (not through the Queue pane), names the disabled mailbox."""
+    lab = bounce_lab
+    lab.apply(frozenset({"not-a-mailbox"}))
+    assert "Invalid user specified." in lab.send_and_wait(RECIPIENT, subject="lost again")
+    app = _app(lab)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("5")
+        await _until(lambda: bool(app.query(WizardPane)))
+        wizard = app.query_one(WizardPane)
+        await _until(lambda: app.focused is not None and wizard in app.focused.ancestors_with_self)
+        entry = wizard.query_one("#wizard-entry", OptionList)
+        assert "Mail bounced: `Invalid user specified` / user unknown" in str(
+            entry.get_option_at_index(5).prompt)
+        await pilot.press("down", "down", "down", "down", "down", "enter")
+        await _until(lambda: wizard.diagnosis is not None)
+        assert wizard.diagnosis is not None and wizard.diagnosis.id == "not-a-mailbox"
+        assert wizard.results["mail-bounced"].status.value == "fail"
+        assert RECIPIENT in wizard.results["mail-bounced"].finding

@@ -71,15 +71,18 @@ def test_old_samples_are_stale() -> None:
     assert all(h.state is HopState.STALE for h in hops[1:])
 
 
-def test_mail_waiting_in_the_queue_lights_postfix(break_lab) -> None:
+@pytest.mark.parametrize("fault", ["home-missing", "home-wrong-owner", "home-world-writable",
+                                   "maildir-missing"])
+def test_mail_waiting_in_the_queue_lights_postfix(break_lab, fault: str) -> None:
     """The Postfix hop is observed from the lab's queue, not inferred from the log."""
-    lab = break_lab("home-missing")
+    lab = break_lab(fault)
     try:
         assert "status=deferred" in lab.send_and_wait("foo@domain.com")
         hops = hops_for(lab)
         lit = first_failing(hops)
         assert lit is not None and (lit.id, lit.state) == ("delivery", HopState.BAD)
-        assert "foo@domain.com" in lit.detail and lit.wizard_step == "mailbox-home"
+        step = "maildir-missing" if fault == "maildir-missing" else "mailbox-home"
+        assert "foo@domain.com" in lit.detail and lit.wizard_step == step
         assert lit.results and all(h.state is HopState.OK for h in hops[1:])
     finally:
         lab.postfix.clear_queue()

@@ -95,3 +95,23 @@ def test_missing_a_is_a_warning_before_any_outage(break_lab) -> None:
     assert text.returncode == 1, text.stdout
     assert text.stdout.startswith("AUTHLIB WARNING - maildrop-bounces-outages: vmaildrop runs "
                                   "maildrop without -a")
+
+
+def test_a_fixed_bounce_cause_never_hides_the_current_one(own_lab: Lab) -> None:
+    """The outage bounce stays in the hour's log after -a is added; the next cause is named."""
+    lab = own_lab
+    lab.apply(CASES["outage-without-a"].faults)
+    assert CASES["outage-without-a"].line in lab.send_and_wait(RECIPIENT, subject="outage")
+    lab.apply(frozenset({"maildrop-not-setuid"}))  # -a back, authdaemond back, a new cause
+    document = json.loads(check(lab, "--json").stdout)
+    assert document["diagnosis"] == "maildrop-not-setuid", document["summary"]
+
+    lab.apply(frozenset())
+    as_json = check(lab, "--json")
+    assert as_json.returncode == 2  # the mail is still lost: critical for the hour
+    document = json.loads(as_json.stdout)
+    assert document["diagnosis"] == "mail-bounced"
+    bounced = next(c for c in document["checks"] if c["id"] == "mail-bounced")
+    assert "That cause is gone now" in bounced["finding"]
+    assert bounced["fix"]["commands"] == []  # nothing left to run: the senders resend
+    assert document["queue"]["bounced_last_hour"] == 1

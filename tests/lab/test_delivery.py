@@ -6,6 +6,7 @@ Deferrals leave nothing behind once the queue is emptied, so they share the sess
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import time
@@ -135,3 +136,21 @@ def test_send_count_delivers_that_many(mail_lab: Lab) -> None:
     while len(mail_lab.delivered()) < before + 3:
         assert time.monotonic() < deadline, "three messages were not delivered"
         time.sleep(0.05)
+
+
+def test_the_lab_dir_may_follow_the_action(mail_lab: Lab) -> None:
+    """`lab send --dir D ADDRESS` and `lab shell --dir D -- CMD` (how the README's readers type
+    them) work like `lab --dir D send ADDRESS`."""
+    root = str(mail_lab.root)
+    start = mail_lab.log_size()
+    sent = subprocess.run([sys.executable, "-m", "tui.cli.main", "lab", "send", "--dir", root,
+                           RECIPIENT], capture_output=True, text=True, timeout=120)
+    assert sent.returncode == 0, sent.stderr
+    assert "status=sent" in mail_lab.wait_for_delivery(RECIPIENT, start)
+    shell = subprocess.run([sys.executable, "-m", "tui.cli.main", "lab", "shell", "--dir", root,
+                            "--", "authlib-tui", "check", "--json"],
+                           capture_output=True, text=True, timeout=120)
+    assert shell.returncode in (0, 1, 2), shell.stderr
+    document = json.loads(shell.stdout)
+    transport = next(c for c in document["checks"] if c["id"] == "postfix-transport")
+    assert transport["status"] == "ok" and "vmaildrop" in transport["finding"]

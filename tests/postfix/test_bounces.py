@@ -54,3 +54,18 @@ def test_an_address_cannot_fake_a_bounce(tmp_path: Path) -> None:
 def test_unreadable_files_are_reported(tmp_path: Path) -> None:
     report = bounced_recently([tmp_path / "missing"])
     assert not report.known and tmp_path / "missing" in report.unreadable
+
+
+def test_a_bounce_read_through_two_names_counts_once(tmp_path: Path) -> None:
+    """In `lab shell` /var/log/maillog and main.cf's maillog_file are one file; Debian's
+    rsyslog also copies mail lines into syslog. One bounce is still one lost message."""
+    now = float(calendar.timegm(time.gmtime()))
+    log = tmp_path / "maillog"
+    log.write_text(f"{stamp(now - 30)} {OUTAGE}\n")
+    alias = tmp_path / "mail.log"
+    alias.symlink_to(log)
+    copy = tmp_path / "syslog"
+    copy.write_text(log.read_text())
+    report = bounced_recently([log, alias, copy], now=now)
+    assert report.count == 1 and report.recipients == ("foo@domain.com",)
+    assert report.files_read == (log, alias, copy)

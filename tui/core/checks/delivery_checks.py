@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 from tui.core.authdaemon.client import AuthdaemonClient
+from tui.core.authdaemon.outcome import Outcome
 from tui.core.checks.context import CheckContext
 from tui.core.checks.result import CheckResult, Fix, Status
 from tui.core.discovery.platform import Platform
@@ -293,22 +294,61 @@ def mail_bounced(context: CheckContext) -> CheckResult:
                            f"No maildrop bounce in the last hour ({files}).",
                            details={"bounced_last_hour": 0})
     meanings = {b.signature.id: b.signature for b in report.bounces if b.signature is not None}
-    worst = next((BOUNCE_DIAGNOSIS[sid] for sid in BOUNCE_DIAGNOSIS if sid in meanings),
-                 "mail-bounced")
-    signature = next((meanings[sid] for sid in BOUNCE_DIAGNOSIS
-                      if sid in meanings and BOUNCE_DIAGNOSIS[sid] == worst), None)
+    # An hour of bounces may hold a cause fixed since (-a added, maildrop made setuid): only
+    # a cause still present names the diagnosis, so a fixed one never hides a current one.
+    present = [sid for sid in BOUNCE_DIAGNOSIS if sid in meanings and _bounce_cause_present(
+        context, BOUNCE_DIAGNOSIS[sid],
+        tuple(dict.fromkeys(b.recipient for b in report.bounces
+                            if b.signature is not None and b.signature.id == sid)))]
+    fixed_since = bool(meanings) and not present and all(
+        sid in BOUNCE_DIAGNOSIS for sid in meanings)
+    worst = BOUNCE_DIAGNOSIS[present[0]] if present else "mail-bounced"
+    newest = report.bounces[-1]
+    signature = meanings[present[0]] if present else newest.signature
     lines = tuple(safe_text(bounce.raw, 2000) for bounce in report.bounces[-MAX_SHOWN:])
-    meaning = signature.meaning if signature is not None else report.bounces[-1].reason
+    meaning = signature.meaning if signature is not None else newest.reason
     finding = (f"{report.count} message(s) BOUNCED in the last hour (mail lost) for "
                f"{_addresses(report.recipients)}: {safe_text(meaning, 600)}")
+    if fixed_since:
+        finding += " That cause is gone now; the senders must send the lost mail again."
     service = postfix.transport
     if worst == "not-a-mailbox" and service is not None and not service.tempfail_on_authlib_error:
         finding += (" maildrop runs without -a here, so an authdaemond outage bounces with the "
                     "same text: look at authdaemond's errors at that time.")
     return CheckResult(
         "mail-bounced", title, Status.FAIL, finding, lines,
-        _bounce_fix(context, worst),
+        Fix("The cause is fixed; the bounced mail must be sent again by its senders.")
+        if fixed_since else _bounce_fix(context, worst),
         diagnosis=worst, details={"bounced_last_hour": report.count})
+
+
+def _bounce_cause_present(context: CheckContext, diagnosis: str,
+                          recipients: tuple[str, ...]) -> bool:
+    """Whether what made maildrop bounce is still so now (True where it cannot be seen)."""
+    postfix = context.postfix
+    service = postfix.transport
+    if diagnosis == "not-a-mailbox":
+        return not recipients or not all(_is_mailbox_now(context, r)
+                                          for r in recipients[:MAX_SHOWN])
+    if diagnosis == "maildrop-bounces-outages":
+        return service is not None and not service.tempfail_on_authlib_error
+    if diagnosis == "maildrop-not-setuid":
+        binary = postfix.maildrop
+        return (service is not None and service.user != "root" and binary is not None
+                and not binary.setuid_root)
+    return True
+
+
+def _is_mailbox_now(context: CheckContext, recipient: str) -> bool:
+    """authdaemond answers this address with an account now (it was enabled since)."""
+    if context.socket is None:
+        return False
+    try:
+        result = AuthdaemonClient(context.socket, connect_timeout=min(context.timeout, 5.0),
+                                  read_timeout=min(context.timeout, 10.0)).lookup(recipient)
+    except ValueError:  # an address that cannot be asked about is not a known mailbox
+        return False
+    return result.outcome is Outcome.FOUND
 
 
 def _bounce_fix(context: CheckContext, diagnosis: str) -> Fix:

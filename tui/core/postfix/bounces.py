@@ -4,6 +4,12 @@ The queue no longer holds a bounced message, so only the log can say it
 happened. Only pipe(8) lines of a maildrop transport count (`relay=` names it),
 with `status=bounced`; what maildrop printed (`Command output:`) tells why.
 Journal-only hosts are not read here: `log_files` must be files.
+
+One bounce is counted once: the same file may be named twice (a configured log
+and main.cf's `maillog_file` reached through a link or bind mount), and a host
+may copy mail lines into two logs (Debian's mail.log and syslog). Postfix
+bounces a recipient of a queued message only once, so (queue id, recipient)
+identifies it.
 """
 
 from __future__ import annotations
@@ -60,7 +66,7 @@ def bounced_recently(log_files: Sequence[Path], now: float | None = None,
     """Bounces by a maildrop transport within `window` seconds before `now`, oldest first."""
     reference = time.time() if now is None else now
     since = reference - window
-    found: list[BouncedMail] = []
+    found: dict[tuple[str, str], BouncedMail] = {}
     read: list[Path] = []
     unreadable: dict[Path, str] = {}
     for path in log_files:
@@ -83,7 +89,8 @@ def bounced_recently(log_files: Sequence[Path], now: float | None = None,
                 continue
             signature = (classify_command_output(info.command_output)
                          if info.command_output is not None else None)
-            found.append(BouncedMail(line.timestamp, info.queue_id, info.recipient, info.relay,
-                                     info.dsn, info.reason, signature, line.raw))
-    found.sort(key=lambda bounce: bounce.timestamp)
-    return BounceReport(since, tuple(found), tuple(read), unreadable)
+            found.setdefault((info.queue_id, info.recipient),
+                             BouncedMail(line.timestamp, info.queue_id, info.recipient,
+                                         info.relay, info.dsn, info.reason, signature, line.raw))
+    bounces = sorted(found.values(), key=lambda bounce: bounce.timestamp)
+    return BounceReport(since, tuple(bounces), tuple(read), unreadable)
