@@ -654,6 +654,25 @@ def test_where_command_prints_the_report(
     assert "precedence" in out
     assert f"socket          {tmp_path / 'sock'}" in out
     assert "from --socket flag" in out
+    # Postfix's own answer, as the queue and delivery checks use it.
+    assert "postfix dir     /etc/postfix\n                  ↳ postconf -d config_directory" in out
+
+
+def test_where_names_the_postfix_dir_given(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(settings_module, "SYSTEM_CONFIG_PATH", tmp_path / "none.toml")
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.delenv("XDG_CONFIG_HOME", raising=False)
+    monkeypatch.delenv("AUTHLIB_TUI_CONFIG", raising=False)
+    args = argparse.Namespace(conf_dir=None, socket=None, config=None,
+                              postfix_dir=str(tmp_path / "postfix-b"))
+
+    assert where_command.run(args) == 0
+
+    out = capsys.readouterr().out
+    given = tmp_path / "postfix-b"
+    assert f"postfix dir     {given}\n                  ↳ from --postfix-dir flag" in out
 
 
 def test_where_command_rejects_a_missing_config(

@@ -703,7 +703,9 @@ def render_where(discovery: Discovery, settings: Settings, log_setup: str | None
     # Here, not at the top: the log readers (and the signature catalogue behind them) are
     # not needed to discover, and the app imports discovery before its first frame.
     from tui.core.logs.rotated import describe_files
+    from tui.core.postfix.postconf import discover_config_dir
 
+    postfix_dir = discover_config_dir(settings)
     layout = discovery.layout.value
     layout_text = f"{layout.label} ({layout.name})" if layout else None
     searched = ", ".join(str(p) for p in settings.config_searched) or "(none)"
@@ -736,6 +738,7 @@ def render_where(discovery: Discovery, settings: Settings, log_setup: str | None
         _line("authdaemonvar", discovery.authdaemonvar),
         _line("socket", discovery.socket.value, discovery.socket.source),
         _line("unit", discovery.unit.value, discovery.unit.source),
+        _line("postfix dir", postfix_dir.path, postfix_dir.source),
         *([_line("log set-up", log_setup)] if log_setup else []),
         _line("log files", describe_files(discovery.log_files) or None,
               settings.log_files.source if settings.log_files.value else None),
