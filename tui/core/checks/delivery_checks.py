@@ -9,12 +9,14 @@ On a host without a configured Postfix every check here skips.
 from __future__ import annotations
 
 import os
+import shlex
 import stat
 import time
 from pathlib import Path
 
 from tui.core.authdaemon.client import AuthdaemonClient
 from tui.core.authdaemon.outcome import Outcome
+from tui.core.authdaemon.reply import Account
 from tui.core.checks.context import CheckContext
 from tui.core.checks.result import CheckResult, Fix, Status
 from tui.core.discovery.platform import Platform
@@ -178,36 +180,61 @@ def maildrop_tempfail_flag(context: CheckContext) -> CheckResult:
 # -- the queue ---------------------------------------------------------------------------------
 
 
-def _home_now(context: CheckContext, postfix: PostfixView, recipient: str) -> str | None:
-    """Which mailbox problem the recipient's home has now ("" = none), None if unknown.
+def _home_now(context: CheckContext, postfix: PostfixView,
+              recipient: str) -> tuple[str | None, Account | None]:
+    """Which mailbox problem the recipient's home has now ("" = none; None if unknown), and
+    the account authdaemond gave for it.
 
     The queue's reason is as old as the last attempt; the home is looked at again,
     through the Postfix master's view of the file system when it can be read.
     """
     if context.socket is None:
-        return None
+        return None, None
     result = AuthdaemonClient(context.socket, connect_timeout=min(context.timeout, 5.0),
                               read_timeout=min(context.timeout, 10.0)).lookup(recipient)
     account = result.account
     if account is None or account.home is None or account.uid is None:
-        return None
+        return None, account
     root = f"/proc/{postfix.master_pid}/root" if postfix.master_pid else ""
     home = Path(root + account.home)
     try:
         info = os.stat(home)
     except FileNotFoundError:
-        return "home-missing"
+        return "home-missing", account
     except OSError:
-        return None
+        return None, account
     if not stat.S_ISDIR(info.st_mode):
-        return "home-missing"
+        return "home-missing", account
     if info.st_uid != account.uid:
-        return "home-wrong-owner"
+        return "home-wrong-owner", account
     if info.st_mode & stat.S_IWOTH:
-        return "home-world-writable"
+        return "home-world-writable", account
     if not (home / (account.maildir or "Maildir")).is_dir():
-        return "maildir-missing"
-    return ""
+        return "maildir-missing", account
+    return "", account
+
+
+def home_fix_commands(diagnosis: str, account: Account | None) -> tuple[str, ...]:
+    """The commands that give this account's mailbox what maildrop wants, with its own ids.
+
+    Empty when authdaemond gave no complete account to fill them from.
+    """
+    if account is None or account.home is None or account.uid is None or account.gid is None:
+        return ()
+    owner = f"-o {account.uid} -g {account.gid}"
+    home = Path(account.home)
+    maildir = home / (account.maildir or "Maildir")  # an absolute MAILDIR stands alone
+    quoted = shlex.quote(str(home))
+    maildir_dirs = " ".join(shlex.quote(str(path)) for path in
+                            (maildir, maildir / "cur", maildir / "new", maildir / "tmp"))
+    if diagnosis == "home-wrong-owner":
+        return (f"chown {account.uid}:{account.gid} {quoted}",)
+    if diagnosis == "home-world-writable":
+        return (f"chmod o-w {quoted}",)
+    if diagnosis == "maildir-missing":
+        return (f"install -d {owner} -m 0700 {maildir_dirs}",)
+    return (f"install -d {owner} -m 0700 {quoted}",
+            f"install -d {owner} -m 0700 {maildir_dirs}")
 
 
 def mail_deferred(context: CheckContext) -> CheckResult:
@@ -257,7 +284,7 @@ def _mailbox_problem(context: CheckContext, postfix: PostfixView, recipient: Que
     title = "No mail waits in the queue for maildrop or authdaemond"
     assert recipient.signature is not None
     said = MAILBOX_DIAGNOSIS[recipient.signature.id]
-    now = _home_now(context, postfix, recipient.address)
+    now, account = _home_now(context, postfix, recipient.address)
     if now == "":
         return CheckResult(
             "mail-deferred", title, Status.WARN,
@@ -269,7 +296,7 @@ def _mailbox_problem(context: CheckContext, postfix: PostfixView, recipient: Que
     meaning = SIGNATURES_BY_ID[SIGNATURE_OF_DIAGNOSIS[diagnosis]].meaning
     lab = _lab(context)
     commands = ((f"{lab} fix-home", flush) if lab
-                else ("install -d -o <uid> -g <gid> -m 0700 <home>", flush))
+                else (*home_fix_commands(diagnosis, account), flush))
     return CheckResult(
         "mail-deferred", title, Status.FAIL,
         f"{summary}: {meaning}" + (" (looked at again now)" if now else ""),
