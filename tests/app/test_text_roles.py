@@ -56,3 +56,27 @@ async def test_every_dialog_declares_the_roles(healthy_lab, make_app):
         static = app.screen.query(Static).last()
         style = static._get_style(KEY)
         assert style.bold and style.foreground is not None
+
+
+async def test_a_role_keeps_every_text_style_its_rule_names(healthy_lab, make_app):
+    """Reverse too: mail lost is drawn reversed, on the main screen and in a dialog."""
+    from textual.widgets import Static
+
+    from tui.app.text_roles import LOST
+
+    app = make_app(health_interval=3600)
+    async with app.run_test(size=(80, 24)) as pilot:
+        for screen_key in ("", "question_mark"):  # the main screen, then a dialog
+            if screen_key:
+                await pilot.press(screen_key)
+            probe = Static(styled(("lost", LOST)))
+            await app.screen.mount(probe)
+            await pilot.pause()
+            for role in TEXT_ROLES:
+                rule = app.screen.get_component_styles(role).text_style
+                look = probe._get_style(f".{role}")
+                for attribute in ("bold", "dim", "italic", "underline", "reverse", "strike"):
+                    assert bool(getattr(look, attribute)) == bool(getattr(rule, attribute)), (
+                        role, attribute)
+            lost = probe._get_style(LOST)
+            assert lost.bold and lost.reverse

@@ -2,7 +2,7 @@
 
 Textual looks a span's role (`.text--label`, …) up on the widgets above it, up to
 its screen, and only in the COMPONENT_CLASSES of DOM classes; declaring them once
-here gives every dialog the stylesheet's looks (MainScreen does it for the panes).
+(`RoleLooks`) gives every dialog the stylesheet's looks (MainScreen does it for the panes).
 """
 
 from __future__ import annotations
@@ -11,10 +11,11 @@ from typing import TypeVar
 
 from textual.screen import ModalScreen
 
+from tui.app.screens.role_looks import RoleLooks
 from tui.app.text_roles import TEXT_ROLES
 
 ResultT = TypeVar("ResultT")
 
 
-class Modal(ModalScreen[ResultT]):
+class Modal(RoleLooks, ModalScreen[ResultT]):
     COMPONENT_CLASSES = TEXT_ROLES
