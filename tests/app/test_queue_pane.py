@@ -25,7 +25,8 @@ from tui.core.fixes.audit import read_audit
 from tui.core.installation import Installation
 from tui.lab.lab import Lab
 
-RECIPIENT = "foo@domain.com"
+RECIPIENT = "foo@domain.com"  # bar's mailbox
+CATCH_ALL = "anyone@catchall.example"  # qux's catch-all
 _until = partial(until, timeout=30.0)  # a delivery attempt, a queue sample: seconds each
 
 
@@ -74,6 +75,31 @@ async def test_waiting_mail_then_the_fix_the_retry_and_the_watch(mail_lab: Lab) 
     audited = [record for record in read_audit(lab.root / "audit.log")
                if record.get("command") == command]
     assert {record.get("event") for record in audited} >= {"about to run", "ended"}
+
+
+async def test_a_retry_that_delivers_part_of_the_mail_says_what_still_waits(
+        mail_lab: Lab) -> None:
+    """authdaemond comes back, but bar's home is still gone: qux's mail goes, bar's waits."""
+    lab = mail_lab
+    lab.apply(frozenset({"daemon-stopped", "home-missing"}))
+    lab.send_and_wait(RECIPIENT, subject="part bar")
+    lab.send_and_wait(CATCH_ALL, subject="part qux")
+    app = _app(lab, allow_fixes=True)
+    async with app.run_test(size=(100, 30)) as pilot:
+        pane = await _open_queue(app, pilot)
+        await _until(lambda: "2 message(s) waiting" in visible_text(app))
+        await asyncio.to_thread(lab.apply, frozenset({"home-missing"}))  # only the daemon fixed
+        await pilot.press("x")
+        await _until(lambda: isinstance(app.screen, ConfirmFixScreen))
+        app.screen.query_one("#confirm-run", Button).press()
+        await _until(lambda: pane.retry_watch is not None and pane.retry_watch.done)
+        assert pane.retry_watch is not None
+        summary = pane.retry_watch.summary()
+        # Postfix's own reason for bar's message, as maildrop printed it.
+        assert summary.startswith("1 of 2 delivered, 1 still deferred: "), summary
+        assert "Unable to change to home directory" in summary, summary
+        await _until(lambda: "1 of 2 delivered, 1 still deferred" in visible_text(app))
+    assert any("part qux" in path.read_text() for path in lab.delivered("qux"))
 
 
 async def test_a_retry_needs_allow_fixes_and_changes_nothing_without(mail_lab: Lab) -> None:
@@ -131,6 +157,13 @@ async def test_lost_mail_is_the_strongest_thing_on_screen_and_the_wizard_names_i
         await _until(lambda: "MAIL LOST: 1 message(s) bounced" in visible_text(app))
         bounced = widget_text(app, pane.query_one("#queue-bounced"))
         assert RECIPIENT in bounced and "Invalid user" in bounced
+        # The strongest look the app has, on the pane and on the strip: bold and reversed,
+        # so it outranks every error colour and still reads with NO_COLOR.
+        for widget in (app.query_one("#health"), pane.query_one("#queue-bounced")):
+            looks = [segment.style for y in range(widget.size.height)
+                     for segment in widget.render_line(y) if "LOST" in segment.text]
+            assert looks and all(style is not None and style.bold and style.reverse
+                                 for style in looks), (widget, looks)
         await pilot.press("w")  # the wizard, from the lost mail
         await _until(lambda: bool(app.query(WizardPane)))
         wizard = app.query_one(WizardPane)
