@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import os
+import socket
 import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+
+import pytest
 
 from tests.conftest import run_as_nobody
 from tests.waiting import sample_until
@@ -15,6 +18,7 @@ from tui.core.config.authdaemonrc import load_authdaemonrc
 from tui.core.discovery.discover import discover
 from tui.core.discovery.processes import DaemonProcesses, find_daemon_processes
 from tui.core.settings import load_settings
+from tui.core.workers import pool
 from tui.core.workers.pool import NOT_ROOT_NOTE, PoolSample, sample_pool, sample_pool_for
 from tui.lab.lab import Lab
 
@@ -59,9 +63,13 @@ def test_worker_database_connections_do_not_count_as_busy(healthy_lab: Lab) -> N
     assert sample.alive == 2
 
 
+@pytest.mark.parametrize("asked", ["one by one", "by a dump"])
 def test_saturated_pool_shows_the_busy_worker_and_the_queue(
-    break_lab: Callable[..., Lab],
+    break_lab: Callable[..., Lab], monkeypatch: pytest.MonkeyPatch, asked: str,
 ) -> None:
+    """The same answer whether the workers' sockets are asked about one by one or dumped."""
+    if asked == "by a dump":
+        monkeypatch.setattr(pool, "EXACT_LIMIT", 0)
     lab = break_lab("workers-saturated")  # two workers, a 3 s query
     results: list[LookupResult] = []
 
@@ -159,3 +167,18 @@ def test_refresh_workers_reads_the_parents_children_like_a_full_scan(healthy_lab
     healthy_lab.fix_restart()  # new parent and workers: the old parent is gone
     assert refresh_workers(full) is None
     assert refresh_workers(DaemonProcesses()) is None
+
+
+def test_workers_listening_on_another_file_leave_this_one_without_listener(
+    healthy_lab: Lab, tmp_path: Path
+) -> None:
+    """A stale socket file elsewhere: the workers' own listener is not taken for its."""
+    stale = tmp_path / "socket"
+    orphan = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    orphan.bind(str(stale))
+    orphan.close()  # the file stays, nothing listens on it
+    processes = find_daemon_processes(healthy_lab.socket_path.parent / "pid")
+    sample = sample_pool(stale, processes, configured=2)
+    assert sample.alive == 2 and sample.busy == 0
+    assert not sample.listening and sample.queued is None
+    assert f"nothing listens on {stale}: no listen queue" in sample.notes

@@ -9,7 +9,8 @@ A test connection would tie up one of the few workers, so we look instead:
   /proc/PID/fd as `socket:[N]`. A worker's own database connection (TCP, or a Unix
   client socket, which is unbound) never has that inode, so it never counts.
 
-One sock_diag dump per sample; processes that exit mid-scan are dropped, not errors.
+One exact sock_diag request per socket the workers hold (a dump of the listeners when that
+is not enough); processes that exit mid-scan are dropped, not errors.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import time
 from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tui.core.authdaemon.socket_state import (
     SS_ESTABLISHED,
@@ -29,6 +30,7 @@ from tui.core.authdaemon.socket_state import (
     UDIAG_SHOW_RQLEN,
     UDIAG_SHOW_VFS,
     dump_unix_sockets,
+    query_unix_sockets,
 )
 from tui.core.discovery.processes import DaemonProcesses, find_daemon_processes
 
@@ -84,23 +86,18 @@ def _kernel_file_key(info: os.stat_result) -> FileKey:
     return info.st_ino, (os.major(info.st_dev) << 20) | os.minor(info.st_dev)
 
 
-def _dump_unix_streams(held: Collection[int] | None = None) -> dict[int, _UnixStream]:
-    """Listening Unix stream sockets of this network namespace, and established ones (those
-    among `held` when given: the rest cannot be a worker's), by inode."""
+_SHOW = UDIAG_SHOW_VFS | UDIAG_SHOW_RQLEN | UDIAG_SHOW_NAME
+EXACT_LIMIT = 64  # held sockets asked about one by one; with more, one dump costs less
 
-    def select(kind: int, state: int, inode: int) -> bool:
-        return kind == socket.SOCK_STREAM and (state == SS_LISTEN or held is None
-                                               or inode in held)
 
-    messages = dump_unix_sockets(
-        states=(1 << SS_LISTEN) | (1 << SS_ESTABLISHED),
-        show=UDIAG_SHOW_VFS | UDIAG_SHOW_RQLEN | UDIAG_SHOW_NAME,
-        select=select,
-    )
+def _streams_of(messages: list[dict[str, Any]]) -> dict[int, _UnixStream]:
+    """Listening and established stream sockets among sock_diag's entries, by inode."""
     streams: dict[int, _UnixStream] = {}
     for message in messages:
         if message["udiag_type"] != socket.SOCK_STREAM:
             continue  # connected datagram sockets (e.g. to /dev/log) are ESTABLISHED too
+        if message["udiag_state"] not in (SS_LISTEN, SS_ESTABLISHED):
+            continue
         attrs = dict(message["attrs"])
         vfs = attrs.get("UNIX_DIAG_VFS")
         rqlen = attrs.get("UNIX_DIAG_RQLEN") or {}
@@ -113,6 +110,34 @@ def _dump_unix_streams(held: Collection[int] | None = None) -> dict[int, _UnixSt
             backlog=int(rqlen.get("udiag_wqueue", 0)),
         )
     return streams
+
+
+def _dump_unix_streams(held: Collection[int] | None = None) -> dict[int, _UnixStream]:
+    """Listening Unix stream sockets of this network namespace, and established ones (those
+    among `held` when given: the rest cannot be a worker's), by inode."""
+
+    def select(kind: int, state: int, inode: int) -> bool:
+        return kind == socket.SOCK_STREAM and (state == SS_LISTEN or held is None
+                                               or inode in held)
+
+    return _streams_of(dump_unix_sockets(
+        states=(1 << SS_LISTEN) | (1 << SS_ESTABLISHED), show=_SHOW, select=select))
+
+
+def _unix_streams(held: frozenset[int] | None,
+                  socket_key: FileKey | None) -> dict[int, _UnixStream]:
+    """The sockets the sample needs: the workers' own, and the listener of the socket file.
+
+    The workers inherit the listener, so when it is among their sockets, asking the
+    kernel about those few (one exact request each) is enough, on a host with any
+    number of other sockets. Otherwise (no worker, fds unreadable, many sockets, or
+    the workers listen on another file) one dump of every listener answers.
+    """
+    if held and len(held) <= EXACT_LIMIT:
+        streams = _streams_of(query_unix_sockets(held, _SHOW))
+        if socket_key is None or _listener_bound_to(socket_key, streams) is not None:
+            return streams
+    return _dump_unix_streams(held)
 
 
 class _FdsDenied(Exception):
@@ -146,24 +171,24 @@ def _held_socket_inodes(pid: int, proc: Path) -> frozenset[int] | None:
     return frozenset(inodes)
 
 
-def _path_listener(
-    socket_path: Path | None, streams: dict[int, _UnixStream], notes: list[str]
-) -> _UnixStream | None:
+def _socket_file_key(socket_path: Path | None, notes: list[str]) -> FileKey | None:
+    """The socket file's key, as sock_diag reports a listener's bound file."""
     if socket_path is None:
         notes.append("no socket path known: the listen queue cannot be measured")
         return None
     try:
-        key = _kernel_file_key(os.stat(socket_path))
+        return _kernel_file_key(os.stat(socket_path))
     except FileNotFoundError:
         notes.append(f"{socket_path} does not exist: nothing to listen on")
-        return None
     except OSError as exc:
         notes.append(f"cannot stat {socket_path} ({exc.strerror}): the listen queue is unknown")
-        return None
+    return None
+
+
+def _listener_bound_to(key: FileKey, streams: dict[int, _UnixStream]) -> _UnixStream | None:
     for stream in streams.values():
         if stream.state == SS_LISTEN and stream.bound_file == key:
             return stream
-    notes.append(f"nothing listens on {socket_path}: no listen queue")
     return None
 
 
@@ -221,14 +246,19 @@ def sample_pool(
             held[pid] = inodes
     worker_pids = tuple(pid for pid in processes.worker_pids if pid not in exited)
 
-    # The workers' sockets first: then only those, and the listeners, are decoded.
+    # The workers' sockets first: then only those (and, if need be, the listeners) are read.
+    socket_key = _socket_file_key(socket_path, notes)
     try:
-        streams: dict[int, _UnixStream] | None = _dump_unix_streams(
-            None if denied is not None else frozenset().union(*held.values()))
+        streams: dict[int, _UnixStream] | None = _unix_streams(
+            None if denied is not None else frozenset().union(*held.values()), socket_key)
     except OSError as exc:
         streams = None
         notes.append(f"cannot query the kernel's socket table ({exc.strerror or exc})")
-    listener = _path_listener(socket_path, streams, notes) if streams is not None else None
+    listener: _UnixStream | None = None
+    if streams is not None and socket_key is not None:
+        listener = _listener_bound_to(socket_key, streams)
+        if listener is None:
+            notes.append(f"nothing listens on {socket_path}: no listen queue")
 
     busy_pids: tuple[int, ...] = ()
     busy: int | None = None
