@@ -86,11 +86,11 @@ def healthy_lab(lab: Lab) -> Iterator[Lab]:
     Mail a broken test left deferred would be retried by the lab's Postfix in the middle of
     a later test: a lookup nobody asked for, a worker busy in an "idle" pool.
     """
-    if lab.faults or lab.state.workers is not None:
+    if lab.faults or lab.state.workers is not None or lab.state.socket_dir_closed:
         lab.apply(frozenset())
     lab.postfix.clear_queue()
     yield lab
-    if lab.faults or lab.state.workers is not None:
+    if lab.faults or lab.state.workers is not None or lab.state.socket_dir_closed:
         lab.apply(frozenset())
 
 

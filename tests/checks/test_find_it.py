@@ -32,7 +32,7 @@ DIAGNOSED = [name for name, fault in FAULTS.items()
 FIX_TEXT = {
     "daemon-stopped": " start",
     "socket-missing": " start",
-    "socket-permission": "chmod u+s /usr/bin/maildrop",
+    "socket-permission": " setuid-maildrop",  # the lab's Postfix-side maildrop, not the host's
     "workers-saturated": " set-workers 5",
     "db-password-wrong": " sync-password",
     "db-down": " start-db",
@@ -100,7 +100,8 @@ def audit(lab: Lab) -> Iterator[Path]:
 
 
 @pytest.mark.parametrize(("fault", "check_id"), [("daemon-stopped", "daemon-listening"),
-                                                 ("db-password-wrong", "db-connect")])
+                                                 ("db-password-wrong", "db-connect"),
+                                                 ("socket-permission", "socket-access")])
 def test_applying_the_fix_then_verify_turns_the_check_green(
     break_lab, audit: Path, fault: str, check_id: str
 ) -> None:

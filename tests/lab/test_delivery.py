@@ -7,6 +7,8 @@ Deferrals leave nothing behind once the queue is emptied, so they share the sess
 from __future__ import annotations
 
 import json
+import os
+import stat
 import subprocess
 import sys
 import time
@@ -16,10 +18,12 @@ import pytest
 
 from tui.core.checks.context import CheckContext
 from tui.core.checks.diagnosis import HEALTHY, find_it
+from tui.core.checks.result import Status
 from tui.core.installation import Installation
 from tui.core.postfix.queue import QueueSampler, QueueSnapshot
 from tui.lab.faults import FAULTS, LOG_FAULTS
 from tui.lab.lab import Lab
+from tui.lab.postfix import DEBIAN_MAILDROP
 
 RECIPIENT = "foo@domain.com"
 DEFERRED = [name for name, fault in FAULTS.items()
@@ -30,7 +34,7 @@ LOG_DEFERRED = [name for name in LOG_FAULTS if "status=deferred" in FAULTS[name]
 DELIVERED = [name for name, fault in FAULTS.items() if "status=sent" in fault.delivery_text]
 # Faults fixed here with the commands the diagnosis offers (the others with lab.apply).
 FIXED_BY_COMMAND = {"home-missing", "home-wrong-owner", "home-world-writable", "maildir-missing",
-                    "daemon-stopped"}
+                    "daemon-stopped", "socket-permission"}
 
 
 def context_for(lab: Lab) -> CheckContext:
@@ -86,6 +90,44 @@ def test_deferred_mail_is_diagnosed_then_delivered_after_the_fix(mail_lab: Lab,
     assert lab.wait_for_log("status=sent", fixed, also=" to=<foo@domain.com>")
     wait_for_queue(lab, lambda s: not s.messages)
     assert any(subject in path.read_text() for path in lab.delivered())
+    assert find_it(context_for(lab)).id == HEALTHY
+
+
+def test_socket_permission_is_fixed_in_the_lab_and_the_dir_stays_closed(mail_lab: Lab) -> None:
+    """Both checks that see the shut socket name socket-permission (not "every delivery
+    bounces"), and the fix they offer changes the lab's Postfix-side maildrop: the host's
+    binary keeps its mode and the socket directory stays closed."""
+    lab = mail_lab
+    host_before = os.stat(DEBIAN_MAILDROP)
+    lab.apply(frozenset({"socket-permission"}))
+    line = lab.send_and_wait(RECIPIENT, subject="e2e socket-permission closed dir")
+    assert "status=deferred" in line and "s_connect() failed: Permission denied" in line
+
+    diagnosis = find_it(context_for(lab))
+    by_id = {result.id: result for result in diagnosis.results}
+    assert diagnosis.id == "socket-permission"
+    for check_id in ("socket-access", "maildrop-setuid"):
+        assert by_id[check_id].status is Status.FAIL
+        assert by_id[check_id].diagnosis == "socket-permission", by_id[check_id].finding
+    assert "deferred at the socket now" in by_id["maildrop-setuid"].finding
+    assert not [r.id for r in diagnosis.results if r.diagnosis == "maildrop-not-setuid"]
+    assert diagnosis.fix is not None
+    assert diagnosis.fix.commands == (f"{context_for(lab).commands.lab} setuid-maildrop",)
+
+    for command in diagnosis.fix.commands:
+        subprocess.run(command, shell=True, check=True, timeout=120, capture_output=True)
+    lab.state = Lab.load(lab.root).state
+    host_after = os.stat(DEBIAN_MAILDROP)
+    assert (host_after.st_mode, host_after.st_uid, host_after.st_gid, host_after.st_ctime_ns) == (
+        host_before.st_mode, host_before.st_uid, host_before.st_gid, host_before.st_ctime_ns)
+    run_dir = lab.socket_path.parent.stat()
+    assert stat.S_IMODE(run_dir.st_mode) == 0o750 and run_dir.st_uid != 0
+    assert lab.postfix.maildrop.stat().st_mode & stat.S_ISUID
+
+    fixed = lab.log_size()
+    lab.postfix.flush()
+    assert "status=sent" in lab.wait_for_delivery(RECIPIENT, fixed)
+    wait_for_queue(lab, lambda s: not s.messages)
     assert find_it(context_for(lab)).id == HEALTHY
 
 

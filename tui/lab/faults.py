@@ -42,9 +42,11 @@ FAULTS: dict[str, Fault] = {
               delivery_text=_DEFER + "ERR: authdaemon: s_connect() failed: No such file or "
               "directory " + _TEMPFAIL),
         Fault("socket-permission",
-              "socket dir 0750 owned by the mail user: other users get Permission denied",
+              "socket dir 0750 courier:courier and maildrop setgid mail only (Debian's), "
+              "not setuid root: the pipe's user `mail` gets Permission denied",
               Outcome.FOUND,  # root still gets through; `nobody` gets CONNECT_DENIED
-              delivery_text=_SENT),  # the lab's maildrop is setuid root, like ApisCP's
+              delivery_text=_DEFER + "ERR: authdaemon: s_connect() failed: Permission denied "
+              + _TEMPFAIL),
         Fault("workers-saturated",
               "daemons=2 and a 3 s SELECT (pg_sleep): concurrent lookups queue and time out",
               # found after the query's 3 s, unless the client gives up sooner

@@ -9,9 +9,12 @@ and training all use it, so it is product code. Its state lives in
 from __future__ import annotations
 
 import contextlib
+import grp
 import json
 import os
+import pwd
 import shutil
+import stat
 import subprocess
 import sys
 import tempfile
@@ -61,6 +64,9 @@ class LabState:
     workers: int | None = None  # `lab set-workers N`; None = what the faults say
     # "file": rsyslog-style maillog; "journal": a journald-only host (no mail log file).
     log_mode: str = "file"
+    # The socket dir stays 0750 courier:courier with no fault: socket-permission was fixed
+    # the right way (maildrop setuid root), which leaves the directory closed, as on ApisCP.
+    socket_dir_closed: bool = False
 
 
 HOME_FAULTS = frozenset({"home-missing", "home-wrong-owner", "home-world-writable",
@@ -261,12 +267,15 @@ class Lab:
                 )
 
     # -- faults -----------------------------------------------------------------
-    def apply(self, faults: frozenset[str], workers: int | None = None) -> None:
+    def apply(self, faults: frozenset[str], workers: int | None = None, *,
+              socket_dir_closed: bool = False) -> None:
         """Converge the lab to exactly these faults (the empty set is healthy).
 
-        `workers` overrides daemons= (a `set-workers` fix); a plain apply resets it.
+        `workers` overrides daemons= (a `set-workers` fix) and `socket_dir_closed` keeps the
+        socket dir closed (a `setuid-maildrop` fix); a plain apply resets both.
         """
         self.state.workers = workers
+        self.state.socket_dir_closed = socket_dir_closed
         unknown = faults - FAULTS.keys()
         if unknown:
             raise LabError(f"unknown fault(s): {', '.join(sorted(unknown))}")
@@ -281,7 +290,7 @@ class Lab:
         rc_text = configs.render_authdaemonrc(faults, self.state.workers)
         self._write_config(self.authdaemonrc, rc_text)
         self._write_config(self.authpgsqlrc, configs.render_authpgsqlrc(db, faults))
-        if "socket-permission" in faults:
+        if "socket-permission" in faults or socket_dir_closed:
             shutil.chown(self.run, "courier", "courier")
             self.run.chmod(0o750)
         else:
@@ -363,7 +372,10 @@ class Lab:
     def _converge_delivery(self, faults: frozenset[str]) -> None:
         """maildrop's binary and pipe argv, and bar's home and Maildir, as the faults say."""
         if self.postfix.maildrop.exists():
-            self.postfix.set_maildrop_setuid("maildrop-not-setuid" not in faults)
+            # socket-permission is a closed socket dir AND a maildrop that cannot get in: a
+            # setuid-root maildrop would enter anyway (and deliver).
+            self.postfix.set_maildrop_setuid(
+                not faults & {"maildrop-not-setuid", "socket-permission"})
         if self.postfix.master_cf().exists():
             self.postfix.write_master_cf(tempfail="maildrop-bounces-outages" not in faults)
         home = mailbox_homes(self.virtual)[seed.DELIVERY_USER]
@@ -412,10 +424,14 @@ class Lab:
         return pids
 
     # -- the lab's stand-ins for the platform's fix commands -----------------------
+    def _heal(self, healed: frozenset[str] | set[str], workers: int | None) -> None:
+        """A fix: these faults go; what earlier fixes left (workers, a closed dir) stays."""
+        self.apply(frozenset(self.state.faults) - healed, workers,
+                   socket_dir_closed=self.state.socket_dir_closed)
+
     def fix_start(self) -> None:
         """Like `systemctl start courier-authdaemon`: the daemon runs again."""
-        self.apply(frozenset(self.state.faults) - {"daemon-stopped", "socket-missing"},
-                   self.state.workers)
+        self._heal({"daemon-stopped", "socket-missing"}, self.state.workers)
 
     def fix_restart(self) -> None:
         self.stop_daemon()
@@ -425,11 +441,11 @@ class Lab:
         """Like ApisCP's `cpcmd … courier_workers N` + `upcp`: daemons=N, then a restart."""
         if not 1 <= workers <= 64:
             raise LabError(f"workers must be 1-64, not {workers}")
-        self.apply(frozenset(self.state.faults), workers)
+        self._heal(set(), workers)
 
     def fix_sync_password(self) -> None:
         """Like `upcp -sb mail/configure-courier-authlib`: authpgsqlrc gets the real password."""
-        self.apply(frozenset(self.state.faults) - {"db-password-wrong"}, self.state.workers)
+        self._heal({"db-password-wrong"}, self.state.workers)
 
     def fix_bootstrap(self) -> None:
         """Like ApisCP's `upcp -sb mail/configure-courier-authlib`: both files written again from
@@ -444,24 +460,27 @@ class Lab:
         # stopped service: the role writes the files whole and restarts the service.
         rewritten = {"marker-missing", "old-style-keys", "db-password-wrong", "daemon-stopped",
                      "socket-missing", "workers-saturated", "authdaemonrc-bad-line"}
-        self.apply(frozenset(self.state.faults) - rewritten, workers)
+        self._heal(rewritten, workers)
 
     def fix_setuid_maildrop(self) -> None:
-        """Like `chmod 4755 /usr/bin/maildrop`: maildrop may become the mailbox's user again."""
-        self.apply(frozenset(self.state.faults) - {"maildrop-not-setuid"}, self.state.workers)
+        """Like `chmod 4755 /usr/bin/maildrop` (the lab's Postfix-side copy, never the host's):
+        maildrop may become the mailbox's user again, and as root it enters a closed socket
+        dir, which therefore stays closed (socket-permission fixed the right way)."""
+        closed = "socket-permission" in self.state.faults or self.state.socket_dir_closed
+        self.apply(frozenset(self.state.faults) - {"maildrop-not-setuid", "socket-permission"},
+                   self.state.workers, socket_dir_closed=closed)
 
     def fix_add_maildrop_a(self) -> None:
         """Like adding -a to the vmaildrop argv and `postfix reload`."""
-        self.apply(frozenset(self.state.faults) - {"maildrop-bounces-outages"},
-                   self.state.workers)
+        self._heal({"maildrop-bounces-outages"}, self.state.workers)
 
     def fix_home(self) -> None:
         """Like recreating bar's home and Maildir with the right owner and mode."""
-        self.apply(frozenset(self.state.faults) - HOME_FAULTS, self.state.workers)
+        self._heal(HOME_FAULTS, self.state.workers)
 
     def fix_enable_mailbox(self) -> None:
         """Like enabling the mailbox in the panel: foo@domain.com is a mailbox again."""
-        self.apply(frozenset(self.state.faults) - {"not-a-mailbox"}, self.state.workers)
+        self._heal({"not-a-mailbox"}, self.state.workers)
 
     # -- mail ----------------------------------------------------------------------
     def send(self, address: str, count: int = 1, subject: str = "lab test") -> None:
@@ -524,7 +543,7 @@ class Lab:
         return self.maillog.stat().st_size
 
     def fix_start_db(self) -> None:
-        self.apply(frozenset(self.state.faults) - {"db-down"}, self.state.workers)
+        self._heal({"db-down"}, self.state.workers)
 
     def start_daemon(self) -> None:
         namespace.run_in_namespace(self.state.holder_pid, [AUTHDAEMOND, "start"])
@@ -567,6 +586,7 @@ class Lab:
             "authdaemond_pids": self.daemon_pids(),
             "socket": str(self.socket_path),
             "socket_exists": self.socket_path.exists(),
+            "socket_dir": self._socket_dir_text(),
             **({"journal": str(self.journal_file)} if self.journal_only
                else {"maillog": str(self.maillog)}),
             "postfix": f"{self.postfix.config_dir} "
@@ -574,6 +594,17 @@ class Lab:
                else "stopped"),
             "settings": str(self.settings_file),
         }
+
+    def _socket_dir_text(self) -> str:
+        try:
+            info = self.run.stat()
+        except OSError as exc:
+            return f"{self.run}: {exc.strerror}"
+        try:
+            owner = f"{pwd.getpwuid(info.st_uid).pw_name}:{grp.getgrgid(info.st_gid).gr_name}"
+        except KeyError:
+            owner = f"{info.st_uid}:{info.st_gid}"
+        return f"{self.run} {stat.S_IMODE(info.st_mode):04o} {owner}"
 
     @classmethod
     def orphans(cls) -> list[Lab]:

@@ -19,9 +19,11 @@ from tui.core.authdaemon.outcome import Outcome
 from tui.core.authdaemon.reply import Account
 from tui.core.checks.context import CheckContext
 from tui.core.checks.result import CheckResult, Fix, Status
+from tui.core.checks.socket_reach import SocketReach, socket_dir_reach
 from tui.core.discovery.platform import Platform
 from tui.core.logs.signatures import SIGNATURES_BY_ID
 from tui.core.postfix.commands import flush_command
+from tui.core.postfix.maildrop_binary import MaildropBinary
 from tui.core.postfix.master_cf import PipeService
 from tui.core.postfix.observed import PostfixView
 from tui.core.postfix.queue import QueuedRecipient
@@ -129,6 +131,22 @@ def maildrop_setuid(context: CheckContext) -> CheckResult:
     lab = _lab(context)
     commands = ((f"{lab} setuid-maildrop",) if lab
                 else (f"chown root:mail {binary.path}", f"chmod 4755 {binary.path}"))
+    shut_out = _socket_shut_to(context, service.user, binary)
+    if shut_out is not None:
+        # maildrop asks authdaemond before it switches uid: the connect is denied first, so
+        # the mail waits in the queue now; opening the socket alone would make it bounce.
+        return CheckResult(
+            "maildrop-setuid", title, Status.FAIL,
+            f"{binary.path} is {'setgid' if binary.setgid_only else 'not setuid'} only and runs "
+            f"as {service.user}, who cannot enter {shut_out.directory}: every delivery is "
+            "deferred at the socket now ('s_connect() failed: Permission denied'), and would "
+            "bounce with 'setgid: Operation not permitted' once the socket were reachable.",
+            (*evidence, shut_out.describe),
+            Fix("Give maildrop its setuid bit: root reaches the closed socket directory and "
+                "can become each mailbox's user. Do not open the directory to everyone: "
+                "whoever can connect can read every account's password.", commands),
+            diagnosis="socket-permission",
+        )
     return CheckResult(
         "maildrop-setuid", title, Status.FAIL,
         f"{binary.path} is {'setgid' if binary.setgid_only else 'not setuid'} only and runs as "
@@ -139,6 +157,18 @@ def maildrop_setuid(context: CheckContext) -> CheckResult:
             "so; Debian ships it setgid mail).", commands),
         diagnosis="maildrop-not-setuid",
     )
+
+
+def _socket_shut_to(context: CheckContext, user: str,
+                    binary: MaildropBinary) -> SocketReach | None:
+    """The socket directory's reach when `user` cannot enter it; None if it can or it is unknown."""
+    if context.socket is None:
+        return None
+    try:
+        reach = socket_dir_reach(context.socket, user, binary.setgid_group)
+    except (KeyError, OSError):
+        return None
+    return None if reach.may_enter else reach
 
 
 def _with_a(service: PipeService) -> str:

@@ -7,19 +7,17 @@ delivery user may open the socket directory at all.
 
 from __future__ import annotations
 
-import grp
-import os
-import pwd
 import re
 import shlex
-import stat
 from pathlib import Path
 
 from tui.core.authdaemon.socket_state import SocketState
 from tui.core.checks.context import CheckContext
 from tui.core.checks.result import CheckResult, Fix, Status
+from tui.core.checks.socket_reach import socket_dir_reach
 from tui.core.discovery.platform import Platform
 from tui.core.logs.recent_errors import recent_errors
+from tui.core.postfix.maildrop_binary import MaildropBinary, examine_maildrop
 
 MAILDROP = Path("/usr/bin/maildrop")
 STARTUP_SIGNATURES = frozenset({"authdaemonrc-bad-line", "module-not-found", "module-init-missing",
@@ -191,14 +189,20 @@ def delivery_user(context: CheckContext) -> tuple[str, str]:
     return user, "the platform's mail user (no vmaildrop in master.cf)"
 
 
-def _can_search(info: os.stat_result, uid: int, gids: set[int]) -> bool:
-    if uid == 0:
-        return True
-    if info.st_uid == uid:
-        return bool(info.st_mode & stat.S_IXUSR)
-    if info.st_gid in gids:
-        return bool(info.st_mode & stat.S_IXGRP)
-    return bool(info.st_mode & stat.S_IXOTH)
+def pipe_maildrop(context: CheckContext) -> MaildropBinary:
+    """The maildrop Postfix's pipe runs, as its master sees it; the host's when that is unknown.
+
+    In a Postfix of its own mount namespace (a container, the lab) /usr/bin/maildrop
+    may be another file than the host's: the one the pipe runs is the one that counts.
+    """
+    postfix = context.postfix
+    if postfix.configured and postfix.maildrop is not None and postfix.maildrop.exists:
+        return postfix.maildrop
+    return examine_maildrop(str(MAILDROP), None)
+
+
+def _lab(context: CheckContext) -> str:
+    return context.commands.lab if context.platform is Platform.LAB else ""
 
 
 def socket_access(context: CheckContext) -> CheckResult:
@@ -207,56 +211,41 @@ def socket_access(context: CheckContext) -> CheckResult:
     if path is None or context.socket_state in (SocketState.MISSING, None):
         return CheckResult("socket-access", title, Status.SKIP, "No socket to open.")
     user, source = delivery_user(context)
+    binary = pipe_maildrop(context)
     try:
-        entry = pwd.getpwnam(user)
+        reach = socket_dir_reach(path, user, binary.setgid_group)
     except KeyError:
         return CheckResult("socket-access", title, Status.WARN,
                            f"The delivery user {user!r} ({source}) does not exist here.")
-    gids = {entry.pw_gid} | {g.gr_gid for g in grp.getgrall() if user in g.gr_mem}
-    try:
-        maildrop = MAILDROP.stat()
-        setuid_root = bool(maildrop.st_mode & stat.S_ISUID) and maildrop.st_uid == 0
-        maildrop_text = f"{MAILDROP} is {'setuid root' if setuid_root else 'not setuid root'}"
-    except OSError:
-        setuid_root = False
-        maildrop_text = f"{MAILDROP} not found (it would need to be setuid root)"
-    try:
-        directory = path.parent.stat()
     except OSError as exc:
         return CheckResult("socket-access", title, Status.WARN,
                            f"Cannot stat {path.parent}: {exc.strerror}")
-    owner = _user_name(directory.st_uid)
-    group = _group_name(directory.st_gid)
-    mode = stat.S_IMODE(directory.st_mode)
-    evidence = (f"maildrop runs as {user} ({source})",
-                f"{path.parent}: mode {mode:04o}, owner {owner}:{group}", maildrop_text)
-    if setuid_root or _can_search(directory, entry.pw_uid, gids):
+    maildrop_text = (f"maildrop looked at: {binary.describe}, "
+                     f"{'setuid root' if binary.setuid_root else 'not setuid root'}"
+                     if binary.exists else
+                     f"maildrop looked at: {binary.describe} (it would need to be setuid root)")
+    evidence = (f"maildrop runs as {user} ({source})", reach.describe, maildrop_text)
+    if reach.may_enter:
         return CheckResult("socket-access", title, Status.OK,
                            f"{user} can reach {path}.", evidence)
+    if binary.setuid_root:
+        return CheckResult("socket-access", title, Status.OK,
+                           f"{user} cannot enter {path.parent}, but {binary.path} is setuid "
+                           f"root and reaches {path} as root (the directory may stay closed).",
+                           evidence)
     layout = context.installation.discovery.layout.value
     mail_user = layout.mail_user if layout is not None else "daemon"
+    lab = _lab(context)
     return CheckResult(
         "socket-access", title, Status.FAIL,
-        f"{user} cannot enter {path.parent} (mode {mode:04o}, {owner}:{group}) and maildrop is "
-        "not setuid root: maildrop gets 's_connect() failed: Permission denied'.",
+        f"{user} cannot enter {path.parent} (mode {reach.mode:04o}, {reach.owner}:"
+        f"{reach.group}) and {binary.path} is not setuid root: maildrop gets 's_connect() "
+        "failed: Permission denied' and the mail is deferred.",
         evidence,
         Fix(f"Give maildrop its setuid bit (it needs root to reach the {mail_user}-only dir). "
             "Do not open the directory to everyone: whoever can connect can read every "
             "account's password.",
-            (f"chmod u+s {shlex.quote(str(MAILDROP))}",)),
+            (f"{lab} setuid-maildrop",) if lab
+            else (f"chmod u+s {shlex.quote(binary.path)}",)),
         diagnosis="socket-permission",
     )
-
-
-def _user_name(uid: int) -> str:
-    try:
-        return pwd.getpwuid(uid).pw_name
-    except KeyError:
-        return str(uid)
-
-
-def _group_name(gid: int) -> str:
-    try:
-        return grp.getgrgid(gid).gr_name
-    except KeyError:
-        return str(gid)

@@ -36,10 +36,16 @@ class MaildropBinary:
         return self.exists and not self.mode & stat.S_ISUID and bool(self.mode & stat.S_ISGID)
 
     @property
+    def setgid_group(self) -> str:
+        """The group a setgid maildrop runs with besides its user's own ("" if not setgid)."""
+        return self.group if self.exists and self.mode & stat.S_ISGID else ""
+
+    @property
     def describe(self) -> str:
         if not self.exists:
             return f"{self.path}: {self.error or 'not found'} ({self.seen_as})"
-        return (f"{self.path}: {stat.filemode(self.mode)} {self.owner}:{self.group} "
+        # A regular file's `-` in front, as `ls -l` shows it (the mode kept has no file type).
+        return (f"{self.path}: {stat.filemode(stat.S_IFREG | self.mode)} {self.owner}:{self.group} "
                 f"({self.seen_as})")
 
 

@@ -90,15 +90,22 @@ SCENARIOS: tuple[Scenario, ...] = (
         "authdaemonvar in authdaemonrc.",
         PAGE_S_CONNECT),
     _scenario(
-        "socket-permission", "Only some deliveries fail", {"socket-permission"}, "medium",
+        "socket-permission", "Permission denied, yet authtest works", {"socket-permission"},
+        "medium",
         "who maildrop runs as, and why the socket directory is locked down",
         S_CONNECT_DENIED,
         ("'Permission denied' is about the socket directory, not the daemon.",
          "Which user does the vmaildrop transport run as? Look at master.cf's user=.",
-         "authtest as root works: root can always get in."),
-        "The socket directory is 0750 and owned by the mail user; maildrop runs as `mail` and is "
-        "not setuid root, so it cannot enter. Give maildrop its setuid bit; never open the "
-        "directory to everyone (whoever connects can read every password).",
+         "authtest as root works: root can always get in.",
+         "Is the maildrop the pipe runs setuid root? The maildrop-setuid check looks at it "
+         "as Postfix sees it."),
+        "The socket directory is 0750 and owned by authdaemond's user (courier in the lab); the "
+        "pipe runs maildrop as `mail`, and this maildrop is Debian's setgid-mail binary, not "
+        "setuid root, so it cannot enter and every delivery waits in the queue. Give maildrop "
+        "its setuid bit (lab: `authlib-tui lab setuid-maildrop`), then retry the queue; never "
+        "open the directory to everyone (whoever connects can read every password). Opening it "
+        "would not even save the mail: a maildrop that cannot become the mailbox's user "
+        "bounces it.",
         PAGE_S_CONNECT),
     _scenario(
         "workers-saturated", "Mail is slow, then deferred", {"workers-saturated"}, "medium",
