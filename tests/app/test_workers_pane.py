@@ -199,3 +199,30 @@ async def test_a_snapshot_handed_down_before_the_view_is_composed_is_drawn_on_mo
         await until(lambda: widget_text(app, view.query_one("#workers-verdict"))
                     == "No sample yet")
         assert view.query_one("#workers-verdict").has_class("state-warn")
+
+
+async def test_a_pool_sample_landing_while_the_app_closes_is_dropped(
+    healthy_lab, make_app, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Closing prunes leaf first: the verdict line goes while its view is still attached.
+
+    A sample handed down in between used to raise NoMatches out of the closing app.
+    """
+    from tui.app.messages import Observed
+
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("3")
+        await until(lambda: app.latest_pool is not None
+                    and app.latest_pool.snapshot is not None
+                    and "Sampling the pool" not in visible_text(app))
+        late = app.latest_pool
+        landed: list[bool] = []
+
+        def a_sample_lands(self: Static) -> None:
+            if self.id == "workers-verdict":
+                landed.append(app.post_message(Observed(late)))
+
+        monkeypatch.setattr(Static, "on_unmount", a_sample_lands, raising=False)
+    # Leaving run_test closed the app: an error in a handler would have been raised above.
+    assert landed == [True]  # the sample was taken in while the app was closing

@@ -269,6 +269,10 @@ class AuthlibApp(App[int]):
             self.call_from_thread(callback, *args, **kwargs)  # type: ignore[arg-type]
 
     def on_observed(self, message: Observed) -> None:
+        if not self.is_running:
+            # Shutting down: the screens are being pruned leaf first, so a pane may still be
+            # attached while the lines it would draw on are already gone.
+            return
         observation = message.observation
         if isinstance(observation, HealthSampled):
             self._last_health = time.monotonic()
