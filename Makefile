@@ -15,14 +15,14 @@ demo: install
 	$(BIN)/authlib-tui lab demo
 
 test: install
-	$(BIN)/ruff check tui tests bench
+	$(BIN)/ruff check tui tests bench scripts
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -ra
 
 # mypy reads what to check from pyproject.toml: tui, tests and bench; tui.core strictly.
 lint: install
-	$(BIN)/ruff check tui tests bench
+	$(BIN)/ruff check tui tests bench scripts
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 

@@ -58,7 +58,9 @@ async def until(pilot: Pilot[Any], condition: Callable[[], bool], what: str) -> 
 
 async def settle(pilot: Pilot[Any]) -> None:
     """Workers done and their results painted."""
-    await pilot.app.wait_for_work()
+    app = pilot.app
+    assert isinstance(app, AuthlibApp)  # the replay has no background work to wait for
+    await app.wait_for_work()
     await pilot.pause()
     await pilot.wait_for_scheduled_animations()
 
@@ -123,8 +125,8 @@ async def drive(app: AuthlibApp, lab: Lab) -> None:
 
         await pilot.press("2")  # the annotated authdaemond lines of the failure
         view = app.query_one(LogView)
-        await until(pilot, lambda: any(item.entry.signature is not None
-                                       and item.entry.signature.id == FAULT
+        await until(pilot, lambda: any(item.signature is not None
+                                       and item.signature.id == FAULT
                                        for item in view.entries), "the failure in the log")
         await shoot(pilot, f"logs-{FAULT}.svg")
 
