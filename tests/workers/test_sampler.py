@@ -150,3 +150,35 @@ def test_wrong_database_password_shows_as_a_session_error_without_the_password(
     again = sampler.sample_sessions()
     assert again is not None and again.error == sessions.error
     assert lab.pg.log_file.read_text(errors="replace").count(PASSWORD_FAILED) == failed_logins
+
+
+def test_a_fixed_password_is_used_by_the_next_sample(
+    break_lab: Callable[..., Lab], make_sampler: Callable[[], WorkersSampler]
+) -> None:
+    """The installation was read while the password was wrong; the fix rewrites authpgsqlrc."""
+    lab = break_lab("db-password-wrong")
+    sampler = make_sampler()
+    sampler.sample_pool()
+    broken = sampler.sample_sessions()
+    assert broken is not None and PASSWORD_FAILED in broken.error
+    lab.fix_sync_password()  # the lab's stand-in for the platform's fix: authpgsqlrc rewritten
+    sampler.sample_pool()
+    fixed = sampler.sample_sessions()
+    assert fixed is not None and fixed.error == "", fixed.error
+
+
+def test_a_sampler_built_on_an_old_reading_reads_the_configs_afresh(
+    break_lab: Callable[..., Lab], lab: Lab
+) -> None:
+    """The app reads its installation at start; the Workers pane may open after a fix."""
+    break_lab("db-password-wrong")
+    installation = Installation.from_flags({"config": str(lab.settings_file)})
+    assert installation.authpgsqlrc is not None  # read now, with the wrong password
+    lab.fix_sync_password()
+    sampler = WorkersSampler(installation)
+    try:
+        sampler.sample_pool()
+        sessions = sampler.sample_sessions()
+        assert sessions is not None and sessions.error == "", sessions.error
+    finally:
+        sampler.close()

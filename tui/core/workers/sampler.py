@@ -3,12 +3,15 @@
 Three measurements with different costs run on their own schedule (the caller's
 threads): the pool (local: /proc and one sock_diag dump), the probe (one lookup,
 up to its timeout) and the database sessions (one query, up to its timeout).
-So a slow database never delays the pool graph. Configs and discovery are read
-again every REDISCOVER_EVERY pool samples, so an edited `daemons=` shows up.
+So a slow database never delays the pool graph. Discovery runs again every
+REDISCOVER_EVERY pool samples; the configs are read again as soon as one changes on
+disk (one stat each per sample), so a fixed password or an edited `daemons=` shows up
+in the next sample.
 """
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from dataclasses import dataclass, replace
@@ -29,6 +32,24 @@ from tui.core.workers.probe import ProbeSample, probe_client, probe_pool
 from tui.core.workers.verdict import RECENT_PROBES, PoolContext, Verdict, judge
 
 REDISCOVER_EVERY = 30  # configs and the full process scan; workers are re-read every sample
+
+ConfigStamp = tuple[int, int, int] | None  # (inode, size, mtime ns) of a config file; None: absent
+
+
+def config_stamps(installation: Installation) -> tuple[ConfigStamp, ...]:
+    """What the configs the sampler reads look like on disk now: one stat each.
+
+    A fix rewrites authpgsqlrc (a password) or authdaemonrc (daemons=): the sample
+    after it must use the new file, not wait for the next full rediscovery.
+    """
+    stamps: list[ConfigStamp] = []
+    for path in (installation.discovery.authdaemonrc, installation.discovery.authpgsqlrc):
+        try:
+            info = os.stat(path) if path is not None else None
+        except OSError:
+            info = None
+        stamps.append((info.st_ino, info.st_size, info.st_mtime_ns) if info else None)
+    return tuple(stamps)
 
 
 @dataclass(frozen=True)
@@ -66,11 +87,18 @@ class WorkersSampler:
         self._probing = threading.Event()
         self._probe_ended = False  # a probe ended since the last pool sample
         self._processes: DaemonProcesses | None = None
+        self._config_stamps: tuple[ConfigStamp, ...] | None = None
 
     # -- the three measurements (each may block up to its own timeout) -------------------------
     def sample_pool(self) -> PoolSample:
-        if self._pool_samples and self._pool_samples % REDISCOVER_EVERY == 0:
+        stamps = config_stamps(self.installation)
+        # The first sample reads the configs afresh too: the installation handed in may have
+        # been read before a fix.
+        if ((self._pool_samples and self._pool_samples % REDISCOVER_EVERY == 0)
+                or stamps != self._config_stamps):
             self.installation = self.installation.refreshed()
+            stamps = config_stamps(self.installation)
+        self._config_stamps = stamps
         self._pool_samples += 1
         path = self.installation.socket
         processes = None
