@@ -233,3 +233,12 @@ async def test_the_bounced_symptom_on_the_wizard_start_list_walks_to_the_cause(
         assert wizard.diagnosis is not None and wizard.diagnosis.id == "not-a-mailbox"
         assert wizard.results["mail-bounced"].status.value == "fail"
         assert RECIPIENT in wizard.results["mail-bounced"].finding
+
+
+async def test_the_keys_line_fits_80_columns_with_the_allow_fixes_note(mail_lab: Lab) -> None:
+    app = _app(mail_lab)  # read-only: the longest form of the line
+    async with app.run_test(size=(80, 24)) as pilot:
+        pane = await _open_queue(app, pilot)
+        keys = pane.query_one("#queue-keys", Static)
+        await _until(lambda: "--allow-fixes" in widget_text(app, keys))
+        assert "(retries need --allow-fixes)" in visible_text(app)

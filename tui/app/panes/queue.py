@@ -100,7 +100,8 @@ class QueuePane(Vertical):
         bounced = self.query_one("#queue-bounced", Static)
         table = self.query_one("#queue-table", DataTable)
         table.clear()
-        keys = "x retry every waiting message · enter retry the selected one · w wizard"
+        # One line that fits 80 columns, the --allow-fixes note included.
+        keys = "x retry all · enter retry one · w wizard"
         if not self.allow_fixes:
             keys += " (retries need --allow-fixes)"
         self.query_one("#queue-keys", Static).update(styled((keys, DIM)))
