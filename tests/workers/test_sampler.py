@@ -164,7 +164,8 @@ def test_a_fixed_password_is_used_by_the_next_sample(
     lab.fix_sync_password()  # the lab's stand-in for the platform's fix: authpgsqlrc rewritten
     sampler.sample_pool()
     fixed = sampler.sample_sessions()
-    assert fixed is not None and fixed.error == "", fixed.error
+    assert fixed is not None
+    assert fixed.error == "", fixed.error
 
 
 def test_a_sampler_built_on_an_old_reading_reads_the_configs_afresh(
@@ -179,6 +180,7 @@ def test_a_sampler_built_on_an_old_reading_reads_the_configs_afresh(
     try:
         sampler.sample_pool()
         sessions = sampler.sample_sessions()
-        assert sessions is not None and sessions.error == "", sessions.error
+        assert sessions is not None
+        assert sessions.error == "", sessions.error
     finally:
         sampler.close()
