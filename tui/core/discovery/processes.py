@@ -153,6 +153,18 @@ def _read_pid_file(pid_file: Path) -> tuple[int | None, str | None]:
     return int(first), None
 
 
+def _known_absent(path: Path) -> bool:
+    """The file is known not to exist; False when it exists or cannot be looked at (a dir
+    this user may not search)."""
+    try:
+        os.stat(path)
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
+    return False
+
+
 def find_daemon_processes(pid_file: Path | None, proc: Path = Path("/proc")) -> DaemonProcesses:
     """The authdaemond tree: courierlogger (via `pid_file`), parent, workers and their start times.
 
@@ -200,7 +212,7 @@ def find_daemon_processes(pid_file: Path | None, proc: Path = Path("/proc")) -> 
         # show another instance's workers as this socket's. Say so instead.
         parent_pid = None
         notes.append(f"{len(parents)} authdaemond trees run and {pid_file} names none of them")
-    elif (pid_file is not None and pid_file.parent.is_dir() and not pid_file.exists()
+    elif (pid_file is not None and pid_file.parent.is_dir() and _known_absent(pid_file)
           and len(parents) == 1
           and table.get(daemons[parents[0]].ppid, _NO_PROC).name == LOGGER_NAME):
         # Stopped here, running elsewhere: courierlogger keeps its pid file while its tree
