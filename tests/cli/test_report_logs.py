@@ -36,3 +36,28 @@ def test_report_reads_the_named_file_and_its_rotated_copies(
     section = report.split("authdaemond log lines", 1)[1]
     assert section.index("Installing libauthpgsql.so.0") < section.index(
         "PGSQL_CONNECTION could not be established")
+
+
+def test_report_counts_each_error_over_the_log_and_its_rotated_copies(
+    healthy_lab: Lab, tmp_path: Path
+) -> None:
+    """How often, over everything kept: the live file, a plain and a compressed copy."""
+    log = tmp_path / "mail.log"
+    failed = "ERR: PGSQL_CONNECTION could not be established"
+    log.write_bytes(line(time.time(), failed) + line(time.time(), "Installing libauthpgsql.so"))
+    (tmp_path / "mail.log.1").write_bytes(line(time.time() - 3600, failed) * 3)
+    with gzip.open(tmp_path / "mail.log.2.gz", "wb") as out:
+        out.write(line(time.time() - 86400, failed) * 5
+                  + line(time.time() - 86400, "ERR: Bad line in /etc/courier/authdaemonrc: x"))
+    out_file = tmp_path / "ticket.md"
+    done = subprocess.run(
+        [sys.executable, "-m", "tui.cli.main", "report", "-o", str(out_file),
+         "--log-file", str(log)],
+        capture_output=True, text=True, env=healthy_lab.environ(), timeout=90)
+    assert done.returncode == 0, done.stderr
+    section = out_file.read_text().split("## authdaemond errors in the whole log", 1)[1]
+    section = section.split("\n## ", 1)[0]
+    assert f"Read: {log} (+2 rotated)" in section
+    assert "- 9 × `db-connect-failed`" in section
+    assert "- 1 × `authdaemonrc-bad-line`" in section
+    assert "Installing" not in section  # information, not an error

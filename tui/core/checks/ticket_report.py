@@ -1,8 +1,10 @@
 """`authlib-tui report`: the bundle an admin attaches to a ticket, secrets masked.
 
 Checks with their evidence, what discovery found and why, a summary of both
-config files (findings and the masked connection string, never the file), and
-the last authdaemond log lines, each sanitised like the screen.
+config files (findings and the masked connection string, never the file), how
+often each authdaemond error occurs in the whole mail log and its rotated copies
+(how long and how much, which the last lines cannot say), and the last
+authdaemond log lines, each sanitised like the screen.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from tui.core.discovery.discover import render_where
 from tui.core.installation import Installation
 from tui.core.logs.kind import Kind
 from tui.core.logs.log_reader import open_sources
-from tui.core.logs.sources import log_setup_of
+from tui.core.logs.sources import choose_sources, configured_log_file, log_setup_of
 from tui.core.safe_text import safe_text
 
 DEFAULT_LOG_LINES = 50
@@ -56,6 +58,31 @@ def _log_lines(installation: Installation, count: int) -> list[str]:
     return shown or [f"(no authdaemond lines; read: {reader.describe()})"]
 
 
+def _error_counts(installation: Installation) -> list[str]:
+    """Each authdaemond error signature's count over the log files the Logs pane reads."""
+    from tui.core.logs.rotated import describe_files
+    from tui.core.logs.scan import count_with_rotations
+    from tui.core.logs.signatures import SIGNATURES_BY_ID
+
+    choice = choose_sources(installation.discovery, installation.settings,
+                            configured_log_file(installation))
+    if choice.primary == "journal" or not choice.files:
+        return ["- not counted: authdaemond logs to the journal here "
+                "(`journalctl -t authdaemond -p warning` lists them)"]
+    lines = [f"Read: {describe_files(choice.files)}", ""]
+    for path in choice.files:
+        counts = count_with_rotations(path)
+        if not counts:
+            lines.append(f"- {path}: no authdaemond warning or error")
+            continue
+        lines.append(f"- {path}:")
+        for signature_id, count in counts.most_common():
+            signature = SIGNATURES_BY_ID.get(signature_id)
+            short = signature.short or signature.meaning if signature else ""
+            lines.append(f"  - {count} × `{signature_id}`: {safe_text(short, 200)}")
+    return lines
+
+
 def render_report(installation: Installation, run: CheckRun,
                   log_lines: int = DEFAULT_LOG_LINES) -> str:
     lines = [
@@ -75,6 +102,10 @@ def render_report(installation: Installation, run: CheckRun,
         "## Configuration",
         "",
         *_config_summary(installation),
+        "",
+        "## authdaemond errors in the whole log and its rotated copies",
+        "",
+        *_error_counts(installation),
         "",
         f"## Last {log_lines} authdaemond log lines",
         "",
