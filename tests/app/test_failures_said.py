@@ -1,13 +1,15 @@
 """Nothing fails silently: a component that raises is said on its pane and in a notification,
 and its next good sample clears it.
 
-The real components do not raise on demand, so each test wraps one with `raising_once`:
-its first call raises, the next ones run the real thing. That wrapper is the only fake
-here, and it stands for a bug or an unexpected error in that component.
+The real components do not raise on demand, so each test wraps one with `raising_once`
+(its first call raises, the next ones run the real thing) or `raising_until_released`.
+Those wrappers are the only fakes here, and stand for a bug or an unexpected error in
+that component.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -36,6 +38,23 @@ def raising_once(real: Callable[..., Any], error: Exception) -> Callable[..., An
     return wrapped
 
 
+def raising_until_released(real: Callable[..., Any], error: Exception
+                           ) -> tuple[Callable[..., Any], threading.Event]:
+    """`real`, except that it raises `error` until the returned event is set.
+
+    For a failure shown only until the next good call: the test releases it once it has
+    seen the failure on screen, however slowly the machine got the pane built.
+    """
+    release = threading.Event()
+
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if not release.is_set():
+            raise error
+        return real(*args, **kwargs)
+
+    return wrapped, release
+
+
 def _text(widget: Static) -> str:
     return str(widget.render())
 
@@ -45,8 +64,9 @@ async def test_a_log_reader_that_raises_is_stale_then_reads_again(
     import tui.core.logs.log_reader as log_reader
 
     monkeypatch.setattr("tui.core.monitor.monitor.RETRY_AFTER", 1.0)
-    monkeypatch.setattr(log_reader, "open_sources",
-                        raising_once(log_reader.open_sources, OSError("the disk is on fire")))
+    failing, release = raising_until_released(log_reader.open_sources,
+                                              OSError("the disk is on fire"))
+    monkeypatch.setattr(log_reader, "open_sources", failing)
     app = make_app(health_interval=3600)
     async with app.run_test(size=(100, 30), notifications=True) as pilot:
         await pilot.press("2")
@@ -55,6 +75,7 @@ async def test_a_log_reader_that_raises_is_stale_then_reads_again(
         await until(lambda: _text(source).startswith(
             "Stale: Reading the log failed: the disk is on fire"))
         assert "Reading the log failed" in visible_text(app)  # the notification too
+        release.set()  # the disk is back
         await until(lambda: _text(source).startswith("Reading: "))  # the retry read it
         assert not source.has_class("-stale")
         assert "logs" not in app.failures
