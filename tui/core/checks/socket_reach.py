@@ -15,6 +15,8 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
+from tui.core.owner_names import group_name, user_name
+
 
 @dataclass(frozen=True)
 class SocketReach:
@@ -59,19 +61,5 @@ def socket_dir_reach(socket: Path, user: str, setgid_group: str = "") -> SocketR
     if setgid_group and (extra := _gid(setgid_group)) is not None:
         gids.add(extra)
     info = socket.parent.stat()
-    return SocketReach(user, socket.parent, stat.S_IMODE(info.st_mode), _user_name(info.st_uid),
-                       _group_name(info.st_gid), _can_search(info, entry.pw_uid, gids))
-
-
-def _user_name(uid: int) -> str:
-    try:
-        return pwd.getpwuid(uid).pw_name
-    except KeyError:
-        return str(uid)
-
-
-def _group_name(gid: int) -> str:
-    try:
-        return grp.getgrgid(gid).gr_name
-    except KeyError:
-        return str(gid)
+    return SocketReach(user, socket.parent, stat.S_IMODE(info.st_mode), user_name(info.st_uid),
+                       group_name(info.st_gid), _can_search(info, entry.pw_uid, gids))

@@ -16,9 +16,7 @@ with how to get access.
 
 from __future__ import annotations
 
-import grp
 import os
-import pwd
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -30,6 +28,7 @@ from tui.core.discovery.layouts import KNOWN_UNITS, LAYOUTS, LAYOUTS_BY_NAME, La
 from tui.core.discovery.platform import PLATFORM_LABELS, Platform, detect_platform
 from tui.core.discovery.processes import DaemonProcesses, find_daemon_processes
 from tui.core.findings import Finding, Severity
+from tui.core.owner_names import group_name, user_name
 from tui.core.settings import PRECEDENCE, Settings, Sourced
 
 UNIT_DIRS: tuple[Path, ...] = (
@@ -127,20 +126,6 @@ def _readable(path: Path) -> bool:
     return os.access(path, os.R_OK)
 
 
-def _group_name(gid: int) -> str:
-    try:
-        return grp.getgrgid(gid).gr_name
-    except (KeyError, OverflowError):
-        return str(gid)
-
-
-def _user_name(uid: int) -> str:
-    try:
-        return pwd.getpwuid(uid).pw_name
-    except (KeyError, OverflowError):
-        return str(uid)
-
-
 def _read_access_fix(path: Path, fallback: str) -> str:
     """How to get read access, from the file's own mode and group when we can see them."""
     try:
@@ -148,9 +133,9 @@ def _read_access_fix(path: Path, fallback: str) -> str:
     except OSError:
         return fallback[:1].upper() + fallback[1:] + "."
     if st.st_mode & 0o040 and st.st_gid != 0:
-        return f"Run as root or join group {_group_name(st.st_gid)}."
+        return f"Run as root or join group {group_name(st.st_gid)}."
     if st.st_mode & 0o400 and st.st_uid != 0:
-        return f"Run as root or as user {_user_name(st.st_uid)}."
+        return f"Run as root or as user {user_name(st.st_uid)}."
     return "Run as root."
 
 

@@ -9,12 +9,12 @@ evidence says which.
 
 from __future__ import annotations
 
-import grp
 import os
-import pwd
 import stat
 from dataclasses import dataclass
 from pathlib import Path
+
+from tui.core.owner_names import group_name, user_name
 
 
 @dataclass(frozen=True)
@@ -49,20 +49,6 @@ class MaildropBinary:
                 f"({self.seen_as})")
 
 
-def _user(uid: int) -> str:
-    try:
-        return pwd.getpwuid(uid).pw_name
-    except KeyError:
-        return str(uid)
-
-
-def _group(gid: int) -> str:
-    try:
-        return grp.getgrgid(gid).gr_name
-    except KeyError:
-        return str(gid)
-
-
 def examine_maildrop(path: str, master_pid: int | None) -> MaildropBinary:
     """Stat `path` as the Postfix master sees it (its mount namespace), else as we do."""
     candidates: list[tuple[Path, str]] = []
@@ -83,5 +69,5 @@ def examine_maildrop(path: str, master_pid: int | None) -> MaildropBinary:
                 continue
             return MaildropBinary(path, seen_as, False, error=exc.strerror or str(exc))
         return MaildropBinary(path, seen_as, True, stat.S_IMODE(info.st_mode),
-                              _user(info.st_uid), _group(info.st_gid))
+                              user_name(info.st_uid), group_name(info.st_gid))
     return MaildropBinary(path, "unreadable", False, error=error)
