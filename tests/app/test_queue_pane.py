@@ -41,6 +41,15 @@ def _deferred(lab: Lab, subject: str, count: int = 1) -> str:
     return lab.send_and_wait(RECIPIENT, count=count, subject=subject)
 
 
+async def _open_wizard(app: AuthlibApp, pilot: Any) -> WizardPane:
+    """The Wizard pane, built and holding the focus (its start list takes the keys)."""
+    await pilot.press("5")
+    await _until(lambda: bool(app.query(WizardPane)))
+    wizard = app.query_one(WizardPane)
+    await _until(lambda: app.focused is not None and wizard in app.focused.ancestors_with_self)
+    return wizard
+
+
 async def _open_queue(app: AuthlibApp, pilot: Any) -> QueuePane:
     await pilot.press("6")
     await _until(lambda: bool(app.query(QueuePane)))
@@ -120,10 +129,7 @@ async def test_the_wizard_starts_from_waiting_mail_and_offers_the_retry(mail_lab
     _deferred(lab, "wizard")
     app = _app(lab)
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.press("5")
-        await _until(lambda: bool(app.query(WizardPane)))
-        wizard = app.query_one(WizardPane)
-        await _until(lambda: app.focused is not None and wizard in app.focused.ancestors_with_self)
+        wizard = await _open_wizard(app, pilot)
         await pilot.press("down", "down", "down", "down", "enter")  # "Mail waits in the queue"
         await _until(lambda: wizard.diagnosis is not None)
         assert wizard.diagnosis is not None and wizard.diagnosis.id == "daemon-stopped"
@@ -180,10 +186,7 @@ async def test_a_fix_run_from_the_wizard_offers_the_retry_and_m_delivers_it(mail
     _deferred(lab, "wizard retry", count=2)
     app = _app(lab, allow_fixes=True)
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.press("5")
-        await _until(lambda: bool(app.query(WizardPane)))
-        wizard = app.query_one(WizardPane)
-        await _until(lambda: app.focused is not None and wizard in app.focused.ancestors_with_self)
+        wizard = await _open_wizard(app, pilot)
         await pilot.press("down", "down", "down", "down", "enter")  # "Mail waits in the queue"
         await _until(lambda: wizard.diagnosis is not None and wizard.waiting_mail == 2)
         assert wizard.diagnosis is not None and wizard.diagnosis.id == "daemon-stopped"
@@ -221,10 +224,7 @@ async def test_the_bounced_symptom_on_the_wizard_start_list_walks_to_the_cause(
     assert "Invalid user specified." in lab.send_and_wait(RECIPIENT, subject="lost again")
     app = _app(lab)
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.press("5")
-        await _until(lambda: bool(app.query(WizardPane)))
-        wizard = app.query_one(WizardPane)
-        await _until(lambda: app.focused is not None and wizard in app.focused.ancestors_with_self)
+        wizard = await _open_wizard(app, pilot)
         entry = wizard.query_one("#wizard-entry", OptionList)
         assert "Mail bounced: `Invalid user specified` / user unknown" in str(
             entry.get_option_at_index(5).prompt)
