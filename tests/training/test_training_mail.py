@@ -9,9 +9,23 @@ import time
 from tui.core.checks.diagnosis import HEALTHY, WARNINGS
 from tui.core.postfix.queue import QueueSampler
 from tui.core.training.scenarios import SCENARIOS_BY_ID
+from tui.core.training.session import TrainingSession
 from tui.lab.lab import Lab
 from tui.lab.training import TRAINING_RECIPIENT, start_training
 
+
+def _retry_and_grade(trained: Lab, session: TrainingSession) -> None:
+    """The waiting mail retried and delivered, the queue empty: only then is it fixed."""
+    flushed = trained.log_size()
+    trained.postfix.flush()
+    assert "status=sent" in trained.wait_for_delivery(TRAINING_RECIPIENT, flushed)
+    sampler = QueueSampler(trained.postfix.config_dir)
+    deadline = time.monotonic() + 20
+    while sampler.sample().messages:
+        assert time.monotonic() < deadline, "the queue did not drain"
+        time.sleep(0.05)
+    assert trained.delivered()
+    assert session.verify().id == HEALTHY and session.fixed
 
 def test_fixed_means_healthy_and_the_waiting_mail_delivered(lab: Lab) -> None:
     trained, session = start_training(SCENARIOS_BY_ID["daemon-stopped"])
@@ -25,16 +39,7 @@ def test_fixed_means_healthy_and_the_waiting_mail_delivered(lab: Lab) -> None:
         assert waiting.id == WARNINGS and waiting.cause is not None
         assert waiting.cause.id == "mail-deferred" and not session.fixed
 
-        flushed = trained.log_size()
-        trained.postfix.flush()
-        assert "status=sent" in trained.wait_for_delivery(TRAINING_RECIPIENT, flushed)
-        sampler = QueueSampler(trained.postfix.config_dir)
-        deadline = time.monotonic() + 20
-        while sampler.sample().messages:
-            assert time.monotonic() < deadline, "the queue did not drain"
-            time.sleep(0.05)
-        assert trained.delivered()
-        assert session.verify().id == HEALTHY and session.fixed
+        _retry_and_grade(trained, session)
     finally:
         trained.down()
 
@@ -58,15 +63,6 @@ def test_socket_permission_is_fixed_by_the_offered_fix_and_a_retry(lab: Lab) -> 
         assert waiting.id == WARNINGS and waiting.cause is not None
         assert waiting.cause.id == "mail-deferred" and not session.fixed
 
-        flushed = trained.log_size()
-        trained.postfix.flush()
-        assert "status=sent" in trained.wait_for_delivery(TRAINING_RECIPIENT, flushed)
-        sampler = QueueSampler(trained.postfix.config_dir)
-        deadline = time.monotonic() + 20
-        while sampler.sample().messages:
-            assert time.monotonic() < deadline, "the queue did not drain"
-            time.sleep(0.05)
-        assert trained.delivered()
-        assert session.verify().id == HEALTHY and session.fixed
+        _retry_and_grade(trained, session)
     finally:
         trained.down()
