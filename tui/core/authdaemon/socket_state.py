@@ -17,7 +17,7 @@ import socket
 import stat
 import struct
 import threading
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -158,6 +158,23 @@ def query_unix_sockets(inodes: Collection[int], show: int,
     return messages
 
 
+def _answers(data: bytearray, size: int, sequence: int) -> Iterator[tuple[int, int, int]]:
+    """(type, body start, end) of each netlink message in one datagram answering `sequence`."""
+    offset = 0
+    while offset + _NLMSG.size <= size:
+        length, kind, _flags, answered, _port = _NLMSG.unpack_from(data, offset)
+        if length < _NLMSG.size or offset + length > size:
+            raise OSError(errno.EPROTO, "malformed sock_diag answer")
+        if answered == sequence:  # anything else answers an earlier request
+            yield kind, offset + _NLMSG.size, offset + length
+        offset += (length + 3) & ~3
+
+
+def _error(data: bytearray, body: int) -> OSError:
+    (code,) = struct.unpack_from("=i", data, body)
+    return OSError(-code, os.strerror(-code))
+
+
 def _read_answer(netlink: socket.socket, data: bytearray,
                  sequence: int) -> dict[str, Any] | None:
     """The one answer to an exact request: the socket's entry, or None when it is gone."""
@@ -165,21 +182,14 @@ def _read_answer(netlink: socket.socket, data: bytearray,
         size = netlink.recv_into(data)
         if not size:
             raise OSError(errno.EPROTO, "sock_diag answer ended early")
-        offset = 0
-        while offset + _NLMSG.size <= size:
-            length, kind, _flags, answered, _port = _NLMSG.unpack_from(data, offset)
-            if length < _NLMSG.size or offset + length > size:
-                raise OSError(errno.EPROTO, "malformed sock_diag answer")
-            body = offset + _NLMSG.size
-            if answered == sequence:
-                if kind == SOCK_DIAG_BY_FAMILY:
-                    return _unix_diag_message(data, body, offset + length)
-                if kind == NLMSG_ERROR:
-                    (code,) = struct.unpack_from("=i", data, body)
-                    if -code == errno.ENOENT:
-                        return None  # closed since
-                    raise OSError(-code, os.strerror(-code))
-            offset += (length + 3) & ~3
+        for kind, body, end in _answers(data, size, sequence):
+            if kind == SOCK_DIAG_BY_FAMILY:
+                return _unix_diag_message(data, body, end)
+            if kind == NLMSG_ERROR:
+                error = _error(data, body)
+                if error.errno == errno.ENOENT:
+                    return None  # closed since
+                raise error
 
 
 def _read_dump(netlink: socket.socket, data: bytearray, sequence: int,
@@ -187,23 +197,14 @@ def _read_dump(netlink: socket.socket, data: bytearray, sequence: int,
     messages: list[dict[str, Any]] = []
     while True:
         size = netlink.recv_into(data)
-        offset = 0
-        while offset + _NLMSG.size <= size:
-            length, kind, _flags, answered, _port = _NLMSG.unpack_from(data, offset)
-            if length < _NLMSG.size or offset + length > size:
-                raise OSError(errno.EPROTO, "malformed sock_diag answer")
-            body = offset + _NLMSG.size
-            if answered != sequence:
-                pass  # not an answer to this request
-            elif kind == NLMSG_DONE:
+        for kind, body, end in _answers(data, size, sequence):
+            if kind == NLMSG_DONE:
                 return messages
-            elif kind == NLMSG_ERROR:
-                (code,) = struct.unpack_from("=i", data, body)
-                raise OSError(-code, os.strerror(-code))
-            elif kind == SOCK_DIAG_BY_FAMILY and (
+            if kind == NLMSG_ERROR:
+                raise _error(data, body)
+            if kind == SOCK_DIAG_BY_FAMILY and (
                     select is None or select(*_UNIX_DIAG_SELECT.unpack_from(data, body))):
-                messages.append(_unix_diag_message(data, body, offset + length))
-            offset += (length + 3) & ~3
+                messages.append(_unix_diag_message(data, body, end))
         if not size:
             raise OSError(errno.EPROTO, "sock_diag dump ended without its end marker")
 
