@@ -32,7 +32,8 @@ class Observed(Message):
             QueueSampled,
         )
 
-        # Only the latest of these kinds matters; every log batch, failure... is kept.
+        # A newer sample of these kinds replaces one still waiting; log batches, failures
+        # and recoveries are all delivered.
         return (isinstance(message, Observed)
                 and type(message.observation) is type(self.observation)
                 and isinstance(self.observation,
