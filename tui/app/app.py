@@ -16,6 +16,7 @@ them then, once, whichever thread asks first.
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import sys
 import threading
@@ -73,6 +74,23 @@ if TYPE_CHECKING:
     from tui.core.recording.tape import Tape
     from tui.core.timeline import Timeline
     from tui.core.training.session import TrainingSession
+
+@functools.cache
+def _ui_observation_kinds() -> tuple[type, ...]:
+    """The observations the app hands down as messages (imported after the first frame)."""
+    from tui.core.monitor.observations import (
+        ChecksRan,
+        ComponentFailed,
+        ComponentRecovered,
+        HealthSampled,
+        LogSource,
+        PoolSampled,
+        QueueSampled,
+    )
+
+    return (HealthSampled, ChecksRan, PoolSampled, QueueSampled, LogSource, ComponentFailed,
+            ComponentRecovered)
+
 
 TIMELINE_SPAN = 3600.0  # seconds the timeline shows back, unless a recording reaches further
 # How long a monitor thread may keep the GIL while the event loop waits for it (Python's
@@ -293,19 +311,12 @@ class AuthlibApp(App[int]):
 
     # -- the monitor's observations ---------------------------------------------------------------
     def _observed(self, observation: Observation) -> None:
-        """The stream's subscriber for the UI: on the monitor's thread, so only a message."""
-        from tui.core.monitor.observations import (
-            ChecksRan,
-            ComponentFailed,
-            ComponentRecovered,
-            HealthSampled,
-            LogSource,
-            PoolSampled,
-            QueueSampled,
-        )
+        """The stream's subscriber for the UI: on the monitor's thread, so only a message.
 
-        if isinstance(observation, (HealthSampled, ChecksRan, PoolSampled, QueueSampled,
-                                    LogSource, ComponentFailed, ComponentRecovered)):
+        Every observation passes here, a log line too (20k a second on a busy server): the
+        kinds the UI takes are looked up once, not imported on each call.
+        """
+        if isinstance(observation, _ui_observation_kinds()):
             self.post_message(Observed(observation))
 
     def _subscriber_failed(self, subscriber: Subscriber, error: BaseException) -> None:
