@@ -7,13 +7,19 @@ and the Logs pane's inbox on the monitor's thread, and to this app as `Observed`
 messages; the app hands each one down to the widget that shows it, when that
 widget exists (a sample may land before a pane is built, behind a modal or while
 the app closes). Messages go up (a pane asks to switch), attributes go down.
+
+The monitor and its subscribers (`MonitorWiring`) are built just after the first
+frame, not with the app: whatever reaches for them sooner (a key, a test) builds
+them then, once, whichever thread asks first.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -31,7 +37,6 @@ from textual.worker import Worker, WorkerCancelled, WorkerFailed, WorkerState
 
 from tui.app.actions import APP_ACTIONS, PANES, bindings, palette_commands
 from tui.app.formatting import clock
-from tui.app.log_inbox import LogInbox
 from tui.app.messages import (
     LookUp,
     Observed,
@@ -42,7 +47,6 @@ from tui.app.messages import (
     ShowPane,
 )
 from tui.app.panes.overview import OverviewPane
-from tui.app.screens.help_screen import HelpScreen
 from tui.app.screens.main_screen import MainScreen
 from tui.app.stylesheets import stylesheet_paths
 from tui.app.text import plain
@@ -50,32 +54,43 @@ from tui.app.widgets.health_strip import HealthStrip
 from tui.app.widgets.pane_tabs import Pane, PaneTabs
 from tui.app.widgets.xray_chain import XrayChain
 from tui.app.worker_failure import worker_failure
-from tui.core.logs.deferral_counts import DeferralCounts
-from tui.core.monitor.monitor import HEALTH_INTERVAL, STALE_AFTER, Monitor
-from tui.core.monitor.observations import (
-    ChecksRan,
-    ComponentFailed,
-    ComponentRecovered,
-    HealthSampled,
-    IncidentMarked,
-    LogSource,
-    Observation,
-    PoolSampled,
-    QueueSampled,
-)
-from tui.core.monitor.stream import ObservationStream, Subscriber
-from tui.core.recording.tape import Tape
-from tui.core.timeline import Timeline
+from tui.core.monitor.schedule import HEALTH_INTERVAL, STALE_AFTER
 
 if TYPE_CHECKING:
-    # The other panes are imported when they are built, after the first frame (start-up).
+    # The monitor, its observations and its subscribers are imported with `MonitorWiring`,
+    # just after the first frame; the other panes when they are built, after it too.
+    from tui.app.log_inbox import LogInbox
+    from tui.app.monitor_wiring import MonitorWiring
     from tui.app.panes.logs import LogsPane
     from tui.app.panes.lookup import LookupPane
     from tui.app.panes.wizard import WizardPane
     from tui.app.panes.workers import WorkersPane
     from tui.app.widgets.trainer_bar import TrainerBar
     from tui.core.installation import Installation
+    from tui.core.logs.deferral_counts import DeferralCounts
+    from tui.core.monitor.monitor import Monitor
+    from tui.core.monitor.observations import Observation, PoolSampled, QueueSampled
+    from tui.core.monitor.stream import ObservationStream, Subscriber
+    from tui.core.recording.tape import Tape
+    from tui.core.timeline import Timeline
     from tui.core.training.session import TrainingSession
+
+@functools.cache
+def _ui_observation_kinds() -> tuple[type, ...]:
+    """The observations the app hands down as messages (imported after the first frame)."""
+    from tui.core.monitor.observations import (
+        ChecksRan,
+        ComponentFailed,
+        ComponentRecovered,
+        HealthSampled,
+        LogSource,
+        PoolSampled,
+        QueueSampled,
+    )
+
+    return (HealthSampled, ChecksRan, PoolSampled, QueueSampled, LogSource, ComponentFailed,
+            ComponentRecovered)
+
 
 TIMELINE_SPAN = 3600.0  # seconds the timeline shows back, unless a recording reaches further
 # How long a monitor thread may keep the GIL while the event loop waits for it (Python's
@@ -112,17 +127,56 @@ class AuthlibApp(App[int]):
         self.log_source = ""
         self.failures: dict[str, str] = {}  # monitor component → its failure, until it recovers
         self._waiting_for_pane: dict[str, list[Callable[[Any], None]]] = {}
-        # The subscribers: every observation reaches each of them, once.
-        self.counts = DeferralCounts()  # per minute: the Logs and Workers panes, the x-ray
-        self.timeline = Timeline()  # the incident on one axis
-        self.tape = Tape()  # the record toggle (R): writes only while recording
-        self.log_inbox = LogInbox()  # the lines on their way to the Logs pane
-        self.stream = ObservationStream(on_error=self._subscriber_failed)
-        for subscriber in (self.counts.observe, self.timeline.observe, self.tape.observe,
-                           self.log_inbox.observe, self._observed):
-            self.stream.subscribe(subscriber)
-        self.monitor = Monitor(installation, self.stream, counts=self.counts,
-                               health_interval=health_interval)
+        # The monitor and its subscribers: built on first use (see `_wired`).
+        self._wiring: MonitorWiring | None = None
+        self._wiring_lock = threading.Lock()  # the recording's worker thread may ask first
+        self._unmounted = False
+
+    def _wired(self) -> MonitorWiring:
+        """The monitor and its subscribers, built by whoever asks first (once, any thread).
+
+        Built after the app has closed (a test reading the tape), the monitor is stopped
+        at once: nothing may start its loops then.
+        """
+        with self._wiring_lock:
+            if self._wiring is None:
+                from tui.app.monitor_wiring import MonitorWiring
+
+                self._wiring = MonitorWiring(self.installation,
+                                             health_interval=self.health_interval,
+                                             observed=self._observed,
+                                             on_error=self._subscriber_failed)
+                if self._unmounted:
+                    self._wiring.monitor.stop()
+            return self._wiring
+
+    @property
+    def monitor(self) -> Monitor:
+        return self._wired().monitor
+
+    @property
+    def stream(self) -> ObservationStream:
+        return self._wired().stream
+
+    @property
+    def counts(self) -> DeferralCounts:
+        """Deferrals per minute: the Logs and Workers panes, the x-ray."""
+        return self._wired().counts
+
+    @property
+    def timeline(self) -> Timeline:
+        """The incident on one axis."""
+        return self._wired().timeline
+
+    @property
+    def tape(self) -> Tape:
+        """The record toggle (R): writes only while recording."""
+        return self._wired().tape
+
+    @property
+    def log_inbox(self) -> LogInbox:
+        """The log lines on their way to the Logs pane (kept until it is built)."""
+        return self._wired().log_inbox
 
     def get_default_screen(self) -> Screen:
         return MainScreen()  # declares the text roles the panes' spans use
@@ -224,10 +278,11 @@ class AuthlibApp(App[int]):
         self._strip = self.query_one(HealthStrip)
         self._chain = self.query_one(XrayChain)
         # After the first frame is on screen, not before it: the other panes (and the modules
-        # behind them) cost ~150 ms, and a sampler thread started now (psycopg import,
-        # discovery) would hold the GIL while the first frame is painted.
+        # behind them) cost ~150 ms, the monitor and its subscribers ~15 ms, and a sampler
+        # thread started now (psycopg import, discovery) would hold the GIL while the first
+        # frame is painted.
+        self.call_after_refresh(self._start_monitor)
         self.call_after_refresh(self.call_after_refresh, self._build_panes)
-        self.call_after_refresh(self.monitor.start, "health", "logs")
         if self.training is not None:
             from tui.app.screens.training_screens import SymptomScreen
 
@@ -240,16 +295,28 @@ class AuthlibApp(App[int]):
                 title="Limited access", severity="warning", timeout=15, markup=False,
             )
 
+    def _start_monitor(self) -> None:
+        if self.is_running:  # not while closing (q pressed before the first frame)
+            self.monitor.start("health", "logs")
+
     def on_unmount(self) -> None:
-        self.monitor.stop()  # the loops end at their next wait; nothing is joined here
-        self.stream.unsubscribe(self._observed)
-        self.tape.stop()  # the rows still queued, and the end time
+        with self._wiring_lock:
+            self._unmounted = True
+            wiring = self._wiring
+        if wiring is None:
+            return  # closed before the monitor was built: nothing ran, nothing to stop
+        wiring.monitor.stop()  # the loops end at their next wait; nothing is joined here
+        wiring.stream.unsubscribe(self._observed)
+        wiring.tape.stop()  # the rows still queued, and the end time
 
     # -- the monitor's observations ---------------------------------------------------------------
     def _observed(self, observation: Observation) -> None:
-        """The stream's subscriber for the UI: on the monitor's thread, so only a message."""
-        if isinstance(observation, (HealthSampled, ChecksRan, PoolSampled, QueueSampled,
-                                    LogSource, ComponentFailed, ComponentRecovered)):
+        """The stream's subscriber for the UI: on the monitor's thread, so only a message.
+
+        Every observation passes here, a log line too (20k a second on a busy server): the
+        kinds the UI takes are looked up once, not imported on each call.
+        """
+        if isinstance(observation, _ui_observation_kinds()):
             self.post_message(Observed(observation))
 
     def _subscriber_failed(self, subscriber: Subscriber, error: BaseException) -> None:
@@ -273,6 +340,16 @@ class AuthlibApp(App[int]):
             # Shutting down: the screens are being pruned leaf first, so a pane may still be
             # attached while the lines it would draw on are already gone.
             return
+        from tui.core.monitor.observations import (
+            ChecksRan,
+            ComponentFailed,
+            ComponentRecovered,
+            HealthSampled,
+            LogSource,
+            PoolSampled,
+            QueueSampled,
+        )
+
         observation = message.observation
         if isinstance(observation, HealthSampled):
             self._last_health = time.monotonic()
@@ -472,6 +549,8 @@ class AuthlibApp(App[int]):
         self.push_screen(TimelineScreen(self.timeline, origin=origin, since=since))
 
     def action_mark_incident(self) -> None:
+        from tui.core.monitor.observations import IncidentMarked
+
         moment = time.time()
         self.stream.publish(IncidentMarked(moment))  # the timeline and the recording
         self._with_pane("logs", lambda pane: pane.show_since(moment))
@@ -525,6 +604,8 @@ class AuthlibApp(App[int]):
         self.tape.flush()
 
     def action_help(self) -> None:
+        from tui.app.screens.help_screen import HelpScreen
+
         active = self.query_one(PaneTabs).active
         title = dict(PANES).get(active, active)
         pane_keys = pane_class(active).key_help() if active != "overview" else []
@@ -535,6 +616,8 @@ class AuthlibApp(App[int]):
         self.push_screen(HelpScreen(title, pane_keys, panes=len(PANES)))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        from tui.app.screens.help_screen import HelpScreen
+
         yield from palette_commands(self, APP_ACTIONS)
         if not isinstance(screen, HelpScreen):
             from tui.app.panes.lookup import LookupPane

@@ -7,18 +7,11 @@ from typing import TYPE_CHECKING
 
 from textual.message import Message
 
-from tui.core.monitor.observations import (
-    ChecksRan,
-    HealthSampled,
-    Observation,
-    PoolSampled,
-    QueueSampled,
-)
-
 if TYPE_CHECKING:
+    # Imported with the monitor, just after the app's first frame: no observation exists
+    # before that, so `can_replace` can import them when it first runs.
+    from tui.core.monitor.observations import Observation
     from tui.core.xray import Hop
-
-LATEST_WINS = (HealthSampled, ChecksRan, PoolSampled, QueueSampled)
 
 
 @dataclass
@@ -32,9 +25,19 @@ class Observed(Message):
     observation: Observation
 
     def can_replace(self, message: Message) -> bool:
+        from tui.core.monitor.observations import (
+            ChecksRan,
+            HealthSampled,
+            PoolSampled,
+            QueueSampled,
+        )
+
+        # A newer sample of these kinds replaces one still waiting; log batches, failures
+        # and recoveries are all delivered.
         return (isinstance(message, Observed)
                 and type(message.observation) is type(self.observation)
-                and isinstance(self.observation, LATEST_WINS))
+                and isinstance(self.observation,
+                               (HealthSampled, ChecksRan, PoolSampled, QueueSampled)))
 
 
 @dataclass

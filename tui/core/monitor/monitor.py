@@ -37,6 +37,7 @@ from tui.core.monitor.observations import (
     ProbeRan,
     QueueSampled,
 )
+from tui.core.monitor.schedule import HEALTH_INTERVAL, STALE_AFTER
 from tui.core.monitor.stream import ObservationStream
 
 if TYPE_CHECKING:
@@ -44,12 +45,9 @@ if TYPE_CHECKING:
     from tui.core.logs.entry import LogEntry
     from tui.core.workers.sampler import WorkersSampler
 
-HEALTH_INTERVAL = 5.0  # seconds from the end of one health run to the start of the next
 RETRY_AFTER = 5.0  # seconds before a failed log follower is opened again
 BACKFILL_LINES = 2000
 BACKFILL_SECONDS = 3600.0
-# The oldest a hop's sample may be before the x-ray shows it as stale.
-STALE_AFTER = HEALTH_INTERVAL + DB_CHECK_TIMEOUT + 2.0
 
 COMPONENTS = {
     "logs": "Reading the log",
