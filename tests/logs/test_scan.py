@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import gzip
+import itertools
 from pathlib import Path
+
+import pytest
 
 from tui.core.findings import Severity
 from tui.core.logs.examples import SERVER_EXAMPLES
@@ -81,3 +84,42 @@ def test_every_warning_and_error_of_the_catalogue_is_counted_plain_wrapped_and_g
     with gzip.open(tmp_path / "mail.log.1.gz", "wb") as out:
         out.write(text)
     assert count_with_rotations(path) == expected
+
+
+def test_a_large_file_shared_out_between_processes_counts_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Parts cut at any byte still end on a line: every line is counted once, in one part."""
+    import random
+
+    from tui.core.logs import scan
+
+    rng = random.Random(7)
+    messages = [f"Nov 24 03:14:15 mail authdaemond: {text}\n".encode()
+                for text in SERVER_EXAMPLES.values()]
+    other = b"Nov 24 03:14:15 mail postfix/smtpd[12]: connect from authdaemond.example\n"
+    path = tmp_path / "maillog"
+    path.write_bytes(b"".join(rng.choice(messages) if rng.random() < 0.3 else other
+                              for _ in range(40_000)) + messages[0][:-1])
+    whole = count_authdaemond_errors(path)  # small: counted in this process alone
+    assert sum(whole.values()) > 1000
+    monkeypatch.setattr(scan, "PARALLEL_FROM", 0)
+    for part in (4099, 65_536, 1 << 20):  # many parts, each cut mid-line and moved on
+        monkeypatch.setattr(scan, "PART_BYTES", part)
+        monkeypatch.setattr(scan, "MAX_HELPERS", 1)
+        assert count_authdaemond_errors(path) == whole, part
+
+
+def test_parts_end_on_a_newline_and_cover_the_file(tmp_path: Path) -> None:
+    import mmap
+
+    from tui.core.logs.scan import _line_aligned_parts
+
+    path = tmp_path / "maillog"
+    path.write_bytes(b"a\nbb\n\nccc\nd" * 50)
+    with path.open("rb") as log, mmap.mmap(log.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        for size in (1, 2, 3, 7, 100, 10_000):
+            parts = _line_aligned_parts(data, size)
+            assert parts[0][0] == 0 and parts[-1][1] == len(data)
+            assert all(end == start for (_, end), (start, _) in itertools.pairwise(parts))
+            assert all(data[end - 1:end] == b"\n" for _, end in parts[:-1])
