@@ -639,13 +639,19 @@ def test_real_permissions_as_nobody() -> None:
 # --- the `where` subcommand ----------------------------------------------------------------
 
 
-def test_where_command_prints_the_report(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
+@pytest.fixture
+def no_settings_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`where` as run by a user with no settings file anywhere, and none named."""
     monkeypatch.setattr(settings_module, "SYSTEM_CONFIG_PATH", tmp_path / "none.toml")
     monkeypatch.setenv("HOME", str(tmp_path))
     monkeypatch.delenv("XDG_CONFIG_HOME", raising=False)
     monkeypatch.delenv("AUTHLIB_TUI_CONFIG", raising=False)
+
+
+@pytest.mark.usefixtures("no_settings_file")
+def test_where_command_prints_the_report(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     args = argparse.Namespace(conf_dir=None, socket=str(tmp_path / "sock"), config=None)
 
     assert where_command.run(args) == 0
@@ -658,13 +664,10 @@ def test_where_command_prints_the_report(
     assert "postfix dir     /etc/postfix\n                  ↳ postconf -d config_directory" in out
 
 
+@pytest.mark.usefixtures("no_settings_file")
 def test_where_names_the_postfix_dir_given(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setattr(settings_module, "SYSTEM_CONFIG_PATH", tmp_path / "none.toml")
-    monkeypatch.setenv("HOME", str(tmp_path))
-    monkeypatch.delenv("XDG_CONFIG_HOME", raising=False)
-    monkeypatch.delenv("AUTHLIB_TUI_CONFIG", raising=False)
     args = argparse.Namespace(conf_dir=None, socket=None, config=None,
                               postfix_dir=str(tmp_path / "postfix-b"))
 
