@@ -42,6 +42,11 @@ class CheckContext:
     def platform(self) -> Platform:
         return self.installation.discovery.platform.value
 
+    @property
+    def lab_command(self) -> str:
+        """The lab's own command (its fixes stand in for a platform's tools); "" elsewhere."""
+        return self.commands.lab if self.platform is Platform.LAB else ""
+
     @cached_property
     def commands(self) -> PlatformCommands:
         discovery = self.installation.discovery

@@ -58,10 +58,6 @@ def _not_configured(check_id: str, title: str, postfix: PostfixView) -> CheckRes
     return None
 
 
-def _lab(context: CheckContext) -> str:
-    return context.commands.lab if context.platform is Platform.LAB else ""
-
-
 def _addresses(addresses: tuple[str, ...]) -> str:
     shown = ", ".join(safe_text(address, 200) for address in addresses[:MAX_SHOWN])
     more = len(addresses) - MAX_SHOWN
@@ -128,7 +124,7 @@ def maildrop_setuid(context: CheckContext) -> CheckResult:
         return CheckResult("maildrop-setuid", title, Status.OK,
                            f"{binary.path} is setuid root: it can become each mailbox's user.",
                            evidence)
-    lab = _lab(context)
+    lab = context.lab_command
     commands = ((f"{lab} setuid-maildrop",) if lab
                 else (f"chown root:mail {binary.path}", f"chmod 4755 {binary.path}"))
     shut_out = _socket_shut_to(context, service.user, binary)
@@ -192,7 +188,7 @@ def maildrop_tempfail_flag(context: CheckContext) -> CheckResult:
         return CheckResult("maildrop-tempfail-flag", title, Status.OK,
                            "ApisCP's maildrop treats an authlib failure as temporary without "
                            "-a.", evidence)
-    lab = _lab(context)
+    lab = context.lab_command
     config = postfix.config.path
     return CheckResult(
         "maildrop-tempfail-flag", title, Status.WARN,
@@ -324,7 +320,7 @@ def _mailbox_problem(context: CheckContext, postfix: PostfixView, recipient: Que
                 (flush,)), details=details)
     diagnosis = now or said
     meaning = SIGNATURES_BY_ID[SIGNATURE_OF_DIAGNOSIS[diagnosis]].meaning
-    lab = _lab(context)
+    lab = context.lab_command
     commands = ((f"{lab} fix-home", flush) if lab
                 else (*home_fix_commands(diagnosis, account), flush))
     return CheckResult(
@@ -409,7 +405,7 @@ def _is_mailbox_now(context: CheckContext, recipient: str) -> bool:
 
 
 def _bounce_fix(context: CheckContext, diagnosis: str) -> Fix:
-    lab = _lab(context)
+    lab = context.lab_command
     config = context.postfix.config.path
     if diagnosis == "maildrop-bounces-outages":
         return Fix("Bring authdaemond back, and add -a to maildrop's argv so the next outage "

@@ -201,10 +201,6 @@ def pipe_maildrop(context: CheckContext) -> MaildropBinary:
     return examine_maildrop(str(MAILDROP), None)
 
 
-def _lab(context: CheckContext) -> str:
-    return context.commands.lab if context.platform is Platform.LAB else ""
-
-
 def socket_access(context: CheckContext) -> CheckResult:
     title = "The delivery user may open the socket"
     path = context.socket
@@ -235,7 +231,7 @@ def socket_access(context: CheckContext) -> CheckResult:
                            evidence)
     layout = context.installation.discovery.layout.value
     mail_user = layout.mail_user if layout is not None else "daemon"
-    lab = _lab(context)
+    lab = context.lab_command
     return CheckResult(
         "socket-access", title, Status.FAIL,
         f"{user} cannot enter {path.parent} (mode {reach.mode:04o}, {reach.owner}:"
