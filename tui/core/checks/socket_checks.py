@@ -140,13 +140,14 @@ def startup_errors(context: CheckContext) -> CheckResult:
                            (f"read: {found.read_from}",))
     newest = startup[-1]
     running = processes.running
+    evidence = tuple(f"{e.source}: {e.line.message}" for e in startup[-3:])
     if running and newest.signature.id == "authdaemonrc-bad-line":
         # Logged on a reload: the daemon did not exit, it kept the settings it had.
         return CheckResult(
             "startup-errors", title, Status.WARN,
             "authdaemond logged 'Bad line' when it re-read authdaemonrc and runs on with the "
             "settings it had: the file on disk is not what runs; the next restart will fail.",
-            tuple(f"{e.source}: {e.line.message}" for e in startup[-3:]),
+            evidence,
             Fix("Correct authdaemonrc before anything restarts authdaemond."),
         )
     if not running and newest.signature.id == "authdaemonrc-bad-line":
@@ -154,7 +155,7 @@ def startup_errors(context: CheckContext) -> CheckResult:
             "startup-errors", title, Status.FAIL,
             "authdaemond logged 'Bad line' in authdaemonrc and exited at start-up: the "
             "left-over socket refuses every lookup until the line is corrected.",
-            tuple(f"{e.source}: {e.line.message}" for e in startup[-3:]),
+            evidence,
             Fix("Correct the line (NAME=value, comment it out with '#', or delete it), then "
                 "start authdaemond."),
             diagnosis="daemon-stopped",
@@ -162,7 +163,7 @@ def startup_errors(context: CheckContext) -> CheckResult:
     return CheckResult(
         "startup-errors", title, Status.WARN if running else Status.FAIL,
         f"authdaemond logged: {newest.signature.short or newest.signature.meaning}",
-        tuple(f"{e.source}: {e.line.message}" for e in startup[-3:]),
+        evidence,
         Fix(newest.signature.meaning),
         diagnosis="" if running else "daemon-stopped",
     )
