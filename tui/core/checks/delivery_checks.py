@@ -14,7 +14,7 @@ import stat
 import time
 from pathlib import Path
 
-from tui.core.authdaemon.client import AuthdaemonClient
+from tui.core.authdaemon.client import AuthdaemonClient, LookupResult
 from tui.core.authdaemon.outcome import Outcome
 from tui.core.authdaemon.reply import Account
 from tui.core.checks.context import CheckContext
@@ -206,6 +206,18 @@ def maildrop_tempfail_flag(context: CheckContext) -> CheckResult:
 # -- the queue ---------------------------------------------------------------------------------
 
 
+def _recipient_now(context: CheckContext, recipient: str) -> LookupResult | None:
+    """authdaemond's answer for a queued or bounced recipient now; None when there is no
+    socket, or the address cannot be sent (a recipient is not ours to trust)."""
+    if context.socket is None:
+        return None
+    try:
+        return AuthdaemonClient(context.socket, connect_timeout=min(context.timeout, 5.0),
+                                read_timeout=min(context.timeout, 10.0)).lookup(recipient)
+    except ValueError:
+        return None
+
+
 def _home_now(context: CheckContext, postfix: PostfixView,
               recipient: str) -> tuple[str | None, Account | None]:
     """Which mailbox problem the recipient's home has now ("" = none; None if unknown), and
@@ -214,10 +226,9 @@ def _home_now(context: CheckContext, postfix: PostfixView,
     The queue's reason is as old as the last attempt; the home is looked at again,
     through the Postfix master's view of the file system when it can be read.
     """
-    if context.socket is None:
+    result = _recipient_now(context, recipient)
+    if result is None:
         return None, None
-    result = AuthdaemonClient(context.socket, connect_timeout=min(context.timeout, 5.0),
-                              read_timeout=min(context.timeout, 10.0)).lookup(recipient)
     account = result.account
     if account is None or account.home is None or account.uid is None:
         return None, account
@@ -394,14 +405,8 @@ def _bounce_cause_present(context: CheckContext, diagnosis: str,
 
 def _is_mailbox_now(context: CheckContext, recipient: str) -> bool:
     """authdaemond answers this address with an account now (it was enabled since)."""
-    if context.socket is None:
-        return False
-    try:
-        result = AuthdaemonClient(context.socket, connect_timeout=min(context.timeout, 5.0),
-                                  read_timeout=min(context.timeout, 10.0)).lookup(recipient)
-    except ValueError:  # an address that cannot be asked about is not a known mailbox
-        return False
-    return result.outcome is Outcome.FOUND
+    result = _recipient_now(context, recipient)
+    return result is not None and result.outcome is Outcome.FOUND
 
 
 def _bounce_fix(context: CheckContext, diagnosis: str) -> Fix:
