@@ -18,7 +18,7 @@ from tui.core.discovery.discover import render_where
 from tui.core.installation import Installation
 from tui.core.logs.kind import Kind
 from tui.core.logs.log_reader import open_sources
-from tui.core.logs.sources import choose_sources, configured_log_file, log_setup_of
+from tui.core.logs.sources import SourceChoice, log_setup, sources_of
 from tui.core.safe_text import safe_text
 
 DEFAULT_LOG_LINES = 50
@@ -58,14 +58,12 @@ def _log_lines(installation: Installation, count: int) -> list[str]:
     return shown or [f"(no authdaemond lines; read: {reader.describe()})"]
 
 
-def _error_counts(installation: Installation) -> list[str]:
+def _error_counts(choice: SourceChoice) -> list[str]:
     """Each authdaemond error signature's count over the log files the Logs pane reads."""
     from tui.core.logs.rotated import describe_files
     from tui.core.logs.scan import count_with_rotations
     from tui.core.logs.signatures import SIGNATURES_BY_ID
 
-    choice = choose_sources(installation.discovery, installation.settings,
-                            configured_log_file(installation))
     if choice.primary == "journal" or not choice.files:
         return ["- not counted: authdaemond logs to the journal here "
                 "(`journalctl -t authdaemond -p warning` lists them)"]
@@ -85,6 +83,7 @@ def _error_counts(installation: Installation) -> list[str]:
 
 def render_report(installation: Installation, run: CheckRun,
                   log_lines: int = DEFAULT_LOG_LINES) -> str:
+    choice = sources_of(installation)  # the set-up line and the counts read the same source
     lines = [
         f"# authlib report — {socket.gethostname()}",
         "",
@@ -97,7 +96,7 @@ def render_report(installation: Installation, run: CheckRun,
         "## Discovery",
         "",
         *_fenced(render_where(installation.discovery, installation.settings,
-                              log_setup_of(installation))),
+                              log_setup(choice))),
         "",
         "## Configuration",
         "",
@@ -105,7 +104,7 @@ def render_report(installation: Installation, run: CheckRun,
         "",
         "## authdaemond errors in the whole log and its rotated copies",
         "",
-        *_error_counts(installation),
+        *_error_counts(choice),
         "",
         f"## Last {log_lines} authdaemond log lines",
         "",

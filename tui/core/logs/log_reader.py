@@ -18,12 +18,7 @@ from tui.core.logs.file_source import FileFollower
 from tui.core.logs.journal_source import JournalFollower
 from tui.core.logs.kind import Kind
 from tui.core.logs.rotated import describe_files
-from tui.core.logs.sources import (
-    SourceChoice,
-    choose_sources,
-    configured_log_file,
-    log_setup,
-)
+from tui.core.logs.sources import SourceChoice, log_setup, sources_of
 
 Follower = FileFollower | JournalFollower
 
@@ -83,9 +78,7 @@ SHOWN_KINDS = frozenset({Kind.AUTH, Kind.DELIVERY})
 
 
 def open_sources(installation: Installation) -> LogReader:
-    choice = choose_sources(
-        installation.discovery, installation.settings, configured_log_file(installation)
-    )
+    choice = sources_of(installation)
     followers: list[Follower]
     if choice.primary == "journal":
         followers = [JournalFollower(units=choice.units, directory=choice.journal_directory,

@@ -30,7 +30,7 @@ from tui.core.logs.journal_source import JournalFollower
 from tui.core.logs.kind import Kind
 from tui.core.logs.rotated import LINE_CAP, describe_files, rotated_lines, rotated_siblings
 from tui.core.logs.signatures import Signature, classify
-from tui.core.logs.sources import SourceChoice, choose_sources, configured_log_file
+from tui.core.logs.sources import SourceChoice, sources_of
 from tui.core.logs.syslog_line import LogLine, parse_syslog_line
 
 DAEMON_TAG = "authdaemond"  # courierlogger's default name; LOGGEROPTS -name= changes it
@@ -297,8 +297,7 @@ def recent_errors(
     log file at all), else the mail log files and their rotated copies; a log file
     the admin named (--log-file, settings) wins over both. `read_from` says which.
     """
-    choice = choose_sources(installation.discovery, installation.settings,
-                            configured_log_file(installation))
+    choice = sources_of(installation)
     if choice.primary == "journal":
         return _journal_errors(choice, limit if limit > 0 else 0, journal_entries)
     return recent_authdaemond_errors(choice.files, limit, max_bytes)

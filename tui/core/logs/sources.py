@@ -137,10 +137,15 @@ def log_setup(choice: SourceChoice) -> str:
     return "no log: no mail log file and no journal with authdaemond entries"
 
 
+def sources_of(installation: Installation) -> SourceChoice:
+    """The source every reader of an installation uses: a log file the admin named wins."""
+    return choose_sources(installation.discovery, installation.settings,
+                          configured_log_file(installation))
+
+
 def log_setup_of(installation: Installation) -> str:
     """`log_setup` for an installation, with the same override rule as every reader."""
-    return log_setup(choose_sources(installation.discovery, installation.settings,
-                                    configured_log_file(installation)))
+    return log_setup(sources_of(installation))
 
 
 def configured_log_file(installation: Installation) -> Path | None:
