@@ -260,13 +260,31 @@ def find_daemon_processes(pid_file: Path | None, proc: Path = Path("/proc")) -> 
 _NO_PROC = _ProcInfo(pid=0, ppid=0, name="", start_ticks=0)
 
 
+def _read_children(proc: Path, pid: int) -> tuple[int, ...] | None:
+    """The pid's children, sorted, from its main thread's children list; None if unreadable."""
+    try:
+        descriptor = os.open(f"{proc}/{pid}/task/{pid}/children", os.O_RDONLY | os.O_CLOEXEC)
+        try:
+            chunks = []
+            while chunk := os.read(descriptor, 65536):
+                chunks.append(chunk)
+        finally:
+            os.close(descriptor)
+        return tuple(sorted(int(name) for name in b"".join(chunks).split()))
+    except (OSError, ValueError):
+        return None
+
+
 def refresh_workers(known: DaemonProcesses, proc: Path = Path("/proc")) -> DaemonProcesses | None:
     """`known` with its current workers, read from the parent's children list.
 
     A full scan reads every process on the machine (~9 ms for 90 processes, more on a
     busy server); once the parent is known its children say the same for a few file
-    reads. None when the parent is gone or changed, or the kernel has no children
-    file (CONFIG_PROC_CHILDREN): then scan again.
+    reads. When the children are exactly the known workers, `known` itself comes back
+    without reading each child again: a worker that exited and was replaced within the
+    second between two samples would need the kernel's pid counter to wrap around.
+    None when the parent is gone or changed, or the kernel has no children file
+    (CONFIG_PROC_CHILDREN): then scan again.
     """
     parent = known.parent_pid
     if parent is None:
@@ -274,19 +292,20 @@ def refresh_workers(known: DaemonProcesses, proc: Path = Path("/proc")) -> Daemo
     stat = _read_stat(proc, parent)
     if stat is None or stat[0] != DAEMON_NAME:
         return None
-    try:
-        children = (proc / str(parent) / "task" / str(parent) / "children").read_text().split()
-    except OSError:
+    children = _read_children(proc, parent)
+    if children is None:
         return None
+    if children == known.worker_pids:
+        return known
     boot = _boot_time(proc)
     ticks = _clock_ticks()
     workers: list[int] = []
     started: dict[int, float] = {}
-    for name in children:
-        child = _read_stat(proc, int(name))
+    for pid in children:
+        child = _read_stat(proc, pid)
         if child is None or child[0] != DAEMON_NAME:
             continue  # exited meanwhile, or not a worker
-        workers.append(int(name))
+        workers.append(pid)
         if boot is not None:
-            started[int(name)] = boot + child[2] / ticks
-    return replace(known, worker_pids=tuple(sorted(workers)), worker_started=started)
+            started[pid] = boot + child[2] / ticks
+    return replace(known, worker_pids=tuple(workers), worker_started=started)
