@@ -25,12 +25,13 @@ SESSIONS_TIMEOUT = 3.0
 RETRY_AFTER = 15.0
 QUERY_CHARS = 1024  # PostgreSQL's default track_activity_query_size; the UI shows less
 
-SESSIONS_SQL = """
+# No parameters: the same text every second, prepared once by the server on one cursor.
+SESSIONS_SQL = f"""
 SELECT pid,
        coalesce(state, ''),
        coalesce(wait_event_type || ': ' || wait_event, ''),
        extract(epoch FROM clock_timestamp() - query_start)::float8,
-       left(query, %s)
+       left(query, {QUERY_CHARS:d})
 FROM pg_stat_activity
 WHERE usename = current_user AND pid <> pg_backend_pid()
 ORDER BY query_start NULLS LAST
@@ -86,7 +87,8 @@ class SessionWatcher:
     def __init__(self, conn: ConnInfo, timeout: float = SESSIONS_TIMEOUT) -> None:
         self.conn = conn
         self.timeout = timeout
-        self._connection: psycopg.Connection[Any] | None = None
+        # One cursor on one connection, kept between samples.
+        self._cursor: psycopg.Cursor[Any] | None = None
         self._failed_at: float | None = None
         self._last_error = ""
         self._lock = threading.Lock()
@@ -96,15 +98,15 @@ class SessionWatcher:
 
         now = time.time()
         with self._lock:
-            if self._connection is None:
+            if self._cursor is None:
                 if self._failed_at is not None and now - self._failed_at < RETRY_AFTER:
                     return SessionsSample(now, error=self._last_error)
                 try:
-                    self._connection = connect(self.conn, self.timeout)
+                    self._cursor = connect(self.conn, self.timeout).cursor()
                 except psycopg.Error as exc:
                     return self._failure(now, exc)
             try:
-                rows = self._connection.execute(SESSIONS_SQL, (QUERY_CHARS,)).fetchall()
+                rows = self._cursor.execute(SESSIONS_SQL, prepare=True).fetchall()
             except psycopg.Error as exc:
                 self._drop()
                 return self._failure(now, exc)
@@ -122,11 +124,11 @@ class SessionWatcher:
         return SessionsSample(now, error=self._last_error)
 
     def _drop(self) -> None:
-        if self._connection is not None:
+        if self._cursor is not None:
             try:
-                self._connection.close()
+                self._cursor.connection.close()
             finally:
-                self._connection = None
+                self._cursor = None
 
     def close(self) -> None:
         with self._lock:
