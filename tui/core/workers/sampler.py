@@ -15,9 +15,10 @@ import os
 import threading
 import time
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 from tui.core.authdaemon.socket_state import SocketState, socket_state
-from tui.core.discovery.platform import commands_for
+from tui.core.discovery.platform import Platform, PlatformCommands, commands_for
 from tui.core.discovery.processes import (
     DaemonProcesses,
     find_daemon_processes,
@@ -34,6 +35,7 @@ from tui.core.workers.verdict import RECENT_PROBES, PoolContext, Verdict, judge
 REDISCOVER_EVERY = 30  # configs and the full process scan; workers are re-read every sample
 
 ConfigStamp = tuple[int, int, int] | None  # (inode, size, mtime ns) of a config file; None: absent
+CommandsKey = tuple[Platform, Path | None, str | None]  # what the fix commands depend on
 
 
 def config_stamps(installation: Installation) -> tuple[ConfigStamp, ...]:
@@ -88,6 +90,7 @@ class WorkersSampler:
         self._probe_ended = False  # a probe ended since the last pool sample
         self._processes: DaemonProcesses | None = None
         self._config_stamps: tuple[ConfigStamp, ...] | None = None
+        self._commands: tuple[CommandsKey, PlatformCommands] | None = None
 
     # -- the three measurements (each may block up to its own timeout) -------------------------
     def sample_pool(self) -> PoolSample:
@@ -135,6 +138,15 @@ class WorkersSampler:
         self._last_probe = sample
         return sample
 
+    def _commands_for(self, platform: Platform, authdaemonrc: Path | None,
+                      unit: str | None) -> PlatformCommands:
+        """The fix commands, worked out again only when what they depend on changed: the
+        lab's own command is a file looked for on disk, not worth doing every second."""
+        key: CommandsKey = (platform, authdaemonrc, unit)
+        if self._commands is None or self._commands[0] != key:
+            self._commands = (key, commands_for(platform, authdaemonrc, unit))
+        return self._commands[1]
+
     @property
     def probe_in_flight(self) -> bool:
         return self._probing.is_set()
@@ -181,7 +193,7 @@ class WorkersSampler:
             socket=path,
             socket_state=state,
             platform=platform,
-            commands=commands_for(platform, discovery.authdaemonrc, discovery.unit.value),
+            commands=self._commands_for(platform, discovery.authdaemonrc, discovery.unit.value),
             maildrop_read_timeout=self.installation.delivery_timeouts.read,
         )
         queue, busy, latency = self.history.series()
