@@ -127,7 +127,9 @@ class Lab:
         return frozenset(self.state.faults)
 
     def client(self, **timeouts: float) -> AuthdaemonClient:
-        return AuthdaemonClient(self.socket_path, **timeouts)
+        """A client standing in for maildrop and the other mail clients: its lookups are the
+        load the Workers pane judges, not the app's own lookups."""
+        return AuthdaemonClient(self.socket_path, counted_as_own=False, **timeouts)
 
     def environ(self) -> dict[str, str]:
         """Environment that points authlib-tui at this lab from the host."""

@@ -23,6 +23,7 @@ from tui.core.authdaemon.client_timeouts import (
     DEFAULT_WRITE_SECONDS,
 )
 from tui.core.authdaemon.outcome import Outcome
+from tui.core.authdaemon.own_lookups import OWN_LOOKUPS
 from tui.core.authdaemon.reply import CLIENT_REPLY_LIMIT, Account, parse_reply
 from tui.core.authdaemon.request import auth_request, pre_request
 
@@ -77,11 +78,15 @@ class AuthdaemonClient:
         connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
         read_timeout: float = DEFAULT_READ_TIMEOUT,
         write_timeout: float = DEFAULT_WRITE_TIMEOUT,
+        counted_as_own: bool = True,
     ) -> None:
+        """`counted_as_own=False` only for a client that stands in for the mail system (the
+        lab's): its lookups are other clients' load, not the app's own."""
         self.socket_path = Path(socket_path)
         self.connect_timeout = connect_timeout
         self.read_timeout = read_timeout
         self.write_timeout = write_timeout
+        self.counted_as_own = counted_as_own
 
     def lookup(self, address: str, service: str = "login") -> LookupResult:
         """`PRE . service address`: what maildrop asks before delivering.
@@ -96,6 +101,14 @@ class AuthdaemonClient:
         return self._exchange(auth_request(address, password, service))
 
     def _exchange(self, request: bytes) -> LookupResult:
+        """One request, marked as the app's own for as long as its connection is open: a
+        worker serving it is busy, but not with other clients' mail."""
+        if not self.counted_as_own:
+            return self._send(request)
+        with OWN_LOOKUPS.marked(self.socket_path):
+            return self._send(request)
+
+    def _send(self, request: bytes) -> LookupResult:
         started = time.monotonic()
         path = str(self.socket_path)
 

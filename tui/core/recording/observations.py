@@ -52,7 +52,7 @@ def pool_row(snapshot: WorkersSnapshot, mask: Mask) -> JSON:
     if pool is not None:
         row.update(configured=pool.configured, alive=pool.alive, busy=pool.busy,
                    queued=pool.queued, backlog=pool.backlog, listening=pool.listening,
-                   probe_in_flight=pool.probe_in_flight,
+                   probe_in_flight=pool.probe_in_flight, own_lookups=pool.own_lookups,
                    ages=[round(snapshot.taken_at - started, 1)
                          for _, started in pool.worker_started])
     return row
@@ -91,6 +91,10 @@ def pool_sample(at: float, row: JSON) -> PoolSample | None:
     listed = row.get("ages")
     ages = [float(a) for a in (listed if isinstance(listed, list) else [])
             if isinstance(a, int | float)]
+    probe_in_flight = bool(row.get("probe_in_flight"))
+    own = row.get("own_lookups")
+    # A row recorded before our own lookups were counted knows only of the probe.
+    own_lookups = max(0, own) if isinstance(own, int) else int(probe_in_flight)
     return PoolSample(
         taken_at=at, configured=row.get("configured"),  # type: ignore[arg-type]
         alive=int(row["alive"]),  # type: ignore[call-overload]
@@ -98,7 +102,7 @@ def pool_sample(at: float, row: JSON) -> PoolSample | None:
         backlog=row.get("backlog"), worker_pids=(), busy_pids=(),  # type: ignore[arg-type]
         listening=bool(row.get("listening")),
         worker_started=tuple((0, at - age) for age in ages),
-        probe_in_flight=bool(row.get("probe_in_flight")),
+        probe_in_flight=probe_in_flight, own_lookups=own_lookups,
     )
 
 

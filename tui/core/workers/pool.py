@@ -61,13 +61,19 @@ class PoolSample:
     notes: tuple[str, ...] = ()
     # (pid, start time in epoch seconds) of the workers whose start time could be read.
     worker_started: tuple[tuple[int, float], ...] = ()
-    # Our own probe lookup was in flight: one busy worker may be the probe itself.
+    # The Workers pane's probe was in flight (or had just ended): the pane says it waits for
+    # an answer. Only the pane's note reads this; `own_lookups` counts the probe too.
     probe_in_flight: bool = False
+    # Lookups of this process (the probe, the health checks', the Lookup pane's) that may hold
+    # a worker in this sample: in flight, or ended since the previous sample, since a worker
+    # lets go of a connection only just after answering. An upper bound, set by the sampler.
+    own_lookups: int = 0
 
     @property
     def busy_for_others(self) -> int:
-        """Busy workers not counting a probe of ours that may be among them."""
-        return max(0, (self.busy or 0) - (1 if self.probe_in_flight else 0))
+        """Busy workers that may serve other clients: `busy` less the lookups of ours that may
+        be among them. `busy` itself stays what the kernel says (the gauge shows it)."""
+        return max(0, (self.busy or 0) - self.own_lookups)
 
 
 @dataclass(frozen=True, slots=True)

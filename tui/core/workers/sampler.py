@@ -17,6 +17,7 @@ import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from tui.core.authdaemon.own_lookups import OWN_LOOKUPS, OwnLookupsReading
 from tui.core.authdaemon.socket_state import SocketState, socket_state
 from tui.core.discovery.platform import Platform, PlatformCommands, commands_for
 from tui.core.discovery.processes import (
@@ -91,6 +92,11 @@ class WorkersSampler:
         self._processes: DaemonProcesses | None = None
         self._config_stamps: tuple[ConfigStamp, ...] | None = None
         self._commands: tuple[CommandsKey, PlatformCommands] | None = None
+        # The register of our own lookups as the previous pool sample read it (from now on:
+        # lookups that ended before this sampler existed are not counted).
+        self._own_seen: tuple[Path, OwnLookupsReading] | None = None
+        if installation.socket is not None:
+            self._own_seen = (installation.socket, OWN_LOOKUPS.reading(installation.socket))
 
     # -- the three measurements (each may block up to its own timeout) -------------------------
     def sample_pool(self) -> PoolSample:
@@ -114,13 +120,29 @@ class WorkersSampler:
         probing = self._probing.is_set()
         sample = sample_pool(path, processes, rc.effective_daemons if rc is not None else None)
         # The worker that answered our last probe closes its end just after the answer: a
-        # busy worker seen in the first sample after it may still be ours, not load.
+        # busy worker seen in the first sample after it may still be the probe's. (Whether
+        # a busy worker is load is `own_lookups`' business, below; this flag is the pane's.)
         lingering = self._probe_ended and bool(sample.busy)
         self._probe_ended = False
         if probing or self._probing.is_set() or lingering:
             sample = replace(sample, probe_in_flight=True)
+        own = self._own_lookups_since_last(path)
+        if own:
+            sample = replace(sample, own_lookups=own)
         self.history.add_pool(sample)
         return sample
+
+    def _own_lookups_since_last(self, path: Path | None) -> int:
+        """Our lookups on `path` that may hold a worker in the sample just taken: in flight
+        now, or ended since the previous sample (read after the sample, so one that ran
+        during it counts too). After a change of socket, only those in flight."""
+        if path is None:
+            self._own_seen = None
+            return 0
+        now = OWN_LOOKUPS.reading(path)
+        previous = self._own_seen[1] if self._own_seen and self._own_seen[0] == path else None
+        self._own_seen = (path, now)
+        return now.since(previous)
 
     def probe(self) -> ProbeSample | None:
         """One lookup of the probe address; None when there is no socket to probe."""
