@@ -17,6 +17,7 @@ one's workers. The lock is held for a few integer updates only.
 
 from __future__ import annotations
 
+import functools
 import os
 import threading
 from collections import Counter
@@ -26,7 +27,16 @@ from dataclasses import dataclass
 
 
 def _key(socket_path: str | os.PathLike[str]) -> str:
-    """One name per socket file, however it was spelled (/var/run vs /run, relative)."""
+    return _resolved(os.fspath(socket_path))
+
+
+@functools.lru_cache(maxsize=32)
+def _resolved(socket_path: str) -> str:
+    """One name per socket file, however it was spelled (/var/run vs /run, relative).
+
+    Resolved once per spelling: resolving walks every directory of the path, and the
+    sampler asks every second.
+    """
     return os.path.realpath(socket_path)
 
 

@@ -198,7 +198,6 @@ class WorkersSampler:
         now = time.time() if now is None else now
         pools = tuple(self.history.pools())
         stats = self.history.latency_stats()
-        probes = [p for p in self.history.probes() if p.outcome is not None]
         path = self.installation.socket
         state: SocketState | None = None
         if pools and pools[-1].alive == 0 and path is not None:
@@ -208,15 +207,14 @@ class WorkersSampler:
         context = PoolContext(
             pools=pools,
             stats=stats,
-            recent_probe_outcomes=tuple(
-                str(p.outcome) for p in probes[-RECENT_PROBES:] if p.outcome is not None
-            ),
+            recent_probe_outcomes=tuple(map(str, self.history.recent_outcomes(RECENT_PROBES))),
             sessions=self._last_sessions,
             socket=path,
             socket_state=state,
             platform=platform,
             commands=self._commands_for(platform, discovery.authdaemonrc, discovery.unit.value),
             maildrop_read_timeout=self.installation.delivery_timeouts.read,
+            busy_for_others_seen=self.history.busy_for_others_seen(),
         )
         queue, busy, latency = self.history.series()
         return WorkersSnapshot(

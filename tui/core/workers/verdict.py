@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from itertools import pairwise
+from itertools import pairwise, takewhile
 from pathlib import Path
 
 from tui.core.authdaemon.client_timeouts import DEFAULT_READ_SECONDS
@@ -78,6 +78,10 @@ class PoolContext:
     commands: PlatformCommands
     # How long maildrop waits for a reply here (TIMEOUT_READ from Postfix, else 30 s).
     maildrop_read_timeout: float = DEFAULT_READ_SECONDS
+    # Whether any pool sample of the window saw a worker busy for other clients, when the
+    # caller keeps count (the sampler's history does, as samples come and go); None: the
+    # verdict looks through `pools` itself.
+    busy_for_others_seen: bool | None = None
 
 
 def suggested_workers(pool: PoolSample) -> int:
@@ -106,7 +110,8 @@ def _stopped(context: PoolContext, pool: PoolSample) -> Verdict:
 
 
 def _restarting(context: PoolContext, pool: PoolSample) -> Verdict | None:
-    recent = [p for p in context.pools if p.taken_at >= pool.taken_at - RESTART_WINDOW]
+    since = pool.taken_at - RESTART_WINDOW  # the newest samples only: walk back from the end
+    recent = list(takewhile(lambda p: p.taken_at >= since, reversed(context.pools)))[::-1]
     changes = sum(
         1 for before, after in pairwise(recent)
         if set(before.worker_pids) != set(after.worker_pids)
@@ -221,7 +226,9 @@ def judge(context: PoolContext) -> Verdict:
             fix,
             "The workers are free but the lookups fail: open the wizard (5) to find out why.",
         )
-    was_busy = any(p.busy_for_others for p in context.pools)
+    was_busy = context.busy_for_others_seen
+    if was_busy is None:
+        was_busy = any(p.busy_for_others for p in context.pools)
     state = PoolState.HEALTHY if was_busy else PoolState.IDLE
     word = "Healthy" if was_busy else "Idle"
     headline = f"{word}: {_numbers(pool, stats)}"
