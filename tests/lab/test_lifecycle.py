@@ -91,7 +91,29 @@ def test_view_shows_the_lab_at_apiscp_paths(healthy_lab: Lab) -> None:
     assert "admin2" not in Path("/etc/group").read_text()
 
 
-def test_orphaned_labs_are_found_for_clean_up(lab: Lab) -> None:
-    """`lab clean` finds labs whose creator died (here: the session's own, still running)."""
-    roots = [found.root for found in Lab.orphans()]
-    assert lab.root in roots
+def test_clean_removes_a_killed_runs_lab_and_keeps_labs_in_use(lab: Lab) -> None:
+    """`lab clean` takes down a lab whose run died, and leaves this session's own lab alone."""
+    import sys
+
+    # A real run that creates a lab and dies without taking it down (as a killed test would).
+    created = subprocess.run(
+        [sys.executable, "-c", "from tui.lab.lab import Lab; print(Lab.create().root)"],
+        capture_output=True, text=True, check=True, timeout=180,
+    )
+    left = Lab.load(Path(created.stdout.strip().splitlines()[-1]))
+    try:
+        assert left.state.owner and not left.in_use  # its owner has exited
+        assert lab.in_use  # this process owns the session's lab and is alive
+        orphans = [found.root for found in Lab.orphans()]
+        assert left.root in orphans and lab.root not in orphans
+        completed = subprocess.run(
+            [str(Path(sys.executable).parent / "authlib-tui"), "lab", "clean"],
+            capture_output=True, text=True, check=True, timeout=120,
+        )
+        assert f"removed the lab in {left.root}" in completed.stdout
+        assert f"kept the lab in {lab.root}: in use" in completed.stdout
+        assert not left.root.exists() and not pid_alive(left.state.holder_pid)
+        assert lab.root.exists() and lab.client().lookup("foo@domain.com").outcome == "found"
+    finally:
+        if left.root.exists():
+            left.down()

@@ -12,7 +12,7 @@ PostgreSQL) to learn and test on.
     lab shell [-- CMD...]     a shell (or CMD) that sees the lab at ApisCP's paths
     lab demo                  up, open the app on it in the ApisCP view, down on exit
     lab down                  stop everything and remove the lab dir
-    lab clean                 remove every lab left behind in the temp dir (killed runs)
+    lab clean                 remove the labs killed runs left in the temp dir (keeps labs in use)
 """
 
 from __future__ import annotations
@@ -199,7 +199,7 @@ def run(args: argparse.Namespace) -> int:
             return 0
         if args.action == "up":
             started = time.monotonic()
-            lab = Lab.create(root, _log_mode(args))
+            lab = Lab.create(root, _log_mode(args), kept=True)
             lab.wait_found()
             _print_status(lab)
             print(f"{'ready in':>17}: {time.monotonic() - started:.1f} s (first lookup answered)")
@@ -207,11 +207,17 @@ def run(args: argparse.Namespace) -> int:
             print("Or see it at ApisCP's paths: authlib-tui lab shell")
             return 0
         if args.action == "clean":
-            labs = Lab.orphans()
-            for lab in labs:
-                lab.down()
-                print(f"removed the lab in {lab.root}")
-            print(f"{len(labs)} lab(s) removed; no lab process or dir is left in the temp dir.")
+            kept = 0
+            for lab in Lab.in_temp_dir():
+                if lab.in_use:
+                    kept += 1
+                    why = "the run that started it is alive" if lab.state.owner else "lab up"
+                    print(f"kept the lab in {lab.root}: in use ({why}); "
+                          f"`authlib-tui lab down --dir {lab.root}` removes it")
+                else:
+                    lab.down()
+                    print(f"removed the lab in {lab.root}")
+            print(f"labs left by killed runs are gone; {kept} lab(s) in use kept.")
             return 0
         if args.action == "demo":
             return _demo(root, _log_mode(args))

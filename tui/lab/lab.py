@@ -29,7 +29,7 @@ from tui.lab import configs, namespace, seed
 from tui.lab.faults import FAULTS
 from tui.lab.postfix import LabPostfix, mailbox_homes
 from tui.lab.postgres import PostgresCluster, free_port
-from tui.lab.process import LabError, pid_alive, terminate
+from tui.lab.process import LabError, pid_alive, process_identity, terminate
 from tui.lab.syslog_sink import JOURNAL_REMOTE
 
 DEFAULT_ROOT = Path(tempfile.gettempdir()) / "authlib-tui-lab"
@@ -67,6 +67,10 @@ class LabState:
     # The socket dir stays 0750 courier:courier with no fault: socket-permission was fixed
     # the right way (maildrop setuid root), which leaves the directory closed, as on ApisCP.
     socket_dir_closed: bool = False
+    # The process that will take the lab down again ((pid, start ticks); see process_identity),
+    # so `lab clean` can tell a live run's lab from one left by a run that was killed. Empty
+    # for a lab kept by `lab up`, which stays until `lab down`.
+    owner: list[int] = field(default_factory=list)
 
 
 HOME_FAULTS = frozenset({"home-missing", "home-wrong-owner", "home-world-writable",
@@ -137,11 +141,14 @@ class Lab:
 
     # -- life cycle -------------------------------------------------------------
     @classmethod
-    def create(cls, root: Path | None = None, log_mode: str = "file") -> Lab:
+    def create(cls, root: Path | None = None, log_mode: str = "file", *,
+               kept: bool = False) -> Lab:
         """Bring a healthy lab up under `root` (a fresh temp dir by default).
 
         `log_mode="journal"` makes it a journald-only host: authdaemond's syslog lines
         go into a real journal file (written by systemd-journal-remote), no maillog.
+        This process owns the lab (it takes it down again) unless `kept`: a lab from
+        `lab up` outlives the command that started it.
         """
         if log_mode not in LOG_MODES:
             raise LabError(f"log mode must be one of {', '.join(LOG_MODES)}, not {log_mode!r}")
@@ -153,8 +160,9 @@ class Lab:
             raise LabError(f"a lab is already running in {root}; `authlib-tui lab down` first")
         root.mkdir(parents=True, exist_ok=True)
         root.chmod(0o755)  # postgres must traverse it; the socket dir has its own mode
+        owner = None if kept else process_identity(os.getpid())
         lab = cls(LabState(root=str(root), port=free_port(), started=time.time(),
-                           log_mode=log_mode))
+                           log_mode=log_mode, owner=list(owner) if owner else []))
         try:
             lab._up()
         except BaseException:
@@ -609,13 +617,27 @@ class Lab:
         return f"{self.run} {stat.S_IMODE(info.st_mode):04o} {owner}"
 
     @classmethod
-    def orphans(cls) -> list[Lab]:
-        """Labs in the temp dir whose creator died before tearing them down."""
+    def in_temp_dir(cls) -> list[Lab]:
+        """Every lab in the temp dir: the tests', the benches' and `lab up`'s default one."""
         found = []
         for state in sorted(Path(tempfile.gettempdir()).glob("authlib-tui-*lab*/lab.json")):
             with contextlib.suppress(LabError, ValueError, TypeError, OSError):
                 found.append(cls.load(state.parent))
         return found
+
+    @property
+    def in_use(self) -> bool:
+        """Someone still has this lab: the run that owns it is alive, or it is a kept lab
+        (`lab up`) whose daemons still run. A kept lab whose processes are all gone (after
+        a reboot, or killed) is left over."""
+        if self.state.owner:
+            return process_identity(self.state.owner[0]) == tuple(self.state.owner)
+        return bool(self.state.holder_pid) and pid_alive(self.state.holder_pid)
+
+    @classmethod
+    def orphans(cls) -> list[Lab]:
+        """Labs in the temp dir nobody will take down: their run was killed before it could."""
+        return [lab for lab in cls.in_temp_dir() if not lab.in_use]
 
     def down(self) -> None:
         """Stop everything and remove the lab dir: no process, mount or file stays."""

@@ -46,6 +46,18 @@ def pid_alive(pid: int) -> bool:
         return False
 
 
+def process_identity(pid: int) -> tuple[int, int] | None:
+    """(pid, start time in clock ticks since boot): names one process even after its pid has
+    been reused by another. None when no such process runs (or only its zombie)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    # fields[0] is the state (field 3 of the file); the start time is field 22.
+    return None if fields[0] == "Z" else (pid, int(fields[19]))
+
+
 def terminate(pid: int, timeout: float = 5.0) -> None:
     """SIGTERM, wait, then SIGKILL: a lab teardown must never leave a process behind."""
     for sig in (signal.SIGTERM, signal.SIGKILL):
