@@ -9,10 +9,8 @@ and training all use it, so it is product code. Its state lives in
 from __future__ import annotations
 
 import contextlib
-import grp
 import json
 import os
-import pwd
 import shutil
 import stat
 import subprocess
@@ -25,6 +23,7 @@ from pathlib import Path
 from tui.core.authdaemon.client import AuthdaemonClient
 from tui.core.authdaemon.outcome import Outcome
 from tui.core.authdaemon.socket_state import SocketState, socket_state
+from tui.core.owner_names import group_name, user_name
 from tui.lab import configs, namespace, seed
 from tui.lab.faults import FAULTS
 from tui.lab.postfix import LabPostfix, mailbox_homes
@@ -610,11 +609,8 @@ class Lab:
             info = self.run.stat()
         except OSError as exc:
             return f"{self.run}: {exc.strerror}"
-        try:
-            owner = f"{pwd.getpwuid(info.st_uid).pw_name}:{grp.getgrgid(info.st_gid).gr_name}"
-        except KeyError:
-            owner = f"{info.st_uid}:{info.st_gid}"
-        return f"{self.run} {stat.S_IMODE(info.st_mode):04o} {owner}"
+        return (f"{self.run} {stat.S_IMODE(info.st_mode):04o} "
+                f"{user_name(info.st_uid)}:{group_name(info.st_gid)}")
 
     @classmethod
     def in_temp_dir(cls) -> list[Lab]:
