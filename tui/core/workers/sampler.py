@@ -124,11 +124,10 @@ class WorkersSampler:
         # a busy worker is load is `own_lookups`' business, below; this flag is the pane's.)
         lingering = self._probe_ended and bool(sample.busy)
         self._probe_ended = False
-        if probing or self._probing.is_set() or lingering:
-            sample = replace(sample, probe_in_flight=True)
+        probe_in_flight = probing or self._probing.is_set() or lingering
         own = self._own_lookups_since_last(path)
-        if own:
-            sample = replace(sample, own_lookups=own)
+        if probe_in_flight or own:
+            sample = replace(sample, probe_in_flight=probe_in_flight, own_lookups=own)
         self.history.add_pool(sample)
         return sample
 
