@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.waiting import wait_until
 from tui.core.discovery.processes import DaemonProcesses, find_daemon_processes
 
 BTIME = 1_700_000_000
@@ -23,15 +24,19 @@ def fake_proc(
     *,
     argv0: dict[int, str] | None = None,
     start_ticks: int = 500,
+    states: dict[int, str] | None = None,
 ) -> Path:
-    """A procfs with /proc/stat (btime) and <pid>/stat + cmdline for each (pid, comm, ppid)."""
+    """A procfs with /proc/stat (btime) and <pid>/stat + cmdline for each (pid, comm, ppid);
+    every process sleeps (state S) unless `states` says otherwise."""
     proc.mkdir(parents=True, exist_ok=True)
     (proc / "stat").write_text(f"cpu  1 2 3\nbtime {BTIME}\nprocesses 9\n")
     for pid, comm, ppid in entries:
         pid_dir = proc / str(pid)
         pid_dir.mkdir()
         fields = " ".join(["0"] * 17)  # fields 5..21
-        (pid_dir / "stat").write_text(f"{pid} ({comm}) S {ppid} {fields} {start_ticks + pid} 0\n")
+        state = (states or {}).get(pid, "S")
+        (pid_dir / "stat").write_text(
+            f"{pid} ({comm}) {state} {ppid} {fields} {start_ticks + pid} 0\n")
         name = (argv0 or {}).get(pid, f"/usr/lib/courier/courier-authlib/{comm}")
         (pid_dir / "cmdline").write_bytes(name.encode() + b"\0arg\0")
     return proc
@@ -357,3 +362,48 @@ def test_a_tree_started_without_courierlogger_needs_no_pid_file(tmp_path: Path) 
     result = find_daemon_processes(run_dir / "pid", proc=proc)
     assert (result.logger_pid, result.parent_pid, result.worker_pids) == (None, 20, (21,))
     assert result.notes == ()
+
+
+@pytest.mark.parametrize("state", ["Z", "X"])
+def test_an_exited_authdaemond_is_no_second_tree(tmp_path: Path, state: str) -> None:
+    """A restarted daemon's unreaped parent keeps its name: it must not hide the running tree."""
+    proc = fake_proc(tmp_path / "proc", [*STANDARD_TREE, (650, "authdaemond", 1)],
+                     states={650: state})
+    pid_file = tmp_path / "run" / "pid"
+    pid_file.parent.mkdir()
+    pid_file.write_text("700\n")
+
+    result = find_daemon_processes(pid_file, proc)
+
+    assert result.parent_pid == 701
+    assert result.worker_pids == (702, 703, 704)
+    assert result.other_parent_pids == ()
+    assert not any("650" in note for note in result.notes)
+
+
+def test_a_zombie_worker_is_not_counted(tmp_path: Path) -> None:
+    proc = fake_proc(tmp_path / "proc", STANDARD_TREE, states={703: "Z"})
+
+    assert find_daemon_processes(None, proc).worker_pids == (702, 704)
+
+
+def test_a_real_zombie_named_authdaemond_is_left_out(tmp_path: Path) -> None:
+    """A real exited child that nobody reaped yet, its comm `authdaemond`, as after a restart
+    in a container whose PID 1 does not reap orphans."""
+    true = shutil.which("true")
+    assert true is not None
+    binary = tmp_path / "authdaemond"
+    shutil.copy(true, binary)
+    child = subprocess.Popen([str(binary)])
+    try:
+        wait_until(lambda: Path(f"/proc/{child.pid}/stat").read_text().rsplit(")", 1)[1]
+                   .split()[0] == "Z", 10, "the child to exit and stay unreaped")
+        assert Path(f"/proc/{child.pid}/comm").read_text().strip() == "authdaemond"
+
+        result = find_daemon_processes(None)
+
+        assert child.pid != result.parent_pid
+        assert child.pid not in result.other_parent_pids
+        assert child.pid not in result.worker_pids
+    finally:
+        child.wait(timeout=10)

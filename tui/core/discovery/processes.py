@@ -48,8 +48,14 @@ class _ProcInfo:
     start_ticks: int
 
 
+# A zombie (Z) or a dying task (X) has exited: it keeps its name until its parent reaps it,
+# which on a host whose PID 1 reaps no orphans may be never. It is no daemon.
+_GONE_STATES = frozenset({"Z", "X"})
+
+
 def _read_stat(proc: Path, pid: int) -> tuple[str, int, int] | None:
-    """(comm, ppid, starttime ticks) from /proc/<pid>/stat, or None if it is gone or garbled."""
+    """(comm, ppid, starttime ticks) from /proc/<pid>/stat, or None if it is gone, exited
+    (a zombie) or garbled."""
     try:  # os-level: the sampler reads a few of these every second
         descriptor = os.open(f"{proc}/{pid}/stat", os.O_RDONLY | os.O_CLOEXEC)
         try:
@@ -65,6 +71,8 @@ def _read_stat(proc: Path, pid: int) -> tuple[str, int, int] | None:
     comm = text[open_paren + 1 : close_paren]
     rest = text[close_paren + 1 :].split()
     # rest[0] is field 3 (state): ppid is field 4, starttime field 22.
+    if not rest or rest[0] in _GONE_STATES:
+        return None
     try:
         return comm, int(rest[1]), int(rest[19])
     except (IndexError, ValueError):
