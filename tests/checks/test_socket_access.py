@@ -6,18 +6,24 @@ that counts is the one Postfix's pipe runs, not the host's /usr/bin/maildrop.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import stat
+import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.waiting import wait_until
+from tui.core.authdaemon.socket_state import SocketState
 from tui.core.checks.context import CheckContext
 from tui.core.checks.delivery_checks import maildrop_setuid
 from tui.core.checks.result import CheckResult, Status
-from tui.core.checks.socket_checks import socket_access
+from tui.core.checks.socket_checks import daemon_processes, socket_access
 from tui.core.checks.socket_reach import socket_dir_reach
+from tui.core.discovery.processes import DaemonProcesses
 from tui.core.installation import Installation
 from tui.lab.lab import Lab
 from tui.lab.postfix import DEBIAN_MAILDROP
@@ -108,3 +114,47 @@ def test_a_setgid_binarys_group_counts(tmp_path: Path) -> None:
     os.rmdir(directory)
     with pytest.raises(OSError):
         socket_dir_reach(socket, "nobody")
+
+
+@pytest.fixture
+def zombie_authdaemond(tmp_path: Path) -> Iterator[int]:
+    """A real exited process named `authdaemond` that nobody has reaped, as a restarted daemon
+    leaves on a host whose PID 1 reaps no orphans; yields its pid."""
+    true = shutil.which("true")
+    assert true is not None
+    binary = tmp_path / "authdaemond"
+    shutil.copy(true, binary)
+    child = subprocess.Popen([str(binary)])
+    try:
+        wait_until(lambda: Path(f"/proc/{child.pid}/stat").read_text().rsplit(")", 1)[1]
+                   .split()[0] == "Z", 10, "the child to exit and stay unreaped")
+        yield child.pid
+    finally:
+        child.wait(timeout=10)
+
+
+def test_a_zombie_beside_the_running_daemon_is_no_stopped_daemon(
+        healthy_lab: Lab, zombie_authdaemond: int) -> None:
+    context = context_for(healthy_lab)
+
+    processes = daemon_processes(context)
+
+    assert processes.status is Status.OK, processes.finding
+    assert str(zombie_authdaemond) not in evidence(processes)
+    assert processes.diagnosis != "daemon-stopped"
+
+
+def test_a_listener_that_answers_outweighs_a_process_scan_that_finds_none(
+        healthy_lab: Lab) -> None:
+    """The scan can miss a running daemon (another pid namespace, hidepid=2); the socket's
+    listener is the kernel's own word, so the check never says "stopped" while it answers."""
+    seen = context_for(healthy_lab).installation
+    unseen = dataclasses.replace(seen.discovery, processes=DaemonProcesses())
+    context = CheckContext(dataclasses.replace(seen, discovery=unseen))
+    assert context.socket_state is SocketState.LISTENING
+
+    processes = daemon_processes(context)
+
+    assert processes.status is Status.WARN
+    assert processes.diagnosis == ""
+    assert "listener answers" in processes.finding

@@ -103,6 +103,15 @@ def daemon_processes(context: CheckContext) -> CheckResult:
             f"authdaemond parent {processes.parent_pid} with {len(processes.worker_pids)} "
             "worker(s).", tuple(processes.notes))
     evidence = ["no authdaemond process in /proc", *processes.notes]
+    if context.socket_state is SocketState.LISTENING:
+        # A listener bound to the socket is the kernel's word that a daemon runs; the scan can
+        # miss it (another pid namespace, hidepid, a tree we could not tell apart), so this
+        # is a warning about what we see, never "stopped".
+        return CheckResult(
+            "daemon-processes", title, Status.WARN,
+            "A listener answers on the socket, but no authdaemond process could be told "
+            "apart in /proc, so the workers cannot be counted.",
+            ("sock_diag: a listener is bound to the socket", *evidence))
     if context.platform in (Platform.APISCP, Platform.RHEL) and unit:
         evidence.append(f"{unit} has RemainAfterExit=true: `systemctl is-active` can say "
                         "active while nothing runs; trust the processes")
