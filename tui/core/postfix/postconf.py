@@ -8,6 +8,7 @@ Postfix itself reads it, defaults and `$name` expansion included.
 
 from __future__ import annotations
 
+import os
 import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -60,5 +61,16 @@ def discover_config_dir(settings: Settings, timeout: float = POSTCONF_TIMEOUT) -
 
 def main_cf_values(config_dir: Path, names: Sequence[str],
                    timeout: float = POSTCONF_TIMEOUT) -> dict[str, str] | None:
-    """These main.cf parameters as Postfix sees them (`postconf -c DIR -x NAME...`)."""
+    """These main.cf parameters as Postfix sees them (`postconf -c DIR -x NAME...`); None when
+    postconf cannot answer.
+
+    A dir without main.cf is known before asking: postconf would only fail, and Postfix holds
+    each fatal error a second before it exits.
+    """
+    try:
+        os.lstat(config_dir / "main.cf")
+    except FileNotFoundError:
+        return None
+    except OSError:
+        pass  # not ours to look at: postconf may still read it
     return run_postconf(["-c", str(config_dir), "-x", *names], timeout)
