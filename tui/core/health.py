@@ -12,6 +12,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from tui.core.logs.recent_errors import RecentErrors
     from tui.core.workers.pool import PoolSample
 
 DB_CHECK_TIMEOUT = 3.0
@@ -42,6 +43,9 @@ class HealthSnapshot:
     taken_at: float
     cells: tuple[HealthCell, ...]
     pool: PoolSample | None = None
+    # The log read the last-error cell was judged from: the Overview lists its newest errors,
+    # so the strip and the Overview never disagree about what authdaemond logged.
+    recent: RecentErrors | None = None
 
     def cell(self, key: str) -> HealthCell:
         return next(cell for cell in self.cells if cell.key == key)

@@ -15,7 +15,7 @@ from tui.core.database.probe import ProbeResult, ProbeStatus
 from tui.core.durations import age_text
 from tui.core.health import DB_CHECK_TIMEOUT, HealthCell, HealthSnapshot, State
 from tui.core.installation import Installation
-from tui.core.logs.recent_errors import recent_errors
+from tui.core.logs.recent_errors import RecentErrors
 from tui.core.workers.pool import PoolSample
 
 
@@ -134,8 +134,7 @@ def _mail(context: CheckContext) -> HealthCell:
                       "No mail waits for maildrop or authdaemond.")
 
 
-def _last_error(installation: Installation, now: float) -> HealthCell:
-    found = recent_errors(installation, limit=1)  # the journal or the files, as the Logs pane
+def _last_error(found: RecentErrors, now: float) -> HealthCell:
     if not found.errors:
         if not found.read_from:
             return HealthCell("last_error", "last error", State.UNKNOWN, "no log file",
@@ -175,6 +174,6 @@ def sample_health(
         _workers(pool),
         _database(installation, context.db_ping),
         _mail(context),
-        _last_error(installation, now),
+        _last_error(context.recent_errors, now),
     )
-    return HealthSnapshot(now, cells, pool)
+    return HealthSnapshot(now, cells, pool, context.recent_errors)

@@ -18,11 +18,13 @@ from tui.core.database.probe import ProbeResult, run_query
 from tui.core.discovery.platform import Platform, PlatformCommands, commands_for
 from tui.core.findings import Finding
 from tui.core.installation import Installation
+from tui.core.logs.recent_errors import RecentErrors, recent_errors
 from tui.core.postfix.observed import PostfixView
 from tui.core.workers.database_sessions import SessionsSample, SessionWatcher
 from tui.core.workers.pool import PoolSample, sample_pool_for
 
 DEFAULT_CHECK_TIMEOUT = 10.0  # per network call; `check --timeout` lowers it
+RECENT_ERRORS = 50  # the start-up check looks this far back; the Overview lists the newest
 
 
 class CheckContext:
@@ -51,6 +53,12 @@ class CheckContext:
     def commands(self) -> PlatformCommands:
         discovery = self.installation.discovery
         return commands_for(self.platform, discovery.authdaemonrc, discovery.unit.value)
+
+    @cached_property
+    def recent_errors(self) -> RecentErrors:
+        """authdaemond's newest errors from the Logs pane's source, read once per run: the
+        start-up check, the strip's last error and the Overview's list are this one read."""
+        return recent_errors(self.installation, limit=RECENT_ERRORS)
 
     @cached_property
     def config_findings(self) -> list[Finding]:

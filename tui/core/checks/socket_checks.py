@@ -16,7 +16,6 @@ from tui.core.checks.context import CheckContext
 from tui.core.checks.result import CheckResult, Fix, Status
 from tui.core.checks.socket_reach import socket_dir_reach
 from tui.core.discovery.platform import Platform
-from tui.core.logs.recent_errors import recent_errors
 from tui.core.postfix.maildrop_binary import MaildropBinary, examine_maildrop
 
 MAILDROP = Path("/usr/bin/maildrop")
@@ -125,7 +124,7 @@ def daemon_processes(context: CheckContext) -> CheckResult:
 def startup_errors(context: CheckContext) -> CheckResult:
     title = "No start-up errors in the log"
     # The Logs pane's source: the journal on a journald-only host, else the mail log files.
-    found = recent_errors(context.installation, limit=50)
+    found = context.recent_errors
     startup = [e for e in found.errors if e.signature.id in STARTUP_SIGNATURES]
     if not found.read_from:
         return CheckResult("startup-errors", title, Status.SKIP,
