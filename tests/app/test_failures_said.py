@@ -115,10 +115,12 @@ async def test_a_health_sample_that_raises_marks_the_strip_and_overview_stale(
 
 async def test_an_overview_read_that_raises_says_so_and_r_reads_again(
         healthy_lab, make_app, monkeypatch: pytest.MonkeyPatch) -> None:
-    import tui.core.logs.recent_errors as recent_errors
+    import tui.core.logs.sources as sources
 
-    monkeypatch.setattr(recent_errors, "recent_errors",
-                        raising_once(recent_errors.recent_errors, KeyError("journal")))
+    # The pane's own read (discovery, configs, the log set-up); its errors list is the health
+    # run's, which has a failure line of its own.
+    monkeypatch.setattr(sources, "log_setup_of",
+                        raising_once(sources.log_setup_of, KeyError("journal")))
     app = make_app(health_interval=3600)
     async with app.run_test(size=(100, 30), notifications=True) as pilot:
         line = app.query_one("#overview-stale", Static)

@@ -259,6 +259,9 @@ class AuthlibApp(App[int]):
             return None
         return widget if widget.is_attached else None
 
+    def _overview(self) -> OverviewPane | None:
+        return self._built("overview")  # type: ignore[return-value]
+
     def _lookup(self) -> LookupPane | None:
         return self._built("lookup")  # type: ignore[return-value]
 
@@ -356,6 +359,9 @@ class AuthlibApp(App[int]):
             if self._strip is not None:
                 self._strip.snapshot = observation.snapshot
                 self._strip.stale = "health" in self.failures
+            overview = self._overview()
+            if overview is not None:
+                overview.show_recent(observation.snapshot.recent)
         elif isinstance(observation, ChecksRan):
             if self._chain is not None:
                 self._chain.hops = observation.hops
@@ -402,7 +408,9 @@ class AuthlibApp(App[int]):
         elif component == "health":
             if self._strip is not None:
                 self._strip.stale = sentence is not None
-            self.query_one(OverviewPane).show_failure("health", sentence)
+            overview = self._overview()
+            if overview is not None:
+                overview.show_failure("health", sentence)
 
     def on_sampling_wanted(self, _message: SamplingWanted) -> None:
         self.monitor.start("pool", "probe", "sessions")
@@ -534,7 +542,9 @@ class AuthlibApp(App[int]):
 
     def action_refresh(self) -> None:
         self.monitor.refresh()
-        self.query_one(OverviewPane).reload()
+        overview = self._overview()
+        if overview is not None:
+            overview.reload()
         self.notify("Refreshing…", timeout=1.5)
 
     def action_timeline(self) -> None:

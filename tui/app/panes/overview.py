@@ -52,6 +52,7 @@ _PANE_FOR_PREFIX = (
 
 
 NEWLINE = Content("\n")
+RECENT_SHOWN = 5  # the newest errors listed under the chain
 
 
 def pane_for(finding: Finding) -> str:
@@ -65,7 +66,6 @@ def pane_for(finding: Finding) -> str:
 class OverviewData:
     installation: Installation
     findings: list[Finding]
-    recent: RecentErrors
     log_setup: str
 
 
@@ -73,7 +73,7 @@ class OverviewPane(VerticalScroll):
     """Recent errors, config findings and discovery; filled by a background worker."""
 
     def __init__(self, installation: Installation) -> None:
-        super().__init__(classes="pane-body")
+        super().__init__(classes="pane-body", id="overview-pane")
         self.installation = installation
         self._findings: list[Finding] = []
         self._recent: RecentErrors | None = None
@@ -96,6 +96,7 @@ class OverviewPane(VerticalScroll):
         yield Static("…", id="overview-discovered")
 
     def on_mount(self) -> None:
+        self._draw_recent()
         self.call_after_refresh(self.reload)  # the first frame first (see AuthlibApp.on_mount)
 
     def reload(self) -> None:
@@ -104,15 +105,13 @@ class OverviewPane(VerticalScroll):
     @work(thread=True, exclusive=True, group="overview", exit_on_error=False,
           description="Reading discovery, configs and logs")
     def _load(self) -> None:
-        from tui.core.logs.recent_errors import recent_errors
         from tui.core.logs.sources import log_setup_of
 
         installation = self.installation.refreshed()
         findings = [*installation.discovery.access, *installation.config_findings(),
                     *installation.settings.problems, *installation.discovery.problems]
-        recent = recent_errors(installation, limit=5)  # the same source as the Logs pane
         logs = log_setup_of(installation)  # probes the journal: here, not on the UI thread
-        self.app.call_from_thread(self._show, OverviewData(installation, findings, recent, logs))
+        self.app.call_from_thread(self._show, OverviewData(installation, findings, logs))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group == "overview" and event.state is WorkerState.ERROR:
@@ -164,19 +163,30 @@ class OverviewPane(VerticalScroll):
                        (f"  → {pane_for(finding)}", ACCENT)),
                 id=f"finding-{index}",
             ))
-        self._recent = data.recent
-        errors = data.recent.errors
+
+    def show_recent(self, recent: RecentErrors | None) -> None:
+        """The health run's read of the log: the strip's last error is its newest entry, so
+        both say the same. Kept until mounted; drawn at once when it is."""
+        self._recent = recent
+        if self.is_mounted:
+            self._draw_recent()
+
+    def _draw_recent(self) -> None:
+        recent = self._recent
+        if recent is None:
+            return  # "…" until the first health run
+        errors = recent.errors[-RECENT_SHOWN:]
         if errors:
             text = NEWLINE.join([
                 styled((f"{age(error.line.timestamp) if error.line.timestamp else '?':>7} ago  ",
                         DIM), (f"{error.signature.id}: ", LABEL), error.line.message)
                 for error in errors
             ])
-        elif data.recent.unreadable:
+        elif recent.unreadable:
             text = NEWLINE.join([plain(f"{path}: {reason}")
-                                 for path, reason in data.recent.unreadable.items()])
+                                 for path, reason in recent.unreadable.items()])
         else:
-            text = plain("none in " + (data.recent.read_from or "any log"))
+            text = plain("none in " + (recent.read_from or "any log"))
         self.query_one("#overview-errors", Static).update(text)
 
     def home_widget(self) -> Widget:
