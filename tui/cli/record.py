@@ -1,8 +1,10 @@
 """`authlib-tui record [--for DURATION] -o FILE`: record samples, probes, log hits and checks.
 
-DURATION is seconds or a number with s, m or h (default 10m). The file is SQLite;
-`authlib-tui replay FILE` plays it back, and
-`sqlite3 FILE 'select * from observations'` works today.
+DURATION is seconds or a number with s, m or h (default 10m). FILE must not exist
+(nor be a link): it is created new, readable by its owner only. The file is SQLite;
+`authlib-tui replay FILE` plays it back, and once the recording ends
+`sqlite3 FILE 'select * from observations'` works too (until then the recorder
+holds the file's lock).
 """
 
 from __future__ import annotations

@@ -25,7 +25,7 @@ from pathlib import Path
 from tui.core.recording.store import SCHEMA, Observation
 from tui.core.safe_text import safe_text
 
-MAX_FILE_BYTES = 128 * 1024 * 1024  # about 18 hours at 1 Hz (a recorded hour is ~7 MB)
+MAX_FILE_BYTES = 128 * 1024 * 1024  # about 20 hours at 1 Hz (bench/record.py: ~6 MiB an hour)
 MAX_VALUE_BYTES = 1024 * 1024  # one row's JSON (the largest recorded are a few KB)
 MAX_OBSERVATIONS = 1_000_000
 MAX_META_ROWS = 1000
