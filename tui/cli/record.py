@@ -1,14 +1,18 @@
 """`authlib-tui record [--for DURATION] -o FILE`: record samples, probes, log hits and checks.
 
-DURATION is seconds or a number with s, m or h (default 10m). The file is SQLite;
-`authlib-tui replay FILE` plays it back, and
-`sqlite3 FILE 'select * from observations'` works today.
+DURATION is seconds or a number with s, m or h (default 10m). FILE must not exist
+(nor be a link): it is created new, readable by its owner only. The file is SQLite;
+`authlib-tui replay FILE` plays it back, and once the recording ends
+`sqlite3 FILE 'select * from observations'` works too (until then the recorder
+holds the file's lock).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import re
+import sqlite3
 import sys
 from pathlib import Path
 from typing import Any
@@ -17,6 +21,7 @@ from tui.cli.exit_codes import EXIT_USAGE
 from tui.cli.path_options import installation_from_args
 from tui.core.installation import InstallationError
 from tui.core.recording.recorder import record
+from tui.core.safe_text import safe_text
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smh]?)\s*$")
 
@@ -44,18 +49,25 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"authlib-tui: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    if args.output.exists():
-        print(f"authlib-tui: {args.output} exists; record to a new file", file=sys.stderr)
+    output = safe_text(args.output)
+    if os.path.lexists(args.output):  # a dangling link too: the recorder never follows one
+        print(f"authlib-tui: {output} exists; record to a new file", file=sys.stderr)
         return EXIT_USAGE
     try:
         installation = installation_from_args(args)
     except InstallationError as exc:
         print(f"authlib-tui: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    print(f"recording to {args.output} for {duration:g} s (Ctrl+C stops early)")
+    print(f"recording to {output} for {duration:g} s (Ctrl+C stops early)")
     try:
         record(installation, args.output, duration)
     except KeyboardInterrupt:
         print("stopped early", file=sys.stderr)
-    print(f"recorded {args.output}")
+    except FileExistsError:  # made meanwhile: the recorder creates the file new or not at all
+        print(f"authlib-tui: {output} exists; record to a new file", file=sys.stderr)
+        return EXIT_USAGE
+    except (OSError, sqlite3.Error) as exc:
+        print(f"authlib-tui: cannot record to {output}: {safe_text(exc)}", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"recorded {output}")
     return 0

@@ -4,19 +4,20 @@ The whole file is loaded once (an hour at 1 Hz is a few thousand rows); every
 question is then a bisect. The state as of a moment is the last observation at
 or before it, the Workers pane's window is rebuilt from the samples in the five
 minutes before it, and the timeline is replayed from the recording's start, so
-it scrolls back that far.
+it scrolls back that far. The file is untrusted input: `reader.py` checks it whole
+before a row is believed.
 """
 
 from __future__ import annotations
 
 import bisect
-import json
-import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from tui.core.recording import observations as rows
 from tui.core.recording.observations import Kind
+from tui.core.recording.reader import READ_BUDGET_SECONDS, read_recording
+from tui.core.recording.reader import RecordingError as RecordingError
 from tui.core.recording.store import Observation
 from tui.core.timeline import Timeline
 from tui.core.workers.history import WINDOW_SECONDS, WorkersHistory
@@ -25,10 +26,6 @@ from tui.core.xray import Hop
 
 # A hop sample older than this, as of the cursor, shows as stale (as the live x-ray does).
 STALE_AFTER_CHECKS = 3  # times the recording's check interval
-
-
-class RecordingError(Exception):
-    """The file is not a recording this version can read; the message says why."""
 
 
 @dataclass
@@ -47,26 +44,9 @@ class Recording:
         self._all_times = sorted({o.at for o in self.observations})
 
     @classmethod
-    def load(cls, path: Path) -> Recording:
-        if not path.is_file():
-            raise RecordingError(f"{path}: no such file")
-        try:
-            db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-            try:
-                meta = dict(db.execute("SELECT key, value FROM meta"))
-                found = list(db.execute("SELECT at, kind, data FROM observations"))
-            finally:
-                db.close()
-        except sqlite3.DatabaseError as exc:
-            raise RecordingError(f"{path}: not an authlib-tui recording ({exc})") from exc
-        observations = []
-        for at, kind, data in found:
-            try:
-                payload = json.loads(data)
-            except (TypeError, ValueError):
-                continue  # one damaged row does not make the rest unreadable
-            if isinstance(payload, dict) and isinstance(at, int | float):
-                observations.append(Observation(float(at), str(kind), payload))
+    def load(cls, path: Path, budget_seconds: float = READ_BUDGET_SECONDS) -> Recording:
+        """The recording at `path`; RecordingError (one sentence, terminal-safe) if it is not."""
+        meta, observations = read_recording(path, budget_seconds)
         if not observations:
             raise RecordingError(f"{path}: the recording is empty")
         return cls(path, meta, observations)
