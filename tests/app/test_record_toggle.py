@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -71,6 +72,27 @@ async def test_r_pressed_twice_at_once_opens_one_file_and_closes_it(
 
     with sqlite3.connect(recordings[0]) as db:  # closed with its end time
         assert dict(db.execute("SELECT key, value FROM meta")).get("ended")
+
+
+async def test_r_again_within_the_same_second_records_to_a_new_name(
+        healthy_lab, make_app, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Recordings are created new, never over an existing file; the second one of a second
+    gets its own name instead of a refusal."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
+    real_strftime = time.strftime
+    monkeypatch.setattr("time.strftime", lambda pattern, *when: "20261207-031500"
+                        if pattern == "%Y%m%d-%H%M%S" else real_strftime(pattern, *when))
+    app = make_app(health_interval=3600)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        for _ in range(3):  # start, stop, start again: two recordings
+            await pilot.press("R")
+            await app.wait_for_work()
+        assert app.tape.recording is not None
+        await pilot.press("R")
+        await app.wait_for_work()
+        assert "Cannot record to" not in visible_text(app)
+    names = sorted(path.name for path in (tmp_path / "authlib-tui" / "recordings").iterdir())
+    assert names == ["20261207-031500-2.sqlite", "20261207-031500.sqlite"]
 
 
 def test_a_closed_tape_ignores_late_observations_and_flushes(healthy_lab, tmp_path: Path) -> None:

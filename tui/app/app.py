@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import gc
+import os
 import sys
 import threading
 import time
@@ -579,7 +580,12 @@ class AuthlibApp(App[int]):
         from tui.core.recording.tape import default_recordings_dir
 
         def new_path() -> Path:
-            return default_recordings_dir() / time.strftime("%Y%m%d-%H%M%S.sqlite")
+            """A name nothing has yet: the file is created new (O_EXCL), so R pressed again
+            within the same second gets `-2`, not a refusal."""
+            directory, stem = default_recordings_dir(), time.strftime("%Y%m%d-%H%M%S")
+            names = (f"{stem}.sqlite", *(f"{stem}-{n}.sqlite" for n in range(2, 100)))
+            return next((directory / name for name in names
+                         if not os.path.lexists(directory / name)), directory / names[0])
 
         try:  # decided and done under the tape's lock: R pressed twice opens one file
             recording, saved = self.tape.toggle(new_path, self.installation,
