@@ -166,7 +166,7 @@ class Lab:
     @classmethod
     def create(cls, root: Path | None = None, log_mode: str = "file", *,
                kept: bool = False) -> Lab:
-        """Bring a healthy lab up under `root` (a fresh temp dir by default).
+        """Bring a healthy lab up under `root` (by default a fresh dir in the labs' base).
 
         `log_mode="journal"` makes it a journald-only host: authdaemond's syslog lines
         go into a real journal file (written by systemd-journal-remote), no maillog.
