@@ -194,7 +194,13 @@ def test_pids_whose_identity_does_not_match_are_never_signalled(
     lab_dir = Path(tempfile.mkdtemp(prefix="test-pids-", dir=ensure_labs_base()))
     try:
         (lab_dir / "lab.json").write_text(_state(lab_dir, victim.pid, **started))
+        # Postfix's holder file with a start time that is not the victim's, and a pid file
+        # in the postgres-writable data dir naming a process that is not postgres's.
+        (lab_dir / "postfix-holder.pid").write_text(f"{victim.pid} {identity[1] + 1}\n")
+        (lab_dir / "pg" / "data").mkdir(parents=True)
+        (lab_dir / "pg" / "data" / "postmaster.pid").write_text(f"{victim.pid}\n")
         lab = Lab.load(lab_dir)
+        assert lab.postfix.holder_pid() == 0 and lab.pg.postmaster_pid() is None
         assert lab.holder == 0 and lab.daemon_pids() == [] and not lab.in_use
         with pytest.raises(LabError, match=r"daemon namespace .* is gone"):
             lab.start_daemon()  # no nsenter into the victim's namespace
