@@ -47,6 +47,7 @@ from tui.core.discovery.processes import DaemonProcesses
 from tui.core.installation import Installation
 from tui.core.settings import ENV_CONF_DIR, ENV_CONFIG, ENV_SOCKET
 from tui.lab.lab import Lab
+from tui.lab.lab_dir import lab_dir_problem
 from tui.lab.process import LabError
 from tui.lab.seed import SECRETS
 
@@ -88,7 +89,10 @@ def _exclusive(lock_path: Path, timeout: float) -> Iterator[None]:
 
 
 def _remove_stale_lab(root: Path) -> None:
-    """Under the lock, whatever is at `root` was left by a run that died: take it down."""
+    """Under the lock, a lab at `root` was left by a run that died: take it down. A dir
+    there that is not root's alone is left for Lab.create to refuse (it names why)."""
+    if lab_dir_problem(root) is not None:
+        return
     if (root / "lab.json").exists():
         with contextlib.suppress(LabError, OSError, ValueError, TypeError):
             Lab.load(root).down()

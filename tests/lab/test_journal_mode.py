@@ -25,6 +25,7 @@ from tui.core.logs.recent_errors import RecentErrors, recent_errors
 from tui.core.logs.sources import log_setup_of
 from tui.lab import namespace
 from tui.lab.lab import AUTHDAEMOND, Lab
+from tui.lab.lab_dir import ensure_labs_base
 from tui.lab.process import pid_alive
 from tui.lab.seed import SECRETS
 
@@ -160,8 +161,8 @@ def test_down_leaves_no_journal_writer_behind(journal_lab: Lab) -> None:
 
 
 def test_lab_up_journal_from_the_command_line(journal_lab: Lab) -> None:
-    # In the temp dir (postgres must traverse it), named so `lab clean` finds a leftover.
-    root = Path(tempfile.mkdtemp(prefix="authlib-tui-journal-lab-"))
+    # In the labs' base (root's, postgres traverses it), so `lab clean` finds a leftover.
+    root = Path(tempfile.mkdtemp(prefix="journal-lab-", dir=ensure_labs_base()))
     up = subprocess.run([sys.executable, "-m", "tui.cli.main", "lab", "--dir", str(root), "up",
                          "--journal"], capture_output=True, text=True, timeout=120)
     try:

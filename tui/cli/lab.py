@@ -1,7 +1,7 @@
 """`authlib-tui lab ...`: the built-in real mail chain (Postfix → maildrop → authdaemond →
 PostgreSQL) to learn and test on.
 
-    lab up [--dir D]          start a healthy lab (default dir: /tmp/authlib-tui-lab)
+    lab up [--dir D]          start a healthy lab (default dir: /var/lib/authlib-tui/labs/lab-up)
     lab up --journal          the same as a journald-only host: a journal, no maillog
     lab send ADDRESS [--count N]  inject mail into the lab's Postfix (sendmail -C)
     lab queue                 the lab's queue (postqueue -p)
@@ -12,7 +12,11 @@ PostgreSQL) to learn and test on.
     lab shell [-- CMD...]     a shell (or CMD) that sees the lab at ApisCP's paths
     lab demo                  up, open the app on it in the ApisCP view, down on exit
     lab down                  stop everything and remove the lab dir
-    lab clean                 remove the labs killed runs left in the temp dir (keeps labs in use)
+    lab clean                 remove the labs killed runs left (keeps labs in use)
+
+A lab dir must be root's alone (not a symlink, not writable by others, under parents
+nobody else can rename): the lab refuses any other, so it never loads, writes into or
+removes what another user planted.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from tui.core.authdaemon.request import address_problem
 from tui.lab.apiscp_tools import install_tools
 from tui.lab.faults import FAULTS, HEALTHY, validate
 from tui.lab.lab import COURIER_WORKERS_FILE, DEFAULT_ROOT, Lab
+from tui.lab.lab_dir import LABS_BASE
 from tui.lab.namespace import view_command
 from tui.lab.process import LabError
 
@@ -189,6 +194,31 @@ def _mail(lab: Lab, action: str, names: list[str], count: int) -> int:
     return 0
 
 
+def _clean() -> int:
+    """Take down the labs in the root-owned base that nobody will; name each one refused."""
+    kept = 0
+    labs, refused = Lab.in_base()
+    for refusal in refused:
+        print(f"skipped: {refusal}")
+    for lab in labs:
+        if lab.in_use:
+            kept += 1
+            why = "the run that started it is alive" if lab.state.owner else "lab up"
+            print(f"kept the lab in {lab.root}: in use ({why}); "
+                  f"`authlib-tui lab down --dir {lab.root}` removes it")
+            continue
+        try:
+            lab.down()
+        except LabError as exc:
+            refused.append(str(exc))
+            print(f"skipped: {exc}")
+        else:
+            print(f"removed the lab in {lab.root}")
+    print(f"labs left by killed runs in {LABS_BASE} are gone; {kept} lab(s) in use "
+          f"kept, {len(refused)} refused.")
+    return 0
+
+
 def run(args: argparse.Namespace) -> int:
     root = _root(args)
     try:
@@ -207,18 +237,7 @@ def run(args: argparse.Namespace) -> int:
             print("Or see it at ApisCP's paths: authlib-tui lab shell")
             return 0
         if args.action == "clean":
-            kept = 0
-            for lab in Lab.in_temp_dir():
-                if lab.in_use:
-                    kept += 1
-                    why = "the run that started it is alive" if lab.state.owner else "lab up"
-                    print(f"kept the lab in {lab.root}: in use ({why}); "
-                          f"`authlib-tui lab down --dir {lab.root}` removes it")
-                else:
-                    lab.down()
-                    print(f"removed the lab in {lab.root}")
-            print(f"labs left by killed runs are gone; {kept} lab(s) in use kept.")
-            return 0
+            return _clean()
         if args.action == "demo":
             return _demo(root, _log_mode(args))
         lab = Lab.load(root)

@@ -4,6 +4,9 @@
 `lab.down()` removes every process, mount and file. The demo, the test suite
 and training all use it, so it is product code. Its state lives in
 `<root>/lab.json`, so another process (`authlib-tui lab fault …`) can drive it.
+Labs live under a root-owned base (see lab_dir), and a lab.json is only read from a
+dir no other user could have made; the pids it records are only used while they
+still name the processes the lab started.
 """
 
 from __future__ import annotations
@@ -26,12 +29,28 @@ from tui.core.authdaemon.socket_state import SocketState, socket_state
 from tui.core.owner_names import group_name, user_name
 from tui.lab import configs, namespace, seed
 from tui.lab.faults import FAULTS
+from tui.lab.lab_dir import (
+    LABS_BASE,
+    STATE_FILE,
+    base_problem,
+    ensure_labs_base,
+    lab_dir_problem,
+    read_state,
+)
 from tui.lab.postfix import LabPostfix, mailbox_homes
 from tui.lab.postgres import PostgresCluster, free_port
-from tui.lab.process import LabError, pid_alive, process_identity, terminate
+from tui.lab.process import (
+    LabError,
+    process_identity,
+    reap,
+    started_ticks,
+    terminate,
+    verified_pid,
+)
 from tui.lab.syslog_sink import JOURNAL_REMOTE
 
-DEFAULT_ROOT = Path(tempfile.gettempdir()) / "authlib-tui-lab"
+# `lab up`'s lab when no --dir is given (inside the root-owned base, not the temp dir).
+DEFAULT_ROOT = LABS_BASE / "lab-up"
 AUTHDAEMOND = "/usr/sbin/authdaemond"
 MODULE_DIR = "/usr/lib/courier-authlib"  # Debian's pkglibdir, compiled into authdaemond
 READY_TIMEOUT = 10.0
@@ -58,6 +77,11 @@ class LabState:
     port: int
     holder_pid: int = 0
     sink_pid: int = 0
+    # Their start times (clock ticks since boot; see process_identity): a pid is only
+    # signalled or entered while it still names that process. 0 (a lab.json from before
+    # these were recorded) means the pid is never trusted.
+    holder_started: int = 0
+    sink_started: int = 0
     faults: list[str] = field(default_factory=list)
     started: float = 0.0
     workers: int | None = None  # `lab set-workers N`; None = what the faults say
@@ -142,7 +166,7 @@ class Lab:
     @classmethod
     def create(cls, root: Path | None = None, log_mode: str = "file", *,
                kept: bool = False) -> Lab:
-        """Bring a healthy lab up under `root` (a fresh temp dir by default).
+        """Bring a healthy lab up under `root` (by default a fresh dir in the labs' base).
 
         `log_mode="journal"` makes it a journald-only host: authdaemond's syslog lines
         go into a real journal file (written by systemd-journal-remote), no maillog.
@@ -154,10 +178,17 @@ class Lab:
         if os.geteuid() != 0:
             raise LabError("the lab needs root (mount namespaces, runuser postgres)")
         if root is None:
-            root = Path(tempfile.mkdtemp(prefix="authlib-tui-lab-"))
-        elif (root / "lab.json").exists():
+            root = Path(tempfile.mkdtemp(prefix="lab-", dir=ensure_labs_base()))
+        else:
+            root = Path(os.path.abspath(root))
+            if root.is_relative_to(LABS_BASE):
+                ensure_labs_base()
+            root.mkdir(mode=0o755, parents=True, exist_ok=True)
+        problem = lab_dir_problem(root)
+        if problem:
+            raise LabError(f"refusing to make a lab in {root}: {problem}")
+        if os.path.lexists(root / STATE_FILE):
             raise LabError(f"a lab is already running in {root}; `authlib-tui lab down` first")
-        root.mkdir(parents=True, exist_ok=True)
         root.chmod(0o755)  # postgres must traverse it; the socket dir has its own mode
         owner = None if kept else process_identity(os.getpid())
         lab = cls(LabState(root=str(root), port=free_port(), started=time.time(),
@@ -171,16 +202,39 @@ class Lab:
 
     @classmethod
     def load(cls, root: Path = DEFAULT_ROOT) -> Lab:
+        """The lab in `root`; LabError (one sentence) when there is none, or when the dir
+        or its lab.json could have been made or changed by another user."""
+        root = Path(os.path.abspath(root))
         try:
-            data = json.loads((root / "lab.json").read_text())
+            data = read_state(root)
         except FileNotFoundError as exc:
             raise LabError(f"no lab in {root}: start one with `authlib-tui lab up`") from exc
-        return cls(LabState(**data))
+        try:
+            return cls(LabState(**data))  # type: ignore[arg-type]
+        except TypeError as exc:
+            raise LabError(f"refusing the lab in {root}: its {STATE_FILE} is not a lab's "
+                           "state") from exc
 
     def _save(self) -> None:
-        tmp = self.root / "lab.json.tmp"
-        tmp.write_text(json.dumps(asdict(self.state), indent=2))
-        tmp.replace(self.root / "lab.json")
+        tmp = self.root / f"{STATE_FILE}.tmp"
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(json.dumps(asdict(self.state), indent=2))
+        tmp.replace(self.root / STATE_FILE)
+
+    @property
+    def holder(self) -> int:
+        """The daemon namespace's holder pid while it is still the process we started, else 0."""
+        return verified_pid(self.state.holder_pid, self.state.holder_started)
+
+    def _holder_for_nsenter(self) -> int:
+        holder = self.holder
+        if not holder:
+            raise LabError(f"the lab's daemon namespace in {self.root} is gone (its holder "
+                           "process no longer runs); `authlib-tui lab down` and up again")
+        return holder
 
     def _up(self) -> None:
         for directory in (self.etc, self.run, self.dev, self.log_dir, self.root / "view"):
@@ -189,11 +243,13 @@ class Lab:
             self.maillog.touch()
         self._write_host_files()
         self.state.sink_pid = self._start_sink()
+        self.state.sink_started = started_ticks(self.state.sink_pid)
         self._save()
         self.pg.init()
         self.pg.start()
         self._load_schema()
         self.state.holder_pid = namespace.start_holder(self.etc, self.run, self.dev)
+        self.state.holder_started = started_ticks(self.state.holder_pid)
         self._save()
         self.postfix.write(seed.MAIL_DOMAINS, mailbox_homes(self.virtual), tempfail=True)
         self.apply(frozenset())
@@ -314,7 +370,7 @@ class Lab:
                 self.socket_path.unlink()
             self.socket_path.mkdir()
             (self.socket_path / "left-behind").write_text("not a socket\n")
-            namespace.run_in_namespace(self.state.holder_pid, [AUTHDAEMOND, "start"])
+            namespace.run_in_namespace(self._holder_for_nsenter(), [AUTHDAEMOND, "start"])
             self.state.faults = sorted(faults)
             self._save()
             return
@@ -338,7 +394,7 @@ class Lab:
         dir in the daemon's namespace only; the host's dir is never touched.
         """
         unmount = f"if mountpoint -q {MODULE_DIR}; then umount {MODULE_DIR}; fi"
-        namespace.run_in_namespace(self.state.holder_pid, ["/bin/sh", "-c", unmount])
+        namespace.run_in_namespace(self._holder_for_nsenter(), ["/bin/sh", "-c", unmount])
         if not broken:
             return
         copy = self.root / "modules"
@@ -348,7 +404,7 @@ class Lab:
             shutil.copy2(library, copy / library.name)
         (copy / f"lib{configs.BROKEN_MODULE}.so.0").write_text("this is not a shared library\n")
         namespace.run_in_namespace(
-            self.state.holder_pid, ["mount", "--bind", str(copy), MODULE_DIR])
+            self._holder_for_nsenter(), ["mount", "--bind", str(copy), MODULE_DIR])
 
     def _reload_with_bad_authdaemonrc(self, healthy: str) -> None:
         """Break authdaemonrc under the running daemon, then reload it (`authdaemond restart`).
@@ -357,7 +413,7 @@ class Lab:
         """
         before = self._authdaemond_text().count(b"Bad line in ")
         self._write_config(self.authdaemonrc, configs.broken_authdaemonrc(healthy))
-        namespace.run_in_namespace(self.state.holder_pid, [AUTHDAEMOND, "restart"])
+        namespace.run_in_namespace(self._holder_for_nsenter(), [AUTHDAEMOND, "restart"])
         deadline = time.monotonic() + READY_TIMEOUT
         while time.monotonic() < deadline:
             if self._authdaemond_text().count(b"Bad line in ") > before:
@@ -418,15 +474,17 @@ class Lab:
 
     # -- the daemon -------------------------------------------------------------
     def daemon_pids(self) -> list[int]:
-        """Every process in the daemon's namespace except the holder itself."""
-        ns = namespace.mount_namespace_id(self.state.holder_pid)
+        """Every process in the daemon's namespace except the holder itself (none when the
+        holder is no longer the process the lab started: its namespace is not ours)."""
+        holder = self.holder
+        ns = namespace.mount_namespace_id(holder) if holder else None
         if ns is None:
             return []
         pids = []
         for entry in Path("/proc").iterdir():
             if (
                 entry.name.isdigit()
-                and int(entry.name) != self.state.holder_pid
+                and int(entry.name) != holder
                 and namespace.mount_namespace_id(int(entry.name)) == ns
             ):
                 pids.append(int(entry.name))
@@ -555,7 +613,7 @@ class Lab:
         self._heal({"db-down"}, self.state.workers)
 
     def start_daemon(self) -> None:
-        namespace.run_in_namespace(self.state.holder_pid, [AUTHDAEMOND, "start"])
+        namespace.run_in_namespace(self._holder_for_nsenter(), [AUTHDAEMOND, "start"])
         deadline = time.monotonic() + READY_TIMEOUT
         while time.monotonic() < deadline:
             if socket_state(self.socket_path) is SocketState.LISTENING:
@@ -567,7 +625,8 @@ class Lab:
         if not self.daemon_pids():
             return
         with contextlib.suppress(LabError):
-            namespace.run_in_namespace(self.state.holder_pid, [AUTHDAEMOND, "stop"], timeout=15)
+            namespace.run_in_namespace(self._holder_for_nsenter(), [AUTHDAEMOND, "stop"],
+                                       timeout=15)
         deadline = time.monotonic() + 5
         while self.daemon_pids() and time.monotonic() < deadline:
             time.sleep(0.02)
@@ -613,13 +672,23 @@ class Lab:
                 f"{user_name(info.st_uid)}:{group_name(info.st_gid)}")
 
     @classmethod
-    def in_temp_dir(cls) -> list[Lab]:
-        """Every lab in the temp dir: the tests', the benches' and `lab up`'s default one."""
-        found = []
-        for state in sorted(Path(tempfile.gettempdir()).glob("authlib-tui-*lab*/lab.json")):
-            with contextlib.suppress(LabError, ValueError, TypeError, OSError):
-                found.append(cls.load(state.parent))
-        return found
+    def in_base(cls, base: Path = LABS_BASE) -> tuple[list[Lab], list[str]]:
+        """Every lab under the root-owned base (the tests', the benches', `lab up`'s), and a
+        sentence for each dir there that was refused instead of loaded."""
+        problem = base_problem(base)
+        if problem:
+            return [], [f"refusing to look for labs in {base}: {problem}"]
+        if not base.exists():
+            return [], []
+        found, refused = [], []
+        for entry in sorted(base.iterdir()):
+            if not os.path.lexists(entry / STATE_FILE) and not entry.is_symlink():
+                continue  # a lab still being made (its state comes next), or not a lab
+            try:
+                found.append(cls.load(entry))
+            except LabError as exc:
+                refused.append(str(exc))
+        return found, refused
 
     @property
     def in_use(self) -> bool:
@@ -628,25 +697,37 @@ class Lab:
         a reboot, or killed) is left over."""
         if self.state.owner:
             return process_identity(self.state.owner[0]) == tuple(self.state.owner)
-        return bool(self.state.holder_pid) and pid_alive(self.state.holder_pid)
+        return bool(self.holder)
 
     @classmethod
-    def orphans(cls) -> list[Lab]:
-        """Labs in the temp dir nobody will take down: their run was killed before it could."""
-        return [lab for lab in cls.in_temp_dir() if not lab.in_use]
+    def orphans(cls, base: Path = LABS_BASE) -> list[Lab]:
+        """Labs in the base nobody will take down: their run was killed before it could."""
+        return [lab for lab in cls.in_base(base)[0] if not lab.in_use]
 
     def down(self) -> None:
-        """Stop everything and remove the lab dir: no process, mount or file stays."""
+        """Stop everything and remove the lab dir: no process, mount or file stays.
+
+        Only the processes the lab itself started are signalled (each pid is checked against
+        the start time recorded with it), and the dir is removed only while it is still one
+        no other user could have swapped in.
+        """
         self.postfix.stop()
-        if self.state.holder_pid:
+        if holder := self.holder:
             self.stop_daemon()
             for pid in self.daemon_pids():
                 terminate(pid)
-            terminate(self.state.holder_pid)
+            terminate(holder)
+        reap(self.state.holder_pid)  # our own child's zombie, if it ended by itself
         with contextlib.suppress(LabError):
             self.pg.stop()
         if postmaster := self.pg.postmaster_pid():
             terminate(postmaster)
-        if self.state.sink_pid and pid_alive(self.state.sink_pid):
-            terminate(self.state.sink_pid)
+        if sink := verified_pid(self.state.sink_pid, self.state.sink_started):
+            terminate(sink)
+        reap(self.state.sink_pid)
+        if not os.path.lexists(self.root):
+            return  # already down
+        problem = lab_dir_problem(self.root)
+        if problem:
+            raise LabError(f"left {self.root} in place: {problem}")
         shutil.rmtree(self.root, ignore_errors=True)

@@ -34,7 +34,14 @@ from pathlib import Path
 
 from tui.lab import seed
 from tui.lab.namespace import mount_namespace_id
-from tui.lab.process import LabError, pid_alive, run_checked, terminate
+from tui.lab.process import (
+    LabError,
+    pid_alive,
+    run_checked,
+    started_ticks,
+    terminate,
+    verified_pid,
+)
 
 POSTFIX = "/usr/sbin/postfix"
 SENDMAIL = "/usr/sbin/sendmail"
@@ -196,10 +203,13 @@ class LabPostfix:
         ])
 
     def holder_pid(self) -> int:
+        """The namespace holder's pid, only while it is still the process this lab started
+        (the file records its start time too); 0 otherwise, so nothing else is entered."""
         try:
-            return int(self.holder_file.read_text().strip())
-        except (FileNotFoundError, ValueError):
+            pid, started = (int(word) for word in self.holder_file.read_text().split())
+        except (OSError, ValueError):
             return 0
+        return verified_pid(pid, started)
 
     def start(self) -> None:
         holder = subprocess.Popen(
@@ -214,7 +224,7 @@ class LabPostfix:
             error = holder.stderr.read() if holder.stderr else ""
             raise LabError(f"could not set up Postfix's mount namespace: {error.strip()}")
         holder.stdout.close()
-        self.holder_file.write_text(f"{holder.pid}\n")
+        self.holder_file.write_text(f"{holder.pid} {started_ticks(holder.pid)}\n")
         self.postfix("start")
         deadline = time.monotonic() + START_TIMEOUT
         while not self.running():
@@ -254,6 +264,7 @@ class LabPostfix:
         """`postfix stop`, then every straggler by pid, then the namespace's holder."""
         holder = self.holder_pid()
         if not holder:
+            self.holder_file.unlink(missing_ok=True)
             return
         if self.running():
             with contextlib.suppress(LabError):

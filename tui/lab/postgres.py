@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import contextlib
 import glob
+import os
+import pwd
 import shutil
 import socket
 import subprocess
@@ -100,8 +102,12 @@ class PostgresCluster:
         return (self.data_dir / "postmaster.pid").exists()
 
     def postmaster_pid(self) -> int | None:
-        with contextlib.suppress(OSError, ValueError, IndexError):
-            return int((self.data_dir / "postmaster.pid").read_text().split()[0])
+        """The postmaster's pid from its pid file, only when that process runs as postgres:
+        the file is postgres's to write, and root signals the pid it names."""
+        with contextlib.suppress(OSError, ValueError, IndexError, KeyError):
+            pid = int((self.data_dir / "postmaster.pid").read_text().split()[0])
+            if pid > 0 and os.stat(f"/proc/{pid}").st_uid == pwd.getpwnam(PG_USER).pw_uid:
+                return pid
         return None
 
     def superuser(self, dbname: str = "postgres") -> psycopg.Connection[tuple[object, ...]]:

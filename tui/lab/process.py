@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -56,6 +57,30 @@ def process_identity(pid: int) -> tuple[int, int] | None:
         return None
     # fields[0] is the state (field 3 of the file); the start time is field 22.
     return None if fields[0] == "Z" else (pid, int(fields[19]))
+
+
+def verified_pid(pid: int, started: int) -> int:
+    """`pid` when it still names the process that was recorded as starting at `started` ticks,
+    else 0: a pid read back from a file may since belong to someone else's process (or a
+    planted file may name one), and the lab must never signal or enter that."""
+    if pid <= 0 or started <= 0:
+        return 0
+    return pid if process_identity(pid) == (pid, started) else 0
+
+
+def started_ticks(pid: int) -> int:
+    """The start time recorded with a pid the lab just started (0 if it already ended)."""
+    identity = process_identity(pid)
+    return identity[1] if identity else 0
+
+
+def reap(pid: int) -> None:
+    """Collect `pid`'s exit status if it is our own child that ended (no zombie is left);
+    sends nothing, and does nothing for anyone else's process."""
+    if pid <= 0:
+        return  # waitpid would take any child (or a process group's) instead
+    with contextlib.suppress(ChildProcessError, OSError):
+        os.waitpid(pid, os.WNOHANG)
 
 
 def terminate(pid: int, timeout: float = 5.0) -> None:
