@@ -90,12 +90,12 @@ def _open_component(parent_fd: int, parent_mode: int, name: str, shown: Path,
             raise
     link = os.stat(name, dir_fd=parent_fd, follow_symlinks=False)
     if not stat.S_ISLNK(link.st_mode):
-        raise UnsafePath(shown, f"{shown} is not a directory.") from None
+        raise UnsafePath(shown, f"{shown} is not a directory") from None
     replaceable = parent_mode & _OTHERS_WRITE and not parent_mode & stat.S_ISVTX
     if link.st_uid not in _trusted_owners() or replaceable:
         raise UnsafePath(shown, f"{shown} is a symbolic link owned by {_who(link.st_uid)}; "
                                 "authlib-tui does not follow a link someone else could "
-                                "have planted.") from None
+                                "have planted") from None
     return os.open(name, _OPEN_DIR, dir_fd=parent_fd), False
 
 
@@ -117,7 +117,7 @@ def _open_directory(path: Path, *, create: bool) -> int:
             if owner not in _trusted_owners():
                 raise UnsafePath(shown, f"{shown} is owned by {_who(owner)}; authlib-tui "
                                         f"running as {_who(os.geteuid())} writes only under "
-                                        "directories owned by itself or root.")
+                                        "directories owned by itself or root")
         return fd
     except BaseException:
         os.close(fd)
@@ -136,7 +136,7 @@ def _open_private_parent(path: Path) -> int:
     if others is not None:
         os.close(fd)
         raise UnsafePath(path.parent, f"{path.parent} is {others}, so someone else could swap "
-                                      f"{path.name} for another file.")
+                                      f"{path.name} for another file")
     return fd
 
 
@@ -157,7 +157,7 @@ def write_file(path: Path, data: str | bytes, *, mode: int = PRIVATE_FILE_MODE) 
     """
     payload = data.encode("utf-8") if isinstance(data, str) else data
     if not path.name or path.name in (".", ".."):
-        raise UnsafePath(path, f"{path} names a directory, not a file.")
+        raise UnsafePath(path, f"{path} names a directory, not a file")
     dir_fd = os.open(path.parent, _OPEN_DIR)
     try:
         try:
@@ -166,10 +166,10 @@ def write_file(path: Path, data: str | bytes, *, mode: int = PRIVATE_FILE_MODE) 
             existing = None
         if existing is not None and stat.S_ISLNK(existing.st_mode):
             raise UnsafePath(path, f"{path} is a symbolic link; authlib-tui never writes "
-                                   "through one, so it was left as it is.")
+                                   "through one, so it was left as it is")
         if existing is not None and not stat.S_ISREG(existing.st_mode):
             raise UnsafePath(path, f"{path} exists and is not a regular file; it was left "
-                                   "as it is.")
+                                   "as it is")
         temporary, fd = _create_temporary(dir_fd, path.name)
         try:
             with os.fdopen(fd, "wb") as out:
@@ -217,13 +217,13 @@ def open_for_append(path: Path, *, mode: int = PRIVATE_FILE_MODE) -> int:
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
-            raise UnsafePath(path, f"{path} is not a regular file.")
+            raise UnsafePath(path, f"{path} is not a regular file")
         if info.st_uid != os.geteuid():
             raise UnsafePath(path, f"{path} is owned by {_who(info.st_uid)}, not by "
-                                   f"{_who(os.geteuid())}.")
+                                   f"{_who(os.geteuid())}")
         if info.st_nlink != 1:
             raise UnsafePath(path, f"{path} has {info.st_nlink} names (a hard link), so it "
-                                   "may be someone else's file.")
+                                   "may be someone else's file")
     except BaseException:
         os.close(fd)
         raise
@@ -236,7 +236,7 @@ def _open_existing(path: Path, flags: int, dir_fd: int) -> int:
     except OSError as exc:
         if exc.errno == errno.ELOOP:
             raise UnsafePath(path, f"{path} is a symbolic link; authlib-tui never writes "
-                                   "through one.") from None
+                                   "through one") from None
         raise
 
 
