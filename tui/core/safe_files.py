@@ -25,7 +25,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import secrets
 import stat
 from pathlib import Path
 
@@ -189,7 +188,7 @@ def _create_temporary(dir_fd: int, name: str) -> tuple[str, int]:
     """A fresh file next to `name`, made by us alone (O_EXCL: never an existing file or link)."""
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
     for _ in range(100):
-        temporary = f".{name}.{secrets.token_hex(6)}"
+        temporary = f".{name}.{os.urandom(6).hex()}"
         try:
             return temporary, os.open(temporary, flags, PRIVATE_FILE_MODE, dir_fd=dir_fd)
         except FileExistsError:
