@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
 import pytest
 
 from tests.app.conftest import until, visible_text
+from tests.conftest import NOBODY_GID, NOBODY_UID
 from tui.app.panes.workers import WorkersPane
 from tui.core.recording.observations import Kind
 from tui.core.recording.replay import Recording
@@ -55,6 +57,28 @@ async def test_an_unwritable_place_says_so_and_records_nothing(
         await until(lambda: "Cannot record to" in visible_text(app))
         await app.wait_for_work()
         assert app.tape.recording is None
+
+
+async def test_a_planted_link_on_the_way_to_the_recordings_is_not_followed(
+        healthy_lab, make_app, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The state dir's names are predictable: a link someone else owns there is refused."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    state = tmp_path / "state"
+    state.mkdir()
+    link = state / "authlib-tui"
+    link.symlink_to(elsewhere)
+    os.lchown(link, NOBODY_UID, NOBODY_GID)
+    monkeypatch.setenv("XDG_STATE_HOME", str(state))
+    app = make_app(health_interval=3600)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await pilot.press("R")
+        await until(lambda: any("Cannot record to" in n.message for n in app._notifications))
+        await app.wait_for_work()
+        message = next(n.message for n in app._notifications if "Cannot record to" in n.message)
+        assert app.tape.recording is None
+    assert f"{link} is a symbolic link owned by uid {NOBODY_UID}" in message
+    assert list(elsewhere.iterdir()) == []
 
 
 async def test_r_pressed_twice_at_once_opens_one_file_and_closes_it(

@@ -213,3 +213,29 @@ async def test_clicking_the_health_strip_opens_the_wizard_at_the_worst_cell(brea
         assert pane.diagnosis is not None and pane.diagnosis.id == "db-password-wrong"
         step = pane.selected()
         assert step is not None and step.id == "db-connect"
+
+
+async def test_incident_note_is_not_written_through_a_planted_link(
+        break_lab, make_app, tmp_path: Path):
+    """$HOME is the caller's under `sudo -E`: the note's name is predictable to the second."""
+    break_lab("db-password-wrong")
+    precious = tmp_path / "precious"
+    precious.write_text("keep me\n")
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    app = make_app(health_interval=3600)
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        pane = await _open_wizard(app, pilot)
+        pane.notes_dir = notes
+        await pilot.press("f")
+        await _until(lambda: pane.diagnosis is not None)
+        now = time.time()
+        for second in range(120):  # every name the export could take in the next two minutes
+            name = time.strftime("authlib-incident-%Y%m%d-%H%M%S.md", time.localtime(now + second))
+            (notes / name).symlink_to(precious)
+        await pilot.press("e")
+        await _until(lambda: any("Cannot write" in n.message for n in app._notifications))
+        message = next(n.message for n in app._notifications if "Cannot write" in n.message)
+    assert "is a symbolic link; authlib-tui never writes through one" in message
+    assert precious.read_text() == "keep me\n"
+    assert all(path.is_symlink() for path in notes.iterdir())

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import stat
 import subprocess
 import sys
 import time
@@ -28,9 +29,16 @@ EXIT = {"healthy": 0, "workers-saturated": 1, "maildrop-bounces-outages": 1,
         "authdaemonrc-bad-line": 1}
 
 
-def check(lab: Lab, *args: str, timeout: float = 90) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "tui.cli.main", "check", *args],
-                          capture_output=True, text=True, env=lab.environ(), timeout=timeout)
+def check(lab: Lab, *args: str, timeout: float = 90,
+          umask: int | None = None) -> subprocess.CompletedProcess[str]:
+    return cli(lab, "check", *args, timeout=timeout, umask=umask)
+
+
+def cli(lab: Lab, *args: str, timeout: float = 90,
+        umask: int | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "tui.cli.main", *args], capture_output=True,
+                          text=True, env=lab.environ(), timeout=timeout,
+                          umask=-1 if umask is None else umask)
 
 
 def metrics(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
@@ -79,8 +87,10 @@ def test_every_fault_in_all_three_formats(lab: Lab, fault: str) -> None:
 
 def test_prometheus_output_file_is_written_atomically(healthy_lab: Lab, tmp_path: Path) -> None:
     target = tmp_path / "authlib.prom"
-    done = check(healthy_lab, "--prometheus", "--output", str(target))
+    done = check(healthy_lab, "--prometheus", "--output", str(target), umask=0o077)
     assert done.returncode == 0 and done.stdout == ""
+    # node_exporter reads it as its own user: 0644 even under a strict umask.
+    assert stat.S_IMODE(target.stat().st_mode) == 0o644
     values = metrics(target.read_text())
     assert values[("authlib_workers_configured", ())] == 2
     assert values[("authlib_workers_alive", ())] == 2
@@ -175,3 +185,27 @@ def test_report_has_every_section_and_no_secret(break_lab, tmp_path: Path) -> No
     assert "password=(hidden)" in report
     for secret in SECRETS:
         assert secret not in report
+
+
+def test_report_file_is_private_whatever_the_umask(healthy_lab: Lab, tmp_path: Path) -> None:
+    out = tmp_path / "ticket.md"
+    done = cli(healthy_lab, "report", "-o", str(out), umask=0o000)
+    assert done.returncode == 0, done.stderr
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    assert [p.name for p in tmp_path.iterdir()] == ["ticket.md"]
+
+
+def test_report_onto_a_symbolic_link_is_refused(healthy_lab: Lab, tmp_path: Path) -> None:
+    precious = tmp_path / "authorized_keys"
+    precious.write_text("ssh-ed25519 AAAA admin\n")
+    out = tmp_path / "ticket.md"
+    out.symlink_to(precious)
+
+    done = cli(healthy_lab, "report", "-o", str(out))
+
+    assert done.returncode == 1
+    assert done.stderr == (f"authlib-tui: cannot write {out}: {out} is a symbolic link; "
+                           "authlib-tui never writes through one, so it was left as it is\n")
+    assert precious.read_text() == "ssh-ed25519 AAAA admin\n"
+    assert out.is_symlink() and sorted(p.name for p in tmp_path.iterdir()) == [
+        "authorized_keys", "ticket.md"]

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 
+from tests.conftest import NOBODY_GID, NOBODY_UID, run_as_nobody
 from tui.core import settings as settings_module
 from tui.core.findings import Severity
 from tui.core.settings import (
@@ -15,6 +19,7 @@ from tui.core.settings import (
     load_settings,
 )
 
+needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="needs root to own and chown files")
 NO_FLAGS: dict[str, object | None] = {"conf_dir": None, "socket": None, "config": None}
 
 
@@ -195,41 +200,172 @@ def test_explicit_config_directory_is_an_error(tmp_path: Path, home: Path) -> No
         load_settings({**NO_FLAGS, "config": str(tmp_path)}, environ={}, home=home)
 
 
-def test_explicit_config_unreadable_is_an_error(
-    tmp_path: Path, home: Path, monkeypatch: pytest.MonkeyPatch
+def _nobody_readable_dir() -> Path:
+    """A directory nobody may enter (tmp_path's parents are root's 0700)."""
+    directory = Path(tempfile.mkdtemp(prefix="authlib-tui-settings."))
+    directory.chmod(0o755)
+    return directory
+
+
+@needs_root
+def test_explicit_config_unreadable_is_an_error(home: Path) -> None:
+    directory = _nobody_readable_dir()
+    try:
+        toml = write(directory / "locked.toml", "read_timeout = 1\n")
+        toml.chmod(0o600)
+
+        def load() -> str:
+            try:
+                load_settings({**NO_FLAGS, "config": str(toml)}, environ={}, home=home)
+            except SettingsError as exc:
+                return str(exc)
+            return "read"
+
+        assert "not readable by uid 65534" in run_as_nobody(load)
+    finally:
+        shutil.rmtree(directory)
+
+
+@needs_root
+def test_unreadable_default_file_is_skipped_with_a_warning(home: Path) -> None:
+    directory = _nobody_readable_dir()
+    try:
+        system = write(directory / "etc" / "authlib-tui.toml", 'layout = "debian"\n')
+        system.chmod(0o600)
+        user = write(directory / "user" / "authlib-tui" / "config.toml", 'layout = "opensuse"\n')
+        os.chown(user, NOBODY_UID, NOBODY_GID)
+
+        def load() -> tuple[Path | None, str | None, list[tuple[str, str | None]]]:
+            settings_module.SYSTEM_CONFIG_PATH = system
+            result = load_settings(
+                NO_FLAGS, environ={"XDG_CONFIG_HOME": str(directory / "user")}, home=home
+            )
+            return (result.config_file, result.layout.value,
+                    [(p.id, p.where) for p in result.problems])
+
+        assert run_as_nobody(load) == (
+            user, "opensuse", [("settings.file-unreadable", str(system))]
+        )
+    finally:
+        shutil.rmtree(directory)
+
+
+# --- as root, only root's settings (sudo -E hands root the caller's XDG_CONFIG_HOME) --------
+
+
+def _user_config(tmp_path: Path, text: str = 'socket = "/planted/socket"\n') -> Path:
+    return write(tmp_path / "xdg" / "authlib-tui" / "config.toml", text)
+
+
+def _load_xdg(tmp_path: Path, home: Path) -> Settings:
+    return load_settings(NO_FLAGS, environ={"XDG_CONFIG_HOME": str(tmp_path / "xdg")}, home=home)
+
+
+def _where_settings_block(settings: Settings) -> str:
+    from tui.core.discovery.discover import discover, render_where
+
+    text = render_where(discover(settings), settings)
+    return text.split("\nDiscovered\n")[0]
+
+
+@needs_root
+def test_root_ignores_a_config_owned_by_another_user_and_where_says_why(
+    tmp_path: Path, home: Path
 ) -> None:
-    toml = write(tmp_path / "locked.toml", "read_timeout = 1\n")
-    real_read_bytes = Path.read_bytes
+    config = _user_config(tmp_path)
+    os.chown(config, NOBODY_UID, NOBODY_GID)
 
-    def denied(self: Path) -> bytes:
-        if self == toml:
-            raise PermissionError(13, "Permission denied", str(self))
-        return real_read_bytes(self)
+    result = _load_xdg(tmp_path, home)
 
-    monkeypatch.setattr(Path, "read_bytes", denied)
-    with pytest.raises(SettingsError, match="not readable"):
-        load_settings({**NO_FLAGS, "config": str(toml)}, environ={}, home=home)
+    assert result.socket.value is None and result.config_file is None
+    assert result.config_ignored == ((config, "owned by uid 65534"),)
+    assert [p.id for p in result.problems] == ["settings.file-ignored"]
+    block = _where_settings_block(result)
+    assert f"ignored         {config}\n" in block
+    assert "not read: it is owned by uid 65534" in block
 
 
-def test_unreadable_default_file_is_skipped_with_a_warning(
-    home: Path, no_system_config: Path, monkeypatch: pytest.MonkeyPatch
+@needs_root
+def test_root_ignores_a_group_writable_config_of_its_own(tmp_path: Path, home: Path) -> None:
+    config = _user_config(tmp_path)
+    config.chmod(0o664)
+
+    result = _load_xdg(tmp_path, home)
+
+    assert result.socket.value is None
+    assert result.config_ignored == ((config, "group-writable"),)
+    assert "not read: it is group-writable" in _where_settings_block(result)
+
+
+@needs_root
+def test_root_ignores_a_config_in_a_directory_someone_else_owns(
+    tmp_path: Path, home: Path
 ) -> None:
-    write(no_system_config, 'layout = "debian"\n')
-    user = write(home / ".config" / "authlib-tui" / "config.toml", 'layout = "opensuse"\n')
-    real_read_bytes = Path.read_bytes
+    config = _user_config(tmp_path)
+    os.chown(config.parent, NOBODY_UID, NOBODY_GID)
 
-    def denied(self: Path) -> bytes:
-        if self == no_system_config:
-            raise PermissionError(13, "Permission denied", str(self))
-        return real_read_bytes(self)
+    result = _load_xdg(tmp_path, home)
 
-    monkeypatch.setattr(Path, "read_bytes", denied)
-    result = load_settings(NO_FLAGS, environ={}, home=home)
+    assert result.socket.value is None
+    assert result.config_ignored == ((config, f"in {config.parent}, owned by uid 65534"),)
 
-    assert result.config_file == user
-    assert result.layout.value == "opensuse"
-    assert [p.id for p in result.problems] == ["settings.file-unreadable"]
-    assert result.problems[0].where == str(no_system_config)
+
+@needs_root
+def test_root_does_not_follow_a_link_even_to_its_own_config(tmp_path: Path, home: Path) -> None:
+    """Decided: a link is refused, not judged by its target (the target's directory is a
+    second place whose owner would matter)."""
+    target = write(tmp_path / "root-only" / "real.toml", 'socket = "/planted/socket"\n')
+    link = tmp_path / "xdg" / "authlib-tui" / "config.toml"
+    link.parent.mkdir(parents=True)
+    link.symlink_to(target)
+
+    result = _load_xdg(tmp_path, home)
+
+    assert result.socket.value is None
+    assert result.config_ignored == ((link, "a symbolic link"),)
+
+
+@needs_root
+def test_root_reads_its_own_0644_config(tmp_path: Path, home: Path) -> None:
+    config = _user_config(tmp_path)
+    config.chmod(0o644)
+
+    result = _load_xdg(tmp_path, home)
+
+    assert result.socket.value == Path("/planted/socket")
+    assert result.config_file == config and result.config_ignored == ()
+    assert "ignored" not in _where_settings_block(result)
+
+
+@needs_root
+def test_root_refuses_an_explicit_config_owned_by_another_user(tmp_path: Path, home: Path) -> None:
+    config = write(tmp_path / "named.toml", 'socket = "/planted/socket"\n')
+    os.chown(config, NOBODY_UID, NOBODY_GID)
+    with pytest.raises(SettingsError, match="was not read: it is owned by uid 65534; as root"):
+        load_settings(NO_FLAGS, environ={"AUTHLIB_TUI_CONFIG": str(config)}, home=home)
+
+
+@needs_root
+def test_a_user_still_reads_their_own_config(home: Path) -> None:
+    directory = _nobody_readable_dir()
+    try:
+        config = write(directory / "xdg" / "authlib-tui" / "config.toml",
+                       'socket = "/mine/socket"\n')
+        for path in (config, config.parent, directory / "xdg"):
+            os.chown(path, NOBODY_UID, NOBODY_GID)
+        config.chmod(0o664)  # a user private group's umask: still theirs
+        environ = {"XDG_CONFIG_HOME": str(directory / "xdg")}
+
+        def load() -> tuple[Path | None, tuple[tuple[Path, str], ...]]:
+            result = load_settings(NO_FLAGS, environ=environ, home=home)
+            return result.socket.value, result.config_ignored
+
+        assert run_as_nobody(load) == (Path("/mine/socket"), ())
+
+        os.chown(config, 1, 1)  # daemon's file in nobody's directory: not theirs, not root's
+        assert run_as_nobody(load) == (None, ((config, "owned by uid 1"),))
+    finally:
+        shutil.rmtree(directory)
 
 
 def test_bad_toml_is_a_problem_not_an_exception(tmp_path: Path, home: Path) -> None:

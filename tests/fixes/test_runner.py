@@ -4,6 +4,7 @@ nothing behind, and no run at all when the audit log cannot take the line."""
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -93,7 +94,9 @@ def shared_dir() -> Iterator[Path]:
 def test_an_unwritable_audit_log_means_the_fix_does_not_run(shared_dir: Path) -> None:
     if os.geteuid() != 0:
         pytest.skip("dropping to nobody needs root")
-    audit = shared_dir / "audit.log"
+    logs = shared_dir / "logs"
+    logs.mkdir(mode=0o755)
+    audit = logs / "audit.log"
     audit.write_text("")
     audit.chmod(0o600)  # root's: nobody cannot append
     side_effect = shared_dir / "touched"
@@ -113,7 +116,10 @@ def test_an_unwritable_audit_log_means_the_fix_does_not_run(shared_dir: Path) ->
     assert output == [runs[0].refused]  # said to the user; no `$ command` line
     assert audit.read_text() == ""
     # The same command as nobody with a log it may write: it does run (the test can fail).
-    writable = shared_dir / "nobody-audit.log"
+    nobody_logs = shared_dir / "nobody-logs"
+    nobody_logs.mkdir(mode=0o700)
+    os.chown(nobody_logs, NOBODY_UID, -1)
+    writable = nobody_logs / "audit.log"
     writable.touch()
     os.chown(writable, NOBODY_UID, -1)
     ran = run_as_nobody(lambda: run_fix((command,), allowed=True, audit_log=writable,
@@ -132,3 +138,67 @@ def test_an_outcome_that_cannot_be_recorded_is_said(tmp_path: Path) -> None:
     assert runs[0].audit_problem == (f"It ran, but its outcome is not on record: cannot write "
                                      f"the audit log {audit}: Is a directory.")
     assert output[-1] == runs[0].audit_problem
+
+
+# --- an audit log someone else could redirect or swap: refused, and so is the fix --------------
+
+
+def _refused_fix(audit: Path, side_effect: Path) -> FixRun:
+    output: list[str] = []
+    runs = run_fix((f"touch {side_effect}",), allowed=True, audit_log=audit, check="c",
+                   on_output=output.append)
+    assert not side_effect.exists()  # the fix did not run
+    assert len(runs) == 1 and runs[0].refused is not None and output == [runs[0].refused]
+    return runs[0]
+
+
+def test_an_audit_log_that_is_a_symbolic_link_is_refused(tmp_path: Path) -> None:
+    logs = tmp_path / "logs"
+    logs.mkdir(mode=0o700)
+    precious = tmp_path / "shadow"
+    precious.write_text("root:x:0:0\n")
+    (logs / "audit.log").symlink_to(precious)
+
+    run = _refused_fix(logs / "audit.log", tmp_path / "touched")
+
+    assert run.refused == (f"Not run: cannot write the audit log {logs / 'audit.log'}: "
+                           f"{logs / 'audit.log'} is a symbolic link; authlib-tui never "
+                           "writes through one; a fix runs only once it is on record.")
+    assert precious.read_text() == "root:x:0:0\n"
+
+
+def test_an_audit_log_in_a_group_writable_directory_is_refused(tmp_path: Path) -> None:
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    logs.chmod(0o770)
+
+    run = _refused_fix(logs / "audit.log", tmp_path / "touched")
+
+    assert f"{logs} is group-writable, so someone else could swap audit.log" in str(run.refused)
+    assert list(logs.iterdir()) == []
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to chown")
+def test_an_audit_log_owned_by_someone_else_is_refused(tmp_path: Path) -> None:
+    logs = tmp_path / "logs"
+    logs.mkdir(mode=0o700)
+    audit = logs / "audit.log"
+    audit.write_text("")
+    os.chown(audit, NOBODY_UID, -1)
+
+    run = _refused_fix(audit, tmp_path / "touched")
+
+    assert f"{audit} is owned by uid {NOBODY_UID}, not by root" in str(run.refused)
+    assert audit.read_text() == ""
+
+
+def test_a_new_audit_log_and_its_directory_are_private(tmp_path: Path) -> None:
+    audit = tmp_path / "var" / "log" / "authlib-tui" / "audit.log"
+    old_umask = os.umask(0)
+    try:
+        runs = run_fix(("true",), allowed=True, audit_log=audit, check="c")
+    finally:
+        os.umask(old_umask)
+    assert [run.ok for run in runs] == [True]
+    assert stat.S_IMODE(audit.stat().st_mode) == 0o600
+    assert stat.S_IMODE(audit.parent.stat().st_mode) == 0o700

@@ -16,6 +16,7 @@ from tui.cli.exit_codes import EXIT_USAGE
 from tui.cli.path_options import installation_from_args
 from tui.core.checks.headless import DEFAULT_DEADLINE, run_check
 from tui.core.checks.output import (
+    COLLECTOR_FILE_MODE,
     PluginStatus,
     as_json,
     as_prometheus,
@@ -57,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
     text = render(result)
     if args.output is not None:
         try:
-            write_atomically(args.output, text)
+            write_atomically(args.output, text, mode=COLLECTOR_FILE_MODE)
         except OSError as exc:
             print(f"AUTHLIB UNKNOWN - cannot write {args.output}: {exc.strerror}")
             return PluginStatus.UNKNOWN

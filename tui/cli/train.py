@@ -17,7 +17,7 @@ from typing import Any
 
 from tui.cli.exit_codes import EXIT_USAGE
 from tui.core.training.scenarios import SCENARIOS, SCENARIOS_BY_ID
-from tui.core.training.session import default_history_path, read_history
+from tui.core.training.session import default_history_path, history_problem, read_history
 from tui.core.training.shipped_recordings import shipped_scenarios
 
 
@@ -77,6 +77,10 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     if os.geteuid() != 0:
         print("authlib-tui: training runs the real lab, which needs root", file=sys.stderr)
+        return EXIT_USAGE
+    problem = history_problem(history)
+    if problem is not None:
+        print(f"authlib-tui: {problem}", file=sys.stderr)
         return EXIT_USAGE
     from tui.app.run import run_training_app
     from tui.lab.training import finish_training, start_training

@@ -22,6 +22,7 @@ from typing import Generic, TypeVar
 
 from tui.core.discovery.layouts import LAYOUTS_BY_NAME
 from tui.core.findings import Finding, Severity
+from tui.core.safe_files import UnsafePath, read_trusted_file
 
 T = TypeVar("T")
 
@@ -96,6 +97,8 @@ class Settings:
     audit_log: Sourced[Path] = Sourced(DEFAULT_AUDIT_LOG, DEFAULT_SOURCE)
     config_file: Path | None = None
     config_searched: tuple[Path, ...] = ()
+    # Settings files found but not read, each with why ("owned by uid 1000"): `where` names them.
+    config_ignored: tuple[tuple[Path, str], ...] = ()
     problems: tuple[Finding, ...] = ()
 
 
@@ -224,7 +227,12 @@ def _read_explicit(config: Sourced[Path]) -> bytes:
     """Read a file the user named; failing to is fatal because they asked for it."""
     path = config.value
     try:
-        return path.read_bytes()
+        return read_trusted_file(path)
+    except UnsafePath as exc:
+        raise SettingsError(
+            f"The settings file {path} (from {config.source}) was not read: it is "
+            f"{exc.strerror}; {_trust_rule()}"
+        ) from exc
     except FileNotFoundError as exc:
         raise SettingsError(
             f"The settings file {path} (from {config.source}) does not exist."
@@ -244,15 +252,37 @@ def _read_explicit(config: Sourced[Path]) -> bytes:
         ) from exc
 
 
+def _trust_rule() -> str:
+    if os.geteuid() == 0:
+        return ("as root, authlib-tui reads only a settings file owned by root that only "
+                "root can change, in a directory only root can write")
+    return "authlib-tui reads only a settings file owned by you or by root"
+
+
 def _read_first_default(
-    candidates: tuple[Path, ...], problems: list[Finding]
+    candidates: tuple[Path, ...], problems: list[Finding], ignored: list[tuple[Path, str]]
 ) -> tuple[Path, bytes] | None:
-    """The first default settings file that exists; an unreadable one is noted and skipped."""
+    """The first default settings file that exists and may be trusted; others are noted.
+
+    Under `sudo -E` the user file is the caller's: root reading it would let whatever
+    runs as that user choose root's conf dir, socket and audit log.
+    """
     for path in candidates:
         try:
-            return path, path.read_bytes()
+            return path, read_trusted_file(path)
         except (FileNotFoundError, NotADirectoryError):
             continue
+        except UnsafePath as exc:
+            ignored.append((path, str(exc.strerror)))
+            problems.append(
+                Finding(
+                    id="settings.file-ignored",
+                    severity=Severity.WARNING,
+                    message=f"Settings file ignored: it is {exc.strerror}.",
+                    where=str(path),
+                    fix=f"Nothing from it was used: {_trust_rule()}.",
+                )
+            )
         except OSError as exc:
             problems.append(
                 Finding(
@@ -338,6 +368,7 @@ def load_settings(
     other setting name). A flag whose value is None or empty counts as not given.
     """
     problems: list[Finding] = []
+    ignored: list[tuple[Path, str]] = []
 
     explicit = _explicit_config(flags, environ)
     config_file: Path | None = None
@@ -349,7 +380,7 @@ def load_settings(
         file_values = _file_values(config_file, _parse_toml(config_file, raw, problems), problems)
     else:
         searched = default_config_paths(environ, home)
-        found = _read_first_default(searched, problems)
+        found = _read_first_default(searched, problems, ignored)
         if found is not None:
             config_file, raw = found
             document = _parse_toml(config_file, raw, problems)
@@ -369,6 +400,7 @@ def load_settings(
         **resolved,  # type: ignore[arg-type]  # each key's parser fixes its type
         config_file=config_file,
         config_searched=searched,
+        config_ignored=tuple(ignored),
         problems=tuple(problems),
     )
 

@@ -59,6 +59,7 @@ from tui.core.checks.result import CheckResult, Status
 from tui.core.fixes.runner import run_fix
 from tui.core.installation import Installation
 from tui.core.monitor.observations import FixRan, Observation
+from tui.core.safe_files import write_file
 from tui.core.timeline import Timeline
 
 NEWLINE = Content("\n")
@@ -364,7 +365,8 @@ class WizardPane(Vertical):
             start = self.timeline.incident_start
             incident = [(e.at, f"{e.kind.value}: {e.text}") for e in self.timeline.events()]
         try:
-            path.write_text(self.note.render(incident, start), encoding="utf-8")
+            # Never through a link planted at the predictable name (the dir may be $HOME).
+            write_file(path, self.note.render(incident, start))
         except OSError as exc:
             self.app.notify(f"Cannot write {path}: {exc.strerror}", severity="error")
             return

@@ -9,9 +9,7 @@ masked where they were made.
 from __future__ import annotations
 
 import json
-import os
 import socket
-import tempfile
 import time
 from dataclasses import dataclass
 from enum import IntEnum
@@ -22,6 +20,7 @@ from tui.core.authdaemon.outcome import Outcome
 from tui.core.checks.context import CheckContext
 from tui.core.checks.diagnosis import HEALTHY, Diagnosis
 from tui.core.checks.result import CheckResult, Status
+from tui.core.safe_files import PRIVATE_FILE_MODE, write_file
 from tui.core.safe_text import safe_text
 
 
@@ -203,14 +202,14 @@ def as_prometheus(run: CheckRun) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Write next to `path`, then rename: a collector never reads a half-written file."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+# A textfile collector (node_exporter) reads `check -o` as its own user, not as root.
+COLLECTOR_FILE_MODE = 0o644
+
+
+def write_atomically(path: Path, text: str, *, mode: int = PRIVATE_FILE_MODE) -> None:
+    """Write next to `path`, then rename: a reader never sees a half-written file.
+
+    Private (0600) unless the caller passes a mode, whatever the umask; a destination
+    that is a symbolic link is refused, never written through (see safe_files).
+    """
+    write_file(path, text, mode=mode)

@@ -700,6 +700,8 @@ def render_where(discovery: Discovery, settings: Settings, log_setup: str | None
         "Settings",
         f"  precedence      {PRECEDENCE}",
         _line("settings file", settings.config_file or "none found", f"searched: {searched}"),
+        *(_line("ignored", path, f"not read: it is {why}")
+          for path, why in settings.config_ignored),
         _line(
             "connect timeout",
             f"{settings.connect_timeout.value:g} s",

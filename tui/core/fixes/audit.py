@@ -17,6 +17,8 @@ import socket
 import time
 from pathlib import Path
 
+from tui.core.safe_files import open_for_append
+
 ABOUT_TO_RUN = "about to run"
 ENDED = "ended"
 
@@ -33,10 +35,11 @@ def who() -> str:
 
 
 def _append(path: Path, record: dict[str, object]) -> None:
+    """One line, one write. The log must be root's alone (see safe_files.open_for_append):
+    a log someone else could swap or read through a link is no record."""
     line = (json.dumps(record) + "\n").encode()
     try:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o750)
-        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
+        fd = open_for_append(path)
         try:
             written = os.write(fd, line)
         finally:

@@ -83,8 +83,10 @@ class Tape:
             running = self._store is not None
         if running:
             return None, self.stop()
+        from tui.core.safe_files import ensure_private_dir
+
         path = new_path()
-        path.parent.mkdir(parents=True, exist_ok=True)
+        ensure_private_dir(path.parent)  # never made through a link someone planted
         return self.start(path, installation, **meta), None
 
     def flush(self) -> None:

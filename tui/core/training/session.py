@@ -18,6 +18,7 @@ from tui.core.checks.context import CheckContext
 from tui.core.checks.diagnosis import HEALTHY, Diagnosis, find_it
 from tui.core.checks.result import Status
 from tui.core.installation import Installation
+from tui.core.safe_files import open_for_append
 from tui.core.training.scenarios import Scenario
 
 VERIFY_TIMEOUT = 10.0
@@ -128,9 +129,24 @@ def _rounded(seconds: float | None) -> float | None:
 
 
 def append_history(path: Path, result: TrainingResult) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a", encoding="utf-8") as history:
+    """One line onto the history: a private file of ours, never through a planted link."""
+    fd = open_for_append(path)
+    with os.fdopen(fd, "a", encoding="utf-8") as history:
         history.write(json.dumps(asdict(result)) + "\n")
+
+
+def history_problem(path: Path) -> str | None:
+    """Why the result could not be kept at `path`, asked before the lab starts, or None.
+
+    Under `sudo -E` the default is in the caller's home, which root refuses to write
+    under; better said now than after the trainee's run.
+    """
+    try:
+        os.close(open_for_append(path))
+    except OSError as exc:
+        return (f"cannot keep the training history in {path}: {exc.strerror}; "
+                "name another with --history-file")
+    return None
 
 
 def read_history(path: Path) -> list[TrainingResult]:
