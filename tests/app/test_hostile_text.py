@@ -8,6 +8,7 @@ the clipboard must never receive such a command.
 
 from __future__ import annotations
 
+import html
 import time
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from textual.content import Content
 from textual.widgets import DataTable, OptionList
 from textual.widgets._toast import Toast
 
-from tests.app.conftest import screen_text, until
+from tests.app.conftest import until
 from tui.app.app import AuthlibApp
 from tui.app.panes.queue import QueuePane
 from tui.app.panes.wizard import WizardPane
@@ -36,6 +37,11 @@ NOT_UTF8 = b"bad\xff\xfe".decode("utf-8", "surrogateescape")
 # What Postfix records for a mail maildrop deferred while authdaemond was down.
 DEFERRED = ("temporary failure. Command output: ERR: authdaemon: s_connect() failed: "
             "No such file or directory [...] Temporary authentication failure. ")
+
+
+def screen_text(app: SafeApp) -> str:
+    """What the terminal shows, from the SVG export."""
+    return html.unescape(app.export_screenshot()).replace("\xa0", " ")
 
 
 def _no_terminal_bytes(text: str) -> None:
