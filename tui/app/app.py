@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from textual import work
-from textual.app import App, ComposeResult, SystemCommand
+from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.css.query import NoMatches
 from textual.screen import Screen
@@ -48,6 +48,7 @@ from tui.app.messages import (
     ShowPane,
 )
 from tui.app.panes.overview import OverviewPane
+from tui.app.safe_app import SafeApp
 from tui.app.screens.main_screen import MainScreen
 from tui.app.stylesheets import stylesheet_paths
 from tui.app.text import plain
@@ -99,7 +100,7 @@ TIMELINE_SPAN = 3600.0  # seconds the timeline shows back, unless a recording re
 GIL_SWITCH_INTERVAL = 0.001
 
 
-class AuthlibApp(App[int]):
+class AuthlibApp(SafeApp):
     TITLE = "authlib-tui"
     CSS_PATH = stylesheet_paths()  # type: ignore[assignment]
     BINDINGS = [

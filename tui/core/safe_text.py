@@ -66,3 +66,17 @@ def safe_text(value: object, max_chars: int = DEFAULT_MAX_CHARS) -> str:
     if overflow:
         text += f"… (+{overflow} chars)"
     return text
+
+
+def pasteable(text: str) -> bool:
+    """Whether `text` may go on the clipboard as it is: line breaks, nothing else unprintable.
+
+    What is pasted into a shell runs there: an ESC or a CR in a fix command could end a
+    bracketed paste or hide part of the line, so such a command is refused rather than
+    silently changed into a different one.
+    """
+    return all(
+        _UNSAFE.search(line) is None and _escape_other_format(line) == line
+        for line in text.split("\n")
+    )
+

@@ -130,7 +130,9 @@ class QueuePane(Vertical):
         for message in queue.deferred_chain:
             for recipient in message.chain_recipients:
                 why = recipient.signature.short if recipient.signature else recipient.reason
-                table.add_row(message.queue_id, age_text(sample.at - message.arrival_time),
+                # Every cell a Content: a str cell is parsed as markup by the DataTable.
+                table.add_row(plain(message.queue_id),
+                              plain(age_text(sample.at - message.arrival_time)),
                               plain(recipient.address), plain(why or "", max_chars=200),
                               key=f"{message.queue_id} {recipient.address}")
         self._draw_bounces(bounced, sample)

@@ -60,6 +60,7 @@ from tui.core.fixes.runner import run_fix
 from tui.core.installation import Installation
 from tui.core.monitor.observations import FixRan, Observation
 from tui.core.safe_files import write_file
+from tui.core.safe_text import pasteable
 from tui.core.timeline import Timeline
 
 NEWLINE = Content("\n")
@@ -268,6 +269,11 @@ class WizardPane(Vertical):
             self.app.notify("This step has no fix to copy.", timeout=3)
             return
         text = result.fix.as_text() or result.fix.why
+        if not pasteable(text):
+            self.app.notify("This fix holds control characters (an escape sequence or a "
+                            "carriage return); it was not copied, so nothing hidden can be "
+                            "pasted into a shell.", severity="error", timeout=10)
+            return
         self.app.copy_to_clipboard(text)
         self.app.push_screen(FixTextScreen(text))
 

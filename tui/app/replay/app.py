@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable
 
-from textual.app import App, ComposeResult, SystemCommand
+from textual.app import ComposeResult, SystemCommand
 from textual.css.query import NoMatches
 from textual.reactive import reactive
 from textual.screen import Screen
@@ -26,6 +26,7 @@ from tui.app.replay.bar import ReplayBar
 from tui.app.replay.logs import RecordedLogs
 from tui.app.replay.overview import RecordedOverview
 from tui.app.replay.workers import RecordedWorkers
+from tui.app.safe_app import SafeApp
 from tui.app.screens.main_screen import MainScreen
 from tui.app.stylesheets import stylesheet_paths
 from tui.app.widgets.pane_tabs import Pane, PaneTabs
@@ -46,7 +47,7 @@ def _when(moment: str | None) -> str:
         return "?"
 
 
-class ReplayApp(App[int]):
+class ReplayApp(SafeApp):
     TITLE = "authlib-tui replay"
     CSS_PATH = stylesheet_paths()  # type: ignore[assignment]
     BINDINGS = bindings(REPLAY_ACTIONS)  # type: ignore[assignment]

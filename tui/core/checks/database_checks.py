@@ -13,7 +13,7 @@ import shlex
 
 from tui.core.checks.context import CheckContext
 from tui.core.checks.result import CheckResult, Fix, Status
-from tui.core.database.probe import ProbeStatus
+from tui.core.database.probe import ProbeStatus, conninfo_problem
 from tui.core.discovery.platform import Platform
 
 _PASSWORD_LINE = re.compile(r"^\s*password\s*=\s*(.*?)\s*$", re.MULTILINE)
@@ -50,6 +50,14 @@ def db_connect(context: CheckContext) -> CheckResult:
         return CheckResult("db-connect", title, Status.OK,
                            f"Connected as {conn.params.get('user', '?')} "
                            f"({ping.elapsed_ms:.0f} ms).", (shown,))
+    problem = conninfo_problem(conn)
+    if problem is not None:  # libpq refused the string: PostgreSQL was never asked
+        return CheckResult("db-connect", title, Status.FAIL,
+                           f"{problem}: every lookup is a temporary failure "
+                           "('PGSQL_CONNECTION could not be established' in the log).",
+                           (shown,), Fix("Correct PGSQL_CONNECTION in authpgsqlrc (it is "
+                                         "re-read on the next lookup, no restart)."),
+                           diagnosis="db-error")
     error = ping.error
     lowered = error.lower()
     evidence = (shown, f"PostgreSQL: {error}")

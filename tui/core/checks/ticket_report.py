@@ -29,6 +29,7 @@ def _fenced(text: str) -> list[str]:
 
 
 def _config_summary(installation: Installation) -> list[str]:
+    """One line per config fact; paths, module names and findings are sanitised like the screen."""
     lines: list[str] = []
     rc = installation.authdaemonrc
     if rc is not None:
@@ -39,8 +40,8 @@ def _config_summary(installation: Installation) -> list[str]:
         lines.append(f"- authpgsqlrc: PGSQL_CONNECTION `{config.connection.masked()}`")
     for finding in installation.config_findings():
         where = f" [{finding.where}]" if finding.where else ""
-        lines.append(f"- {finding.severity.value.upper()}: {safe_text(finding.message)}{where}")
-    return lines or ["- no config file was read"]
+        lines.append(f"- {finding.severity.value.upper()}: {finding.message}{where}")
+    return [safe_text(line, 2000) for line in lines] or ["- no config file was read"]
 
 
 def _log_lines(installation: Installation, count: int) -> list[str]:

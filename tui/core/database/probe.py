@@ -15,6 +15,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from tui.core.config.authpgsqlrc import ConnInfo
+from tui.core.safe_text import safe_text
 
 if TYPE_CHECKING:
     import psycopg
@@ -46,6 +47,21 @@ def masked_error(text: str, conn: ConnInfo) -> str:
     return " ".join(text.split())
 
 
+def conninfo_problem(conn: ConnInfo) -> str | None:
+    """The sentence for a connection string libpq refuses before it connects, if it does.
+
+    psycopg raises ProgrammingError for such a string (an unknown keyword, an open quote),
+    not the OperationalError of a refused connection: here it is a state, said once.
+    """
+    if conn.errors:
+        return "PGSQL_CONNECTION is not a valid connection string: " + "; ".join(conn.errors)
+    unknown = conn.unknown_keywords
+    if unknown:
+        names = ", ".join(safe_text(keyword, 80) for keyword in unknown)
+        return f"PGSQL_CONNECTION has an unknown keyword{'s' if len(unknown) > 1 else ''} {names}"
+    return None
+
+
 def connect(conn: ConnInfo, timeout: float = DEFAULT_TIMEOUT) -> psycopg.Connection[Any]:
     """A read-only connection as the mail role, with both timeouts set."""
     import psycopg  # ~0.17 s to import: paid at the first probe, not at start-up
@@ -69,11 +85,17 @@ def run_query(
     def elapsed() -> float:
         return (time.monotonic() - started) * 1000
 
+    problem = conninfo_problem(conn)
+    if problem is not None:
+        return ProbeResult(ProbeStatus.CONNECT_ERROR, error=problem, elapsed_ms=elapsed())
     try:
         connection = connect(conn, timeout)
     except psycopg.OperationalError as exc:
         status = ProbeStatus.TIMEOUT if "timeout" in str(exc).lower() else ProbeStatus.CONNECT_ERROR
         return ProbeResult(status, error=masked_error(str(exc), conn), elapsed_ms=elapsed())
+    except psycopg.Error as exc:  # libpq refused the string itself
+        return ProbeResult(ProbeStatus.CONNECT_ERROR, error=masked_error(str(exc), conn),
+                           elapsed_ms=elapsed())
     try:
         with connection:
             cursor = connection.execute(sql, params)

@@ -29,6 +29,7 @@ from tui.core.discovery.platform import PLATFORM_LABELS, Platform, detect_platfo
 from tui.core.discovery.processes import DaemonProcesses, find_daemon_processes
 from tui.core.findings import Finding, Severity
 from tui.core.owner_names import group_name, user_name
+from tui.core.safe_text import safe_text
 from tui.core.settings import PRECEDENCE, Settings, Sourced
 
 UNIT_DIRS: tuple[Path, ...] = (
@@ -639,9 +640,10 @@ def _origin(source: str) -> str:
 
 
 def _line(label: str, value: object, source: str | None = None) -> str:
-    shown = "(none)" if value is None or value == () else str(value)
+    """One labelled value; paths and reasons can hold anything a local user named a file."""
+    shown = "(none)" if value is None or value == () else safe_text(value)
     text = f"  {label:<16}{shown}"
-    return text + (f"\n  {'':<16}↳ {_origin(source)}" if source else "")
+    return text + (f"\n  {'':<16}↳ {safe_text(_origin(source))}" if source else "")
 
 
 def _findings_block(title: str, findings: tuple[Finding, ...]) -> list[str]:
@@ -649,10 +651,10 @@ def _findings_block(title: str, findings: tuple[Finding, ...]) -> list[str]:
         return [f"{title}: none"]
     lines = [f"{title}:"]
     for finding in findings:
-        where = f" [{finding.where}]" if finding.where else ""
-        lines.append(f"  {finding.severity.value.upper()}: {finding.message}{where}")
+        where = f" [{safe_text(finding.where)}]" if finding.where else ""
+        lines.append(f"  {finding.severity.value.upper()}: {safe_text(finding.message)}{where}")
         if finding.fix:
-            lines.append(f"    fix: {finding.fix}")
+            lines.append(f"    fix: {safe_text(finding.fix)}")
     return lines
 
 
@@ -675,7 +677,7 @@ def _processes_lines(processes: DaemonProcesses) -> list[str]:
                 else "start time unknown"
             )
             lines.append(f"    worker {pid}, started {when}")
-    lines.extend(f"  note: {note}" for note in processes.notes)
+    lines.extend(f"  note: {safe_text(note)}" for note in processes.notes)
     return lines
 
 
