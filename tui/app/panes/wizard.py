@@ -248,6 +248,8 @@ class WizardPane(Vertical):
             lines += [styled(("$ ", LABEL), (command, ACCENT)) for command in fix.commands]
             if fix.diff:
                 lines += [styled((line, WARN)) for line in fix.diff.splitlines()]
+            if fix.refusal:
+                lines.append(styled(("not run here: ", LABEL), (fix.refusal, WARN)))
             keys = "c copy · v verify" + (" · x run" if fix.runnable else "")
             if fix.runnable and not self.allow_fixes:
                 keys += " (start with --allow-fixes to run it here)"

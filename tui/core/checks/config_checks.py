@@ -15,6 +15,7 @@ from tui.core.checks.context import CheckContext
 from tui.core.checks.result import CheckResult, Fix, Status
 from tui.core.discovery.platform import Platform
 from tui.core.findings import Finding
+from tui.core.shell_words import shell_command
 
 MODULE_FILE = "libauthpgsql.so"
 
@@ -177,7 +178,7 @@ def debug_login(context: CheckContext) -> CheckResult:
     where = str(rc.path) if rc.path else "authdaemonrc"
     evidence = (f"DEBUG_LOGIN={rc.debug_login} in {where}",)
     if rc.debug_login >= 2:
-        edit = f"sed -i 's/^DEBUG_LOGIN=.*/DEBUG_LOGIN=0/' {where}"
+        edit = shell_command("sed", "-i", "s/^DEBUG_LOGIN=.*/DEBUG_LOGIN=0/", "--", where)
         return CheckResult(
             "debug-login", title, Status.WARN,
             f"DEBUG_LOGIN={rc.debug_login} is set: authdaemond writes each found mailbox's "

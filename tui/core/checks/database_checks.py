@@ -9,12 +9,12 @@ lost GRANT.
 from __future__ import annotations
 
 import re
-import shlex
 
 from tui.core.checks.context import CheckContext
 from tui.core.checks.result import CheckResult, Fix, Status
 from tui.core.database.probe import ProbeStatus, conninfo_problem
 from tui.core.discovery.platform import Platform
+from tui.core.shell_words import shell_command
 
 _PASSWORD_LINE = re.compile(r"^\s*password\s*=\s*(.*?)\s*$", re.MULTILINE)
 _DENIED_TABLE = re.compile(r"permission denied for (?:table|relation) (\S+)")
@@ -36,7 +36,7 @@ def _grant_select(dbname: str, table: str, role: str) -> str:
     """The GRANT as one shell line; the names come from the config and PostgreSQL's error, so
     each is quoted for SQL and the whole statement and database name again for the shell."""
     grant = f"GRANT SELECT ON {_sql_name(table)} TO {_sql_name(role)}"
-    return f"runuser -u postgres -- psql -d {shlex.quote(dbname)} -c {shlex.quote(grant)}"
+    return shell_command("runuser", "-u", "postgres", "--", "psql", "-d", dbname, "-c", grant)
 
 
 def db_connect(context: CheckContext) -> CheckResult:

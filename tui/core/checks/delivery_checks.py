@@ -8,9 +8,6 @@ On a host without a configured Postfix every check here skips.
 
 from __future__ import annotations
 
-import os
-import shlex
-import stat
 import time
 from pathlib import Path
 
@@ -18,6 +15,12 @@ from tui.core.authdaemon.client import AuthdaemonClient, LookupResult
 from tui.core.authdaemon.outcome import Outcome
 from tui.core.authdaemon.reply import Account
 from tui.core.checks.context import CheckContext
+from tui.core.checks.mailbox_home import (
+    UNSAFE_DIAGNOSES,
+    Mailbox,
+    examine_mailbox,
+    home_fix_commands,
+)
 from tui.core.checks.result import CheckResult, Fix, Status
 from tui.core.checks.socket_reach import SocketReach, socket_dir_reach
 from tui.core.discovery.platform import Platform
@@ -28,6 +31,7 @@ from tui.core.postfix.master_cf import PipeService
 from tui.core.postfix.observed import PostfixView
 from tui.core.postfix.queue import QueuedRecipient
 from tui.core.safe_text import safe_text
+from tui.core.shell_words import shell_command
 
 MAX_SHOWN = 5  # recipients / lines in a finding or its evidence
 
@@ -96,8 +100,7 @@ def postfix_transport(context: CheckContext) -> CheckResult:
                            tuple(evidence),
                            Fix(f"Edit {service.name} in {postfix.config.path / 'master.cf'} to "
                                "run `maildrop -d ${user}@${nexthop} …` as the mail user "
-                               f"(ApisCP: user=mail), then `postfix -c {postfix.config.path} "
-                               "reload`."))
+                               f"(ApisCP: user=mail), then `{_reload(postfix.config.path)}`."))
     return CheckResult(
         "postfix-transport", title, Status.OK,
         f"{service.name} runs {service.argv[0]} -d as {service.user} for "
@@ -124,9 +127,7 @@ def maildrop_setuid(context: CheckContext) -> CheckResult:
         return CheckResult("maildrop-setuid", title, Status.OK,
                            f"{binary.path} is setuid root: it can become each mailbox's user.",
                            evidence)
-    lab = context.lab_command
-    commands = ((f"{lab} setuid-maildrop",) if lab
-                else (f"chown root:mail {binary.path}", f"chmod 4755 {binary.path}"))
+    commands = _setuid_commands(context, binary.path)
     shut_out = _socket_shut_to(context, service.user, binary)
     if shut_out is not None:
         # maildrop asks authdaemond before it switches uid: the connect is denied first, so
@@ -167,6 +168,19 @@ def _socket_shut_to(context: CheckContext, user: str,
     return None if reach.may_enter else reach
 
 
+def _reload(config_dir: Path) -> str:
+    return shell_command("postfix", "-c", str(config_dir), "reload")
+
+
+def _setuid_commands(context: CheckContext, maildrop: str) -> tuple[str, ...]:
+    """maildrop setuid root: the lab's stand-in, or chown + chmod of the path master.cf runs."""
+    lab = context.lab_command
+    if lab:
+        return (f"{lab} setuid-maildrop",)
+    return (shell_command("chown", "root:mail", "--", maildrop),
+            shell_command("chmod", "4755", "--", maildrop))
+
+
 def _with_a(service: PipeService) -> str:
     argv = list(service.argv)
     return " ".join([argv[0], "-a", *argv[1:]])
@@ -197,7 +211,7 @@ def maildrop_tempfail_flag(context: CheckContext) -> CheckResult:
         "mail (5.1.1 'Invalid user specified') instead of deferring it.",
         evidence,
         Fix(f"Add -a to maildrop's argv in {config / 'master.cf'}, then reload Postfix.",
-            (f"{lab} add-maildrop-a",) if lab else (f"postfix -c {config} reload",),
+            (f"{lab} add-maildrop-a",) if lab else (_reload(config),),
             diff="" if lab else f"-  argv={' '.join(service.argv)}\n+  argv={_with_a(service)}"),
         diagnosis="maildrop-bounces-outages",
     )
@@ -218,60 +232,26 @@ def _recipient_now(context: CheckContext, recipient: str) -> LookupResult | None
         return None
 
 
-def _home_now(context: CheckContext, postfix: PostfixView,
-              recipient: str) -> tuple[str | None, Account | None]:
-    """Which mailbox problem the recipient's home has now ("" = none; None if unknown), and
-    the account authdaemond gave for it.
+def mail_root(context: CheckContext) -> Path | None:
+    """Where this platform keeps every mailbox: ApisCP's site trees (and the lab's copy of
+    them); None where no one place is the rule (Debian and the others)."""
+    if context.platform in (Platform.APISCP, Platform.LAB):
+        return context.installation.settings.virtual_root.value
+    return None
+
+
+def _home_now(context: CheckContext, postfix: PostfixView, recipient: str) -> Mailbox:
+    """The recipient's mailbox now (diagnosis "" = right, None = unknown), with its real paths.
 
     The queue's reason is as old as the last attempt; the home is looked at again,
     through the Postfix master's view of the file system when it can be read.
     """
     result = _recipient_now(context, recipient)
-    if result is None:
-        return None, None
-    account = result.account
-    if account is None or account.home is None or account.uid is None:
-        return None, account
+    account: Account | None = result.account if result is not None else None
+    if account is None:
+        return Mailbox(None)
     root = f"/proc/{postfix.master_pid}/root" if postfix.master_pid else ""
-    home = Path(root + account.home)
-    try:
-        info = os.stat(home)
-    except FileNotFoundError:
-        return "home-missing", account
-    except OSError:
-        return None, account
-    if not stat.S_ISDIR(info.st_mode):
-        return "home-missing", account
-    if info.st_uid != account.uid:
-        return "home-wrong-owner", account
-    if info.st_mode & stat.S_IWOTH:
-        return "home-world-writable", account
-    if not (home / (account.maildir or "Maildir")).is_dir():
-        return "maildir-missing", account
-    return "", account
-
-
-def home_fix_commands(diagnosis: str, account: Account | None) -> tuple[str, ...]:
-    """The commands that give this account's mailbox what maildrop wants, with its own ids.
-
-    Empty when authdaemond gave no complete account to fill them from.
-    """
-    if account is None or account.home is None or account.uid is None or account.gid is None:
-        return ()
-    owner = f"-o {account.uid} -g {account.gid}"
-    home = Path(account.home)
-    maildir = home / (account.maildir or "Maildir")  # an absolute MAILDIR stands alone
-    quoted = shlex.quote(str(home))
-    maildir_dirs = " ".join(shlex.quote(str(path)) for path in
-                            (maildir, maildir / "cur", maildir / "new", maildir / "tmp"))
-    if diagnosis == "home-wrong-owner":
-        return (f"chown {account.uid}:{account.gid} {quoted}",)
-    if diagnosis == "home-world-writable":
-        return (f"chmod o-w {quoted}",)
-    if diagnosis == "maildir-missing":
-        return (f"install -d {owner} -m 0700 {maildir_dirs}",)
-    return (f"install -d {owner} -m 0700 {quoted}",
-            f"install -d {owner} -m 0700 {maildir_dirs}")
+    return examine_mailbox(account, root, mail_root(context))
 
 
 def mail_deferred(context: CheckContext) -> CheckResult:
@@ -283,7 +263,7 @@ def mail_deferred(context: CheckContext) -> CheckResult:
     if not queue.ok:
         return CheckResult("mail-deferred", title, Status.WARN,
                            f"Cannot see the queue: {queue.error}.",
-                           (f"postqueue -c {postfix.config.path} -j",))
+                           (shell_command("postqueue", "-c", str(postfix.config.path), "-j"),))
     waiting = queue.deferred_chain
     if not waiting:
         return CheckResult("mail-deferred", title, Status.OK,
@@ -321,7 +301,10 @@ def _mailbox_problem(context: CheckContext, postfix: PostfixView, recipient: Que
     title = "No mail waits in the queue for maildrop or authdaemond"
     assert recipient.signature is not None
     said = MAILBOX_DIAGNOSIS[recipient.signature.id]
-    now, account = _home_now(context, postfix, recipient.address)
+    mailbox = _home_now(context, postfix, recipient.address)
+    now = mailbox.diagnosis
+    if now in UNSAFE_DIAGNOSES:
+        return _unsafe_mailbox(recipient, mailbox, summary, evidence, details)
     if now == "":
         return CheckResult(
             "mail-deferred", title, Status.WARN,
@@ -333,15 +316,40 @@ def _mailbox_problem(context: CheckContext, postfix: PostfixView, recipient: Que
     meaning = SIGNATURES_BY_ID[SIGNATURE_OF_DIAGNOSIS[diagnosis]].meaning
     lab = context.lab_command
     commands = ((f"{lab} fix-home", flush) if lab
-                else (*home_fix_commands(diagnosis, account), flush))
+                else (*home_fix_commands(mailbox if now else Mailbox(None)), flush))
     return CheckResult(
         "mail-deferred", title, Status.FAIL,
         f"{summary}: {meaning}" + (" (looked at again now)" if now else ""),
         (*evidence, f"{safe_text(recipient.address, 200)}: {diagnosis} "
-         + ("(looked at now)" if now else "(as of the last attempt)")),
+         + ("(looked at now)" if now else "(as of the last attempt)"), *mailbox.evidence),
         Fix("Give the mailbox its home (owned by the mailbox's uid, not world-writable) and "
             "Maildir (cur/ new/ tmp/), then retry the mail.", commands),
         diagnosis=diagnosis, details=details)
+
+
+UNSAFE_MEANINGS = {
+    "home-symlink": "the mailbox's home or Maildir is a symlink, or its path passes through "
+                    "one that its owner could have made",
+    "home-outside-mail-root": "the mailbox's home or Maildir is outside the directory this "
+                              "platform keeps mailboxes in",
+}
+
+
+def _unsafe_mailbox(recipient: QueuedRecipient, mailbox: Mailbox, summary: str,
+                    evidence: tuple[str, ...], details: dict[str, object]) -> CheckResult:
+    """A home only a person should judge: said so, with nothing to run (a chown or chmod of
+    it would act on whatever the link points at)."""
+    assert mailbox.diagnosis is not None
+    return CheckResult(
+        "mail-deferred", "No mail waits in the queue for maildrop or authdaemond", Status.FAIL,
+        f"{summary}: {UNSAFE_MEANINGS[mailbox.diagnosis]} (looked at now).",
+        (*evidence, f"{safe_text(recipient.address, 200)}: {mailbox.diagnosis}",
+         *mailbox.evidence),
+        Fix("Look at this path by hand: find out who made the link or moved the home, and "
+            "put a real directory owned by the mailbox's uid in its place. Nothing is offered "
+            "to run here, because changing the owner or mode of a linked path changes the "
+            "file it points at."),
+        diagnosis=mailbox.diagnosis, details=details)
 
 
 def mail_bounced(context: CheckContext) -> CheckResult:
@@ -417,13 +425,12 @@ def _bounce_fix(context: CheckContext, diagnosis: str) -> Fix:
                    "defers mail instead of losing it. The bounced mail must be sent again by "
                    "its senders.",
                    (context.commands.start,
-                    *((f"{lab} add-maildrop-a",) if lab else (f"postfix -c {config} reload",))))
+                    *((f"{lab} add-maildrop-a",) if lab else (_reload(config),))))
     if diagnosis == "maildrop-not-setuid":
         binary = context.postfix.maildrop
         path = binary.path if binary is not None else "/usr/bin/maildrop"
         return Fix("Make maildrop setuid root; the bounced mail must be sent again.",
-                   (f"{lab} setuid-maildrop",) if lab
-                   else (f"chown root:mail {path}", f"chmod 4755 {path}"))
+                   _setuid_commands(context, path))
     if diagnosis == "not-a-mailbox":
         return Fix("The address is no mailbox (unknown, an alias Postfix did not expand, or "
                    "disabled): create or enable the mailbox, or alias it in Postfix.",

@@ -134,11 +134,15 @@ DIAGNOSIS_ORDER = (
 # where they are shown). Mail being lost outranks everything; a mailbox that maildrop
 # refuses explains only its own mail, so those come after every authlib cause.
 URGENT_DIAGNOSES = ("maildrop-bounces-outages", "maildrop-not-setuid")
-MAILBOX_DIAGNOSES = ("home-missing", "home-wrong-owner", "home-world-writable",
-                     "maildir-missing", "not-a-mailbox", "address-row-invalid", "mail-bounced")
+MAILBOX_DIAGNOSES = ("home-symlink", "home-outside-mail-root", "home-missing",
+                     "home-wrong-owner", "home-world-writable", "maildir-missing",
+                     "not-a-mailbox", "address-row-invalid", "mail-bounced")
 DELIVERY_DIAGNOSIS_LABELS: dict[str, str] = {
     "maildrop-bounces-outages": "maildrop lacks -a: an authdaemond outage bounces mail",
     "maildrop-not-setuid": "maildrop is not setuid root: every delivery bounces",
+    "home-symlink": "the mailbox's home or Maildir is a symlink: look at it by hand",
+    "home-outside-mail-root": "the mailbox's home is outside the mail directories: look at it "
+                              "by hand",
     "home-missing": "the mailbox's home directory is missing",
     "home-wrong-owner": "the mailbox's home directory has the wrong owner",
     "home-world-writable": "the mailbox's home directory is world-writable",
@@ -197,6 +201,8 @@ DIAGNOSIS_STEP: dict[str, str] = {
     "authdaemonrc-bad-line": "authdaemonrc-bad-line",
     "maildrop-bounces-outages": "maildrop-tempfail-flag",
     "maildrop-not-setuid": "maildrop-setuid",
+    "home-symlink": "mailbox-home",
+    "home-outside-mail-root": "mailbox-home",
     "home-missing": "mailbox-home",
     "home-wrong-owner": "mailbox-home",
     "home-world-writable": "mailbox-home",

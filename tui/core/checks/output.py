@@ -88,6 +88,8 @@ def as_text(run: CheckRun) -> str:
     if fix is not None:
         lines.append(f"fix: {fix.why}")
         lines += [f"  $ {command}" for command in fix.commands]
+        if fix.refusal:
+            lines.append(f"  (not to be run as it is: {fix.refusal})")
         lines += [f"  {line}" for line in fix.diff.splitlines()]
     return "\n".join(safe_text(line, 2000) for line in lines) + "\n"
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from tui.core.shell_words import REFUSED_CONTROL, unsafe_in_command
+
 
 class Status(StrEnum):
     OK = "ok"
@@ -26,9 +28,17 @@ class Fix:
     diff: str = ""
 
     @property
+    def refusal(self) -> str:
+        """Why these commands are not offered to run although they are complete ("" if they are)."""
+        if any(unsafe_in_command(command) for command in self.commands):
+            return REFUSED_CONTROL
+        return ""
+
+    @property
     def runnable(self) -> bool:
-        """Complete commands with nothing left for the admin to fill in."""
-        return bool(self.commands) and not any("<" in command for command in self.commands)
+        """Complete commands with nothing left for the admin to fill in, safe to hand a shell."""
+        return (bool(self.commands) and not self.refusal
+                and not any("<" in command for command in self.commands))
 
     def as_text(self) -> str:
         """What the copy action puts on the clipboard."""

@@ -8,7 +8,6 @@ delivery user may open the socket directory at all.
 from __future__ import annotations
 
 import re
-import shlex
 from pathlib import Path
 
 from tui.core.authdaemon.socket_state import SocketState
@@ -17,6 +16,7 @@ from tui.core.checks.result import CheckResult, Fix, Status
 from tui.core.checks.socket_reach import socket_dir_reach
 from tui.core.discovery.platform import Platform
 from tui.core.postfix.maildrop_binary import MaildropBinary, examine_maildrop
+from tui.core.shell_words import shell_command
 
 MAILDROP = Path("/usr/bin/maildrop")
 STARTUP_SIGNATURES = frozenset({"authdaemonrc-bad-line", "module-not-found", "module-init-missing",
@@ -251,6 +251,6 @@ def socket_access(context: CheckContext) -> CheckResult:
             "Do not open the directory to everyone: whoever can connect can read every "
             "account's password.",
             (f"{lab} setuid-maildrop",) if lab
-            else (f"chmod u+s {shlex.quote(binary.path)}",)),
+            else (shell_command("chmod", "u+s", "--", binary.path),)),
         diagnosis="socket-permission",
     )

@@ -22,6 +22,7 @@ from tui.core.config.authdaemonrc import C_SPACE
 from tui.core.config.errors import decode_config_bytes, read_config_bytes
 from tui.core.config.secret import MASK, Secret
 from tui.core.findings import Finding, Severity
+from tui.core.shell_words import shell_command
 
 Generation = Literal["current", "old", "unknown"]
 
@@ -956,7 +957,8 @@ def load_authpgsqlrc(path: Path) -> AuthPgsqlRc:
                 f"{path} is readable by every local user (mode {stat.filemode(info.st_mode)}) "
                 "and contains the database password.",
                 str(path),
-                f"chmod 640 {path} (owner root:courier on Debian, daemon:daemon on ApisCP).",
+                f"{shell_command('chmod', '640', '--', str(path))} (owner root:courier on Debian, "
+                "daemon:daemon on ApisCP).",
             )
         )
     if not extra:

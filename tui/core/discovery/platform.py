@@ -8,13 +8,13 @@ authdaemonrc are overwritten by the Bootstrapper, so the fix there is `cpcmd` +
 
 from __future__ import annotations
 
-import shlex
 import sys
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
 from tui.core.discovery.layouts import Layout
+from tui.core.shell_words import shell_command
 
 
 class Platform(StrEnum):
@@ -67,7 +67,7 @@ class PlatformCommands:
 
 def _word(text: str) -> str:
     """`text` as one shell word: a path with a space or `;` stays one argument, never code."""
-    return shlex.quote(text)
+    return shell_command(text)
 
 
 def _template_word(text: str) -> str:

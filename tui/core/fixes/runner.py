@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tui.core.fixes.audit import AuditNotWritten, audit_about_to_run, audit_ended
+from tui.core.shell_words import REFUSED_CONTROL, unsafe_in_command
 
 FIX_TIMEOUT = 180.0
 # After the shell has ended, how long output may still trickle in from what it left behind
@@ -140,13 +141,20 @@ def run_fix(commands: tuple[str, ...], *, allowed: bool, audit_log: Path, check:
             timeout: float = FIX_TIMEOUT) -> list[FixRun]:
     """Run `commands` in order; stop at the first that fails. Raises if fixes are not allowed.
 
-    A command whose "about to run" audit line cannot be written is not run: its FixRun
-    carries the reason in `refused` (also sent to `on_output`) and nothing after it runs.
+    A command whose "about to run" audit line cannot be written, or that holds a control
+    character, is not run: its FixRun carries the reason in `refused` (also sent to
+    `on_output`) and nothing after it runs.
     """
     if not allowed:
         raise FixesNotAllowed("fixes change the system: start authlib-tui with --allow-fixes")
     runs: list[FixRun] = []
     for command in commands:
+        if unsafe_in_command(command):
+            # A newline is a second command to /bin/sh whatever the quoting looked like.
+            refused = f"Not run: {REFUSED_CONTROL}."
+            on_output(refused)
+            runs.append(FixRun(command, None, "", 0.0, refused=refused))
+            break
         started = time.time()
         try:
             audit_about_to_run(audit_log, check=check, command=command, started=started)

@@ -8,8 +8,9 @@ Every word is quoted: a queue id comes from Postfix's output.
 from __future__ import annotations
 
 import re
-import shlex
 from pathlib import Path
+
+from tui.core.shell_words import shell_command
 
 # Postfix queue ids: short hex ids, or the long (enable_long_queue_ids) alphabet.
 _QUEUE_ID = re.compile(r"^[0-9A-Za-z]{6,20}$")
@@ -31,8 +32,8 @@ def retry_argv(config_dir: Path, queue_id: str) -> list[str]:
 
 
 def flush_command(config_dir: Path) -> str:
-    return shlex.join(flush_argv(config_dir))
+    return shell_command(*flush_argv(config_dir))
 
 
 def retry_command(config_dir: Path, queue_id: str) -> str:
-    return shlex.join(retry_argv(config_dir, queue_id))
+    return shell_command(*retry_argv(config_dir, queue_id))
