@@ -12,6 +12,9 @@ name with a separate `stat` that a swap could outrun.
   one. A destination that already is a link or not a regular file is refused.
 - `open_for_append`: the audit log (and the training history): a regular file of
   ours, in a directory of ours (or root's) that nobody else can write.
+- `create_private_file`: a file that must be new (a recording): O_EXCL refuses an
+  existing name, a link (dangling or not) included; the caller gets the descriptor
+  and, with `same_file`, can make sure a library that reopens it by name got it.
 - `ensure_private_dir`: `mkdir -p` for our own state directories; each one made
   is 0700, each one met must be a directory owned by us or root.
 - `read_trusted_file`: a settings file; as root only one that only root can change.
@@ -227,6 +230,29 @@ def open_for_append(path: Path, *, mode: int = PRIVATE_FILE_MODE) -> int:
         os.close(fd)
         raise
     return fd
+
+
+def create_private_file(path: Path) -> int:
+    """A new regular file at `path`, 0600 and opened read-write: its descriptor.
+
+    Raises FileExistsError when anything (a file, a directory, a link) has the name.
+    """
+    return os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC,
+                   PRIVATE_FILE_MODE)
+
+
+def open_descriptors() -> set[int]:
+    """This process's open file descriptors (Linux: /proc/self/fd)."""
+    return {int(name) for name in os.listdir("/proc/self/fd")}
+
+
+def same_file(fd: int, other: int) -> bool:
+    """Whether two descriptors are the same file (device and inode)."""
+    try:
+        mine, theirs = os.fstat(fd), os.fstat(other)
+    except OSError:
+        return False  # closed meanwhile (another thread's, or the listing's own)
+    return (mine.st_dev, mine.st_ino) == (theirs.st_dev, theirs.st_ino)
 
 
 def _open_existing(path: Path, flags: int, dir_fd: int) -> int:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
-from tui.core.recording.private_file import create_private_file, open_descriptors, same_file
+from tui.core.safe_files import create_private_file, open_descriptors, same_file
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
