@@ -8,8 +8,8 @@ from __future__ import annotations
 import pytest
 
 from tui.core.logs.entry import build_entry
-from tui.core.logs.password_mask import MASK, mask_passwords
 from tui.core.logs.syslog_line import parse_syslog_line
+from tui.core.password_mask import MASK, mask_passwords
 from tui.core.safe_text import safe_text
 
 SECRET = "Sup3r, passwd=s3cret'"

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from tui.core.logs.password_mask import mask_passwords
+from tui.core.password_mask import mask_passwords
 
 DEFAULT_MAX_CHARS = 1000
 

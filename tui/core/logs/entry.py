@@ -16,7 +16,6 @@ from dataclasses import dataclass
 
 from tui.core.logs.delivery_line import DeliveryInfo, is_maildrop_relay, parse_delivery_line
 from tui.core.logs.kind import Kind
-from tui.core.logs.password_mask import mask_passwords
 from tui.core.logs.signatures import (
     AUTH_TAGS,
     LOG_INFO,
@@ -27,6 +26,7 @@ from tui.core.logs.signatures import (
     looks_like_orphan_fragment,
     priority_from_prefix,
 )
+from tui.core.password_mask import mask_passwords
 
 MESSAGE_CAP = 64 * 1024  # characters kept of one message
 CUT_MARKER = "…[cut]"

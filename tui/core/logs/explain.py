@@ -21,7 +21,6 @@ from typing import BinaryIO, cast
 
 from tui.core.checks.diagnosis import STEP_CHECK
 from tui.core.logs.delivery_line import COMMAND_OUTPUT_MARK, parse_delivery_line
-from tui.core.logs.password_mask import mask_passwords
 from tui.core.logs.remedies import PlatformFacts, remedy_for
 from tui.core.logs.signatures import (
     MAILDROP_TEMPFAIL_TIMEOUT,
@@ -30,6 +29,7 @@ from tui.core.logs.signatures import (
     classify,
     classify_command_output,
 )
+from tui.core.password_mask import mask_passwords
 from tui.core.safe_text import safe_text
 
 LINE_HEAD_BYTES = 64 * 1024  # what is read of one line; the rest is skipped unread

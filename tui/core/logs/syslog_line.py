@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime
 
-from tui.core.logs.password_mask import mask_passwords
+from tui.core.password_mask import mask_passwords
 
 _MONTHS = {
     name: number
