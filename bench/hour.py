@@ -51,8 +51,8 @@ SETTLED_MINUTE = 20  # the views and counters are full, the allocator settled
 
 def shown_entries(count: int) -> list[LogEntry]:
     """`count` entries of the mix that the Logs pane shows (parsed and classified once)."""
+    from tui.core.log_sources.log_reader import SHOWN_KINDS
     from tui.core.logs.entry import build_entry
-    from tui.core.logs.log_reader import SHOWN_KINDS
     from tui.core.logs.syslog_line import parse_syslog_line
 
     entries = []

@@ -546,8 +546,8 @@ def rotated(size_mb: int | None) -> None:
 # -- follow: the writer process --------------------------------------------------------------
 def pane_shows(text: str) -> bool:
     """Whether the Logs pane shows this line: authdaemond, or a pipe line to maildrop."""
+    from tui.core.log_sources.log_reader import SHOWN_KINDS
     from tui.core.logs.entry import build_entry
-    from tui.core.logs.log_reader import SHOWN_KINDS
     from tui.core.logs.syslog_line import parse_syslog_line
 
     line = parse_syslog_line(f"{syslog_stamp(time.time())} {HOST} {text}")

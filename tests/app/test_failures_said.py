@@ -61,7 +61,7 @@ def _text(widget: Static) -> str:
 
 async def test_a_log_reader_that_raises_is_stale_then_reads_again(
         healthy_lab, make_app, monkeypatch: pytest.MonkeyPatch) -> None:
-    import tui.core.logs.log_reader as log_reader
+    import tui.core.log_sources.log_reader as log_reader
 
     monkeypatch.setattr("tui.core.monitor.monitor.RETRY_AFTER", 1.0)
     failing, release = raising_until_released(log_reader.open_sources,
@@ -115,7 +115,7 @@ async def test_a_health_sample_that_raises_marks_the_strip_and_overview_stale(
 
 async def test_an_overview_read_that_raises_says_so_and_r_reads_again(
         healthy_lab, make_app, monkeypatch: pytest.MonkeyPatch) -> None:
-    import tui.core.logs.sources as sources
+    import tui.core.log_sources.sources as sources
 
     # The pane's own read (discovery, configs, the log set-up); its errors list is the health
     # run's, which has a failure line of its own.

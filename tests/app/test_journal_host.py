@@ -15,7 +15,7 @@ from tests.app.conftest import until, visible_text
 from tui.app.app import AuthlibApp
 from tui.app.widgets.health_strip import HealthStrip
 from tui.core.installation import Installation
-from tui.core.logs.recent_errors import recent_errors
+from tui.core.log_sources.recent_errors import recent_errors
 from tui.lab.lab import Lab
 
 WAIT = 10.0

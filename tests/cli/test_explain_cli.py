@@ -8,9 +8,9 @@ import sys
 from pathlib import Path
 
 from tui.core.discovery.discover import discover
+from tui.core.explain.failures_doc import render_failures_markdown
+from tui.core.explain.remedies import PlatformFacts
 from tui.core.logs.examples import pipe_line
-from tui.core.logs.failures_doc import render_failures_markdown
-from tui.core.logs.remedies import PlatformFacts
 from tui.core.settings import load_settings
 
 REPO = Path(__file__).resolve().parents[2]

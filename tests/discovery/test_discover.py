@@ -24,7 +24,8 @@ from tui.core.discovery.discover import (
     render_where,
     under,
 )
-from tui.core.discovery.layouts import (
+from tui.core.findings import Severity
+from tui.core.platforms.layouts import (
     DEBIAN,
     LAYOUTS,
     LAYOUTS_BY_NAME,
@@ -33,7 +34,6 @@ from tui.core.discovery.layouts import (
     UPSTREAM_LOCAL,
     Layout,
 )
-from tui.core.findings import Severity
 from tui.core.settings import Settings, Sourced, load_settings
 
 NO_FLAGS: dict[str, object | None] = {"conf_dir": None, "socket": None, "config": None}

@@ -10,7 +10,7 @@ import json
 import subprocess
 import sys
 
-from tui.core.discovery.layouts import OPENSUSE, RHEL_APISCP
+from tui.core.platforms.layouts import OPENSUSE, RHEL_APISCP
 from tui.lab.lab import Lab
 from tui.lab.namespace import view_command
 

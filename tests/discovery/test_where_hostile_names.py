@@ -16,8 +16,8 @@ import pytest
 from tests.discovery.test_discover import install, no_settings_file, touch  # noqa: F401
 from tui.cli import where as where_command
 from tui.core.checks.ticket_report import _config_summary
-from tui.core.discovery.layouts import DEBIAN
 from tui.core.installation import Installation
+from tui.core.platforms.layouts import DEBIAN
 
 HOSTILE = "\x1b]52;c;aGVsbG8=\x07[bold]x[/bold][link=http://e.test]y[/link]\x1b[2J\rfake"
 INVALID_UTF8 = os.fsdecode(b"bad\xffname")  # a file name that is not UTF-8

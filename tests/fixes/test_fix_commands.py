@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tui.core.checks.database_checks import _grant_select
-from tui.core.discovery.platform import Platform, commands_for
+from tui.core.platforms.platform import Platform, commands_for
 from tui.lab.configs import render_authdaemonrc
 
 AWKWARD_DIRS = [

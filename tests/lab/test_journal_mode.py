@@ -19,10 +19,10 @@ import pytest
 
 from tui.core.checks.headless import run_check
 from tui.core.installation import Installation
+from tui.core.log_sources.log_reader import open_sources
+from tui.core.log_sources.recent_errors import RecentErrors, recent_errors
+from tui.core.log_sources.sources import log_setup_of
 from tui.core.logs.kind import Kind
-from tui.core.logs.log_reader import open_sources
-from tui.core.logs.recent_errors import RecentErrors, recent_errors
-from tui.core.logs.sources import log_setup_of
 from tui.lab import namespace
 from tui.lab.lab import AUTHDAEMOND, Lab
 from tui.lab.lab_dir import ensure_labs_base

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import pytest
 
+from tui.core.explain.line import explain_line, identify, split_prefix
+from tui.core.explain.remedies import REMEDIES, PlatformFacts
 from tui.core.findings import Severity
 from tui.core.logs.examples import CLIENT_EXAMPLES, SERVER_EXAMPLES, TIMEOUT_EXAMPLE, pipe_line
-from tui.core.logs.explain import explain_line, identify, split_prefix
-from tui.core.logs.remedies import REMEDIES, PlatformFacts
 from tui.core.logs.signatures import (
     ALL_SIGNATURES,
     CLIENT_SIGNATURES,

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from tui.core.logs.explain import Explanation, explain_line, explain_lines, identify, read_lines
-from tui.core.logs.remedies import PlatformFacts
+from tui.core.explain.line import Explanation, explain_line, explain_lines, identify, read_lines
+from tui.core.explain.remedies import PlatformFacts
 
 FIELD_LINES = Path(__file__).with_name("field_lines.tsv")
 NOT_EXPLAINED = "-"

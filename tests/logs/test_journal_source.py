@@ -23,6 +23,7 @@ import pytest
 
 from tests.conftest import IN_CI, run_as_nobody
 from tui.core.discovery.discover import Discovery, discover
+from tui.core.log_sources.sources import choose_sources
 from tui.core.logs.entry import LogEntry
 from tui.core.logs.journal_source import (
     JournalFollower,
@@ -30,7 +31,6 @@ from tui.core.logs.journal_source import (
     journal_has_files,
 )
 from tui.core.logs.kind import Kind
-from tui.core.logs.sources import choose_sources
 from tui.core.settings import Settings
 
 JOURNAL_REMOTE = Path("/lib/systemd/systemd-journal-remote")

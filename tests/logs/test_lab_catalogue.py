@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 
 from tui.core.authdaemon.outcome import Outcome
+from tui.core.explain.line import explain_line
+from tui.core.explain.remedies import PlatformFacts
 from tui.core.logs.entry import LogEntry
-from tui.core.logs.explain import explain_line
 from tui.core.logs.file_source import FileFollower
-from tui.core.logs.remedies import PlatformFacts
 from tui.lab import namespace
 from tui.lab.configs import BROKEN_MODULE, UNINSTALLED_MODULE
 from tui.lab.faults import FAULTS

@@ -20,9 +20,9 @@ from tests.conftest import IN_CI
 from tests.logs.test_journal_source import JOURNAL_REMOTE, Clock, authdaemond, write_journal
 from tui.core.discovery.discover import discover, render_where
 from tui.core.installation import Installation
-from tui.core.logs.log_reader import open_sources
-from tui.core.logs.recent_errors import recent_errors
-from tui.core.logs.sources import log_setup_of
+from tui.core.log_sources.log_reader import open_sources
+from tui.core.log_sources.recent_errors import recent_errors
+from tui.core.log_sources.sources import log_setup_of
 from tui.core.settings import load_settings
 
 MACHINE_ID = "0123456789abcdef0123456789abcdef"

@@ -12,7 +12,7 @@ import pytest
 
 from tests.conftest import run_as_nobody
 from tui.core.durations import age_text
-from tui.core.logs.recent_errors import RecentErrors, recent_authdaemond_errors
+from tui.core.log_sources.recent_errors import RecentErrors, recent_authdaemond_errors
 from tui.lab.lab import Lab
 
 MAILBOX = "foo@domain.com"

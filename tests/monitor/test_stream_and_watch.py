@@ -20,9 +20,9 @@ from tui.core.monitor.observations import (
     Observation,
     QueueSampled,
 )
-from tui.core.monitor.stream import ObservationStream
+from tui.core.monitor.retry_watch import LINE_GRACE, RetryWatch
+from tui.core.monitor.stream import ObservationStream, counting_logs
 from tui.core.postfix.queue import QueuedMessage, QueuedRecipient, QueueSnapshot, chain_reason
-from tui.core.postfix.retry_watch import LINE_GRACE, RetryWatch
 from tui.core.timeline import EventKind, Timeline
 from tui.lab.lab import Lab
 
@@ -139,7 +139,7 @@ def test_a_line_read_after_the_message_left_the_queue_still_tells_its_fate() -> 
 
 def test_one_counter_counts_errors_deferrals_and_bounces_once_per_minute() -> None:
     counts = DeferralCounts()
-    counts.observe(LogBatch.of([
+    counting_logs(counts)(LogBatch.of([
         pipe("AAA111", "deferred", TEMPFAIL, AT - 30),
         pipe("BBB222", "bounced", "user unknown. Command output: Invalid user specified. ",
              AT - 20),

@@ -6,8 +6,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from tui.core.authdaemon.socket_state import SocketState
-from tui.core.discovery.layouts import DEBIAN, RHEL_APISCP
-from tui.core.discovery.platform import Platform, commands_for, detect_platform
+from tui.core.platforms.layouts import DEBIAN, RHEL_APISCP
+from tui.core.platforms.platform import Platform, commands_for, detect_platform
 from tui.core.workers.database_sessions import DbSession, SessionsSample
 from tui.core.workers.history import LatencyStats, nearest_rank
 from tui.core.workers.pool import PoolSample

@@ -13,7 +13,7 @@ from tui.app.log_inbox import LogInbox
 from tui.core.installation import Installation
 from tui.core.logs.deferral_counts import DeferralCounts
 from tui.core.monitor.monitor import Monitor
-from tui.core.monitor.stream import ErrorHandler, ObservationStream, Subscriber
+from tui.core.monitor.stream import ErrorHandler, ObservationStream, Subscriber, counting_logs
 from tui.core.recording.tape import Tape
 from tui.core.timeline import Timeline
 
@@ -26,7 +26,7 @@ class MonitorWiring:
         self.tape = Tape()  # the record toggle (R): writes only while recording
         self.log_inbox = LogInbox()  # the lines on their way to the Logs pane
         self.stream = ObservationStream(on_error=on_error)
-        for subscriber in (self.counts.observe, self.timeline.observe, self.tape.observe,
+        for subscriber in (counting_logs(self.counts), self.timeline.observe, self.tape.observe,
                            self.log_inbox.observe, observed):
             self.stream.subscribe(subscriber)
         self.monitor = Monitor(installation, self.stream, counts=self.counts,

@@ -18,11 +18,11 @@ from typing import Any, TextIO
 from tui.cli.exit_codes import EXIT_USAGE
 from tui.cli.path_options import path_flags
 from tui.core.discovery.discover import discover
-from tui.core.discovery.platform import Platform
-from tui.core.logs.explain import Explanation, explain_lines, read_lines, uncompressed
-from tui.core.logs.failures_doc import render_failures_markdown
-from tui.core.logs.remedies import PlatformFacts
+from tui.core.explain.failures_doc import render_failures_markdown
+from tui.core.explain.line import Explanation, explain_lines, read_lines, uncompressed
+from tui.core.explain.remedies import PlatformFacts
 from tui.core.logs.rotated import READ_ERRORS
+from tui.core.platforms.platform import Platform
 from tui.core.safe_text import safe_text
 from tui.core.settings import SettingsError, load_settings
 

@@ -10,7 +10,7 @@ from tui.cli.exit_codes import EXIT_USAGE
 from tui.cli.path_options import path_flags
 from tui.core.discovery.discover import discover, render_where
 from tui.core.installation import Installation
-from tui.core.logs.sources import log_setup_of
+from tui.core.log_sources.sources import log_setup_of
 from tui.core.settings import SettingsError, load_settings
 
 

@@ -12,7 +12,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from tui.core.logs.recent_errors import RecentErrors
+    from tui.core.log_sources.recent_errors import RecentErrors
     from tui.core.workers.pool import PoolSample
 
 DB_CHECK_TIMEOUT = 3.0

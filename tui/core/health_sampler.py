@@ -15,7 +15,7 @@ from tui.core.database.probe import ProbeResult, ProbeStatus
 from tui.core.durations import age_text
 from tui.core.health import DB_CHECK_TIMEOUT, HealthCell, HealthSnapshot, State
 from tui.core.installation import Installation
-from tui.core.logs.recent_errors import RecentErrors
+from tui.core.log_sources.recent_errors import RecentErrors
 from tui.core.workers.pool import PoolSample
 
 

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Generic, TypeVar
 
-from tui.core.discovery.layouts import LAYOUTS_BY_NAME
 from tui.core.findings import Finding, Severity
+from tui.core.platforms.layouts import LAYOUTS_BY_NAME
 from tui.core.safe_files import UnsafePath, read_trusted_file
 
 T = TypeVar("T")
@@ -156,7 +156,7 @@ def _as_layout(value: object) -> str:
 
 
 def _as_platform(value: object) -> str:
-    from tui.core.discovery.platform import Platform
+    from tui.core.platforms.platform import Platform
 
     known = [platform.value for platform in Platform]
     if not isinstance(value, str) or value.strip() not in known:

@@ -36,7 +36,7 @@ from tui.core.xray import hop_of_step
 
 if TYPE_CHECKING:  # the rest is imported by the worker and the handlers that use it
     from tui.core.installation import Installation
-    from tui.core.logs.recent_errors import RecentErrors
+    from tui.core.log_sources.recent_errors import RecentErrors
 
 # Which pane deals with a finding, by id prefix; the wizard by default.
 _PANE_FOR_PREFIX = (
@@ -105,7 +105,7 @@ class OverviewPane(VerticalScroll):
     @work(thread=True, exclusive=True, group="overview", exit_on_error=False,
           description="Reading discovery, configs and logs")
     def _load(self) -> None:
-        from tui.core.logs.sources import log_setup_of
+        from tui.core.log_sources.sources import log_setup_of
 
         installation = self.installation.refreshed()
         findings = [*installation.discovery.access, *installation.config_findings(),

@@ -32,9 +32,9 @@ from tui.app.text_roles import DIM, ERROR_STRONG, LABEL, LOST, MUTED, NOTE, OK, 
 from tui.app.worker_failure import worker_failure
 from tui.core.durations import age_text
 from tui.core.monitor.observations import FixRan, QueueSampled
+from tui.core.monitor.retry_watch import RetryWatch
 from tui.core.monitor.stream import ObservationStream
 from tui.core.postfix.commands import flush_command, retry_command
-from tui.core.postfix.retry_watch import RetryWatch
 
 if TYPE_CHECKING:
     from tui.core.installation import Installation

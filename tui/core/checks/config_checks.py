@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from tui.core.checks.context import CheckContext
 from tui.core.checks.result import CheckResult, Fix, Status
-from tui.core.discovery.platform import Platform
 from tui.core.findings import Finding
+from tui.core.platforms.platform import Platform
 from tui.core.shell_words import shell_command
 
 MODULE_FILE = "libauthpgsql.so"

@@ -15,10 +15,10 @@ from tui.core.authdaemon.client import AuthdaemonClient, LookupResult
 from tui.core.authdaemon.socket_state import SocketState, socket_state
 from tui.core.config.authpgsqlrc import ConnInfo
 from tui.core.database.probe import ProbeResult, run_query
-from tui.core.discovery.platform import Platform, PlatformCommands, commands_for
 from tui.core.findings import Finding
 from tui.core.installation import Installation
-from tui.core.logs.recent_errors import RecentErrors, recent_errors
+from tui.core.log_sources.recent_errors import RecentErrors, recent_errors
+from tui.core.platforms.platform import Platform, PlatformCommands, commands_for
 from tui.core.postfix.observed import PostfixView
 from tui.core.workers.database_sessions import SessionsSample, SessionWatcher
 from tui.core.workers.pool import PoolSample, sample_pool_for

@@ -13,7 +13,7 @@ import re
 from tui.core.checks.context import CheckContext
 from tui.core.checks.result import CheckResult, Fix, Status
 from tui.core.database.probe import ProbeStatus, conninfo_problem
-from tui.core.discovery.platform import Platform
+from tui.core.platforms.platform import Platform
 from tui.core.shell_words import shell_command
 
 _PASSWORD_LINE = re.compile(r"^\s*password\s*=\s*(.*?)\s*$", re.MULTILINE)

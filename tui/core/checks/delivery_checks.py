@@ -23,8 +23,8 @@ from tui.core.checks.mailbox_home import (
 )
 from tui.core.checks.result import CheckResult, Fix, Status
 from tui.core.checks.socket_reach import SocketReach, socket_dir_reach
-from tui.core.discovery.platform import Platform
 from tui.core.logs.signatures import SIGNATURES_BY_ID
+from tui.core.platforms.platform import Platform
 from tui.core.postfix.commands import flush_command
 from tui.core.postfix.maildrop_binary import MaildropBinary
 from tui.core.postfix.master_cf import PipeService

@@ -14,7 +14,7 @@ from tui.core.authdaemon.socket_state import SocketState
 from tui.core.checks.context import CheckContext
 from tui.core.checks.result import CheckResult, Fix, Status
 from tui.core.checks.socket_reach import socket_dir_reach
-from tui.core.discovery.platform import Platform
+from tui.core.platforms.platform import Platform
 from tui.core.postfix.maildrop_binary import MaildropBinary, examine_maildrop
 from tui.core.shell_words import shell_command
 

@@ -16,9 +16,9 @@ from tui.core.checks.incident_note import mask_known_secrets
 from tui.core.checks.output import CheckRun, as_text
 from tui.core.discovery.discover import render_where
 from tui.core.installation import Installation
+from tui.core.log_sources.log_reader import open_sources
+from tui.core.log_sources.sources import SourceChoice, log_setup, sources_of
 from tui.core.logs.kind import Kind
-from tui.core.logs.log_reader import open_sources
-from tui.core.logs.sources import SourceChoice, log_setup, sources_of
 from tui.core.safe_text import safe_text
 
 DEFAULT_LOG_LINES = 50

@@ -24,11 +24,11 @@ from enum import Enum
 from pathlib import Path
 
 from tui.core.authdaemon.client_timeouts import delivery_timeouts
-from tui.core.discovery.layouts import KNOWN_UNITS, LAYOUTS, LAYOUTS_BY_NAME, Layout
-from tui.core.discovery.platform import PLATFORM_LABELS, Platform, detect_platform
 from tui.core.discovery.processes import DaemonProcesses, find_daemon_processes
 from tui.core.findings import Finding, Severity
 from tui.core.owner_names import group_name, user_name
+from tui.core.platforms.layouts import KNOWN_UNITS, LAYOUTS, LAYOUTS_BY_NAME, Layout
+from tui.core.platforms.platform import PLATFORM_LABELS, Platform, detect_platform
 from tui.core.safe_text import safe_text
 from tui.core.settings import PRECEDENCE, Settings, Sourced
 

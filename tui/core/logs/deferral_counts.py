@@ -19,7 +19,6 @@ from tui.core.logs.level import level_of
 
 if TYPE_CHECKING:
     from tui.core.logs.entry import LogEntry
-    from tui.core.monitor.observations import Observation
 
 S_CONNECT = "s_connect"
 TEMPFAIL = "tempfail"
@@ -58,13 +57,6 @@ class DeferralCounts:
         self.keep_minutes = keep_minutes
         self._counts: Counter[tuple[int, str]] = Counter()
         self._lock = threading.Lock()
-
-    def observe(self, observation: Observation) -> None:
-        """The stream's subscriber: every log batch, backfill included."""
-        from tui.core.monitor.observations import LogBatch
-
-        if isinstance(observation, LogBatch):
-            self.add(observation.entries)
 
     def add(self, entries: Iterable[LogEntry]) -> None:
         with self._lock:

@@ -199,7 +199,7 @@ class Monitor:
             self.stopping.wait(RETRY_AFTER)
 
     def _follow(self) -> None:
-        from tui.core.logs.log_reader import open_sources
+        from tui.core.log_sources.log_reader import open_sources
 
         sources = open_sources(self.installation.refreshed())
         try:

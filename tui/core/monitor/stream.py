@@ -11,7 +11,8 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
-from tui.core.monitor.observations import Observation
+from tui.core.logs.deferral_counts import DeferralCounts
+from tui.core.monitor.observations import LogBatch, Observation
 
 Subscriber = Callable[[Observation], None]
 ErrorHandler = Callable[[Subscriber, BaseException], None]
@@ -41,3 +42,16 @@ class ObservationStream:
                 subscriber(observation)
             except Exception as exc:  # one bad subscriber must not stop the rest
                 self.on_error(subscriber, exc)
+
+
+def counting_logs(counts: DeferralCounts) -> Subscriber:
+    """The subscriber that adds every log batch, backfill included, to `counts`.
+
+    The counter lives with the log lines it counts, below the stream; the stream's
+    side of it (which observation carries lines) is said here.
+    """
+    def count(observation: Observation) -> None:
+        if isinstance(observation, LogBatch):
+            counts.add(observation.entries)
+
+    return count

@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tui.core.logs.delivery_line import is_maildrop_relay, parse_delivery_line
-from tui.core.logs.recent_errors import read_tail
 from tui.core.logs.signatures import Signature, classify_command_output, is_pipe_tag
 from tui.core.logs.syslog_line import parse_syslog_line
+from tui.core.logs.tail import read_tail
 
 WINDOW_SECONDS = 3600.0
 MAX_BYTES = 8_000_000  # per file: a busy hour of a busy server's mail log

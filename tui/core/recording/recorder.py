@@ -15,7 +15,7 @@ from pathlib import Path
 from tui.core.installation import Installation
 from tui.core.monitor.monitor import Monitor
 from tui.core.monitor.observations import ChecksRan, Observation
-from tui.core.monitor.stream import ObservationStream
+from tui.core.monitor.stream import ObservationStream, counting_logs
 from tui.core.recording.tape import Tape
 from tui.core.xray import Hop
 
@@ -40,7 +40,7 @@ def record(installation: Installation, path: Path, duration: float, interval: fl
     # No backfill: a recording starts now (the tape skips backfilled lines anyway).
     monitor = Monitor(installation, stream, health_interval=check_every,
                       sample_interval=interval, backfill_lines=0)
-    stream.subscribe(monitor.counts.observe)
+    stream.subscribe(counting_logs(monitor.counts))
     try:
         monitor.run_for(duration, tape.flush, interval, stop)
     finally:

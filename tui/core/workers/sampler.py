@@ -19,7 +19,6 @@ from pathlib import Path
 
 from tui.core.authdaemon.own_lookups import OWN_LOOKUPS, OwnLookupsReading
 from tui.core.authdaemon.socket_state import SocketState, socket_state
-from tui.core.discovery.platform import Platform, PlatformCommands, commands_for
 from tui.core.discovery.processes import (
     DaemonProcesses,
     find_daemon_processes,
@@ -27,6 +26,7 @@ from tui.core.discovery.processes import (
 )
 from tui.core.installation import Installation
 from tui.core.logs.deferral_counts import DeferralCounts
+from tui.core.platforms.platform import Platform, PlatformCommands, commands_for
 from tui.core.workers.database_sessions import SessionsSample, SessionWatcher
 from tui.core.workers.history import WINDOW_SECONDS, LatencyStats, WorkersHistory
 from tui.core.workers.pool import PoolSample, sample_pool

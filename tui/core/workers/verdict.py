@@ -16,9 +16,9 @@ from pathlib import Path
 
 from tui.core.authdaemon.client_timeouts import DEFAULT_READ_SECONDS
 from tui.core.authdaemon.socket_state import SocketState
-from tui.core.discovery.platform import Platform, PlatformCommands
 from tui.core.durations import seconds_text
 from tui.core.findings import Severity
+from tui.core.platforms.platform import Platform, PlatformCommands
 from tui.core.workers.database_sessions import SessionsSample
 from tui.core.workers.history import LatencyStats
 from tui.core.workers.pool import PoolSample

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
-from tui.core.discovery.layouts import Layout
+from tui.core.platforms.layouts import Layout
 from tui.core.shell_words import shell_command
 
 

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from typing import BinaryIO, cast
 
 from tui.core.checks.diagnosis import STEP_CHECK
+from tui.core.explain.remedies import PlatformFacts, remedy_for
 from tui.core.logs.delivery_line import COMMAND_OUTPUT_MARK, parse_delivery_line
-from tui.core.logs.remedies import PlatformFacts, remedy_for
 from tui.core.logs.signatures import (
     MAILDROP_TEMPFAIL_TIMEOUT,
     TIMEOUT_SECONDS,

@@ -16,9 +16,6 @@ sent. The journal is walked back from its newest entry, at most
 
 from __future__ import annotations
 
-import errno
-import os
-import stat
 import time
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
@@ -26,12 +23,13 @@ from pathlib import Path
 
 from tui.core.findings import Severity
 from tui.core.installation import Installation
+from tui.core.log_sources.sources import SourceChoice, sources_of
 from tui.core.logs.journal_source import JournalFollower
 from tui.core.logs.kind import Kind
 from tui.core.logs.rotated import LINE_CAP, describe_files, rotated_lines, rotated_siblings
 from tui.core.logs.signatures import Signature, classify
-from tui.core.logs.sources import SourceChoice, sources_of
 from tui.core.logs.syslog_line import LogLine, parse_syslog_line
+from tui.core.logs.tail import read_tail
 
 DAEMON_TAG = "authdaemond"  # courierlogger's default name; LOGGEROPTS -name= changes it
 _REPORTED = frozenset({Severity.WARNING, Severity.ERROR})
@@ -86,36 +84,6 @@ class RecentErrors:
         last = max((index for index, e in enumerate(self.found)
                     if e.signature.id in START_MARKERS), default=-1)
         return [e for e in self.found[last + 1:] if e.signature.id not in START_MARKERS]
-
-
-def _read_tail(path: Path, max_bytes: int) -> tuple[bytes, int]:
-    """The whole lines within the last `max_bytes` bytes of the file, and the bytes read.
-
-    pread() on a raw descriptor: no buffering reads past `max_bytes`, and a FIFO or
-    device named as a log file is refused instead of blocking.
-    """
-    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC | os.O_NOCTTY)
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise OSError(errno.EINVAL, "not a regular file", str(path))
-        start = max(0, info.st_size - max(0, max_bytes))
-        chunks: list[bytes] = []
-        offset = start
-        while offset < info.st_size:
-            chunk = os.pread(fd, info.st_size - offset, offset)
-            if not chunk:
-                break  # truncated (rotated) while we read
-            chunks.append(chunk)
-            offset += len(chunk)
-    finally:
-        os.close(fd)
-    tail = b"".join(chunks)
-    read = len(tail)
-    if start > 0:
-        newline = tail.find(b"\n")
-        tail = b"" if newline < 0 else tail[newline + 1 :]  # one cut (or giant) line: skip
-    return tail, read
 
 
 def _needles(tags: Collection[str]) -> tuple[bytes, ...]:
@@ -236,7 +204,7 @@ def recent_authdaemond_errors(
     bytes_read = 0
     for path in log_files:
         try:
-            tail, read = _read_tail(path, max_bytes)
+            tail, read = read_tail(path, max_bytes)
         except OSError as exc:
             unreadable[path] = exc.strerror or str(exc)
             continue
@@ -302,5 +270,3 @@ def recent_errors(
         return _journal_errors(choice, limit if limit > 0 else 0, journal_entries)
     return recent_authdaemond_errors(choice.files, limit, max_bytes)
 
-# The bounce reader (tui/core/postfix/bounces.py) reads the same bounded tails.
-read_tail = _read_tail

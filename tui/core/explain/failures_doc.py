@@ -8,13 +8,13 @@ exactly what `explain` and the app say.
 from __future__ import annotations
 
 from tui.core.checks.diagnosis import STEP_CHECK
+from tui.core.explain.remedies import APISCP_BOOTSTRAP, PlatformFacts, remedy_for
 from tui.core.logs.examples import (
     CLIENT_EXAMPLES,
     LOGGED_AT,
     SERVER_EXAMPLES,
     TIMEOUT_EXAMPLE,
 )
-from tui.core.logs.remedies import APISCP_BOOTSTRAP, PlatformFacts, remedy_for
 from tui.core.logs.signatures import (
     CLIENT_SIGNATURES,
     MAILDROP_TEMPFAIL_TIMEOUT,

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Literal
 
 from tui.core.discovery.discover import Discovery
-from tui.core.discovery.layouts import KNOWN_UNITS, LAYOUTS
 from tui.core.installation import Installation
 from tui.core.logs.journal_source import (
     JOURNAL_DIRS,
@@ -23,6 +22,7 @@ from tui.core.logs.journal_source import (
     journal_has_files,
 )
 from tui.core.logs.rotated import describe_files
+from tui.core.platforms.layouts import KNOWN_UNITS, LAYOUTS
 from tui.core.settings import DEFAULT_SOURCE, Settings
 
 JournalProbe = Callable[[tuple[str, ...]], bool]  # units -> "the journal has our entries"

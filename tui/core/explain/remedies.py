@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tui.core.discovery.discover import Discovery
-from tui.core.discovery.layouts import DEBIAN, LAYOUTS_BY_NAME, RHEL_APISCP, UPSTREAM_LOCAL, Layout
-from tui.core.discovery.platform import PLATFORM_LABELS, Platform, commands_for
+from tui.core.platforms.layouts import DEBIAN, LAYOUTS_BY_NAME, RHEL_APISCP, UPSTREAM_LOCAL, Layout
+from tui.core.platforms.platform import PLATFORM_LABELS, Platform, commands_for
 
 APISCP_BOOTSTRAP = "upcp -sb mail/configure-courier-authlib"
 

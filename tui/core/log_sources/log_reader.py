@@ -13,12 +13,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from tui.core.installation import Installation
+from tui.core.log_sources.sources import SourceChoice, log_setup, sources_of
 from tui.core.logs.entry import LogEntry, OnEntries, OnEvent
 from tui.core.logs.file_source import FileFollower
 from tui.core.logs.journal_source import JournalFollower
 from tui.core.logs.kind import Kind
 from tui.core.logs.rotated import describe_files
-from tui.core.logs.sources import SourceChoice, log_setup, sources_of
 
 Follower = FileFollower | JournalFollower
 

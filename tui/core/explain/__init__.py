@@ -1,0 +1,1 @@
+"""Explaining log lines to people: their meaning, the platform's remedy, the failures page."""

@@ -1,0 +1,1 @@
+"""This installation's logs: which sources it has, reading them, their recent errors."""

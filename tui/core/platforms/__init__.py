@@ -1,0 +1,1 @@
+"""The platforms authlib-tui knows (Debian, RHEL, ApisCP, upstream): layouts and commands."""
