@@ -34,7 +34,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Footer, Static
-from textual.worker import Worker, WorkerCancelled, WorkerFailed, WorkerState
+from textual.worker import WorkerCancelled, WorkerFailed
 
 from tui.app.actions import APP_ACTIONS, PANES, bindings, palette_commands
 from tui.app.formatting import clock
@@ -55,7 +55,7 @@ from tui.app.text import plain
 from tui.app.widgets.health_strip import HealthStrip
 from tui.app.widgets.pane_tabs import Pane, PaneTabs
 from tui.app.widgets.xray_chain import XrayChain
-from tui.app.worker_failure import worker_failure
+from tui.app.worker_failure import SaysWorkerFailures
 from tui.core.monitor.schedule import HEALTH_INTERVAL, STALE_AFTER
 
 if TYPE_CHECKING:
@@ -100,7 +100,7 @@ TIMELINE_SPAN = 3600.0  # seconds the timeline shows back, unless a recording re
 GIL_SWITCH_INTERVAL = 0.001
 
 
-class AuthlibApp(SafeApp):
+class AuthlibApp(SaysWorkerFailures, SafeApp):
     TITLE = "authlib-tui"
     CSS_PATH = stylesheet_paths()  # type: ignore[assignment]
     BINDINGS = [
@@ -657,11 +657,7 @@ class AuthlibApp(SafeApp):
         self.action_show_pane("wizard")
         self._with_pane("wizard", lambda pane: pane.action_find())
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """The app's own workers (recording, training): a failure is said, never silent."""
-        if event.state is WorkerState.ERROR:
-            self.notify(worker_failure(event.worker), severity="error", timeout=10,
-                        markup=False)
+    # Its own workers (recording, training): the toast is all (SaysWorkerFailures).
 
 
 def pane_class(pane_id: str) -> Any:

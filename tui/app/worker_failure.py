@@ -1,8 +1,16 @@
-"""One sentence for a worker that raised: shown on its pane (stale) and in a notification."""
+"""A worker that raised is said, never silent: one sentence, in a toast and where its result goes.
+
+Every pane (and the app) whose workers can fail takes `SaysWorkerFailures` and says
+which worker groups are its own and what showing a failure means for it; the
+sentence, the toast and the filtering are written once, here.
+"""
 
 from __future__ import annotations
 
-from textual.worker import Worker
+from typing import ClassVar
+
+from textual.dom import DOMNode
+from textual.worker import Worker, WorkerState
 
 
 def worker_failure(worker: Worker[object]) -> str:
@@ -11,3 +19,22 @@ def worker_failure(worker: Worker[object]) -> str:
     detail = str(error) or type(error).__name__ if error is not None else "unknown error"
     kind = f" ({type(error).__name__})" if error is not None else ""
     return f"{what} failed: {detail}{kind}."
+
+
+class SaysWorkerFailures(DOMNode):
+    """Says a failed worker of `failing_groups` (groups starting so; all when empty)."""
+
+    failing_groups: ClassVar[tuple[str, ...]] = ()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state is not WorkerState.ERROR:
+            return
+        group = event.worker.group
+        if self.failing_groups and not group.startswith(self.failing_groups):
+            return
+        sentence = worker_failure(event.worker)
+        self.app.notify(sentence, severity="error", timeout=10, markup=False)
+        self.worker_failed(group, sentence)
+
+    def worker_failed(self, group: str, sentence: str) -> None:
+        """Show `sentence` where the worker's result would have been (the toast is said)."""

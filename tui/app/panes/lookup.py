@@ -17,12 +17,11 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widget import Widget
 from textual.widgets import Button, DataTable, Input, Static
-from textual.worker import Worker, WorkerState
 
 from tui.app.formatting import latency_text
 from tui.app.text import plain
 from tui.app.widgets.result_card import ResultCard
-from tui.app.worker_failure import worker_failure
+from tui.app.worker_failure import SaysWorkerFailures
 from tui.core.authdaemon.request import RefusedInput, address_problem
 from tui.core.installation import Installation
 from tui.core.lookup import LookupReport, run_lookup
@@ -42,7 +41,7 @@ class HistoryEntry:
     latency_ms: float
 
 
-class LookupPane(Vertical):
+class LookupPane(SaysWorkerFailures, Vertical):
     BINDINGS = [
         Binding("f2", "look_up_alias_target", "Alias target", tooltip="Look up the alias target"),
         Binding("slash,ctrl+l", "focus_address", "Type address",
@@ -122,12 +121,11 @@ class LookupPane(Vertical):
             password = None
         self.app.call_from_thread(self._show, report)
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+    failing_groups = ("lookup",)
+
+    def worker_failed(self, group: str, sentence: str) -> None:
         """A lookup that raised says so on the card, not "Asking…" forever."""
-        if event.worker.group == "lookup" and event.state is WorkerState.ERROR:
-            sentence = worker_failure(event.worker)
-            self.app.notify(sentence, severity="error", timeout=10, markup=False)
-            self._failed(f"Stale: {sentence}")
+        self._failed(f"Stale: {sentence}")
 
     def _busy(self, address: str) -> None:
         self.query_one(ResultCard).show_message(f"Asking authdaemond about {address}…")

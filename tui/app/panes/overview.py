@@ -15,7 +15,6 @@ from textual.content import Content
 from textual.widget import Widget
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
-from textual.worker import Worker, WorkerState
 
 from tui.app.formatting import age
 from tui.app.messages import HopChosen, ShowPane
@@ -30,7 +29,7 @@ from tui.app.text_roles import (
 )
 from tui.app.widgets.stale_line import StaleLine
 from tui.app.widgets.xray_chain import XrayChain
-from tui.app.worker_failure import worker_failure
+from tui.app.worker_failure import SaysWorkerFailures
 from tui.core.findings import Finding
 from tui.core.xray import hop_of_step
 
@@ -69,7 +68,7 @@ class OverviewData:
     log_setup: str
 
 
-class OverviewPane(VerticalScroll):
+class OverviewPane(SaysWorkerFailures, VerticalScroll):
     """Recent errors, config findings and discovery; filled by a background worker."""
 
     def __init__(self, installation: Installation) -> None:
@@ -113,11 +112,10 @@ class OverviewPane(VerticalScroll):
         logs = log_setup_of(installation)  # probes the journal: here, not on the UI thread
         self.app.call_from_thread(self._show, OverviewData(installation, findings, logs))
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.worker.group == "overview" and event.state is WorkerState.ERROR:
-            sentence = worker_failure(event.worker)
-            self.app.notify(sentence, severity="error", timeout=10, markup=False)
-            self.show_failure("overview", sentence)
+    failing_groups = ("overview",)
+
+    def worker_failed(self, group: str, sentence: str) -> None:
+        self.show_failure("overview", sentence)
 
     def show_failure(self, component: str, sentence: str | None) -> None:
         """Say what failed above the chain; None clears it (the component worked again)."""

@@ -22,14 +22,13 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.widget import Widget
 from textual.widgets import DataTable, Static
-from textual.worker import Worker, WorkerState
 
 from tui.app.formatting import clock
 from tui.app.messages import OpenWizard
 from tui.app.screens.confirm_fix import ConfirmFixScreen
 from tui.app.text import plain, styled
 from tui.app.text_roles import DIM, ERROR_STRONG, LABEL, LOST, MUTED, NOTE, OK, WARN
-from tui.app.worker_failure import worker_failure
+from tui.app.worker_failure import SaysWorkerFailures
 from tui.core.durations import age_text
 from tui.core.monitor.observations import FixRan, QueueSampled
 from tui.core.monitor.retry_watch import RetryWatch
@@ -45,7 +44,7 @@ REASONS_SHOWN = 4
 BOUNCES_SHOWN = 3
 
 
-class QueuePane(Vertical):
+class QueuePane(SaysWorkerFailures, Vertical):
     BINDINGS = [
         Binding("x", "retry_all", "Retry all", tooltip="Retry every waiting message now "
                 "(postqueue -f; needs --allow-fixes)"),
@@ -238,12 +237,10 @@ class QueuePane(Vertical):
         if self.refresh_now is not None:
             self.refresh_now()  # a queue sample now, not at the next interval
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.worker.group == "queue-retry" and event.state is WorkerState.ERROR:
-            sentence = worker_failure(event.worker)
-            self.app.notify(sentence, severity="error", timeout=10, markup=False)
-            self.query_one("#queue-watch", Static).update(styled(("Stale: ", ERROR_STRONG),
-                                                                 sentence))
+    failing_groups = ("queue-retry",)
+
+    def worker_failed(self, group: str, sentence: str) -> None:
+        self.query_one("#queue-watch", Static).update(styled(("Stale: ", ERROR_STRONG), sentence))
 
     def action_open_wizard(self) -> None:
         sample = self.sample

@@ -20,7 +20,6 @@ from textual.content import Content
 from textual.widget import Widget
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
-from textual.worker import Worker, WorkerState
 
 from tui.app.messages import RetryMail
 from tui.app.screens.confirm_fix import ConfirmFixScreen
@@ -39,7 +38,7 @@ from tui.app.text_roles import (
     WARN,
     WARN_STRONG,
 )
-from tui.app.worker_failure import worker_failure
+from tui.app.worker_failure import SaysWorkerFailures
 from tui.core.checks.address_checks import address_checks
 from tui.core.checks.context import CheckContext
 from tui.core.checks.diagnosis import (
@@ -72,7 +71,7 @@ ENTRY_ORDER = (Branch.FIND, Branch.S_CONNECT, Branch.TEMPFAIL, Branch.ADDRESS, B
                Branch.BOUNCED)
 
 
-class WizardPane(Vertical):
+class WizardPane(SaysWorkerFailures, Vertical):
     BINDINGS = [
         Binding("f", "find", "Find it", tooltip="Run every check and name the cause"),
         Binding("c", "copy_fix", "Copy fix", tooltip="Copy the selected step's fix (OSC 52)"),
@@ -187,13 +186,11 @@ class WizardPane(Vertical):
                     self.app.call_from_thread(self._add_result, result)
         self.app.call_from_thread(self._show_diagnosis, diagnose(tuple(results)), branch)
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+    failing_groups = ("wizard",)  # the walk, wizard-verify and wizard-fix
+
+    def worker_failed(self, group: str, sentence: str) -> None:
         """A walk, verify or fix that raised says so where its result would have been."""
-        if event.state is not WorkerState.ERROR or not event.worker.group.startswith("wizard"):
-            return
-        sentence = worker_failure(event.worker)
-        self.app.notify(sentence, severity="error", timeout=10, markup=False)
-        if event.worker.group == "wizard":
+        if group == "wizard":
             self.action_entries()  # the symptoms again, with the keyboard: f runs it again
             self.query_one("#wizard-headline", Static).update(styled(
                 ("Stale: ", ERROR_STRONG), sentence, ("  (f: again)", DIM)))
