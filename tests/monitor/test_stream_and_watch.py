@@ -8,6 +8,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+from tests.waiting import wait_until
 from tui.core.installation import Installation
 from tui.core.logs.deferral_counts import BOUNCED, DEFERRED, ERRORS, DeferralCounts
 from tui.core.logs.entry import LogEntry, build_entry
@@ -15,9 +16,11 @@ from tui.core.monitor.monitor import Monitor
 from tui.core.monitor.observations import (
     ComponentFailed,
     ComponentRecovered,
+    HealthSampled,
     IncidentMarked,
     LogBatch,
     Observation,
+    PoolSampled,
     QueueSampled,
 )
 from tui.core.monitor.retry_watch import LINE_GRACE, RetryWatch
@@ -158,3 +161,29 @@ def test_the_timeline_reads_observations_the_same_live_and_replayed() -> None:
     timeline.observe(LogBatch.of([pipe("AAA111", "deferred", TEMPFAIL, AT + 1)], AT + 1))
     kinds = [event.kind for event in timeline.events()]
     assert kinds[0] is EventKind.MARK and EventKind.LOG in kinds
+
+
+def test_the_health_run_reads_the_pool_and_sessions_the_loops_sampled(healthy_lab: Lab) -> None:
+    """One sample per fact: with the pool and sessions loops running, the strip and the
+    checks get the very samples the Workers pane got, not a second measurement."""
+    pools: list[PoolSampled] = []
+    health: list[HealthSampled] = []
+    stream = ObservationStream()
+    stream.subscribe(lambda o: pools.append(o) if isinstance(o, PoolSampled) else None)
+    stream.subscribe(lambda o: health.append(o) if isinstance(o, HealthSampled) else None)
+    installation = Installation.from_flags({"config": str(healthy_lab.settings_file)})
+    monitor = Monitor(installation, stream, sample_interval=0.2)
+    try:
+        monitor.health_once()  # no loop runs: the run measures for itself
+        assert health[-1].snapshot.pool is not None
+        assert all(sampled.pool is not health[-1].snapshot.pool for sampled in pools)
+        monitor.start("pool", "sessions")
+        wait_until(lambda: pools and monitor.sampler.latest_sessions is not None, 30,
+                   "a pool and a sessions sample")
+        measured = monitor.latest_measured()
+        assert measured is not None and measured.sessions is monitor.sampler.latest_sessions
+        monitor.health_once()
+        sampled = {id(o.pool) for o in pools}
+        assert id(health[-1].snapshot.pool) in sampled
+    finally:
+        monitor.stop(wait=15)

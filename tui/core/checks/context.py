@@ -8,6 +8,7 @@ connection are computed on first use and reused by every check that looks at the
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
@@ -27,11 +28,27 @@ DEFAULT_CHECK_TIMEOUT = 10.0  # per network call; `check --timeout` lowers it
 RECENT_ERRORS = 50  # the start-up check looks this far back; the Overview lists the newest
 
 
+@dataclass(frozen=True, slots=True)
+class Measured:
+    """Samples the monitor's samplers already took: a check reads these, not a second
+    measurement of its own, so the strip, the checks and the Workers pane show one sample
+    of the pool and of the mail role's sessions."""
+
+    pool: PoolSample | None = None
+    sessions: SessionsSample | None = None
+
+
 class CheckContext:
-    def __init__(self, installation: Installation, timeout: float = DEFAULT_CHECK_TIMEOUT) -> None:
+    def __init__(self, installation: Installation, timeout: float = DEFAULT_CHECK_TIMEOUT,
+                 measured: Measured | None = None) -> None:
         self.installation = installation
         self.timeout = timeout
         self.started = time.time()
+        if measured is not None:  # as if measured here: the cached properties hold them
+            if measured.pool is not None:
+                self.__dict__["pool"] = measured.pool
+            if measured.sessions is not None:
+                self.__dict__["sessions"] = measured.sessions
 
     @classmethod
     def fresh(

@@ -41,7 +41,7 @@ from tui.core.monitor.schedule import HEALTH_INTERVAL, STALE_AFTER
 from tui.core.monitor.stream import ObservationStream
 
 if TYPE_CHECKING:
-    from tui.core.checks.context import CheckContext
+    from tui.core.checks.context import CheckContext, Measured
     from tui.core.logs.entry import LogEntry
     from tui.core.workers.sampler import WorkersSampler
 
@@ -258,13 +258,35 @@ class Monitor:
         from tui.core.xray import build_hops
 
         self.installation = self.installation.refreshed()
-        context = CheckContext(self.installation, timeout=self.check_timeout)
+        context = CheckContext(self.installation, timeout=self.check_timeout,
+                               measured=self.latest_measured())
         self.stream.publish(HealthSampled(sample_health(self.installation, context=context)))
         results = tuple(run_checks(context, ALL_CHECKS))
         now = time.time()
         hops = build_hops(results, context, self.counts, now, stale_after=self.stale_after)
         self.stream.publish(ChecksRan(now, results, hops))
         self.stream.publish(queue_of(context, now))
+
+    def latest_measured(self) -> Measured | None:
+        """The pool and sessions samples the running loops took lately, for the health run.
+
+        One sample per fact: with the pool loop running (every second), the strip and the
+        checks take its latest sample instead of measuring the pool again. A sample older
+        than two intervals (a stalled loop) is not used; the run measures on its own.
+        """
+        from tui.core.checks.context import Measured
+
+        sampler = self._sampler
+        if sampler is None:
+            return None
+        fresh_since = time.time() - 2 * self.sample_interval - 1.0
+        pool = sampler.history.latest_pool() if self.running("pool") else None
+        sessions = sampler.latest_sessions if self.running("sessions") else None
+        return Measured(
+            pool=pool if pool is not None and pool.taken_at >= fresh_since else None,
+            sessions=(sessions if sessions is not None and sessions.taken_at >= fresh_since
+                      else None),
+        )
 
     # -- headless (authlib-tui record) ----------------------------------------------------------
     def run_for(self, duration: float, every: Callable[[], None], interval: float = 1.0,

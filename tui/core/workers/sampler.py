@@ -169,6 +169,11 @@ class WorkersSampler:
         return self._commands[1]
 
     @property
+    def latest_sessions(self) -> SessionsSample | None:
+        """The newest sessions sample (None before the first, or without credentials)."""
+        return self._last_sessions
+
+    @property
     def probe_in_flight(self) -> bool:
         return self._probing.is_set()
 
