@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import json
+import shlex
+import sys
 import time
 from pathlib import Path
 
-from tui.core.postfix.queue import QueueSampler, chain_reason, parse_postqueue_json
+from tui.core.postfix.queue import (
+    MAX_OUTPUT_BYTES,
+    QueueSampler,
+    chain_reason,
+    parse_postqueue_json,
+)
 from tui.lab.lab import Lab
 
 
@@ -55,3 +62,83 @@ def test_garbage_and_other_reasons_do_not_count() -> None:
     messages = parse_postqueue_json(lines)
     assert len(messages) == 1 and messages[0].chain_recipients == ()
     assert chain_reason("no command output here") is None
+
+
+# One deferred message as `postqueue -j` prints it, padded so every line has the same length.
+_RECORD = {"queue_name": "deferred", "queue_id": "{id:010X}", "arrival_time": 10,
+           "sender": "s@x", "recipients": [{"address": "a@x", "delay_reason": "x" * 300}]}
+_LINE = json.dumps(_RECORD) + "\n"
+
+
+def _line(number: int) -> str:
+    return _LINE.replace("{id:010X}", format(number, "010X"))
+
+_ENDLESS_POSTQUEUE = '''#!{python}
+"""Stands in for `postqueue -j` on a queue far larger than the tool reads.
+
+The real postqueue cannot be made to print more than 10 MB cheaply (that is some
+20 000 queued messages). This one prints {total} bytes of well-formed records, then
+leaves a mark: the mark exists only if someone read its output to the very end.
+"""
+import os, sys
+open({pid!r}, "w").write(str(os.getpid()))
+line = {line!r}
+out = sys.stdout
+for number in range({count}):
+    out.write(line.replace("{{id:010X}}", format(number, "010X")))
+out.flush()
+open({mark!r}, "w").close()
+'''
+
+
+def _reaped(pid_file: Path) -> bool:
+    """The fake's process is gone: not running and not a zombie left for someone to reap."""
+    return not Path(f"/proc/{int(pid_file.read_text())}").exists()
+
+
+def test_a_listing_over_the_cap_is_cut_there_and_postqueue_stopped(tmp_path: Path) -> None:
+    pid_file, mark = tmp_path / "pid", tmp_path / "read-to-the-end"
+    size = len(_line(0))
+    count = 3 * MAX_OUTPUT_BYTES // size
+    fake = tmp_path / "postqueue"
+    fake.write_text(_ENDLESS_POSTQUEUE.format(
+        python=sys.executable, total=count * size, pid=str(pid_file), line=_LINE,
+        count=count, mark=str(mark)))
+    fake.chmod(0o755)
+    snapshot = QueueSampler(tmp_path, postqueue=str(fake)).sample()
+    # Stopped at the cap, not read to the end: a pipe holds far less than the 20 MB left.
+    assert not mark.exists()
+    assert _reaped(pid_file)
+    assert snapshot.ok and snapshot.truncated
+    assert snapshot.note.startswith("queue listing cut at 10 MB")
+    # Every whole line under the cap is kept, in order; the one cut in the middle is not.
+    whole = MAX_OUTPUT_BYTES // size
+    assert len(snapshot.messages) == whole
+    assert snapshot.messages[-1].queue_id == format(whole - 1, "010X")
+    assert f"{whole} message(s) read" in snapshot.note
+
+
+def test_a_postqueue_that_hangs_keeps_what_it_said_and_is_stopped(tmp_path: Path) -> None:
+    pid_file = tmp_path / "pid"
+    lines = "".join(_line(n) for n in range(3))
+    fake = tmp_path / "postqueue"
+    # Three records and half of a fourth, then it hangs (a stuck showq does that).
+    fake.write_text(f"#!/bin/sh\necho $$ > {shlex.quote(str(pid_file))}\n"
+                    f"printf '%s' {shlex.quote(lines + _LINE[:40])}\nexec sleep infinity\n")
+    fake.chmod(0o755)
+    snapshot = QueueSampler(tmp_path, timeout=1.0, postqueue=str(fake)).sample()
+    assert _reaped(pid_file)
+    assert snapshot.ok and snapshot.truncated
+    assert [m.queue_id for m in snapshot.messages] == ["0000000000", "0000000001", "0000000002"]
+    assert snapshot.note == "queue listing cut after 1 s (3 message(s) read; there may be more)"
+
+
+def test_a_postqueue_that_hangs_silent_is_still_an_error(tmp_path: Path) -> None:
+    pid_file = tmp_path / "pid"
+    fake = tmp_path / "postqueue"
+    fake.write_text(f"#!/bin/sh\necho $$ > {shlex.quote(str(pid_file))}\nexec sleep infinity\n")
+    fake.chmod(0o755)
+    snapshot = QueueSampler(tmp_path, timeout=1.0, postqueue=str(fake)).sample()
+    assert _reaped(pid_file)
+    assert not snapshot.ok and "did not answer within 1 s" in snapshot.error
+    assert snapshot.messages == ()

@@ -125,13 +125,14 @@ def _mail(context: CheckContext) -> HealthCell:
     if not queue.ok:
         return HealthCell("mail", "mail", State.UNKNOWN, "queue unread", queue.error)
     waiting = queue.deferred_authlib
+    cut = f" ({queue.note})" if queue.note else ""
     if waiting:
         return HealthCell("mail", "mail", State.WARN, f"{waiting} waiting",
                           f"{waiting} message(s) deferred for the chain, the oldest "
-                          f"{age_text(queue.oldest_seconds or 0.0)} (Queue pane).",
+                          f"{age_text(queue.oldest_seconds or 0.0)}{cut} (Queue pane).",
                           "mail-deferred")
     return HealthCell("mail", "mail", State.OK, "none waiting",
-                      "No mail waits for maildrop or authdaemond.")
+                      f"No mail waits for maildrop or authdaemond{cut}.")
 
 
 def _last_error(found: RecentErrors, now: float) -> HealthCell:

@@ -115,16 +115,19 @@ class QueuePane(SaysWorkerFailures, Vertical):
         if not queue.ok:
             summary.update(styled(("Queue: cannot see it: ", ERROR_STRONG), queue.error,
                                   (when, DIM)))
-        elif not queue.deferred_chain:
-            summary.update(styled(("✓ No mail waits for maildrop or authdaemond", OK),
-                                  (f" ({len(queue.messages)} message(s) queued in all)", DIM),
-                                  (when, DIM)))
         else:
-            oldest = age_text(queue.oldest_seconds or 0.0)
-            lines = [styled((f"{queue.deferred_authlib} message(s) waiting", WARN),
-                            f" for the chain, the oldest for {oldest}", (when, DIM))]
-            for reason, count in list(queue.reasons.items())[:REASONS_SHOWN]:
-                lines.append(styled((f"{count:>5} × ", LABEL), plain(reason, max_chars=200)))
+            if not queue.deferred_chain:
+                lines = [styled(("✓ No mail waits for maildrop or authdaemond", OK),
+                                (f" ({len(queue.messages)} message(s) queued in all)", DIM),
+                                (when, DIM))]
+            else:
+                oldest = age_text(queue.oldest_seconds or 0.0)
+                lines = [styled((f"{queue.deferred_authlib} message(s) waiting", WARN),
+                                f" for the chain, the oldest for {oldest}", (when, DIM))]
+                for reason, count in list(queue.reasons.items())[:REASONS_SHOWN]:
+                    lines.append(styled((f"{count:>5} × ", LABEL), plain(reason, max_chars=200)))
+            if queue.note:  # a cut listing: the counts above are a lower bound
+                lines.append(styled((queue.note, WARN)))
             summary.update(NEWLINE.join(lines))
         for message in queue.deferred_chain:
             for recipient in message.chain_recipients:

@@ -15,7 +15,7 @@ from pathlib import Path
 from tui.core.authdaemon.client import AuthdaemonClient, LookupResult
 from tui.core.authdaemon.socket_state import SocketState, socket_state
 from tui.core.config.authpgsqlrc import ConnInfo
-from tui.core.database.probe import ProbeResult, run_query
+from tui.core.database.probe import ProbeResult, run_query, run_select
 from tui.core.findings import Finding
 from tui.core.installation import Installation
 from tui.core.log_sources.recent_errors import RecentErrors, recent_errors
@@ -126,12 +126,9 @@ class CheckContext:
     def db_select(self) -> ProbeResult | None:
         """authpgsql's own SELECT for the probe address, as the daemon would run it."""
         config = self.installation.authpgsqlrc
-        if config is None or self.connection is None:
+        if config is None:
             return None
-        sql = config.select_for(self.probe_address, "login")
-        if sql is None:
-            return None
-        return run_query(self.connection, sql, timeout=self.timeout)
+        return run_select(config, self.probe_address, "login", timeout=self.timeout)
 
     @property
     def measured_probe(self) -> LookupResult | None:

@@ -265,10 +265,11 @@ def mail_deferred(context: CheckContext) -> CheckResult:
                            f"Cannot see the queue: {queue.error}.",
                            (shell_command("postqueue", "-c", str(postfix.config.path), "-j"),))
     waiting = queue.deferred_chain
+    cut = f" ({queue.note})" if queue.note else ""
     if not waiting:
         return CheckResult("mail-deferred", title, Status.OK,
                            f"No deferred mail with a maildrop/authlib reason "
-                           f"({len(queue.messages)} message(s) queued in all).",
+                           f"({len(queue.messages)} message(s) queued in all){cut}.",
                            details={"deferred_authlib": 0})
     oldest = queue.oldest_seconds or 0.0
     reasons = queue.reasons
@@ -281,7 +282,7 @@ def mail_deferred(context: CheckContext) -> CheckResult:
     details: dict[str, object] = {"deferred_authlib": len(waiting), "oldest_seconds": oldest,
                                   "queue_ids": [m.queue_id for m in waiting]}
     summary = (f"{len(waiting)} message(s) deferred for {_addresses(queue.recipients)}, the "
-               f"oldest {oldest / 60:.0f} min")
+               f"oldest {oldest / 60:.0f} min{cut}")
     # The newest attempt says most about now; older reasons may have been fixed since.
     newest = max(waiting, key=lambda message: message.arrival_time).chain_recipients[0]
     latest = newest.signature

@@ -360,13 +360,17 @@ class ConnInfo:
 # ---------------------------------------------------------------------------------------------
 
 
-def escape_string_literal(value: str) -> str:
-    """The body of a '…' literal, as PQescapeStringConn() makes it.
+def escape_string_literal(value: str, standard_conforming_strings: bool = True) -> str:
+    """The body of a '…' literal, as PQescapeStringConn() makes it for a connection.
 
-    Assumes standard_conforming_strings=on (the default since PostgreSQL 9.1): only `'` is
-    doubled; backslashes stay as they are. The C function stops at a NUL, so we do too.
+    `'` is always doubled. With the server's standard_conforming_strings off, a backslash
+    inside '…' is an escape character, so it is doubled too; with it on (the default since
+    PostgreSQL 9.1) backslashes stay as they are. The C function stops at a NUL, so we do too.
     """
-    return value.split("\0", 1)[0].replace("'", "''")
+    value = value.split("\0", 1)[0]
+    if not standard_conforming_strings:
+        value = value.replace("\\", "\\\\")
+    return value.replace("'", "''")
 
 
 def expand_substitutions(template: str, parameters: Mapping[str, str]) -> str:
@@ -560,27 +564,35 @@ class AuthPgsqlRc:
         blocking |= {"user-table-required", "crypt-field-required"}
         return not any(problem.id in blocking for problem in self.problems)
 
-    def select_for(self, address: str, service: str = "login") -> str | None:
+    def select_for(self, address: str, service: str = "login", *,
+                   standard_conforming_strings: bool = True) -> str | None:
         """The SELECT authdaemond runs to look up `address` (None: the file defines none).
 
-        The login is escaped like PQescapeStringConn() (standard_conforming_strings=on:
-        `'` doubled) before it is split at the first `@`, as authpgsql does. `service` is
-        inserted as given, like the daemon does with the client's service name.
+        The login is escaped like PQescapeStringConn() before it is split at the first `@`,
+        as authpgsql does; that escaping depends on the server's standard_conforming_strings,
+        which the caller passes. The default, on, is PostgreSQL's own default: it is what a
+        query built without a connection at hand (to measure it, to show it) assumes. A query
+        that is run is built with the value the server reported (see `run_select`).
+
+        `service` goes through the same escaping. authpgsql itself inserts it as the client
+        sent it; the clients send fixed names (login, imap, courier…), which escaping leaves
+        alone, while a name typed into this tool must not rewrite the query it runs.
         """
-        escaped = escape_string_literal(address)
+        escaped = escape_string_literal(address, standard_conforming_strings)
         if self.select_clause:
             local_part, at, domain = escaped.partition("@")
             parameters = {
-                "service": service,
+                "service": escape_string_literal(service, standard_conforming_strings),
                 "local_part": local_part,
                 "domain": domain if at else (self.default_domain or ""),
             }
             return expand_substitutions(self.select_clause, parameters)
         if "PGSQL_USER_TABLE" not in self.settings:
             return None
-        return self._field_mode_select(address, service)
+        return self._field_mode_select(address, service, standard_conforming_strings)
 
-    def _field_mode_select(self, address: str, service: str) -> str:
+    def _field_mode_select(self, address: str, service: str,
+                           standard_conforming_strings: bool) -> str:
         """The query authpgsql generates from the *_FIELD settings (getuserinfo())."""
         settings = self.settings
 
@@ -610,7 +622,8 @@ class AuthPgsqlRc:
         )
         return (
             f"SELECT {select_list} FROM {settings['PGSQL_USER_TABLE']} WHERE {login_field} = "
-            f"'{escape_string_literal(login)}' AND ({column('PGSQL_WHERE_CLAUSE')})"
+            f"'{escape_string_literal(login, standard_conforming_strings)}' AND "
+            f"({column('PGSQL_WHERE_CLAUSE')})"
         )
 
 

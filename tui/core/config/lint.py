@@ -29,6 +29,8 @@ def _cross_file(authdaemonrc: AuthdaemonRc, authpgsqlrc: AuthPgsqlRc) -> list[Fi
                 "Add authpgsql to authmodulelist if accounts live in PostgreSQL.",
             )
         )
+    # Only measured, never run: escaped as with PostgreSQL's default standard_conforming_strings
+    # (on). The typical address has no backslash, so the length is the same either way.
     query = authpgsqlrc.select_for(_TYPICAL_ADDRESS)
     if authdaemonrc.debug_login >= 1 and query is not None:
         logged = len((_QUERY_LOG_PREFIX + query).encode("utf-8", errors="surrogatepass"))

@@ -25,7 +25,13 @@ from typing import Any
 
 from tui.core.authdaemon.reply import CLIENT_REPLY_LIMIT
 from tui.core.config.authpgsqlrc import AuthPgsqlRc
-from tui.core.database.probe import DEFAULT_TIMEOUT, ProbeResult, ProbeStatus, run_query
+from tui.core.database.probe import (
+    DEFAULT_TIMEOUT,
+    ProbeResult,
+    ProbeStatus,
+    run_query,
+    run_select,
+)
 
 
 class Reason(StrEnum):
@@ -168,10 +174,9 @@ def explain_address(
     """Run authpgsql's SELECT for `address`, then read the ApisCP tables to say why."""
     if config.connection is None:
         return Explanation(Reason.NO_CONFIG, "authpgsqlrc has no usable PGSQL_CONNECTION.")
-    select_sql = config.select_for(address, service)
-    if select_sql is None:
+    select = run_select(config, address, service, timeout=timeout)
+    if select is None:
         return Explanation(Reason.NO_CONFIG, "authpgsqlrc has no SELECT clause or user table.")
-    select = run_query(config.connection, select_sql, timeout=timeout)
     if select.status is ProbeStatus.CONNECT_ERROR:
         return Explanation(
             Reason.CONNECT_FAILED,

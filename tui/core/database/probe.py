@@ -9,12 +9,12 @@ text leaves this module with the password in it.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from tui.core.config.authpgsqlrc import ConnInfo
+from tui.core.config.authpgsqlrc import AuthPgsqlRc, ConnInfo
 from tui.core.safe_text import safe_text
 
 if TYPE_CHECKING:
@@ -74,10 +74,30 @@ def connect(conn: ConnInfo, timeout: float = DEFAULT_TIMEOUT) -> psycopg.Connect
     )
 
 
+def standard_conforming_strings(connection: psycopg.Connection[Any]) -> bool:
+    """The server's standard_conforming_strings, as libpq's escaping reads it.
+
+    The server reports it when the connection starts (after the role's and database's own
+    settings are applied); libpq escapes backslashes unless it was reported as "on".
+    """
+    return connection.info.parameter_status("standard_conforming_strings") == "on"
+
+
+# A query that embeds escaped values: built once connected, for the server's escaping rules.
+SqlForServer = Callable[[bool], str]
+
+
 def run_query(
-    conn: ConnInfo, sql: str, params: Sequence[Any] | None = None, timeout: float = DEFAULT_TIMEOUT
+    conn: ConnInfo,
+    sql: str | SqlForServer,
+    params: Sequence[Any] | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
 ) -> ProbeResult:
-    """Run one read-only query; every failure comes back as a status with PostgreSQL's text."""
+    """Run one read-only query; every failure comes back as a status with PostgreSQL's text.
+
+    `sql` may be a function of the server's standard_conforming_strings, called once the
+    connection is up, for a query whose literals must be escaped the way this server reads them.
+    """
     import psycopg
 
     started = time.monotonic()
@@ -98,6 +118,8 @@ def run_query(
                            elapsed_ms=elapsed())
     try:
         with connection:
+            if callable(sql):
+                sql = sql(standard_conforming_strings(connection))
             cursor = connection.execute(sql, params)
             rows = cursor.fetchall() if cursor.description else []
             columns = [column.name for column in cursor.description or ()]
@@ -113,3 +135,22 @@ def run_query(
         )
     status = ProbeStatus.ROWS if rows else ProbeStatus.NO_ROWS
     return ProbeResult(status, rows, columns, elapsed_ms=elapsed())
+
+
+def run_select(
+    config: AuthPgsqlRc, address: str, service: str = "login", timeout: float = DEFAULT_TIMEOUT
+) -> ProbeResult | None:
+    """authpgsql's own SELECT for `address`, escaped for the server it runs on, as authpgsql's
+    PQescapeStringConn() escapes it on the same role's connection.
+
+    None when authpgsqlrc has no usable connection or defines no SELECT.
+    """
+    if config.connection is None or config.select_for(address, service) is None:
+        return None
+
+    def for_server(conforming: bool) -> str:
+        sql = config.select_for(address, service, standard_conforming_strings=conforming)
+        assert sql is not None  # the same file defines a SELECT, checked above
+        return sql
+
+    return run_query(config.connection, for_server, timeout=timeout)

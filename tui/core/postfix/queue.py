@@ -13,6 +13,8 @@ output: ...`, classified by the same client signatures the log pane uses.
 from __future__ import annotations
 
 import json
+import os
+import selectors
 import subprocess
 import time
 from dataclasses import dataclass, field
@@ -25,6 +27,8 @@ POSTQUEUE_TIMEOUT = 10.0
 COMMAND_OUTPUT_MARK = "Command output: "
 # A 10 MB queue listing is ~20 000 messages: enough to count, bounded to stay cheap.
 MAX_OUTPUT_BYTES = 10_000_000
+MAX_STDERR_BYTES = 64 * 1024  # only its last line is shown
+READ_CHUNK = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -55,7 +59,8 @@ class QueueSnapshot:
     config_dir: Path
     messages: tuple[QueuedMessage, ...] = ()
     error: str = ""
-    truncated: bool = False
+    truncated: bool = False  # postqueue was stopped early: the counts are a lower bound
+    note: str = ""  # the sentence that says so, "" for a whole listing
 
     @property
     def ok(self) -> bool:
@@ -139,9 +144,77 @@ def parse_postqueue_json(output: str) -> tuple[QueuedMessage, ...]:
     return tuple(messages)
 
 
+@dataclass(frozen=True)
+class _Listing:
+    """What one postqueue run left behind: its output (whole lines when cut) and how it ended."""
+
+    stdout: bytes
+    stderr: bytes
+    returncode: int | None  # None: we stopped it before it ended
+    cut: str = ""  # "cap" or "timeout" when we stopped it; "" when it ended by itself
+
+
+def _read_bounded(args: list[str], timeout: float, cap: int) -> _Listing:
+    """Run `args`, reading its output as it comes; stop it at `cap` bytes or after `timeout`.
+
+    A stopped run is killed and reaped here, and its output ends at the last whole line, so
+    a record cut in the middle is not half-parsed. Raises OSError when it cannot start.
+    """
+    deadline = time.monotonic() + timeout
+    process = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE)
+    assert process.stdout is not None and process.stderr is not None
+    stdout, stderr = bytearray(), bytearray()
+    cut = ""
+    returncode: int | None = None
+    try:
+        with selectors.DefaultSelector() as selector:
+            selector.register(process.stdout, selectors.EVENT_READ, stdout)
+            selector.register(process.stderr, selectors.EVENT_READ, stderr)
+            while not cut and selector.get_map():
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    cut = "timeout"
+                    break
+                for key, _ in selector.select(left):
+                    chunk = os.read(key.fd, READ_CHUNK)
+                    if not chunk:
+                        selector.unregister(key.fileobj)
+                    elif key.data is stderr:
+                        stderr += chunk
+                        del stderr[:-MAX_STDERR_BYTES]
+                    else:
+                        room = cap - len(stdout)
+                        stdout += chunk[:room]
+                        if len(chunk) > room:
+                            cut = "cap"
+                            break
+        if not cut:
+            try:  # both pipes are closed; it may still linger before it exits
+                returncode = process.wait(max(0.0, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                cut = "timeout"
+        if cut:
+            process.kill()
+            process.wait()
+            del stdout[stdout.rfind(b"\n") + 1:]
+    finally:
+        if process.returncode is None:  # an exception above: never leave it running
+            process.kill()
+            process.wait()
+        process.stdout.close()
+        process.stderr.close()
+    return _Listing(bytes(stdout), bytes(stderr), returncode, cut)
+
+
 @dataclass
 class QueueSampler:
-    """`postqueue -c DIR -j` on demand; each `sample()` is one bounded run."""
+    """`postqueue -c DIR -j` on demand; each `sample()` is one bounded run.
+
+    The listing is read as it arrives and never held beyond `MAX_OUTPUT_BYTES`: at the cap,
+    or when the timeout passes, postqueue is killed and the messages read so far are kept,
+    with a `note` saying the listing was cut.
+    """
 
     config_dir: Path
     timeout: float = POSTQUEUE_TIMEOUT
@@ -152,30 +225,35 @@ class QueueSampler:
         now = time.time()
         args = [self.postqueue, "-c", str(self.config_dir), "-j"]
         try:
-            completed = subprocess.run(args, capture_output=True, timeout=self.timeout,
-                                       check=False)
+            listing = _read_bounded(args, self.timeout, MAX_OUTPUT_BYTES)
         except FileNotFoundError:
             snapshot = QueueSnapshot(now, self.config_dir,
                                      error=f"{self.postqueue} is not installed")
         except OSError as exc:
             snapshot = QueueSnapshot(now, self.config_dir,
                                      error=f"{self.postqueue} could not run: {exc.strerror}")
-        except subprocess.TimeoutExpired:
-            snapshot = QueueSnapshot(now, self.config_dir,
-                                     error=f"{self.postqueue} did not answer within "
-                                     f"{self.timeout:g} s")
         else:
-            if completed.returncode != 0:
-                said = completed.stderr.decode("utf-8", "replace").strip().splitlines()
-                snapshot = QueueSnapshot(
-                    now, self.config_dir,
-                    error=f"{self.postqueue} failed (exit {completed.returncode})"
-                    + (f": {said[-1]}" if said else ""))
-            else:
-                raw = completed.stdout[:MAX_OUTPUT_BYTES]
-                snapshot = QueueSnapshot(
-                    now, self.config_dir,
-                    parse_postqueue_json(raw.decode("utf-8", "replace")),
-                    truncated=len(completed.stdout) > MAX_OUTPUT_BYTES)
+            snapshot = self._snapshot(now, listing)
         self.last = snapshot
         return snapshot
+
+    def _snapshot(self, now: float, listing: _Listing) -> QueueSnapshot:
+        messages = parse_postqueue_json(listing.stdout.decode("utf-8", "replace"))
+        if listing.cut == "cap":
+            return QueueSnapshot(now, self.config_dir, messages, truncated=True,
+                                 note=f"queue listing cut at {MAX_OUTPUT_BYTES // 1_000_000} MB "
+                                 f"({len(messages)} message(s) read; there are more)")
+        if listing.cut == "timeout":
+            if not messages:
+                return QueueSnapshot(now, self.config_dir,
+                                     error=f"{self.postqueue} did not answer within "
+                                     f"{self.timeout:g} s")
+            return QueueSnapshot(now, self.config_dir, messages, truncated=True,
+                                 note=f"queue listing cut after {self.timeout:g} s "
+                                 f"({len(messages)} message(s) read; there may be more)")
+        if listing.returncode != 0:
+            said = listing.stderr.decode("utf-8", "replace").strip().splitlines()
+            return QueueSnapshot(now, self.config_dir,
+                                 error=f"{self.postqueue} failed (exit {listing.returncode})"
+                                 + (f": {said[-1]}" if said else ""))
+        return QueueSnapshot(now, self.config_dir, messages)
