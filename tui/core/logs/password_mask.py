@@ -43,16 +43,30 @@ _RULES: tuple[tuple[re.Pattern[str], str], ...] = (
      rf"\1'{MASK}' does not match clearpasswd '{MASK}'"),
     # authldap's bind: `binding to LDAP server as DN '<dn>', password '<bindpw>'`
     (re.compile(r"(as DN '[^'\n]*', password )'[^\n]*"), rf"\1'{MASK}'"),
-    # a libpq connection string or a login line quoted in a message (one already hidden by
-    # whoever printed it stays as it is)
-    (re.compile(r"\bpassword=(?!\(hidden\)|\[masked\]|\*+(?:[\s,]|$))"
-                r"(?:'(?:[^'\\\n]|\\.)*'?|[^\s,]*)"), f"password={MASK}"),
+    # a libpq connection string's secret keywords (`password=`, `sslpassword = '…'`, …) or a
+    # login line quoted in a message; a value already hidden by whoever printed it stays
+    (re.compile(r"\b((?:ssl)?password|oauth_client_secret|scram_(?:client|server)_key)(\s*=\s*)"
+                r"(?!\(hidden\)|\[masked\]|\*+(?:\s|$))"
+                r"(?:'(?:[^'\\\n]|\\.)*'?|(?:\\.|[^\s\\])*)"), rf"\1\2{MASK}"),
+    # a connection URI's userinfo: postgresql://user:<password>@host/db
+    (re.compile(r"(postgres(?:ql)?://[^\s/@:]*:)[^\s/]*@"), rf"\1{MASK}@"),
+    # an old (≤ 0.66) authpgsqlrc's `PGSQL_PASSWORD <value>` line, value to the end of it
+    (re.compile(r"(\bPGSQL_PASSWORD[ \t]+)\S[^\n]*"), rf"\1{MASK}"),
 )
+# Text that cannot hold any of the above: the hot path, almost no log line does.
+_MAY_HOLD_SECRET = re.compile(r"pass|secret|scram_|://", re.IGNORECASE)
 
 
 def mask_passwords(text: str) -> str:
-    """`text` with every password value a known log line can carry replaced by MASK."""
-    if "pass" not in text:  # the hot path: almost no log line mentions one
+    """`text` with every password value replaced by MASK, wherever a password stands.
+
+    Only a value in a password's place is replaced: a log line's password field, a
+    connection string's secret keyword, a URI's userinfo, an authpgsqlrc password
+    line. The same word elsewhere in the text is left alone, so nothing is mangled
+    and nothing reveals the password by what it hides. This is the one masking
+    function for log lines, database errors, notes, reports and recordings.
+    """
+    if _MAY_HOLD_SECRET.search(text) is None:
         return text
     for pattern, replacement in _RULES:
         text = pattern.sub(replacement, text)
