@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from tui.core.checks.diagnosis import Diagnosis
 from tui.core.checks.result import CheckResult
 from tui.core.installation import Installation
+from tui.core.password_mask import mask_passwords
 from tui.core.safe_text import safe_text
 
 _ICON = {"ok": "✔ OK", "warn": "⚠ WARN", "fail": "✘ FAIL", "skip": "– SKIP"}
@@ -86,15 +87,5 @@ class IncidentNote:
             lines += [f"Since the incident began (marked {_stamp(incident_start)}).", ""]
         merged = sorted([*self.events, *(incident or [])], key=lambda event: event[0])
         lines += [f"- {_stamp(moment)} {_clean(text)}" for moment, text in merged]
-        return mask_known_secrets("\n".join(lines) + "\n", self.installation)
+        return mask_passwords("\n".join(lines) + "\n")
 
-
-def mask_known_secrets(text: str, installation: Installation) -> str:
-    """Replace every secret the installation knows (authpgsqlrc's passwords) in `text`."""
-    config = installation.authpgsqlrc
-    connection = config.connection if config is not None else None
-    if connection is not None:
-        for secret in (connection.password, *connection.secrets.values()):
-            if secret is not None and secret.reveal():
-                text = text.replace(secret.reveal(), "(hidden)")
-    return text

@@ -12,13 +12,13 @@ from __future__ import annotations
 import socket
 import time
 
-from tui.core.checks.incident_note import mask_known_secrets
 from tui.core.checks.output import CheckRun, as_text
 from tui.core.discovery.discover import render_where
 from tui.core.installation import Installation
 from tui.core.log_sources.log_reader import open_sources
 from tui.core.log_sources.sources import SourceChoice, log_setup, sources_of
 from tui.core.logs.kind import Kind
+from tui.core.password_mask import mask_passwords
 from tui.core.safe_text import safe_text
 
 DEFAULT_LOG_LINES = 50
@@ -111,4 +111,4 @@ def render_report(installation: Installation, run: CheckRun,
         "",
         *_fenced("\n".join(_log_lines(installation, log_lines))),
     ]
-    return mask_known_secrets("\n".join(lines) + "\n", installation)
+    return mask_passwords("\n".join(lines) + "\n")

@@ -15,6 +15,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from tui.core.config.authpgsqlrc import AuthPgsqlRc, ConnInfo
+from tui.core.password_mask import mask_passwords
 from tui.core.safe_text import safe_text
 
 if TYPE_CHECKING:
@@ -41,10 +42,14 @@ class ProbeResult:
     elapsed_ms: float = 0.0
 
 
-def masked_error(text: str, conn: ConnInfo) -> str:
-    if conn.password and conn.password.reveal():
-        text = text.replace(conn.password.reveal(), "(hidden)")
-    return " ".join(text.split())
+def masked_error(text: str) -> str:
+    """A libpq/psycopg error on one line, any password in it masked where it stands.
+
+    libpq does not quote the password in its errors; only a connection string or URI
+    echoed back could carry one, and that is masked by keyword, never by the value
+    (a short password would hide every word that contains it, and give itself away).
+    """
+    return " ".join(mask_passwords(text).split())
 
 
 def conninfo_problem(conn: ConnInfo) -> str | None:
@@ -112,9 +117,9 @@ def run_query(
         connection = connect(conn, timeout)
     except psycopg.OperationalError as exc:
         status = ProbeStatus.TIMEOUT if "timeout" in str(exc).lower() else ProbeStatus.CONNECT_ERROR
-        return ProbeResult(status, error=masked_error(str(exc), conn), elapsed_ms=elapsed())
+        return ProbeResult(status, error=masked_error(str(exc)), elapsed_ms=elapsed())
     except psycopg.Error as exc:  # libpq refused the string itself
-        return ProbeResult(ProbeStatus.CONNECT_ERROR, error=masked_error(str(exc), conn),
+        return ProbeResult(ProbeStatus.CONNECT_ERROR, error=masked_error(str(exc)),
                            elapsed_ms=elapsed())
     try:
         with connection:
@@ -124,12 +129,12 @@ def run_query(
             rows = cursor.fetchall() if cursor.description else []
             columns = [column.name for column in cursor.description or ()]
     except psycopg.errors.QueryCanceled as exc:
-        error = masked_error(str(exc), conn)
+        error = masked_error(str(exc))
         return ProbeResult(ProbeStatus.TIMEOUT, error=error, elapsed_ms=elapsed())
     except psycopg.Error as exc:
         return ProbeResult(
             ProbeStatus.QUERY_ERROR,
-            error=masked_error(str(exc), conn),
+            error=masked_error(str(exc)),
             sqlstate=exc.sqlstate or "",
             elapsed_ms=elapsed(),
         )

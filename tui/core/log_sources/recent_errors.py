@@ -17,7 +17,7 @@ sent. The journal is walked back from its newest entry, at most
 from __future__ import annotations
 
 import time
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,6 +30,7 @@ from tui.core.logs.rotated import LINE_CAP, describe_files, rotated_lines, rotat
 from tui.core.logs.signatures import Signature, classify
 from tui.core.logs.syslog_line import LogLine, parse_syslog_line
 from tui.core.logs.tail import read_tail
+from tui.core.password_mask import resolve_newest_first, secret_continues
 
 DAEMON_TAG = "authdaemond"  # courierlogger's default name; LOGGEROPTS -name= changes it
 _REPORTED = frozenset({Severity.WARNING, Severity.ERROR})
@@ -90,9 +91,9 @@ def _needles(tags: Collection[str]) -> tuple[bytes, ...]:
     return tuple(tag.encode() for tag in tags)
 
 
-def _error_of(raw: bytes, needles: tuple[bytes, ...], source: str, tags: Collection[str],
-              now: float) -> RecentError | None:
-    """The line's error, if it is one of authdaemond's warnings or errors.
+def _daemon_line(raw: bytes, needles: tuple[bytes, ...], tags: Collection[str],
+                 now: float) -> LogLine | None:
+    """The line parsed, if it is authdaemond's.
 
     Only a line holding one of the tags (`needles`, encoded) can be authdaemond's, so
     the others (most of a mail log) are skipped as bytes, undecoded and unparsed.
@@ -101,6 +102,17 @@ def _error_of(raw: bytes, needles: tuple[bytes, ...], source: str, tags: Collect
         return None
     line = parse_syslog_line(raw.decode("utf-8", errors="replace"), now=now)
     if line is None or line.tag not in tags:
+        return None
+    return line
+
+
+def _error_of(line: LogLine, source: str, continued: bool) -> RecentError | None:
+    """The line's error, if it is one of authdaemond's warnings or errors.
+
+    The rest of a password cut off the previous message is never one, whatever its
+    text looks like: it is not shown at all.
+    """
+    if continued:
         return None
     signature = classify(line.message)
     if signature is not None and _kept(signature):
@@ -112,8 +124,13 @@ def _errors_in(tail: bytes, source: str, tags: Collection[str], now: float) -> l
     """The errors of a tail, oldest first (the health loop reads it every few seconds)."""
     needles = _needles(tags)
     found: list[RecentError] = []
+    secret_open = False  # the previous authdaemond message was cut inside a password
     for raw in tail.split(b"\n"):
-        error = _error_of(raw, needles, source, tags, now)
+        line = _daemon_line(raw, needles, tags, now)
+        if line is None:
+            continue
+        error = _error_of(line, source, secret_open)
+        secret_open = secret_continues(line.cut, secret_open)
         if error is not None:
             found.append(error)
     return found
@@ -172,10 +189,17 @@ def _read_rotated_errors(
     def note(file: Path, exc: OSError) -> None:
         unreadable[file] = exc.strerror or str(exc)
 
-    for raw in rotated_lines(path, newest_first=True, include_live=False, max_bytes=max_bytes,
-                             line_cap=LINE_CAP, on_unreadable=note):
-        read += len(raw.data) + raw.dropped + 1
-        error = _error_of(raw.data, needles, str(raw.path), tags, now)
+    def daemon_lines() -> Iterator[tuple[LogLine, str]]:
+        nonlocal read
+        for raw in rotated_lines(path, newest_first=True, include_live=False,
+                                 max_bytes=max_bytes, line_cap=LINE_CAP, on_unreadable=note):
+            read += len(raw.data) + raw.dropped + 1
+            line = _daemon_line(raw.data, needles, tags, now)
+            if line is not None:
+                yield line, str(raw.path)
+
+    for (line, source), continued in resolve_newest_first(daemon_lines(), lambda item: item[0].cut):
+        error = _error_of(line, source, continued)
         if error is not None:
             newest_first.append(error)
             if len(newest_first) >= limit:

@@ -110,6 +110,7 @@ class FileFollower:
         self._pending_start = 0
         self._pending_dropped = 0  # bytes of the unfinished line beyond line_buffer_cap
         self._previous_auth_message: str | None = None  # for the orphan-fragment heuristic
+        self._secret_open = False  # the last authdaemond message was cut inside a password
         self._gone = False
         self._reported_problem: str | None = None
         self._report: OnEvent = lambda _text: None
@@ -148,8 +149,9 @@ class FileFollower:
             newest_first.extend(islice(self._rotated_backwards(since), missing))
         newest_first.reverse()
         entries = with_orphan_context(newest_first)
-        auth = [entry.message for entry in entries if entry.kind is Kind.AUTH]
-        self._previous_auth_message = auth[-1] if auth else None
+        auth = [entry for entry in entries if entry.kind is Kind.AUTH]
+        self._previous_auth_message = auth[-1].message if auth else None
+        self._secret_open = auth[-1].secret_open if auth else False
         return entries
 
     def _rotated_backwards(self, since: float | None) -> Iterator[LogEntry]:
@@ -469,9 +471,10 @@ class FileFollower:
         text = raw.decode("utf-8", errors="replace").rstrip("\r")
         line = parse_syslog_line(text)
         if line is None:
-            tag, pid, message, timestamp = "", None, text, None
+            tag, pid, message, timestamp, cut = "", None, text, None, None
         else:
             tag, pid, message, timestamp = line.tag, line.pid, line.message, line.timestamp
+            cut = line.cut
         entry = build_entry(
             message=message,
             tag=tag,
@@ -482,9 +485,12 @@ class FileFollower:
             previous_message=self._previous_auth_message if in_order else None,
             auth_tags=self.auth_tags,
             extra_length=dropped,
+            cut=cut,
+            continues_secret=self._secret_open and in_order,
         )
         if in_order and entry.kind is Kind.AUTH:
             self._previous_auth_message = message
+            self._secret_open = entry.secret_open
         return entry
 
 

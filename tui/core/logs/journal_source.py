@@ -32,6 +32,7 @@ from tui.core.logs.entry import (
     OnEntries,
     OnEvent,
     build_entry,
+    continuations_newest_first,
     with_orphan_context,
 )
 from tui.core.logs.kind import Kind
@@ -86,6 +87,7 @@ class JournalFollower:
         self._last_cursor: str | None = None  # newest entry read (delivered or the anchor)
         self._positioned = False
         self._previous_auth_message: str | None = None
+        self._secret_open = False  # the last authdaemond message was cut inside a password
 
     # -- opening ----------------------------------------------------------------------------
     def _open(self) -> journal.Reader:
@@ -145,26 +147,31 @@ class JournalFollower:
         self._positioned = False  # follow() re-seeks by cursor
         newest_first.reverse()
         entries = with_orphan_context(newest_first)
-        auth = [entry.message for entry in entries if entry.kind is Kind.AUTH]
-        self._previous_auth_message = auth[-1] if auth else None
+        auth = [entry for entry in entries if entry.kind is Kind.AUTH]
+        self._previous_auth_message = auth[-1].message if auth else None
+        self._secret_open = auth[-1].secret_open if auth else False
         return entries
 
     def newest_first(self, max_entries: int) -> Iterator[LogEntry]:
         """Wanted entries from the newest back, at most `max_entries` matching ones looked at.
 
         For one-shot readers (the latest errors): it does not move `follow`'s anchor.
+        The rest of a password cut off a message is masked whole, like in order.
         """
+        try:
+            yield from continuations_newest_first(self._newest_first(max_entries))
+        finally:
+            self._positioned = False
+
+    def _newest_first(self, max_entries: int) -> Iterator[LogEntry]:
         reader = self._open()
         reader.seek_tail()
         looked = 0
-        try:
-            while looked < max_entries and reader._previous():
-                looked += 1
-                entry = self._current(reader, in_order=False)
-                if self._wanted(entry):
-                    yield entry
-        finally:
-            self._positioned = False
+        while looked < max_entries and reader._previous():
+            looked += 1
+            entry = self._current(reader, in_order=False)
+            if self._wanted(entry):
+                yield entry
 
     # -- following --------------------------------------------------------------------------
     def follow(
@@ -250,9 +257,11 @@ class JournalFollower:
             priority=_number(fields["PRIORITY"]),
             previous_message=self._previous_auth_message if in_order else None,
             auth_tags=(tag,) if is_auth else self.identifiers,
+            continues_secret=self._secret_open and in_order,
         )
         if in_order and entry.kind is Kind.AUTH:
             self._previous_auth_message = message
+            self._secret_open = entry.secret_open
         return entry
 
 

@@ -296,12 +296,14 @@ def entry_of(
     text = line.data.decode("utf-8", errors="replace").rstrip("\r")
     parsed = parse_syslog_line(text, now=now)
     if parsed is None:
-        tag, pid, message, timestamp = "", None, text, None
+        tag, pid, message, timestamp, cut = "", None, text, None, None
     else:
         tag, pid, message, timestamp = parsed.tag, parsed.pid, parsed.message, parsed.timestamp
+        cut = parsed.cut
     return build_entry(
         message=message, tag=tag, source=str(line.path), timestamp=timestamp, pid=pid,
         cursor=f"{line.path}:{line.offset}", auth_tags=auth_tags, extra_length=line.dropped,
+        cut=cut,
     )
 
 

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from tui.core.findings import Severity
 from tui.core.logs.delivery_line import DeliveryInfo, parse_delivery_line
 from tui.core.logs.regex_parts import group_end, top_level_branches
+from tui.core.password_mask import COURIERLOGGER_LINE_BYTES
 
 
 @dataclass(frozen=True)
@@ -1006,7 +1007,6 @@ AUTH_TAGS: tuple[str, ...] = ("authdaemond",)  # courierlogger's default name (L
 _PRIORITY_BY_PREFIX = {"ALERT": 1, "CRIT": 2, "ERR": 3, "WARN": 4, "INFO": 6, "DEBUG": 7}
 _PREFIX = re.compile(r"^\s*(?P<prefix>ERR|WARN|ALERT|CRIT|DEBUG|INFO):")
 LOG_INFO = 6
-COURIERLOGGER_LINE_BYTES = 511
 
 # Everything authdaemond itself starts a line with besides SIGNATURES.
 _KNOWN_START = re.compile(

@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime
 
-from tui.core.password_mask import mask_passwords
+from tui.core.password_mask import Cut, cut_of, mask_passwords
 
 _MONTHS = {
     name: number
@@ -51,6 +51,7 @@ class LogLine:
     pid: int | None
     message: str
     raw: str  # passwords masked
+    cut: Cut = Cut.WHOLE  # what courierlogger's 511-byte limit may have done to the message
 
 
 def _traditional_timestamp(match: re.Match[str], year: int | None, now: float) -> float | None:
@@ -103,7 +104,7 @@ def parse_syslog_line(
     `year` pins the year of traditional timestamps; otherwise it is inferred relative
     to `now` (default: the current time).
     """
-    raw = mask_passwords(line.rstrip("\r\n"))  # DEBUG_LOGIN=2 lines: never keep the secret
+    raw = line.rstrip("\r\n")
     reference = time.time() if now is None else now
     timestamp: float | None
     if traditional := _TRADITIONAL.match(raw):
@@ -118,11 +119,13 @@ def parse_syslog_line(
     if fields is None:
         return None
     pid = fields.group("pid")
+    message = fields.group("message")
     return LogLine(
         timestamp=timestamp,
         host=fields.group("host"),
         tag=fields.group("tag") or "",
         pid=int(pid) if pid else None,
-        message=fields.group("message"),
-        raw=raw,
+        message=mask_passwords(message),  # DEBUG_LOGIN=2 lines: never keep the secret
+        raw=mask_passwords(raw),
+        cut=cut_of(message),  # measured before masking changed its length
     )

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from tui.core.password_mask import mask_passwords
 from tui.core.recording import observations as rows
 from tui.core.recording.observations import Kind
 
@@ -96,10 +97,7 @@ class Tape:
 
     # -- the stream's subscriber -----------------------------------------------------------------
     def _mask(self, text: str) -> str:
-        from tui.core.checks.incident_note import mask_known_secrets
-
-        installation = self._installation
-        return mask_known_secrets(text, installation) if installation is not None else text
+        return mask_passwords(text)
 
     def _add(self, at: float, kind: str, data: dict[str, object] | None) -> None:
         store = self._store

@@ -119,7 +119,7 @@ class SessionWatcher:
     def _failure(self, now: float, exc: Exception) -> SessionsSample:
         self._failed_at = now
         role = self.conn.params.get("user", "the mail role")
-        reason = masked_error(str(exc), self.conn)
+        reason = masked_error(str(exc))
         self._last_error = f"cannot read pg_stat_activity as {role}: {reason}"
         return SessionsSample(now, error=self._last_error)
 
