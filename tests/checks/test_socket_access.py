@@ -10,13 +10,12 @@ import dataclasses
 import os
 import shutil
 import stat
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.waiting import wait_until
+from tests.zombie import unreaped_authdaemond
 from tui.core.authdaemon.socket_state import SocketState
 from tui.core.checks.context import CheckContext
 from tui.core.checks.delivery_checks import maildrop_setuid
@@ -120,17 +119,8 @@ def test_a_setgid_binarys_group_counts(tmp_path: Path) -> None:
 def zombie_authdaemond(tmp_path: Path) -> Iterator[int]:
     """A real exited process named `authdaemond` that nobody has reaped, as a restarted daemon
     leaves on a host whose PID 1 reaps no orphans; yields its pid."""
-    true = shutil.which("true")
-    assert true is not None
-    binary = tmp_path / "authdaemond"
-    shutil.copy(true, binary)
-    child = subprocess.Popen([str(binary)])
-    try:
-        wait_until(lambda: Path(f"/proc/{child.pid}/stat").read_text().rsplit(")", 1)[1]
-                   .split()[0] == "Z", 10, "the child to exit and stay unreaped")
-        yield child.pid
-    finally:
-        child.wait(timeout=10)
+    with unreaped_authdaemond(tmp_path) as pid:
+        yield pid
 
 
 def test_a_zombie_beside_the_running_daemon_is_no_stopped_daemon(

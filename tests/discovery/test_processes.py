@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.waiting import wait_until
+from tests.zombie import unreaped_authdaemond
 from tui.core.discovery.processes import DaemonProcesses, find_daemon_processes
 
 BTIME = 1_700_000_000
@@ -390,20 +390,11 @@ def test_a_zombie_worker_is_not_counted(tmp_path: Path) -> None:
 def test_a_real_zombie_named_authdaemond_is_left_out(tmp_path: Path) -> None:
     """A real exited child that nobody reaped yet, its comm `authdaemond`, as after a restart
     in a container whose PID 1 does not reap orphans."""
-    true = shutil.which("true")
-    assert true is not None
-    binary = tmp_path / "authdaemond"
-    shutil.copy(true, binary)
-    child = subprocess.Popen([str(binary)])
-    try:
-        wait_until(lambda: Path(f"/proc/{child.pid}/stat").read_text().rsplit(")", 1)[1]
-                   .split()[0] == "Z", 10, "the child to exit and stay unreaped")
-        assert Path(f"/proc/{child.pid}/comm").read_text().strip() == "authdaemond"
+    with unreaped_authdaemond(tmp_path) as pid:
+        assert Path(f"/proc/{pid}/comm").read_text().strip() == "authdaemond"
 
         result = find_daemon_processes(None)
 
-        assert child.pid != result.parent_pid
-        assert child.pid not in result.other_parent_pids
-        assert child.pid not in result.worker_pids
-    finally:
-        child.wait(timeout=10)
+        assert pid != result.parent_pid
+        assert pid not in result.other_parent_pids
+        assert pid not in result.worker_pids
