@@ -7,10 +7,18 @@ sentence, the toast and the filtering are written once, here.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
-from textual.dom import DOMNode
 from textual.worker import Worker, WorkerState
+
+if TYPE_CHECKING:
+    from textual.dom import DOMNode
+
+    _Node = DOMNode
+else:
+    # A plain mixin at run time: a second DOMNode in a widget's bases changes how Textual
+    # reads its CSS type names and defaults; the type checker still sees `self.app`.
+    _Node = object
 
 
 def worker_failure(worker: Worker[object]) -> str:
@@ -21,7 +29,7 @@ def worker_failure(worker: Worker[object]) -> str:
     return f"{what} failed: {detail}{kind}."
 
 
-class SaysWorkerFailures(DOMNode):
+class SaysWorkerFailures(_Node):
     """Says a failed worker of `failing_groups` (groups starting so; all when empty)."""
 
     failing_groups: ClassVar[tuple[str, ...]] = ()
