@@ -398,3 +398,17 @@ def test_a_real_zombie_named_authdaemond_is_left_out(tmp_path: Path) -> None:
         assert pid != result.parent_pid
         assert pid not in result.other_parent_pids
         assert pid not in result.worker_pids
+
+
+def test_a_pid_file_naming_a_gone_process_means_stopped_here_not_the_other_tree(
+        tmp_path: Path) -> None:
+    """This dir's courierlogger exited (or is an unreaped zombie): the one tree still running
+    is another instance's, not this socket's daemon."""
+    proc = fake_proc(tmp_path / "proc", STANDARD_TREE)
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    (run_dir / "pid").write_text("4242\n")  # a pid that is not running
+    result = find_daemon_processes(run_dir / "pid", proc=proc)
+    assert (result.parent_pid, result.worker_pids) == (None, ())
+    assert not result.running
+    assert result.other_parent_pids == (701,)

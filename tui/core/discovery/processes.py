@@ -183,6 +183,7 @@ def find_daemon_processes(pid_file: Path | None, proc: Path = Path("/proc")) -> 
 
     logger_pid: int | None = None
     pinned_parent: int | None = None
+    names_a_gone_process = False  # this socket dir's daemon ran and has stopped
     if pid_file is not None:
         file_pid, note = _read_pid_file(pid_file)
         if note:
@@ -190,6 +191,7 @@ def find_daemon_processes(pid_file: Path | None, proc: Path = Path("/proc")) -> 
         if file_pid is not None:
             holder = table.get(file_pid)
             if holder is None:
+                names_a_gone_process = True
                 notes.append(f"pid file {pid_file} names pid {file_pid}, which is not running")
             elif holder.name == LOGGER_NAME:
                 logger_pid = file_pid
@@ -215,6 +217,14 @@ def find_daemon_processes(pid_file: Path | None, proc: Path = Path("/proc")) -> 
         parent_pid = under_logger[0] if under_logger else None
         if parent_pid is None:
             notes.append(f"courierlogger {logger_pid} has no authdaemond child")
+    elif names_a_gone_process:
+        # The pid file is this socket dir's and its process is gone (an unreaped courierlogger
+        # included): the daemon here stopped, and any tree still running is another instance's.
+        parent_pid = None
+        if parents:
+            trees = "an authdaemond tree runs" if len(parents) == 1 else (
+                f"{len(parents)} authdaemond trees run")
+            notes.append(f"{trees} and {pid_file} names none of them")
     elif pid_file is not None and pid_file.parent.is_dir() and len(parents) > 1:
         # Several trees and this socket dir's pid file names none of them: taking one would
         # show another instance's workers as this socket's. Say so instead.
