@@ -9,11 +9,14 @@ import threading
 from pathlib import Path
 
 from tests.waiting import wait_until
+from tui.core.authdaemon.own_lookups import OWN_LOOKUPS
+from tui.core.durations import seconds_text
 from tui.core.installation import Installation
 from tui.core.logs.deferral_counts import BOUNCED, DEFERRED, ERRORS, DeferralCounts
 from tui.core.logs.entry import LogEntry, build_entry
 from tui.core.monitor.monitor import Monitor
 from tui.core.monitor.observations import (
+    ChecksRan,
     ComponentFailed,
     ComponentRecovered,
     HealthSampled,
@@ -185,5 +188,35 @@ def test_the_health_run_reads_the_pool_and_sessions_the_loops_sampled(healthy_la
         monitor.health_once()
         sampled = {id(o.pool) for o in pools}
         assert id(health[-1].snapshot.pool) in sampled
+    finally:
+        monitor.stop(wait=15)
+
+
+def test_the_health_run_reads_the_probe_the_probe_loop_took(healthy_lab: Lab) -> None:
+    """The checks that judge lookups read the probe loop's latest lookup: the health run
+    makes no lookup of its own while that sample is fresh, and its evidence is that one."""
+    checks: list[ChecksRan] = []
+    stream = ObservationStream()
+    stream.subscribe(lambda o: checks.append(o) if isinstance(o, ChecksRan) else None)
+    installation = Installation.from_flags({"config": str(healthy_lab.settings_file)})
+    monitor = Monitor(installation, stream, sample_interval=1.0)
+    socket = installation.socket
+    assert socket is not None
+    try:
+        monitor.start("pool", "probe")
+        wait_until(lambda: (probe := monitor.sampler.latest_probe) is not None
+                   and probe.lookup is not None, 30, "a probe lookup")
+        monitor.probing.clear()  # the loop keeps running, and looks nothing up meanwhile
+        wait_until(lambda: not monitor.sampler.probe_in_flight, 10, "the probe to end")
+        sampled = monitor.sampler.latest_probe
+        assert sampled is not None and sampled.lookup is not None
+        measured = monitor.latest_measured()
+        assert measured is not None and measured.probe is sampled.lookup
+        before = OWN_LOOKUPS.reading(socket)
+        monitor.health_once()
+        assert OWN_LOOKUPS.reading(socket).ended == before.ended
+        answers = next(r for r in checks[-1].results if r.id == "lookup-answers")
+        assert any(seconds_text(sampled.lookup.latency_ms / 1000) in line
+                   for line in answers.evidence)
     finally:
         monitor.stop(wait=15)

@@ -32,10 +32,11 @@ RECENT_ERRORS = 50  # the start-up check looks this far back; the Overview lists
 class Measured:
     """Samples the monitor's samplers already took: a check reads these, not a second
     measurement of its own, so the strip, the checks and the Workers pane show one sample
-    of the pool and of the mail role's sessions."""
+    of the pool, of the probe lookup and of the mail role's sessions."""
 
     pool: PoolSample | None = None
     sessions: SessionsSample | None = None
+    probe: LookupResult | None = None
 
 
 class CheckContext:
@@ -49,6 +50,8 @@ class CheckContext:
                 self.__dict__["pool"] = measured.pool
             if measured.sessions is not None:
                 self.__dict__["sessions"] = measured.sessions
+            if measured.probe is not None:
+                self.__dict__["probe"] = measured.probe
 
     @classmethod
     def fresh(

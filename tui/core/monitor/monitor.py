@@ -268,11 +268,13 @@ class Monitor:
         self.stream.publish(queue_of(context, now))
 
     def latest_measured(self) -> Measured | None:
-        """The pool and sessions samples the running loops took lately, for the health run.
+        """The pool, probe and sessions samples the running loops took lately, for the
+        health run.
 
         One sample per fact: with the pool loop running (every second), the strip and the
-        checks take its latest sample instead of measuring the pool again. A sample older
-        than two intervals (a stalled loop) is not used; the run measures on its own.
+        checks take its latest sample instead of measuring the pool again, and so for the
+        probe lookup and the sessions. A sample older than two intervals (a stalled loop)
+        or a skipped probe is not used; the run measures that fact on its own.
         """
         from tui.core.checks.context import Measured
 
@@ -282,10 +284,13 @@ class Monitor:
         fresh_since = time.time() - 2 * self.sample_interval - 1.0
         pool = sampler.history.latest_pool() if self.running("pool") else None
         sessions = sampler.latest_sessions if self.running("sessions") else None
+        probe = sampler.latest_probe if self.running("probe") else None
         return Measured(
             pool=pool if pool is not None and pool.taken_at >= fresh_since else None,
             sessions=(sessions if sessions is not None and sessions.taken_at >= fresh_since
                       else None),
+            probe=(probe.lookup if probe is not None and probe.taken_at >= fresh_since
+                   else None),
         )
 
     # -- headless (authlib-tui record) ----------------------------------------------------------

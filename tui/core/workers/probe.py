@@ -9,9 +9,9 @@ saturated: a queued request is still executed after its client gave up
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from tui.core.authdaemon.client import AuthdaemonClient
+from tui.core.authdaemon.client import AuthdaemonClient, LookupResult
 from tui.core.authdaemon.outcome import Outcome
 from tui.core.workers.pool import PoolSample
 
@@ -28,6 +28,9 @@ class ProbeSample:
     outcome: Outcome | None
     latency: float  # seconds; 0 when skipped
     skipped: str = ""
+    # The whole answer, for the checks that read the latest probe instead of looking up
+    # again; never recorded (a configured probe address may have a real account).
+    lookup: LookupResult | None = field(default=None, compare=False, repr=False)
 
     @property
     def answered(self) -> bool:
@@ -48,7 +51,7 @@ def probe_pool(client: AuthdaemonClient, address: str, pool: PoolSample | None) 
     if is_saturated(pool):
         return ProbeSample(started, None, 0.0, "pool saturated: probing would add to the queue")
     result = client.lookup(address)
-    return ProbeSample(started, result.outcome, result.latency_ms / 1000.0)
+    return ProbeSample(started, result.outcome, result.latency_ms / 1000.0, lookup=result)
 
 
 def probe_client(socket_path: str) -> AuthdaemonClient:

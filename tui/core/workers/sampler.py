@@ -169,6 +169,11 @@ class WorkersSampler:
         return self._commands[1]
 
     @property
+    def latest_probe(self) -> ProbeSample | None:
+        """The newest probe (None before the first); a skipped one carries no lookup."""
+        return self._last_probe
+
+    @property
     def latest_sessions(self) -> SessionsSample | None:
         """The newest sessions sample (None before the first, or without credentials)."""
         return self._last_sessions
