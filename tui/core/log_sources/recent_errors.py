@@ -29,7 +29,7 @@ from tui.core.logs.kind import Kind
 from tui.core.logs.rotated import LINE_CAP, describe_files, rotated_lines, rotated_siblings
 from tui.core.logs.signatures import Signature, classify
 from tui.core.logs.syslog_line import LogLine, parse_syslog_line
-from tui.core.logs.tail import read_tail
+from tui.core.logs.tail import read_tails
 from tui.core.password_mask import resolve_newest_first, secret_continues
 
 DAEMON_TAG = "authdaemond"  # courierlogger's default name; LOGGEROPTS -name= changes it
@@ -226,12 +226,7 @@ def recent_authdaemond_errors(
     errors: list[RecentError] = []
     unreadable: dict[Path, str] = {}
     bytes_read = 0
-    for path in log_files:
-        try:
-            tail, read = read_tail(path, max_bytes)
-        except OSError as exc:
-            unreadable[path] = exc.strerror or str(exc)
-            continue
+    for path, tail, read in read_tails(log_files, max_bytes, unreadable):
         bytes_read += read
         found = _errors_in(tail, str(path), tags, reference)
         whole_file = read < max_bytes  # the tail was the whole file: its past is rotated away

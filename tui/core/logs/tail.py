@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import os
 import stat
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 
@@ -36,3 +37,16 @@ def read_tail(path: Path, max_bytes: int) -> tuple[bytes, int]:
         newline = tail.find(b"\n")
         tail = b"" if newline < 0 else tail[newline + 1 :]  # one cut (or giant) line: skip
     return tail, read
+
+
+def read_tails(paths: Iterable[Path], max_bytes: int,
+               unreadable: dict[Path, str]) -> Iterator[tuple[Path, bytes, int]]:
+    """Each readable file's tail with its path and bytes read; a file that cannot be read
+    is put in `unreadable` with the reason, and the others are still read."""
+    for path in paths:
+        try:
+            tail, read = read_tail(path, max_bytes)
+        except OSError as exc:
+            unreadable[path] = exc.strerror or str(exc)
+            continue
+        yield path, tail, read

@@ -22,7 +22,7 @@ from pathlib import Path
 from tui.core.logs.delivery_line import is_maildrop_relay, parse_delivery_line
 from tui.core.logs.signatures import Signature, classify_command_output, is_pipe_tag
 from tui.core.logs.syslog_line import parse_syslog_line
-from tui.core.logs.tail import read_tail
+from tui.core.logs.tail import read_tails
 
 WINDOW_SECONDS = 3600.0
 MAX_BYTES = 8_000_000  # per file: a busy hour of a busy server's mail log
@@ -69,12 +69,7 @@ def bounced_recently(log_files: Sequence[Path], now: float | None = None,
     found: dict[tuple[str, str], BouncedMail] = {}
     read: list[Path] = []
     unreadable: dict[Path, str] = {}
-    for path in log_files:
-        try:
-            tail, _ = read_tail(path, max_bytes)
-        except OSError as exc:
-            unreadable[path] = exc.strerror or str(exc)
-            continue
+    for path, tail, _ in read_tails(log_files, max_bytes, unreadable):
         read.append(path)
         for text in tail.decode("utf-8", errors="replace").split("\n"):
             if "status=bounced" not in text:
