@@ -6,11 +6,14 @@ The pipe lines are Postfix's own format, as the lab's Postfix writes them.
 from __future__ import annotations
 
 import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 from tests.waiting import wait_until
 from tui.core.authdaemon.own_lookups import OWN_LOOKUPS
 from tui.core.durations import seconds_text
+from tui.core.health import State
 from tui.core.installation import Installation
 from tui.core.logs.deferral_counts import BOUNCED, DEFERRED, ERRORS, DeferralCounts
 from tui.core.logs.entry import LogEntry, build_entry
@@ -218,5 +221,40 @@ def test_the_health_run_reads_the_probe_the_probe_loop_took(healthy_lab: Lab) ->
         answers = next(r for r in checks[-1].results if r.id == "lookup-answers")
         assert any(seconds_text(sampled.lookup.latency_ms / 1000) in line
                    for line in answers.evidence)
+    finally:
+        monitor.stop(wait=15)
+
+
+def test_a_new_authdaemond_error_runs_the_health_pass_at_once(
+        break_lab: Callable[..., Lab]) -> None:
+    """The strip's last error and the Overview's list come from one health run; a new
+    error in the followed log starts that run, not the end of the (here ten-minute)
+    interval, so both show it within a moment of the line."""
+    lab = break_lab()
+    health: list[HealthSampled] = []
+    stream = ObservationStream()
+    stream.subscribe(lambda o: health.append(o) if isinstance(o, HealthSampled) else None)
+    installation = Installation.from_flags({"config": str(lab.settings_file)})
+    monitor = Monitor(installation, stream, health_interval=600.0)
+    try:
+        monitor.start("logs", "health")
+        wait_until(lambda: health, 60, "the first health run")
+        first = health[-1].snapshot
+        break_lab("db-password-wrong")
+        since = float(int(time.time()))  # syslog stamps have whole seconds
+        lab.client(connect_timeout=2, read_timeout=10).lookup("foo@domain.com")
+
+        def shows_new_error() -> bool:
+            snapshot = health[-1].snapshot
+            errors = snapshot.recent.errors if snapshot.recent is not None else []
+            return (snapshot is not first and bool(errors)
+                    and (errors[-1].line.timestamp or 0.0) >= since)
+
+        wait_until(shows_new_error, 120, "a health run showing the new error")
+        newest = health[-1].snapshot
+        assert newest.recent is not None
+        cell = newest.cell("last_error")
+        assert cell.state is State.BAD
+        assert cell.word.startswith(newest.recent.errors[-1].signature.id)
     finally:
         monitor.stop(wait=15)

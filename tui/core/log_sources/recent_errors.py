@@ -21,11 +21,11 @@ from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tui.core.findings import Severity
 from tui.core.installation import Installation
 from tui.core.log_sources.sources import SourceChoice, sources_of
 from tui.core.logs.journal_source import JournalFollower
 from tui.core.logs.kind import Kind
+from tui.core.logs.reported import START_MARKERS, is_kept
 from tui.core.logs.rotated import LINE_CAP, describe_files, rotated_lines, rotated_siblings
 from tui.core.logs.signatures import Signature, classify
 from tui.core.logs.syslog_line import LogLine, parse_syslog_line
@@ -33,9 +33,6 @@ from tui.core.logs.tail import read_tails
 from tui.core.password_mask import resolve_newest_first, secret_continues
 
 DAEMON_TAG = "authdaemond"  # courierlogger's default name; LOGGEROPTS -name= changes it
-_REPORTED = frozenset({Severity.WARNING, Severity.ERROR})
-# Kept too, though only INFO: where one run of the daemon ends and the next begins.
-START_MARKERS = frozenset({"daemon-started"})
 JOURNAL_ENTRIES = 20_000  # matching journal entries walked back, at most, for one answer
 
 
@@ -46,11 +43,6 @@ class RecentError:
     line: LogLine
     signature: Signature
     source: str
-
-
-def _kept(signature: Signature | None) -> bool:
-    return signature is not None and (signature.severity in _REPORTED
-                                      or signature.id in START_MARKERS)
 
 
 def _last(found: list[RecentError], limit: int) -> list[RecentError]:
@@ -115,7 +107,7 @@ def _error_of(line: LogLine, source: str, continued: bool) -> RecentError | None
     if continued:
         return None
     signature = classify(line.message)
-    if signature is not None and _kept(signature):
+    if signature is not None and is_kept(signature):
         return RecentError(line=line, signature=signature, source=source)
     return None
 
@@ -256,7 +248,7 @@ def _journal_errors(choice: SourceChoice, limit: int, max_entries: int) -> Recen
     try:
         for entry in follower.newest_first(max_entries):
             signature = entry.signature
-            if signature is None or not _kept(signature):
+            if signature is None or not is_kept(signature):
                 continue
             line = LogLine(timestamp=entry.timestamp, host="", tag=entry.tag, pid=entry.pid,
                            message=entry.message, raw=entry.message)

@@ -4,7 +4,10 @@ Five loops, one per component, so a slow component never delays another: the log
 follower (backfill, then follow), the worker pool (local and instant), the probe
 lookup (up to its timeout), the mail role's database sessions (up to its timeout)
 and the health sample with the run of every check (the strip and the x-ray). Each
-loop waits for the end of its own run before the next, so runs never pile up.
+loop waits for the end of its own run before the next, so runs never pile up. A new
+authdaemond error in the followed log starts the health run early (at most once per
+`LOG_WAKE_GAP`), so the strip and the Overview, which read the recent errors from
+that one run, show it together within a moment of the line.
 
 A run that raises is published as `ComponentFailed` with one sentence, the loop
 carries on, and its next good run publishes `ComponentRecovered`: a dead or
@@ -26,6 +29,7 @@ from typing import TYPE_CHECKING
 from tui.core.health import DB_CHECK_TIMEOUT
 from tui.core.installation import Installation
 from tui.core.logs.deferral_counts import DeferralCounts
+from tui.core.logs.reported import is_reported_error
 from tui.core.monitor.observations import (
     ChecksRan,
     ComponentFailed,
@@ -37,7 +41,7 @@ from tui.core.monitor.observations import (
     ProbeRan,
     QueueSampled,
 )
-from tui.core.monitor.schedule import HEALTH_INTERVAL, STALE_AFTER
+from tui.core.monitor.schedule import HEALTH_INTERVAL, LOG_WAKE_GAP, STALE_AFTER
 from tui.core.monitor.stream import ObservationStream
 
 if TYPE_CHECKING:
@@ -217,8 +221,11 @@ class Monitor:
             sources.close()
 
     def _publish_lines(self, entries: list[LogEntry], backfill: bool = False) -> None:
-        if entries:
-            self.stream.publish(LogBatch.of(entries, time.time(), backfill))
+        if not entries:
+            return
+        self.stream.publish(LogBatch.of(entries, time.time(), backfill))
+        if not backfill and any(is_reported_error(entry) for entry in entries):
+            self._wake_health.set()
 
     def run_pool(self) -> None:
         self._every(self.sample_interval, "pool", self.sample_pool_once)
@@ -247,8 +254,11 @@ class Monitor:
     def run_health(self) -> None:
         while not self.stopping.is_set():
             self._wake_health.clear()
+            started = time.monotonic()
             self.attempt("health", self.health_once)
             self._wake_health.wait(self.health_interval)
+            # Woken early (a burst of log errors, a refresh): not more often than this.
+            self.stopping.wait(max(0.0, LOG_WAKE_GAP - (time.monotonic() - started)))
 
     def health_once(self) -> None:
         """The strip's cells and every check, on one context (each thing measured once)."""
