@@ -37,6 +37,24 @@ def test_an_unknown_option_after_the_action_is_refused(capsys: pytest.CaptureFix
     assert main(["lookup", "foo@domain.com", "extra-word"]) == 64
 
 
+def test_an_actions_help_is_that_actions_help(capsys: pytest.CaptureFixture[str]) -> None:
+    """`lab fault --help` says how to name faults and lists them, not the whole lab page."""
+    assert main(["lab", "fault", "--help"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("usage: authlib-tui lab fault NAME [NAME...]")
+    assert "db-password-wrong" in out and "healthy" in out
+    assert "lab demo" not in out  # not the page of every action
+    assert main(["lab", "--help"]) == 0
+    whole = capsys.readouterr().out
+    assert "lab demo" in whole and "lab fault NAME" in whole
+
+
+def test_a_fix_actions_help_says_what_it_stands_in_for(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["lab", "start-db", "-h"]) == 0
+    assert capsys.readouterr().out.startswith("usage: authlib-tui lab start-db")
+
+
 def test_lab_shell_with_dir_runs_the_command_in_the_view(healthy_lab: Lab) -> None:
     """`lab shell --dir D -- authlib-tui lookup --json a=b@domain.com`: the `=` mailbox answers."""
     done = subprocess.run(

@@ -50,13 +50,53 @@ MAIL_ACTIONS = ("send", "queue", "flush")
 DEMO_MAIL = ("foo@domain.com", "baz@domain.com", "anyone@catchall.example")
 
 
+def _faults_text() -> str:
+    rows = [f"  {HEALTHY:26} no faults: everything works"]
+    rows += [f"  {fault.name:26} {fault.summary}" for fault in FAULTS.values()]
+    return "\n".join(rows)
+
+
+def action_help(action: str) -> str:
+    """The help of one action: its lines of the table above, and for `fault` the faults."""
+    lines = [line.strip() for line in (__doc__ or "").splitlines()
+             if line.startswith(f"    lab {action} ") or line == f"    lab {action}"]
+    if not lines:  # a fix action: the lab's stand-in for a platform's command
+        lines = [f"lab {action}  the lab's stand-in for the fix the app proposes "
+                 "(as `systemctl`, `upcp` or `cpcmd` would do it on a real server)"]
+    text = "usage: " + "\n       ".join(f"authlib-tui {line}" for line in lines)
+    if action == "fault":
+        text += "\n\nfaults (any number at once; `healthy` clears them):\n" + _faults_text()
+    return text
+
+
+class _ActionHelp(argparse.Action):
+    """`lab ACTION --help` prints that action's help, `lab --help` the whole page.
+
+    argparse has matched the action word by the time it meets `--help` after it."""
+
+    def __init__(self, option_strings: list[str], dest: str, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS,
+                         help="show this help (after an action: that action's help)")
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: object, option_string: str | None = None) -> None:
+        action = getattr(namespace, "action", None)
+        if isinstance(action, str):
+            print(action_help(action))
+        else:
+            parser.print_help()
+        parser.exit()
+
+
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser: argparse.ArgumentParser = subparsers.add_parser(
         "lab",
         help="run the built-in lab: a real sandboxed authdaemond + PostgreSQL (root)",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
+        add_help=False,
     )
+    parser.add_argument("-h", "--help", action=_ActionHelp)
     parser.add_argument(
         "--dir", type=Path, default=None, help=f"lab directory (default {DEFAULT_ROOT})"
     )
@@ -223,9 +263,7 @@ def run(args: argparse.Namespace) -> int:
     root = _root(args)
     try:
         if args.action == "faults":
-            print(f"{HEALTHY:26} no faults: everything works")
-            for fault in FAULTS.values():
-                print(f"{fault.name:26} {fault.summary}")
+            print("\n".join(row[2:] for row in _faults_text().splitlines()))
             return 0
         if args.action == "up":
             started = time.monotonic()
