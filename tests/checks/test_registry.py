@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from pathlib import Path
+from typing import Literal
 
 import pytest
 
@@ -133,7 +134,8 @@ def test_each_pool_verdict_opens_a_step_that_a_check_answers() -> None:
 
 @pytest.mark.parametrize("declaration", DECLARATIONS, ids=lambda d: str(d.id))
 def test_step_for_gives_every_result_the_step_it_had(declaration: CheckDeclaration) -> None:
-    for diagnosis in ("", *declaration.decides):
+    diagnoses: list[DiagnosisId | Literal[""]] = ["", *declaration.decides]
+    for diagnosis in diagnoses:
         result = CheckResult(declaration.id, "t", Status.FAIL, "f", diagnosis=diagnosis)
         assert step_for(result) == _old_step_for(result), diagnosis
 
