@@ -92,8 +92,8 @@ def workers_observations(at: float, second: int) -> list[object]:
     made: list[object] = [PoolSampled(at, pool, snapshot), ProbeRan(probe)]
     if second % 5 == 0:
         status = Status.FAIL if second % 600 < 60 else Status.OK  # a minute of failure per 10
-        results = tuple(CheckResult(check.__name__, check.__name__, status,
-                                    f"{check.__name__} at second {second}")
+        results = tuple(CheckResult(check.id, check.id, status,
+                                    f"{check.id} at second {second}")
                         for check in ALL_CHECKS)
         hops = tuple(Hop(spec.id, spec.title, HopState.OK, "ok", f"second {second}", 1.2, at, ())
                      for spec in HOPS)

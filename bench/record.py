@@ -63,7 +63,7 @@ def observations(at: float, second: int) -> list[tuple[str, dict[str, object] | 
         (Kind.PROBE, rows.probe_row(probe)),
     ]
     if second % 5 == 0:
-        results = tuple(CheckResult(check.__name__, check.__name__, Status.OK, FINDING)
+        results = tuple(CheckResult(check.id, check.id, Status.OK, FINDING)
                         for check in ALL_CHECKS)
         hops = tuple(Hop(spec.id, spec.title, HopState.OK, "ok", FINDING, 1.2, at, ())
                      for spec in HOPS)

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from tui.core.checks.result import CheckResult, Status
+from tui.core.ids.check_id import CheckId
 from tui.core.timeline import POOL_BUCKET_SECONDS, EventKind, Timeline, TimelineEvent
 
 
-def result(status: Status, check: str = "db-connect") -> CheckResult:
+def result(status: Status, check: CheckId = CheckId.DB_CONNECT) -> CheckResult:
     return CheckResult(check, check, status, f"{check} is {status.value}")
 
 
 def test_checks_become_events_only_when_they_change() -> None:
     timeline = Timeline()
-    timeline.add_checks(1.0, (result(Status.OK), result(Status.SKIP, "select-runs")))
+    timeline.add_checks(1.0, (result(Status.OK), result(Status.SKIP, CheckId.SELECT_RUNS)))
     assert timeline.events() == []  # a healthy start is not news
     timeline.add_checks(2.0, (result(Status.OK),))
     timeline.add_checks(3.0, (result(Status.FAIL),))

@@ -27,6 +27,7 @@ from tui.app.safe_app import SafeApp
 from tui.app.screens.fix_text import FixTextScreen
 from tui.core import settings as settings_module
 from tui.core.checks.result import CheckResult, Fix, Status
+from tui.core.ids.check_id import CheckId
 from tui.core.installation import Installation
 from tui.core.monitor.observations import QueueSampled
 from tui.core.postfix.queue import QueuedMessage, QueuedRecipient, QueueSnapshot, chain_reason
@@ -118,10 +119,10 @@ async def test_a_fix_with_control_characters_is_not_copied(
     pane = WizardPane(installation, notes_dir=tmp_path)
     app = Host(pane)
     async with app.run_test(size=(120, 30), notifications=True) as pilot:
-        hostile = CheckResult("queue-retry", "Retry the waiting mail", Status.FAIL,
+        hostile = CheckResult(CheckId.MAIL_DEFERRED, "Retry the waiting mail", Status.FAIL,
                               "mail waits", fix=Fix("Retry it.",
                                                     (f"postqueue -i {HOSTILE}",)))
-        clean = CheckResult("queue-clean", "A clean fix", Status.FAIL, "mail waits",
+        clean = CheckResult(CheckId.MAIL_BOUNCED, "A clean fix", Status.FAIL, "mail waits",
                             fix=Fix("Retry it.", ("postqueue -i 4F2A1B3C9D",)))
         pane._add_result(hostile)
         pane._add_result(clean)

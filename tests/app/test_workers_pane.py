@@ -10,13 +10,13 @@ import pytest
 from textual.widgets import Static
 
 from tests.app.conftest import until, visible_text, widget_text
-from tui.app.panes.workers import WIZARD_STEP, WorkersPane
+from tui.app.panes.workers import WorkersPane
 from tui.app.widgets.pane_tabs import PaneTabs
 from tui.core.authdaemon.outcome import Outcome
 from tui.core.durations import seconds_text
 from tui.core.workers.history import LatencyStats
 from tui.core.workers.sampler import WorkersSnapshot
-from tui.core.workers.verdict import PoolState, Verdict
+from tui.core.workers.verdict import WIZARD_STEP_OF_STATE, PoolState, Verdict
 
 
 def _verdict_text(app) -> str:
@@ -94,7 +94,7 @@ async def test_every_verdict_renders_with_its_fix_and_advice(healthy_lab, make_a
         await pilot.press("w")
         await pilot.pause()
         active = app.query_one(PaneTabs).active
-        assert active == ("wizard" if state in WIZARD_STEP else "workers")
+        assert active == ("wizard" if state in WIZARD_STEP_OF_STATE else "workers")
 
 
 async def test_p_pauses_the_probe(healthy_lab, make_app) -> None:

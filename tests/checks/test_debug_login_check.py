@@ -7,7 +7,8 @@ from collections.abc import Callable
 import pytest
 
 from tui.core.checks.context import CheckContext
-from tui.core.checks.diagnosis import STEP_CHECK, check_by_id, run_checks
+from tui.core.checks.diagnosis import check_by_id, run_checks
+from tui.core.checks.registry import check_for_step
 from tui.core.checks.result import Status
 from tui.core.installation import Installation
 from tui.lab.lab import Lab
@@ -30,7 +31,7 @@ def test_debug_login_2_is_a_warning_with_the_fix(break_lab: Callable[..., Lab]) 
     assert result.fix is not None
     assert any("DEBUG_LOGIN=0" in command for command in result.fix.commands)
     assert result.fix.commands[-1].endswith(" restart")  # the lab's stand-in for stop+start
-    assert STEP_CHECK["debug-login-passwords"] == "debug-login"
+    assert check_for_step("debug-login-passwords") == "debug-login"
 
 
 def test_debug_login_off_or_1_is_fine(lab: Lab, break_lab: Callable[..., Lab]) -> None:

@@ -18,7 +18,7 @@ import pytest
 
 from tui.core.checks.context import CheckContext
 from tui.core.checks.diagnosis import HEALTHY, find_it
-from tui.core.checks.result import Status
+from tui.core.checks.result import CheckResult, Status
 from tui.core.installation import Installation
 from tui.core.postfix.queue import QueueSampler, QueueSnapshot
 from tui.lab.faults import FAULTS, LOG_FAULTS
@@ -104,7 +104,7 @@ def test_socket_permission_is_fixed_in_the_lab_and_the_dir_stays_closed(mail_lab
     assert "status=deferred" in line and "s_connect() failed: Permission denied" in line
 
     diagnosis = find_it(context_for(lab))
-    by_id = {result.id: result for result in diagnosis.results}
+    by_id: dict[str, CheckResult] = {result.id: result for result in diagnosis.results}
     assert diagnosis.id == "socket-permission"
     for check_id in ("socket-access", "maildrop-setuid"):
         assert by_id[check_id].status is Status.FAIL

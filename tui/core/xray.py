@@ -13,9 +13,13 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, replace
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
+from tui.core.checks.registry import CHECKS_OF_HOP, HOP_OF_CHECK, check_for_step, step_for
 from tui.core.checks.result import CheckResult, Status
+from tui.core.ids.check_id import CheckId
+from tui.core.ids.hop_id import HopId
+from tui.core.ids.wizard_step import WizardStep
 
 if TYPE_CHECKING:  # the app's first frame draws the hops before any check has run
     from tui.core.checks.context import CheckContext
@@ -32,28 +36,27 @@ class HopState(StrEnum):
 
 @dataclass(frozen=True)
 class HopSpec:
-    id: str
+    id: HopId
     title: str
-    checks: tuple[str, ...]  # check ids whose results make up this hop
+    checks: tuple[CheckId, ...]  # the checks whose results make up this hop
 
 
-HOPS: tuple[HopSpec, ...] = (
-    HopSpec("delivery", "Postfix", ("postfix-transport", "mail-deferred", "mail-bounced")),
-    HopSpec("maildrop", "maildrop", ("maildrop-setuid", "maildrop-tempfail-flag",
-                                     "socket-access")),
-    HopSpec("socket", "socket", ("socket-present", "socket-is-socket", "daemon-listening")),
-    HopSpec("pool", "workers", ("daemon-processes", "startup-errors", "authdaemonrc-valid",
-                                "pool-saturation", "lookup-speed")),
-    HopSpec("config", "authpgsql", ("authpgsqlrc-readable", "config-marker", "config-old-keys",
-                                    "config-connection", "authpgsql-module")),
-    HopSpec("postgres", "PostgreSQL", ("db-connect", "apiscp-password", "select-runs")),
-)
-HOP_OF_CHECK: dict[str, str] = {check: hop.id for hop in HOPS for check in hop.checks}
+HOP_TITLES: dict[HopId, str] = {
+    HopId.DELIVERY: "Postfix",
+    HopId.MAILDROP: "maildrop",
+    HopId.SOCKET: "socket",
+    HopId.POOL: "workers",
+    HopId.CONFIG: "authpgsql",
+    HopId.POSTGRES: "PostgreSQL",
+}
+# Each hop's checks are those declared on it (`hop=` in the checks' declarations).
+HOPS: tuple[HopSpec, ...] = tuple(HopSpec(hop, HOP_TITLES[hop], CHECKS_OF_HOP[hop])
+                                  for hop in HopId)
 
 
 @dataclass(frozen=True)
 class Hop:
-    id: str
+    id: HopId
     title: str
     state: HopState
     word: str  # one or two words, shown with the state's mark
@@ -67,10 +70,8 @@ class Hop:
         return replace(self, state=HopState.STALE, word=f"{self.word} (stale)")
 
     @property
-    def wizard_step(self) -> str:
+    def wizard_step(self) -> WizardStep | Literal[""]:
         """The wizard step for this hop's first failing check ("" when none)."""
-        from tui.core.checks.diagnosis import step_for
-
         failing = next((r for r in self.results if r.status in (Status.FAIL, Status.WARN)), None)
         return step_for(failing) if failing is not None else ""
 
@@ -78,7 +79,7 @@ class Hop:
 _STATE_OF = {Status.FAIL: HopState.BAD, Status.WARN: HopState.WARN, Status.OK: HopState.OK}
 
 
-def _from_checks(spec: HopSpec, results: dict[str, CheckResult], sampled_at: float | None,
+def _from_checks(spec: HopSpec, results: dict[CheckId, CheckResult], sampled_at: float | None,
                  latency_ms: float | None) -> Hop:
     mine = tuple(results[c] for c in spec.checks if c in results)
     ran = [r for r in mine if r.status is not Status.SKIP]
@@ -91,7 +92,7 @@ def _from_checks(spec: HopSpec, results: dict[str, CheckResult], sampled_at: flo
     return Hop(spec.id, spec.title, state, word, worst.finding, latency_ms, sampled_at, mine)
 
 
-def _delivery(results: dict[str, CheckResult], deferrals: DeferralCounts | None, now: float,
+def _delivery(results: dict[CheckId, CheckResult], deferrals: DeferralCounts | None, now: float,
               sampled_at: float) -> Hop:
     """From the delivery checks when they looked; the log's deferrals can only make it worse."""
     spec = HOPS[0]
@@ -129,9 +130,9 @@ def build_hops(results: tuple[CheckResult, ...], context: CheckContext | None,
     probe = context.measured_probe if context is not None else None
     ping = context.measured_db_ping if context is not None else None
     latency = {
-        "socket": probe.connect_ms if probe is not None else None,
-        "pool": probe.latency_ms if probe is not None else None,
-        "postgres": ping.elapsed_ms if ping is not None else None,
+        HopId.SOCKET: probe.connect_ms if probe is not None else None,
+        HopId.POOL: probe.latency_ms if probe is not None else None,
+        HopId.POSTGRES: ping.elapsed_ms if ping is not None else None,
     }
     delivery = _delivery(by_id, deferrals, now, sampled_at)
     hops = [delivery.stale() if delivery.results and now - sampled_at > stale_after
@@ -142,11 +143,10 @@ def build_hops(results: tuple[CheckResult, ...], context: CheckContext | None,
     return tuple(hops)
 
 
-def hop_of_step(step: str) -> str | None:
+def hop_of_step(step: str) -> HopId | None:
     """The hop a wizard step's check belongs to (a log line's signature names its step)."""
-    from tui.core.checks.diagnosis import STEP_CHECK
-
-    return HOP_OF_CHECK.get(STEP_CHECK.get(step, ""))
+    check_id = check_for_step(step)
+    return HOP_OF_CHECK.get(check_id) if check_id is not None else None
 
 
 def first_failing(hops: tuple[Hop, ...]) -> Hop | None:

@@ -44,7 +44,6 @@ from tui.core.checks.context import CheckContext
 from tui.core.checks.diagnosis import (
     BRANCH_CHECKS,
     BRANCH_TITLES,
-    STEP_CHECK,
     Branch,
     Diagnosis,
     branch_for_step,
@@ -54,6 +53,7 @@ from tui.core.checks.diagnosis import (
     run_checks,
 )
 from tui.core.checks.incident_note import IncidentNote
+from tui.core.checks.registry import check_for_step
 from tui.core.checks.result import CheckResult, Status
 from tui.core.fixes.runner import run_fix
 from tui.core.installation import Installation
@@ -147,7 +147,7 @@ class WizardPane(SaysWorkerFailures, Vertical):
         self.query_one("#wizard-request", Static).update(styled(
             ("You came here for step: ", LABEL), (step, KEY), "  ",
             ("evidence: ", DIM), (evidence, DIM)))
-        self._focus_check = STEP_CHECK.get(step, "")
+        self._focus_check = check_for_step(step) or ""
         self.start(branch_for_step(step))
 
     def start(self, branch: Branch, address: str = "") -> None:

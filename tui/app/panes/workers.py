@@ -22,20 +22,10 @@ from tui.app.messages import OpenWizard, ProbingWanted, SamplingWanted
 from tui.app.widgets.stale_line import StaleLine
 from tui.app.widgets.workers_view import WorkersView
 from tui.core.workers.sampler import WorkersSnapshot
-from tui.core.workers.verdict import PoolState
+from tui.core.workers.verdict import WIZARD_STEP_OF_STATE
 
 if TYPE_CHECKING:
     from textual.app import App, SystemCommand
-
-# The wizard step that deals with each verdict ("" = nothing to fix).
-WIZARD_STEP = {
-    PoolState.SATURATED: "workers-saturated",
-    PoolState.BUSY: "workers-saturated",
-    PoolState.STOPPED: "daemon-not-running",
-    PoolState.FAILING: "temporary-failure",
-    PoolState.RESTARTING: "daemon-not-running",
-}
-
 
 class WorkersPane(VerticalScroll):
     """Verdict, fix, gauge, sparklines and the database side of the worker pool."""
@@ -103,7 +93,7 @@ class WorkersPane(VerticalScroll):
 
     def action_open_wizard(self) -> None:
         verdict = self.snapshot.verdict if self.snapshot is not None else None
-        step = WIZARD_STEP.get(verdict.state, "") if verdict is not None else ""
+        step = WIZARD_STEP_OF_STATE.get(verdict.state, "") if verdict is not None else ""
         if verdict is None or not step:
             self.app.notify("Nothing to diagnose: the pool looks fine.", timeout=3)
             return

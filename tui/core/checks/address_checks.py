@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from tui.core.authdaemon.client import AuthdaemonClient
 from tui.core.authdaemon.outcome import Outcome
 from tui.core.authdaemon.request import address_problem
 from tui.core.checks.context import CheckContext
+from tui.core.checks.declaration import Answer, address_check
 from tui.core.checks.result import CheckResult, Fix, Status
 from tui.core.database.explain import Reason, explain_address
+from tui.core.ids.check_id import CheckId
+from tui.core.ids.diagnosis_id import DiagnosisId
+from tui.core.ids.wizard_step import WizardStep
 
 _STATUS = {
     Reason.MAILBOX: Status.OK,
@@ -27,14 +33,14 @@ _ROW_EVIDENCE = {(f"reason: {reason}",) for reason in
                  (Reason.NO_HOME, Reason.BAD_ID, Reason.INCOMPLETE_ROW, Reason.REPLY_TOO_LONG)}
 # What a failing address means for its mail: authlib's FAIL bounces it (no such mailbox),
 # a row authlib cannot use is a temporary failure and the mail waits.
-_DIAGNOSIS = {
-    Reason.DISABLED: "not-a-mailbox",
-    Reason.ABSENT: "not-a-mailbox",
-    Reason.DOMAIN_UNKNOWN: "not-a-mailbox",
-    Reason.NO_HOME: "not-a-mailbox",
-    Reason.BAD_ID: "address-row-invalid",
-    Reason.INCOMPLETE_ROW: "address-row-invalid",
-    Reason.REPLY_TOO_LONG: "address-row-invalid",
+_DIAGNOSIS: dict[Reason, DiagnosisId] = {
+    Reason.DISABLED: DiagnosisId.NOT_A_MAILBOX,
+    Reason.ABSENT: DiagnosisId.NOT_A_MAILBOX,
+    Reason.DOMAIN_UNKNOWN: DiagnosisId.NOT_A_MAILBOX,
+    Reason.NO_HOME: DiagnosisId.NOT_A_MAILBOX,
+    Reason.BAD_ID: DiagnosisId.ADDRESS_ROW_INVALID,
+    Reason.INCOMPLETE_ROW: DiagnosisId.ADDRESS_ROW_INVALID,
+    Reason.REPLY_TOO_LONG: DiagnosisId.ADDRESS_ROW_INVALID,
 }
 _ROW_FIXES = {
     Reason.NO_HOME: "Give the row a home directory (column 6 of the SELECT).",
@@ -48,14 +54,14 @@ _ROW_FIXES = {
 }
 
 
-def address_lookup(context: CheckContext, address: str) -> CheckResult:
-    title = f"authdaemond resolves {address}"
+@address_check(CheckId.ADDRESS_LOOKUP, "authdaemond resolves {address}")
+def address_lookup(context: CheckContext, address: str) -> Answer:
     problem = address_problem(address)
     if problem is not None:
-        return CheckResult("address-lookup", title, Status.FAIL,
-                           f"Not sent: {problem.message}.")
+        return Answer(Status.FAIL,
+                      f"Not sent: {problem.message}.")
     if context.socket is None:
-        return CheckResult("address-lookup", title, Status.SKIP, "No socket to ask.")
+        return Answer(Status.SKIP, "No socket to ask.")
     result = AuthdaemonClient(context.socket, read_timeout=context.timeout).lookup(address)
     evidence = (f"PRE . login {address} → {result.outcome} "
                 f"({result.latency_ms:.0f} ms)",)
@@ -63,14 +69,16 @@ def address_lookup(context: CheckContext, address: str) -> CheckResult:
     finding = ("It is a mailbox: maildrop will deliver to it." if status is Status.OK
                else f"{result.note[:1].upper()}{result.note[1:]}." if result.reply_too_long
                else result.outcome.meaning)
-    return CheckResult("address-lookup", title, status, finding, evidence)
+    return Answer(status, finding, evidence)
 
 
-def address_in_database(context: CheckContext, address: str) -> CheckResult:
-    title = f"What the database says about {address}"
+@address_check(CheckId.ADDRESS_DATABASE, "What the database says about {address}",
+               decides={DiagnosisId.NOT_A_MAILBOX: WizardStep.NOT_A_MAILBOX,
+                        DiagnosisId.ADDRESS_ROW_INVALID: WizardStep.SELECT_CLAUSE})
+def address_in_database(context: CheckContext, address: str) -> Answer:
     config = context.installation.authpgsqlrc
     if config is None or address_problem(address) is not None:
-        return CheckResult("address-database", title, Status.SKIP, "Nothing to ask.")
+        return Answer(Status.SKIP, "Nothing to ask.")
     explanation = explain_address(config, address, timeout=context.timeout)
     status = _STATUS.get(explanation.reason, Status.WARN)
     fix = None
@@ -82,9 +90,11 @@ def address_in_database(context: CheckContext, address: str) -> CheckResult:
         fix = Fix("Create the mailbox (or a catch-all) for it, or check the spelling.")
     elif explanation.reason in _ROW_FIXES:
         fix = Fix(_ROW_FIXES[explanation.reason])
-    diagnosis = _DIAGNOSIS.get(explanation.reason, "") if status is Status.FAIL else ""
-    return CheckResult("address-database", title, status, explanation.sentence,
-                       (f"reason: {explanation.reason}",), fix, diagnosis=diagnosis)
+    diagnosis: DiagnosisId | Literal[""] = ""
+    if status is Status.FAIL and explanation.reason in _DIAGNOSIS:
+        diagnosis = _DIAGNOSIS[explanation.reason]
+    return Answer(status, explanation.sentence,
+                  (f"reason: {explanation.reason}",), fix, diagnosis=diagnosis)
 
 
 def address_checks(context: CheckContext, address: str) -> tuple[CheckResult, CheckResult]:

@@ -12,8 +12,13 @@ daemon and a broken file on disk is not an outage yet, but the next restart is.
 from __future__ import annotations
 
 from tui.core.checks.context import CheckContext
-from tui.core.checks.result import CheckResult, Fix, Status
+from tui.core.checks.declaration import Answer, check
+from tui.core.checks.result import Fix, Status
 from tui.core.findings import Finding
+from tui.core.ids.check_id import CheckId
+from tui.core.ids.diagnosis_id import DiagnosisId
+from tui.core.ids.hop_id import HopId
+from tui.core.ids.wizard_step import WizardStep
 from tui.core.platforms.platform import Platform
 from tui.core.shell_words import shell_command
 
@@ -32,21 +37,23 @@ def _bootstrap_or(context: CheckContext, why: str, hand_fix: str) -> Fix:
     return Fix(why, diff=hand_fix)
 
 
-def authdaemonrc_valid(context: CheckContext) -> CheckResult:
-    title = "authdaemonrc can start authdaemond"
+@check(CheckId.AUTHDAEMONRC_VALID, "authdaemonrc can start authdaemond", hop=HopId.POOL,
+       steps=(WizardStep.AUTHDAEMONRC_BAD_LINE,),
+       decides={DiagnosisId.AUTHDAEMONRC_BAD_LINE: WizardStep.AUTHDAEMONRC_BAD_LINE})
+def authdaemonrc_valid(context: CheckContext) -> Answer:
     rc = context.installation.authdaemonrc
     if rc is None:
-        return CheckResult("authdaemonrc-valid", title, Status.SKIP, "No authdaemonrc to read.")
+        return Answer(Status.SKIP, "No authdaemonrc to read.")
     bad = [problem for problem in rc.problems if problem.id == "bad-line"]
     if not bad:
-        return CheckResult("authdaemonrc-valid", title, Status.OK,
-                           "Every line of authdaemonrc is NAME=value: authdaemond can start.")
+        return Answer(Status.OK,
+                      "Every line of authdaemonrc is NAME=value: authdaemond can start.")
     first = bad[0]
     evidence = tuple(f"{problem.where}: {problem.message}" for problem in bad[:3])
     diff = f"{first.where}: {first.fix or 'make it NAME=value, or delete it'}"
     if context.installation.discovery.processes.running:
-        return CheckResult(
-            "authdaemonrc-valid", title, Status.WARN,
+        return Answer(
+            Status.WARN,
             f"{first.where} has a line without '=': the file on disk is not what runs; the next "
             "restart will fail. The running authdaemond keeps the settings it had (a reload "
             "logs 'Bad line' and changes nothing), so mail flows now; a restart makes it exit "
@@ -54,10 +61,10 @@ def authdaemonrc_valid(context: CheckContext) -> CheckResult:
             evidence,
             Fix("Correct the line before anything restarts authdaemond; the running daemon "
                 "needs nothing.", diff=diff),
-            diagnosis="authdaemonrc-bad-line",
+            diagnosis=DiagnosisId.AUTHDAEMONRC_BAD_LINE,
         )
-    return CheckResult(
-        "authdaemonrc-valid", title, Status.FAIL,
+    return Answer(
+        Status.FAIL,
         f"{first.where} has a line without '=': authdaemond logs 'Bad line' and exits at "
         "start-up, so it cannot run until the line is corrected.",
         evidence, Fix("Correct the line, then start authdaemond.",
@@ -65,52 +72,59 @@ def authdaemonrc_valid(context: CheckContext) -> CheckResult:
     )
 
 
-def authpgsqlrc_readable(context: CheckContext) -> CheckResult:
-    title = "authpgsqlrc can be read"
+@check(CheckId.AUTHPGSQLRC_READABLE, "authpgsqlrc can be read", hop=HopId.CONFIG,
+       steps=(WizardStep.CONFIG_FILE_ACCESS,),
+       decides={DiagnosisId.CONFIG_MISSING: WizardStep.CONFIG_FILE_ACCESS,
+                DiagnosisId.CONFIG_UNREADABLE: WizardStep.CONFIG_FILE_ACCESS})
+def authpgsqlrc_readable(context: CheckContext) -> Answer:
     path = context.installation.discovery.authpgsqlrc
     context.installation.authpgsqlrc  # noqa: B018  (reading it records a read error)
     error = context.installation.read_errors.get("authpgsqlrc")
     if path is None:
-        return CheckResult("authpgsqlrc-readable", title, Status.FAIL,
-                           "No authpgsqlrc was found in the config dir.",
-                           diagnosis="config-missing")
+        return Answer(Status.FAIL,
+                      "No authpgsqlrc was found in the config dir.",
+                      diagnosis=DiagnosisId.CONFIG_MISSING)
     if error is not None:
-        return CheckResult("authpgsqlrc-readable", title, Status.FAIL, str(error),
-                           (str(path),), Fix("Run as root, or restore the file's mode "
-                                             "(0640, owner root, group the mail group)."),
-                           diagnosis="config-unreadable")
-    return CheckResult("authpgsqlrc-readable", title, Status.OK, f"{path} was read.")
+        return Answer(Status.FAIL, str(error),
+                      (str(path),), Fix("Run as root, or restore the file's mode "
+                                        "(0640, owner root, group the mail group)."),
+                      diagnosis=DiagnosisId.CONFIG_UNREADABLE)
+    return Answer(Status.OK, f"{path} was read.")
 
 
-def config_marker(context: CheckContext) -> CheckResult:
-    title = "authpgsqlrc has its marker line"
+@check(CheckId.CONFIG_MARKER, "authpgsqlrc has its marker line", hop=HopId.CONFIG,
+       steps=(WizardStep.AUTHPGSQLRC_MARKER,),
+       decides={DiagnosisId.MARKER_MISSING: WizardStep.AUTHPGSQLRC_MARKER})
+def config_marker(context: CheckContext) -> Answer:
     if context.installation.authpgsqlrc is None:
-        return CheckResult("config-marker", title, Status.SKIP, "No authpgsqlrc to read.")
+        return Answer(Status.SKIP, "No authpgsqlrc to read.")
     finding = _finding(context, "marker-missing")
     if finding is None:
-        return CheckResult("config-marker", title, Status.OK,
-                           "The `##NAME: MARKER:` line is there.")
-    return CheckResult(
-        "config-marker", title, Status.FAIL,
+        return Answer(Status.OK,
+                      "The `##NAME: MARKER:` line is there.")
+    return Answer(
+        Status.FAIL,
         "authpgsqlrc lost its `##NAME: MARKER:` line: authpgsql refuses the whole file, so every "
         "lookup fails temporarily ('marker line not found' in the log).",
         (finding.message, finding.where),
         _bootstrap_or(context, finding.fix or "Put the marker line back.",
                       "+##NAME: MARKER:0\n(at column 0, usually before the last section)"),
-        diagnosis="marker-missing",
+        diagnosis=DiagnosisId.MARKER_MISSING,
     )
 
 
-def config_old_keys(context: CheckContext) -> CheckResult:
-    title = "authpgsqlrc uses PGSQL_CONNECTION, not the old keys"
+@check(CheckId.CONFIG_OLD_KEYS, "authpgsqlrc uses PGSQL_CONNECTION, not the old keys",
+       hop=HopId.CONFIG, steps=(WizardStep.AUTHPGSQLRC_OLD_KEYS,),
+       decides={DiagnosisId.OLD_STYLE_KEYS: WizardStep.AUTHPGSQLRC_OLD_KEYS})
+def config_old_keys(context: CheckContext) -> Answer:
     if context.installation.authpgsqlrc is None:
-        return CheckResult("config-old-keys", title, Status.SKIP, "No authpgsqlrc to read.")
+        return Answer(Status.SKIP, "No authpgsqlrc to read.")
     finding = _finding(context, "old-style-keys")
     if finding is None:
-        return CheckResult("config-old-keys", title, Status.OK,
-                           "No PGSQL_HOST/PGSQL_USERNAME… keys that this authlib ignores.")
-    return CheckResult(
-        "config-old-keys", title, Status.FAIL,
+        return Answer(Status.OK,
+                      "No PGSQL_HOST/PGSQL_USERNAME… keys that this authlib ignores.")
+    return Answer(
+        Status.FAIL,
         "authpgsqlrc sets PGSQL_HOST/PGSQL_USERNAME/…, which authlib 0.67+ no longer reads: "
         "it finds no PGSQL_CONNECTION and fails every lookup.",
         (finding.message, finding.where),
@@ -118,29 +132,33 @@ def config_old_keys(context: CheckContext) -> CheckResult:
                       "-PGSQL_HOST …\n-PGSQL_PORT …\n-PGSQL_USERNAME …\n-PGSQL_PASSWORD …\n"
                       "-PGSQL_DATABASE …\n+PGSQL_CONNECTION host=… port=… user=… "
                       "password=<the mail role's password> dbname=…"),
-        diagnosis="old-style-keys",
+        diagnosis=DiagnosisId.OLD_STYLE_KEYS,
     )
 
 
-def config_connection(context: CheckContext) -> CheckResult:
-    title = "PGSQL_CONNECTION is present, with dbname="
+@check(CheckId.CONFIG_CONNECTION, "PGSQL_CONNECTION is present, with dbname=", hop=HopId.CONFIG,
+       steps=(WizardStep.AUTHPGSQLRC_REQUIRED_KEYS,),
+       decides={DiagnosisId.CONNECTION_MISSING: WizardStep.AUTHPGSQLRC_REQUIRED_KEYS})
+def config_connection(context: CheckContext) -> Answer:
     if context.installation.authpgsqlrc is None:
-        return CheckResult("config-connection", title, Status.SKIP, "No authpgsqlrc to read.")
+        return Answer(Status.SKIP, "No authpgsqlrc to read.")
     finding = _finding(context, "connection-missing", "connection-invalid")
     if finding is None:
-        return CheckResult("config-connection", title, Status.OK,
-                           "PGSQL_CONNECTION is usable.",
-                           (str(context.connection.masked()) if context.connection else "",))
+        return Answer(Status.OK,
+                      "PGSQL_CONNECTION is usable.",
+                      (str(context.connection.masked()) if context.connection else "",))
     if _finding(context, "old-style-keys") is not None:
-        return CheckResult("config-connection", title, Status.SKIP,
-                           "Missing because the file uses the old keys (see above).")
-    return CheckResult("config-connection", title, Status.FAIL, finding.message,
-                       (finding.where,), Fix(finding.fix or "Write a PGSQL_CONNECTION line."),
-                       diagnosis="connection-missing")
+        return Answer(Status.SKIP,
+                      "Missing because the file uses the old keys (see above).")
+    return Answer(Status.FAIL, finding.message,
+                  (finding.where,), Fix(finding.fix or "Write a PGSQL_CONNECTION line."),
+                  diagnosis=DiagnosisId.CONNECTION_MISSING)
 
 
-def authpgsql_module(context: CheckContext) -> CheckResult:
-    title = "The authpgsql module is installed and listed"
+@check(CheckId.AUTHPGSQL_MODULE, "The authpgsql module is installed and listed", hop=HopId.CONFIG,
+       steps=(WizardStep.MODULE_MISSING,),
+       decides={DiagnosisId.MODULE_MISSING: WizardStep.MODULE_MISSING})
+def authpgsql_module(context: CheckContext) -> Answer:
     rc = context.installation.authdaemonrc
     layout = context.installation.discovery.layout.value
     dirs = layout.module_dirs if layout is not None else ()
@@ -149,38 +167,39 @@ def authpgsql_module(context: CheckContext) -> CheckResult:
     if rc is not None:
         evidence.append(f'authmodulelist="{" ".join(rc.module_list)}"')
     if rc is not None and not rc.uses_authpgsql:
-        return CheckResult(
-            "authpgsql-module", title, Status.FAIL,
+        return Answer(
+            Status.FAIL,
             "authmodulelist does not name authpgsql: every address is 'Invalid user' (bounced).",
             tuple(evidence), Fix('Set authmodulelist="authpgsql", then restart authdaemond.',
                                  (context.commands.restart,)),
-            diagnosis="module-missing")
+            diagnosis=DiagnosisId.MODULE_MISSING)
     if dirs and not present:
         package = ("courier-authlib-postgresql" if context.platform is Platform.DEBIAN
                    else "courier-authlib-pgsql")
-        return CheckResult(
-            "authpgsql-module", title, Status.FAIL,
+        return Answer(
+            Status.FAIL,
             f"{MODULE_FILE} is not installed: authdaemond logs 'file not found' at start and "
             "every address bounces as 'Invalid user'.", tuple(evidence),
             Fix(f"Install the {package} package, then restart authdaemond."),
-            diagnosis="module-missing")
-    return CheckResult("authpgsql-module", title, Status.OK,
-                       f"{present[0] if present else MODULE_FILE} is installed and listed.",
-                       tuple(evidence))
+            diagnosis=DiagnosisId.MODULE_MISSING)
+    return Answer(Status.OK,
+                  f"{present[0] if present else MODULE_FILE} is installed and listed.",
+                  tuple(evidence))
 
 
-def debug_login(context: CheckContext) -> CheckResult:
+@check(CheckId.DEBUG_LOGIN, "DEBUG_LOGIN does not write passwords to the log",
+       steps=(WizardStep.DEBUG_LOGIN_PASSWORDS,))
+def debug_login(context: CheckContext) -> Answer:
     """DEBUG_LOGIN=2 puts every found mailbox's cleartext password and hash in the mail log."""
-    title = "DEBUG_LOGIN does not write passwords to the log"
     rc = context.installation.authdaemonrc
     if rc is None:
-        return CheckResult("debug-login", title, Status.SKIP, "No authdaemonrc to read.")
+        return Answer(Status.SKIP, "No authdaemonrc to read.")
     where = str(rc.path) if rc.path else "authdaemonrc"
     evidence = (f"DEBUG_LOGIN={rc.debug_login} in {where}",)
     if rc.debug_login >= 2:
         edit = shell_command("sed", "-i", "s/^DEBUG_LOGIN=.*/DEBUG_LOGIN=0/", "--", where)
-        return CheckResult(
-            "debug-login", title, Status.WARN,
+        return Answer(
+            Status.WARN,
             f"DEBUG_LOGIN={rc.debug_login} is set: authdaemond writes each found mailbox's "
             "cleartext password and hash to the mail log (authlib-tui masks them; the log "
             "file itself does not).",
@@ -190,7 +209,7 @@ def debug_login(context: CheckContext) -> CheckResult:
                 (edit, context.commands.restart)),
         )
     if rc.debug_login == 1:
-        return CheckResult("debug-login", title, Status.OK,
-                           "DEBUG_LOGIN=1: lookups are logged at debug level, without passwords.",
-                           evidence)
-    return CheckResult("debug-login", title, Status.OK, "DEBUG_LOGIN is off.", evidence)
+        return Answer(Status.OK,
+                      "DEBUG_LOGIN=1: lookups are logged at debug level, without passwords.",
+                      evidence)
+    return Answer(Status.OK, "DEBUG_LOGIN is off.", evidence)

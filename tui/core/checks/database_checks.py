@@ -11,8 +11,13 @@ from __future__ import annotations
 import re
 
 from tui.core.checks.context import CheckContext
-from tui.core.checks.result import CheckResult, Fix, Status
+from tui.core.checks.declaration import Answer, check
+from tui.core.checks.result import Fix, Status
 from tui.core.database.probe import ProbeStatus, conninfo_problem
+from tui.core.ids.check_id import CheckId
+from tui.core.ids.diagnosis_id import DiagnosisId
+from tui.core.ids.hop_id import HopId
+from tui.core.ids.wizard_step import WizardStep
 from tui.core.platforms.platform import Platform
 from tui.core.shell_words import shell_command
 
@@ -39,25 +44,30 @@ def _grant_select(dbname: str, table: str, role: str) -> str:
     return shell_command("runuser", "-u", "postgres", "--", "psql", "-d", dbname, "-c", grant)
 
 
-def db_connect(context: CheckContext) -> CheckResult:
-    title = "PostgreSQL accepts authpgsqlrc's credentials"
+@check(CheckId.DB_CONNECT, "PostgreSQL accepts authpgsqlrc's credentials", hop=HopId.POSTGRES,
+       steps=(WizardStep.DB_DOWN, WizardStep.DB_CREDENTIALS, WizardStep.DB_CHARSET),
+       decides={DiagnosisId.DB_DOWN: WizardStep.DB_DOWN,
+                DiagnosisId.DB_MISSING: WizardStep.DB_DOWN,
+                DiagnosisId.DB_PASSWORD_WRONG: WizardStep.DB_CREDENTIALS,
+                DiagnosisId.DB_ERROR: WizardStep.DB_DOWN})
+def db_connect(context: CheckContext) -> Answer:
     ping = context.db_ping
     conn = context.connection
     if ping is None or conn is None:
-        return CheckResult("db-connect", title, Status.SKIP, "No usable PGSQL_CONNECTION.")
+        return Answer(Status.SKIP, "No usable PGSQL_CONNECTION.")
     shown = conn.masked()
     if ping.status in (ProbeStatus.ROWS, ProbeStatus.NO_ROWS):
-        return CheckResult("db-connect", title, Status.OK,
-                           f"Connected as {conn.params.get('user', '?')} "
-                           f"({ping.elapsed_ms:.0f} ms).", (shown,))
+        return Answer(Status.OK,
+                      f"Connected as {conn.params.get('user', '?')} "
+                      f"({ping.elapsed_ms:.0f} ms).", (shown,))
     problem = conninfo_problem(conn)
     if problem is not None:  # libpq refused the string: PostgreSQL was never asked
-        return CheckResult("db-connect", title, Status.FAIL,
-                           f"{problem}: every lookup is a temporary failure "
-                           "('PGSQL_CONNECTION could not be established' in the log).",
-                           (shown,), Fix("Correct PGSQL_CONNECTION in authpgsqlrc (it is "
-                                         "re-read on the next lookup, no restart)."),
-                           diagnosis="db-error")
+        return Answer(Status.FAIL,
+                      f"{problem}: every lookup is a temporary failure "
+                      "('PGSQL_CONNECTION could not be established' in the log).",
+                      (shown,), Fix("Correct PGSQL_CONNECTION in authpgsqlrc (it is "
+                                    "re-read on the next lookup, no restart)."),
+                      diagnosis=DiagnosisId.DB_ERROR)
     error = ping.error
     lowered = error.lower()
     evidence = (shown, f"PostgreSQL: {error}")
@@ -68,70 +78,74 @@ def db_connect(context: CheckContext) -> CheckResult:
                Fix("authpgsqlrc's password is not the mail role's. Put the role's password in "
                    "PGSQL_CONNECTION (authpgsqlrc is re-read on the next lookup, no restart).",
                    diff="PGSQL_CONNECTION … password=<the mail role's password> …"))
-        return CheckResult(
-            "db-connect", title, Status.FAIL,
+        return Answer(
+            Status.FAIL,
             "The password in authpgsqlrc is wrong: every lookup is a temporary failure "
             "('PGSQL_CONNECTION could not be established' in the log).",
-            evidence, fix, diagnosis="db-password-wrong")
+            evidence, fix, diagnosis=DiagnosisId.DB_PASSWORD_WRONG)
     if (missing := _MISSING_DB.search(error)) is not None:
-        return CheckResult(
-            "db-connect", title, Status.FAIL,
+        return Answer(
+            Status.FAIL,
             f"The database {missing.group(1)!r} named by dbname= does not exist.", evidence,
             Fix("Correct dbname= in PGSQL_CONNECTION.", diff="PGSQL_CONNECTION … dbname=<the "
-                "mail database> …"), diagnosis="db-missing")
+                "mail database> …"), diagnosis=DiagnosisId.DB_MISSING)
     if ping.status is ProbeStatus.TIMEOUT or any(word in lowered for word in _NOT_ANSWERING):
-        return CheckResult(
-            "db-connect", title, Status.FAIL,
+        return Answer(
+            Status.FAIL,
             "PostgreSQL does not answer at the address in PGSQL_CONNECTION: it is down or "
             "elsewhere.", evidence,
             Fix("Start PostgreSQL (and check host=/port= if it is running).",
                 (context.commands.start_database,)),
-            diagnosis="db-down")
-    return CheckResult("db-connect", title, Status.FAIL, f"PostgreSQL refused: {error}",
-                       evidence, diagnosis="db-error")
+            diagnosis=DiagnosisId.DB_DOWN)
+    return Answer(Status.FAIL, f"PostgreSQL refused: {error}",
+                  evidence, diagnosis=DiagnosisId.DB_ERROR)
 
 
-def apiscp_password(context: CheckContext) -> CheckResult:
+@check(CheckId.APISCP_PASSWORD, "authpgsqlrc's password matches Postfix's mailboxes.cf",
+       hop=HopId.POSTGRES, decides={DiagnosisId.DB_PASSWORD_WRONG: WizardStep.DB_CREDENTIALS})
+def apiscp_password(context: CheckContext) -> Answer:
     """ApisCP keeps the mail role's password in mailboxes.cf; authpgsqlrc must hold the same."""
-    title = "authpgsqlrc's password matches Postfix's mailboxes.cf"
     if context.platform is not Platform.APISCP:
-        return CheckResult("apiscp-password", title, Status.SKIP, "Not ApisCP.")
+        return Answer(Status.SKIP, "Not ApisCP.")
     path = context.installation.settings.postfix_dir.value / "mailboxes.cf"
     try:
         text = path.read_text(encoding="utf-8", errors="replace")
     except OSError as exc:
-        return CheckResult("apiscp-password", title, Status.SKIP,
-                           f"Cannot read {path}: {exc.strerror}")
+        return Answer(Status.SKIP,
+                      f"Cannot read {path}: {exc.strerror}")
     match = _PASSWORD_LINE.search(text)
     conn = context.connection
     if match is None or conn is None or conn.password is None:
-        return CheckResult("apiscp-password", title, Status.SKIP,
-                           "No password to compare on one side.")
+        return Answer(Status.SKIP,
+                      "No password to compare on one side.")
     if match.group(1) == conn.password.reveal():
-        return CheckResult("apiscp-password", title, Status.OK,
-                           f"Same password as {path} (not shown).")
-    return CheckResult(
-        "apiscp-password", title, Status.FAIL,
+        return Answer(Status.OK,
+                      f"Same password as {path} (not shown).")
+    return Answer(
+        Status.FAIL,
         f"authpgsqlrc's password differs from {path} (neither shown): the Bootstrapper "
         "writes both, so one was edited by hand.", (str(path),),
         Fix("Let the Bootstrapper write authpgsqlrc again.",
             ("upcp -sb mail/configure-courier-authlib",)),
-        diagnosis="db-password-wrong")
+        diagnosis=DiagnosisId.DB_PASSWORD_WRONG)
 
 
-def select_runs(context: CheckContext) -> CheckResult:
-    title = "authpgsql's SELECT runs"
+@check(CheckId.SELECT_RUNS, "authpgsql's SELECT runs", hop=HopId.POSTGRES,
+       steps=(WizardStep.SELECT_CLAUSE,),
+       decides={DiagnosisId.SELECT_PERMISSION_DENIED: WizardStep.SELECT_CLAUSE,
+                DiagnosisId.SELECT_ERROR: WizardStep.SELECT_CLAUSE})
+def select_runs(context: CheckContext) -> Answer:
     if context.db_ping is None or context.db_ping.status not in (
         ProbeStatus.ROWS, ProbeStatus.NO_ROWS
     ):
-        return CheckResult("select-runs", title, Status.SKIP, "No database connection.")
+        return Answer(Status.SKIP, "No database connection.")
     result = context.db_select
     if result is None:
-        return CheckResult("select-runs", title, Status.SKIP, "authpgsqlrc defines no SELECT.")
+        return Answer(Status.SKIP, "authpgsqlrc defines no SELECT.")
     if result.status in (ProbeStatus.ROWS, ProbeStatus.NO_ROWS):
-        return CheckResult("select-runs", title, Status.OK,
-                           f"The SELECT for {context.probe_address} runs "
-                           f"({result.elapsed_ms:.0f} ms, {len(result.rows)} row(s)).")
+        return Answer(Status.OK,
+                      f"The SELECT for {context.probe_address} runs "
+                      f"({result.elapsed_ms:.0f} ms, {len(result.rows)} row(s)).")
     evidence = (f"SELECT for {context.probe_address} → {result.error}",
                 "authdaemond logs nothing for this: it only answers with a temporary failure")
     if result.sqlstate == "42501":
@@ -139,14 +153,14 @@ def select_runs(context: CheckContext) -> CheckResult:
         table = denied.group(1) if denied else "<table>"
         role = context.connection.params.get("user", "<role>") if context.connection else "<role>"
         dbname = context.connection.params.get("dbname", "<db>") if context.connection else "<db>"
-        return CheckResult(
-            "select-runs", title, Status.FAIL,
+        return Answer(
+            Status.FAIL,
             f"The mail role {role} may not read {table}: every lookup fails silently.",
             evidence,
             Fix("Give the mail role SELECT back on the table.",
                 (_grant_select(dbname, table, role),)),
-            diagnosis="select-permission-denied")
-    return CheckResult("select-runs", title, Status.FAIL,
-                       f"The SELECT fails in PostgreSQL: {result.error}", evidence,
-                       Fix("Compare PGSQL_SELECT_CLAUSE with the schema (schema drift?)."),
-                       diagnosis="select-error")
+            diagnosis=DiagnosisId.SELECT_PERMISSION_DENIED)
+    return Answer(Status.FAIL,
+                  f"The SELECT fails in PostgreSQL: {result.error}", evidence,
+                  Fix("Compare PGSQL_SELECT_CLAUSE with the schema (schema drift?)."),
+                  diagnosis=DiagnosisId.SELECT_ERROR)

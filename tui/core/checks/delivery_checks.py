@@ -15,14 +15,19 @@ from tui.core.authdaemon.client import AuthdaemonClient, LookupResult
 from tui.core.authdaemon.outcome import Outcome
 from tui.core.authdaemon.reply import Account
 from tui.core.checks.context import CheckContext
+from tui.core.checks.declaration import Answer, check
 from tui.core.checks.mailbox_home import (
     UNSAFE_DIAGNOSES,
     Mailbox,
     examine_mailbox,
     home_fix_commands,
 )
-from tui.core.checks.result import CheckResult, Fix, Status
+from tui.core.checks.result import Fix, Status
 from tui.core.checks.socket_reach import SocketReach, socket_dir_reach
+from tui.core.ids.check_id import CheckId
+from tui.core.ids.diagnosis_id import DiagnosisId
+from tui.core.ids.hop_id import HopId
+from tui.core.ids.wizard_step import WizardStep
 from tui.core.logs.signatures import SIGNATURES_BY_ID
 from tui.core.platforms.platform import Platform
 from tui.core.postfix.commands import flush_command
@@ -36,29 +41,29 @@ from tui.core.shell_words import shell_command
 MAX_SHOWN = 5  # recipients / lines in a finding or its evidence
 
 # maildrop's mailbox outcomes (client signature id) → the diagnosis they point to.
-MAILBOX_DIAGNOSIS = {
-    "maildrop-home-missing": "home-missing",
-    "maildrop-home-owner": "home-wrong-owner",
-    "maildrop-home-writable": "home-world-writable",
-    "maildrop-dot-lock": "maildir-missing",
+MAILBOX_DIAGNOSIS: dict[str, DiagnosisId] = {
+    "maildrop-home-missing": DiagnosisId.HOME_MISSING,
+    "maildrop-home-owner": DiagnosisId.HOME_WRONG_OWNER,
+    "maildrop-home-writable": DiagnosisId.HOME_WORLD_WRITABLE,
+    "maildrop-dot-lock": DiagnosisId.MAILDIR_MISSING,
 }
 SIGNATURE_OF_DIAGNOSIS = {diagnosis: sid for sid, diagnosis in MAILBOX_DIAGNOSIS.items()}
 # What a bounce means (client signature id) → diagnosis; unknown texts are "mail-bounced".
-BOUNCE_DIAGNOSIS = {
-    "maildrop-bounced-outage": "maildrop-bounces-outages",
-    "maildrop-setgid": "maildrop-not-setuid",
-    "maildrop-invalid-user": "not-a-mailbox",
+BOUNCE_DIAGNOSIS: dict[str, DiagnosisId] = {
+    "maildrop-bounced-outage": DiagnosisId.MAILDROP_BOUNCES_OUTAGES,
+    "maildrop-setgid": DiagnosisId.MAILDROP_NOT_SETUID,
+    "maildrop-invalid-user": DiagnosisId.NOT_A_MAILBOX,
 }
 
 
-def _not_configured(check_id: str, title: str, postfix: PostfixView) -> CheckResult | None:
+def _not_configured(postfix: PostfixView) -> Answer | None:
+    """The skip of every check that reads the maildrop transport, where there is none."""
     if not postfix.configured:
-        return CheckResult(check_id, title, Status.SKIP,
-                           f"No Postfix configuration in {postfix.config.path} "
-                           f"({postfix.config.source}); give it with --postfix-dir.")
+        return Answer(Status.SKIP,
+                      f"No Postfix configuration in {postfix.config.path} "
+                      f"({postfix.config.source}); give it with --postfix-dir.")
     if postfix.transport is None:
-        return CheckResult(check_id, title, Status.SKIP,
-                           "main.cf routes no mail to a maildrop pipe transport.")
+        return Answer(Status.SKIP, "main.cf routes no mail to a maildrop pipe transport.")
     return None
 
 
@@ -75,10 +80,10 @@ def _clock(epoch: float) -> str:
 # -- master.cf / main.cf ---------------------------------------------------------------------
 
 
-def postfix_transport(context: CheckContext) -> CheckResult:
-    title = "Postfix hands mail to maildrop -d"
+@check(CheckId.POSTFIX_TRANSPORT, "Postfix hands mail to maildrop -d", hop=HopId.DELIVERY)
+def postfix_transport(context: CheckContext) -> Answer:
     postfix = context.postfix
-    if (skipped := _not_configured("postfix-transport", title, postfix)) is not None:
+    if (skipped := _not_configured(postfix)) is not None:
         return skipped
     evidence = [f"config_directory {postfix.config.path} ({postfix.config.source})"]
     evidence += [f"{route.parameter} = {route.service.name} for "
@@ -95,45 +100,48 @@ def postfix_transport(context: CheckContext) -> CheckResult:
     elif service.user == "root":
         problems.append("user=root: pipe(8) refuses to run a command as root")
     if problems:
-        return CheckResult("postfix-transport", title, Status.FAIL,
-                           f"The {service.name} transport: " + "; ".join(problems) + ".",
-                           tuple(evidence),
-                           Fix(f"Edit {service.name} in {postfix.config.path / 'master.cf'} to "
-                               "run `maildrop -d ${user}@${nexthop} …` as the mail user "
-                               f"(ApisCP: user=mail), then `{_reload(postfix.config.path)}`."))
-    return CheckResult(
-        "postfix-transport", title, Status.OK,
+        return Answer(Status.FAIL,
+                      f"The {service.name} transport: " + "; ".join(problems) + ".",
+                      tuple(evidence),
+                      Fix(f"Edit {service.name} in {postfix.config.path / 'master.cf'} to "
+                          "run `maildrop -d ${user}@${nexthop} …` as the mail user "
+                          f"(ApisCP: user=mail), then `{_reload(postfix.config.path)}`."))
+    return Answer(
+        Status.OK,
         f"{service.name} runs {service.argv[0]} -d as {service.user} for "
         f"{', '.join(d for r in postfix.routes for d in r.domains) or 'its domains'}.",
         tuple(evidence), details={"service": service.name, "user": service.user,
                                   "config_dir": str(postfix.config.path)})
 
 
-def maildrop_setuid(context: CheckContext) -> CheckResult:
-    title = "maildrop may switch to the mailbox's user"
+@check(CheckId.MAILDROP_SETUID, "maildrop may switch to the mailbox's user", hop=HopId.MAILDROP,
+       steps=(WizardStep.MAILDROP_SETUID,),
+       decides={DiagnosisId.MAILDROP_NOT_SETUID: WizardStep.MAILDROP_SETUID,
+                DiagnosisId.SOCKET_PERMISSION: WizardStep.SOCKET_PERMISSION})
+def maildrop_setuid(context: CheckContext) -> Answer:
     postfix = context.postfix
-    if (skipped := _not_configured("maildrop-setuid", title, postfix)) is not None:
+    if (skipped := _not_configured(postfix)) is not None:
         return skipped
     service = postfix.transport
     binary = postfix.maildrop
     assert service is not None and binary is not None
     evidence = (f"{service.name} runs it as user={service.user}", binary.describe)
     if not binary.exists:
-        return CheckResult("maildrop-setuid", title, Status.FAIL,
-                           f"{binary.path} is missing: every delivery through {service.name} "
-                           "fails.", evidence,
-                           Fix("Install maildrop (Debian: apt-get install maildrop)."))
+        return Answer(Status.FAIL,
+                      f"{binary.path} is missing: every delivery through {service.name} "
+                      "fails.", evidence,
+                      Fix("Install maildrop (Debian: apt-get install maildrop)."))
     if binary.setuid_root or service.user == "root":
-        return CheckResult("maildrop-setuid", title, Status.OK,
-                           f"{binary.path} is setuid root: it can become each mailbox's user.",
-                           evidence)
+        return Answer(Status.OK,
+                      f"{binary.path} is setuid root: it can become each mailbox's user.",
+                      evidence)
     commands = _setuid_commands(context, binary.path)
     shut_out = _socket_shut_to(context, service.user, binary)
     if shut_out is not None:
         # maildrop asks authdaemond before it switches uid: the connect is denied first, so
         # the mail waits in the queue now; opening the socket alone would make it bounce.
-        return CheckResult(
-            "maildrop-setuid", title, Status.FAIL,
+        return Answer(
+            Status.FAIL,
             f"{binary.path} is {'setgid' if binary.setgid_only else 'not setuid'} only and runs "
             f"as {service.user}, who cannot enter {shut_out.directory}: every delivery is "
             "deferred at the socket now ('s_connect() failed: Permission denied'), and would "
@@ -142,17 +150,17 @@ def maildrop_setuid(context: CheckContext) -> CheckResult:
             Fix("Give maildrop its setuid bit: root reaches the closed socket directory and "
                 "can become each mailbox's user. Do not open the directory to everyone: "
                 "whoever can connect can read every account's password.", commands),
-            diagnosis="socket-permission",
+            diagnosis=DiagnosisId.SOCKET_PERMISSION,
         )
-    return CheckResult(
-        "maildrop-setuid", title, Status.FAIL,
+    return Answer(
+        Status.FAIL,
         f"{binary.path} is {'setgid' if binary.setgid_only else 'not setuid'} only and runs as "
         f"{service.user}: it cannot switch to a mailbox's uid, so every delivery bounces with "
         "'setgid: Operation not permitted'.",
         evidence,
         Fix("maildrop must be setuid root to deliver as each mailbox's user (ApisCP ships it "
             "so; Debian ships it setgid mail).", commands),
-        diagnosis="maildrop-not-setuid",
+        diagnosis=DiagnosisId.MAILDROP_NOT_SETUID,
     )
 
 
@@ -186,26 +194,28 @@ def _with_a(service: PipeService) -> str:
     return " ".join([argv[0], "-a", *argv[1:]])
 
 
-def maildrop_tempfail_flag(context: CheckContext) -> CheckResult:
-    title = "An authdaemond outage defers mail instead of bouncing it"
+@check(CheckId.MAILDROP_TEMPFAIL_FLAG, "An authdaemond outage defers mail instead of bouncing it",
+       hop=HopId.MAILDROP, steps=(WizardStep.MAILDROP_TEMPFAIL_FLAG,),
+       decides={DiagnosisId.MAILDROP_BOUNCES_OUTAGES: WizardStep.MAILDROP_TEMPFAIL_FLAG})
+def maildrop_tempfail_flag(context: CheckContext) -> Answer:
     postfix = context.postfix
-    if (skipped := _not_configured("maildrop-tempfail-flag", title, postfix)) is not None:
+    if (skipped := _not_configured(postfix)) is not None:
         return skipped
     service = postfix.transport
     assert service is not None
     evidence = (f"master.cf line {service.line}: argv={' '.join(service.argv)}",)
     if service.tempfail_on_authlib_error:
-        return CheckResult("maildrop-tempfail-flag", title, Status.OK,
-                           f"{service.name} runs maildrop with -a: an authlib failure is "
-                           "temporary, the mail waits in the queue.", evidence)
+        return Answer(Status.OK,
+                      f"{service.name} runs maildrop with -a: an authlib failure is "
+                      "temporary, the mail waits in the queue.", evidence)
     if context.platform is Platform.APISCP:
-        return CheckResult("maildrop-tempfail-flag", title, Status.OK,
-                           "ApisCP's maildrop treats an authlib failure as temporary without "
-                           "-a.", evidence)
+        return Answer(Status.OK,
+                      "ApisCP's maildrop treats an authlib failure as temporary without "
+                      "-a.", evidence)
     lab = context.lab_command
     config = postfix.config.path
-    return CheckResult(
-        "maildrop-tempfail-flag", title, Status.WARN,
+    return Answer(
+        Status.WARN,
         f"{service.name} runs maildrop without -a: if authdaemond or its database is down, "
         "Debian's maildrop looks the address up as a system user, finds none and BOUNCES the "
         "mail (5.1.1 'Invalid user specified') instead of deferring it.",
@@ -213,7 +223,7 @@ def maildrop_tempfail_flag(context: CheckContext) -> CheckResult:
         Fix(f"Add -a to maildrop's argv in {config / 'master.cf'}, then reload Postfix.",
             (f"{lab} add-maildrop-a",) if lab else (_reload(config),),
             diff="" if lab else f"-  argv={' '.join(service.argv)}\n+  argv={_with_a(service)}"),
-        diagnosis="maildrop-bounces-outages",
+        diagnosis=DiagnosisId.MAILDROP_BOUNCES_OUTAGES,
     )
 
 
@@ -254,23 +264,31 @@ def _home_now(context: CheckContext, postfix: PostfixView, recipient: str) -> Ma
     return examine_mailbox(account, root, mail_root(context))
 
 
-def mail_deferred(context: CheckContext) -> CheckResult:
-    title = "No mail waits in the queue for maildrop or authdaemond"
+@check(CheckId.MAIL_DEFERRED, "No mail waits in the queue for maildrop or authdaemond",
+       hop=HopId.DELIVERY,
+       steps=(WizardStep.MAILBOX_HOME, WizardStep.MAILDIR_MISSING, WizardStep.MAIL_DEFERRED),
+       decides={DiagnosisId.HOME_MISSING: WizardStep.MAILBOX_HOME,
+                DiagnosisId.HOME_WRONG_OWNER: WizardStep.MAILBOX_HOME,
+                DiagnosisId.HOME_WORLD_WRITABLE: WizardStep.MAILBOX_HOME,
+                DiagnosisId.HOME_SYMLINK: WizardStep.MAILBOX_HOME,
+                DiagnosisId.HOME_OUTSIDE_MAIL_ROOT: WizardStep.MAILBOX_HOME,
+                DiagnosisId.MAILDIR_MISSING: WizardStep.MAILDIR_MISSING})
+def mail_deferred(context: CheckContext) -> Answer:
     postfix = context.postfix
-    if (skipped := _not_configured("mail-deferred", title, postfix)) is not None:
+    if (skipped := _not_configured(postfix)) is not None:
         return skipped
     queue = postfix.queue
     if not queue.ok:
-        return CheckResult("mail-deferred", title, Status.WARN,
-                           f"Cannot see the queue: {queue.error}.",
-                           (shell_command("postqueue", "-c", str(postfix.config.path), "-j"),))
+        return Answer(Status.WARN,
+                      f"Cannot see the queue: {queue.error}.",
+                      (shell_command("postqueue", "-c", str(postfix.config.path), "-j"),))
     waiting = queue.deferred_chain
     cut = f" ({queue.note})" if queue.note else ""
     if not waiting:
-        return CheckResult("mail-deferred", title, Status.OK,
-                           f"No deferred mail with a maildrop/authlib reason "
-                           f"({len(queue.messages)} message(s) queued in all){cut}.",
-                           details={"deferred_authlib": 0})
+        return Answer(Status.OK,
+                      f"No deferred mail with a maildrop/authlib reason "
+                      f"({len(queue.messages)} message(s) queued in all){cut}.",
+                      details={"deferred_authlib": 0})
     oldest = queue.oldest_seconds or 0.0
     reasons = queue.reasons
     evidence = tuple(f"{count} × ({safe_text(reason, 400)})"
@@ -289,8 +307,8 @@ def mail_deferred(context: CheckContext) -> CheckResult:
     assert latest is not None
     if latest.id in MAILBOX_DIAGNOSIS:
         return _mailbox_problem(context, postfix, newest, summary, evidence, details, flush)
-    return CheckResult(
-        "mail-deferred", title, Status.WARN,
+    return Answer(
+        Status.WARN,
         f"{summary}: {latest.short or latest.meaning}. Once the cause is fixed, retry them.",
         evidence, Fix("Postfix retries on its own within minutes; this retries now.", (flush,)),
         details=details)
@@ -298,8 +316,7 @@ def mail_deferred(context: CheckContext) -> CheckResult:
 
 def _mailbox_problem(context: CheckContext, postfix: PostfixView, recipient: QueuedRecipient,
                      summary: str, evidence: tuple[str, ...], details: dict[str, object],
-                     flush: str) -> CheckResult:
-    title = "No mail waits in the queue for maildrop or authdaemond"
+                     flush: str) -> Answer:
     assert recipient.signature is not None
     said = MAILBOX_DIAGNOSIS[recipient.signature.id]
     mailbox = _home_now(context, postfix, recipient.address)
@@ -307,8 +324,8 @@ def _mailbox_problem(context: CheckContext, postfix: PostfixView, recipient: Que
     if now in UNSAFE_DIAGNOSES:
         return _unsafe_mailbox(recipient, mailbox, summary, evidence, details)
     if now == "":
-        return CheckResult(
-            "mail-deferred", title, Status.WARN,
+        return Answer(
+            Status.WARN,
             f"{summary}: maildrop said '{recipient.signature.short}', but the mailbox looks "
             "right now: retry the mail.", evidence,
             Fix("The mailbox was fixed; Postfix retries within minutes, this retries now.",
@@ -318,8 +335,8 @@ def _mailbox_problem(context: CheckContext, postfix: PostfixView, recipient: Que
     lab = context.lab_command
     commands = ((f"{lab} fix-home", flush) if lab
                 else (*home_fix_commands(mailbox if now else Mailbox(None)), flush))
-    return CheckResult(
-        "mail-deferred", title, Status.FAIL,
+    return Answer(
+        Status.FAIL,
         f"{summary}: {meaning}" + (" (looked at again now)" if now else ""),
         (*evidence, f"{safe_text(recipient.address, 200)}: {diagnosis} "
          + ("(looked at now)" if now else "(as of the last attempt)"), *mailbox.evidence),
@@ -328,21 +345,21 @@ def _mailbox_problem(context: CheckContext, postfix: PostfixView, recipient: Que
         diagnosis=diagnosis, details=details)
 
 
-UNSAFE_MEANINGS = {
-    "home-symlink": "the mailbox's home or Maildir is a symlink, or its path passes through "
-                    "one that its owner could have made",
-    "home-outside-mail-root": "the mailbox's home or Maildir is outside the directory this "
-                              "platform keeps mailboxes in",
+UNSAFE_MEANINGS: dict[DiagnosisId, str] = {
+    DiagnosisId.HOME_SYMLINK: "the mailbox's home or Maildir is a symlink, or its path passes "
+                              "through one that its owner could have made",
+    DiagnosisId.HOME_OUTSIDE_MAIL_ROOT: "the mailbox's home or Maildir is outside the directory "
+                                        "this platform keeps mailboxes in",
 }
 
 
 def _unsafe_mailbox(recipient: QueuedRecipient, mailbox: Mailbox, summary: str,
-                    evidence: tuple[str, ...], details: dict[str, object]) -> CheckResult:
+                    evidence: tuple[str, ...], details: dict[str, object]) -> Answer:
     """A home only a person should judge: said so, with nothing to run (a chown or chmod of
     it would act on whatever the link points at)."""
-    assert mailbox.diagnosis is not None
-    return CheckResult(
-        "mail-deferred", "No mail waits in the queue for maildrop or authdaemond", Status.FAIL,
+    assert mailbox.diagnosis
+    return Answer(
+        Status.FAIL,
         f"{summary}: {UNSAFE_MEANINGS[mailbox.diagnosis]} (looked at now).",
         (*evidence, f"{safe_text(recipient.address, 200)}: {mailbox.diagnosis}",
          *mailbox.evidence),
@@ -353,19 +370,24 @@ def _unsafe_mailbox(recipient: QueuedRecipient, mailbox: Mailbox, summary: str,
         diagnosis=mailbox.diagnosis, details=details)
 
 
-def mail_bounced(context: CheckContext) -> CheckResult:
-    title = "No mail bounced by maildrop in the last hour"
+@check(CheckId.MAIL_BOUNCED, "No mail bounced by maildrop in the last hour", hop=HopId.DELIVERY,
+       steps=(WizardStep.MAIL_BOUNCED,),
+       decides={DiagnosisId.MAILDROP_BOUNCES_OUTAGES: WizardStep.MAILDROP_TEMPFAIL_FLAG,
+                DiagnosisId.MAILDROP_NOT_SETUID: WizardStep.MAILDROP_SETUID,
+                DiagnosisId.NOT_A_MAILBOX: WizardStep.NOT_A_MAILBOX,
+                DiagnosisId.MAIL_BOUNCED: WizardStep.MAIL_BOUNCED})
+def mail_bounced(context: CheckContext) -> Answer:
     postfix = context.postfix  # the log is read even where postconf cannot read main.cf
     report = postfix.bounces
     if not report.known:
-        return CheckResult("mail-bounced", title, Status.SKIP,
-                           "No mail log file could be read for Postfix's bounce lines.",
-                           tuple(f"{path}: {why}" for path, why in report.unreadable.items()))
+        return Answer(Status.SKIP,
+                      "No mail log file could be read for Postfix's bounce lines.",
+                      tuple(f"{path}: {why}" for path, why in report.unreadable.items()))
     files = ", ".join(str(path) for path in report.files_read)
     if not report.bounces:
-        return CheckResult("mail-bounced", title, Status.OK,
-                           f"No maildrop bounce in the last hour ({files}).",
-                           details={"bounced_last_hour": 0})
+        return Answer(Status.OK,
+                      f"No maildrop bounce in the last hour ({files}).",
+                      details={"bounced_last_hour": 0})
     meanings = {b.signature.id: b.signature for b in report.bounces if b.signature is not None}
     # An hour of bounces may hold a cause fixed since (-a added, maildrop made setuid): only
     # a cause still present names the diagnosis, so a fixed one never hides a current one.
@@ -375,7 +397,7 @@ def mail_bounced(context: CheckContext) -> CheckResult:
                             if b.signature is not None and b.signature.id == sid)))]
     fixed_since = bool(meanings) and not present and all(
         sid in BOUNCE_DIAGNOSIS for sid in meanings)
-    worst = BOUNCE_DIAGNOSIS[present[0]] if present else "mail-bounced"
+    worst = BOUNCE_DIAGNOSIS[present[0]] if present else DiagnosisId.MAIL_BOUNCED
     newest = report.bounces[-1]
     signature = meanings[present[0]] if present else newest.signature
     lines = tuple(safe_text(bounce.raw, 2000) for bounce in report.bounces[-MAX_SHOWN:])
@@ -385,27 +407,28 @@ def mail_bounced(context: CheckContext) -> CheckResult:
     if fixed_since:
         finding += " That cause is gone now; the senders must send the lost mail again."
     service = postfix.transport
-    if worst == "not-a-mailbox" and service is not None and not service.tempfail_on_authlib_error:
+    if (worst is DiagnosisId.NOT_A_MAILBOX and service is not None
+            and not service.tempfail_on_authlib_error):
         finding += (" maildrop runs without -a here, so an authdaemond outage bounces with the "
                     "same text: look at authdaemond's errors at that time.")
-    return CheckResult(
-        "mail-bounced", title, Status.FAIL, finding, lines,
+    return Answer(
+        Status.FAIL, finding, lines,
         Fix("The cause is fixed; the bounced mail must be sent again by its senders.")
         if fixed_since else _bounce_fix(context, worst),
         diagnosis=worst, details={"bounced_last_hour": report.count})
 
 
-def _bounce_cause_present(context: CheckContext, diagnosis: str,
+def _bounce_cause_present(context: CheckContext, diagnosis: DiagnosisId,
                           recipients: tuple[str, ...]) -> bool:
     """Whether what made maildrop bounce is still so now (True where it cannot be seen)."""
     postfix = context.postfix
     service = postfix.transport
-    if diagnosis == "not-a-mailbox":
+    if diagnosis is DiagnosisId.NOT_A_MAILBOX:
         return not recipients or not all(_is_mailbox_now(context, r)
                                           for r in recipients[:MAX_SHOWN])
-    if diagnosis == "maildrop-bounces-outages":
+    if diagnosis is DiagnosisId.MAILDROP_BOUNCES_OUTAGES:
         return service is not None and not service.tempfail_on_authlib_error
-    if diagnosis == "maildrop-not-setuid":
+    if diagnosis is DiagnosisId.MAILDROP_NOT_SETUID:
         binary = postfix.maildrop
         return (service is not None and service.user != "root" and binary is not None
                 and not binary.setuid_root)
@@ -418,21 +441,21 @@ def _is_mailbox_now(context: CheckContext, recipient: str) -> bool:
     return result is not None and result.outcome is Outcome.FOUND
 
 
-def _bounce_fix(context: CheckContext, diagnosis: str) -> Fix:
+def _bounce_fix(context: CheckContext, diagnosis: DiagnosisId) -> Fix:
     lab = context.lab_command
     config = context.postfix.config.path
-    if diagnosis == "maildrop-bounces-outages":
+    if diagnosis is DiagnosisId.MAILDROP_BOUNCES_OUTAGES:
         return Fix("Bring authdaemond back, and add -a to maildrop's argv so the next outage "
                    "defers mail instead of losing it. The bounced mail must be sent again by "
                    "its senders.",
                    (context.commands.start,
                     *((f"{lab} add-maildrop-a",) if lab else (_reload(config),))))
-    if diagnosis == "maildrop-not-setuid":
+    if diagnosis is DiagnosisId.MAILDROP_NOT_SETUID:
         binary = context.postfix.maildrop
         path = binary.path if binary is not None else "/usr/bin/maildrop"
         return Fix("Make maildrop setuid root; the bounced mail must be sent again.",
                    _setuid_commands(context, path))
-    if diagnosis == "not-a-mailbox":
+    if diagnosis is DiagnosisId.NOT_A_MAILBOX:
         return Fix("The address is no mailbox (unknown, an alias Postfix did not expand, or "
                    "disabled): create or enable the mailbox, or alias it in Postfix.",
                    (f"{lab} enable-mailbox",) if lab else ())

@@ -9,7 +9,7 @@ names, so a test can break the lab and expect its name back.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -21,9 +21,13 @@ from tui.core.checks import (
     socket_checks,
 )
 from tui.core.checks.context import CheckContext
+from tui.core.checks.declaration import DeclaredCheck
+from tui.core.checks.registry import check_for_step
 from tui.core.checks.result import CheckResult, Fix, Status
+from tui.core.ids.diagnosis_id import DiagnosisId
+from tui.core.ids.wizard_step import WizardStep
 
-Check = Callable[[CheckContext], CheckResult]
+Check = DeclaredCheck  # a check of the whole chain, declared in a `*_checks` module
 
 
 class Branch(StrEnum):
@@ -104,134 +108,76 @@ BRANCH_CHECKS: dict[Branch, tuple[Check, ...]] = {
     Branch.BOUNCED: BOUNCED_CHECKS,
 }
 
-_QUEUED_STEPS = frozenset({"mail-deferred", "mailbox-home", "maildir-missing"})
-_BOUNCED_STEPS = frozenset({"mail-bounced", "maildrop-tempfail-flag", "maildrop-setuid"})
+_QUEUED_STEPS = frozenset({WizardStep.MAIL_DEFERRED, WizardStep.MAILBOX_HOME,
+                           WizardStep.MAILDIR_MISSING})
+_BOUNCED_STEPS = frozenset({WizardStep.MAIL_BOUNCED, WizardStep.MAILDROP_TEMPFAIL_FLAG,
+                           WizardStep.MAILDROP_SETUID})
 
+# What a run comes to besides a cause (`check` prints these where it prints a diagnosis).
 HEALTHY = "healthy"
 WARNINGS = "warnings"  # nothing broken, but a check has something to say
+UNKNOWN = "unknown"  # something failed, and no check named its cause
 # Upstream causes first: each explains the failures of the checks after it.
-DIAGNOSIS_ORDER = (
-    "socket-missing",
-    "daemon-stopped",
-    "socket-permission",
-    "config-missing",
-    "config-unreadable",
-    "marker-missing",
-    "old-style-keys",
-    "connection-missing",
-    "module-missing",
-    "db-down",
-    "db-missing",
-    "db-password-wrong",
-    "db-error",
-    "select-permission-denied",
-    "select-error",
-    "workers-saturated",
+DIAGNOSIS_ORDER: tuple[DiagnosisId, ...] = (
+    DiagnosisId.SOCKET_MISSING,
+    DiagnosisId.DAEMON_STOPPED,
+    DiagnosisId.SOCKET_PERMISSION,
+    DiagnosisId.CONFIG_MISSING,
+    DiagnosisId.CONFIG_UNREADABLE,
+    DiagnosisId.MARKER_MISSING,
+    DiagnosisId.OLD_STYLE_KEYS,
+    DiagnosisId.CONNECTION_MISSING,
+    DiagnosisId.MODULE_MISSING,
+    DiagnosisId.DB_DOWN,
+    DiagnosisId.DB_MISSING,
+    DiagnosisId.DB_PASSWORD_WRONG,
+    DiagnosisId.DB_ERROR,
+    DiagnosisId.SELECT_PERMISSION_DENIED,
+    DiagnosisId.SELECT_ERROR,
+    DiagnosisId.WORKERS_SATURATED,
     # Last: it stops nothing now, so anything that does explains the symptom better.
-    "authdaemonrc-bad-line",
+    DiagnosisId.AUTHDAEMONRC_BAD_LINE,
 )
 # The delivery side's diagnoses, each with a short label (the authlib ones above are labelled
 # where they are shown). Mail being lost outranks everything; a mailbox that maildrop
 # refuses explains only its own mail, so those come after every authlib cause.
-URGENT_DIAGNOSES = ("maildrop-bounces-outages", "maildrop-not-setuid")
-MAILBOX_DIAGNOSES = ("home-symlink", "home-outside-mail-root", "home-missing",
-                     "home-wrong-owner", "home-world-writable", "maildir-missing",
-                     "not-a-mailbox", "address-row-invalid", "mail-bounced")
-DELIVERY_DIAGNOSIS_LABELS: dict[str, str] = {
-    "maildrop-bounces-outages": "maildrop lacks -a: an authdaemond outage bounces mail",
-    "maildrop-not-setuid": "maildrop is not setuid root: every delivery bounces",
-    "home-symlink": "the mailbox's home or Maildir is a symlink: look at it by hand",
-    "home-outside-mail-root": "the mailbox's home is outside the mail directories: look at it "
-                              "by hand",
-    "home-missing": "the mailbox's home directory is missing",
-    "home-wrong-owner": "the mailbox's home directory has the wrong owner",
-    "home-world-writable": "the mailbox's home directory is world-writable",
-    "maildir-missing": "the mailbox's Maildir is missing",
-    "not-a-mailbox": "the address is not a mailbox: its mail bounces",
-    "address-row-invalid": "the address's database row is unusable: its mail waits",
-    "mail-bounced": "maildrop bounced mail for another reason",
+URGENT_DIAGNOSES: tuple[DiagnosisId, ...] = (DiagnosisId.MAILDROP_BOUNCES_OUTAGES,
+                                             DiagnosisId.MAILDROP_NOT_SETUID)
+MAILBOX_DIAGNOSES: tuple[DiagnosisId, ...] = (
+    DiagnosisId.HOME_SYMLINK, DiagnosisId.HOME_OUTSIDE_MAIL_ROOT, DiagnosisId.HOME_MISSING,
+    DiagnosisId.HOME_WRONG_OWNER, DiagnosisId.HOME_WORLD_WRITABLE, DiagnosisId.MAILDIR_MISSING,
+    DiagnosisId.NOT_A_MAILBOX, DiagnosisId.ADDRESS_ROW_INVALID, DiagnosisId.MAIL_BOUNCED,
+)
+DELIVERY_DIAGNOSIS_LABELS: dict[DiagnosisId, str] = {
+    DiagnosisId.MAILDROP_BOUNCES_OUTAGES: "maildrop lacks -a: an authdaemond outage bounces mail",
+    DiagnosisId.MAILDROP_NOT_SETUID: "maildrop is not setuid root: every delivery bounces",
+    DiagnosisId.HOME_SYMLINK: "the mailbox's home or Maildir is a symlink: look at it by hand",
+    DiagnosisId.HOME_OUTSIDE_MAIL_ROOT: "the mailbox's home is outside the mail directories: "
+                                        "look at it by hand",
+    DiagnosisId.HOME_MISSING: "the mailbox's home directory is missing",
+    DiagnosisId.HOME_WRONG_OWNER: "the mailbox's home directory has the wrong owner",
+    DiagnosisId.HOME_WORLD_WRITABLE: "the mailbox's home directory is world-writable",
+    DiagnosisId.MAILDIR_MISSING: "the mailbox's Maildir is missing",
+    DiagnosisId.NOT_A_MAILBOX: "the address is not a mailbox: its mail bounces",
+    DiagnosisId.ADDRESS_ROW_INVALID: "the address's database row is unusable: its mail waits",
+    DiagnosisId.MAIL_BOUNCED: "maildrop bounced mail for another reason",
 }
-DIAGNOSIS_PRIORITY = (*URGENT_DIAGNOSES, *DIAGNOSIS_ORDER, *MAILBOX_DIAGNOSES)
-
-# Wizard steps named by log signatures (signatures.py `step=`) → the check that answers them.
-STEP_CHECK: dict[str, str] = {
-    "socket-missing": "socket-present",
-    "daemon-not-running": "daemon-listening",
-    "socket-permission": "socket-access",
-    "backlog-full": "pool-saturation",
-    "workers-saturated": "pool-saturation",
-    "authdaemonrc-daemons": "pool-saturation",
-    "temporary-failure": "lookup-answers",
-    "db-down": "db-connect",
-    "db-credentials": "db-connect",
-    "db-charset": "db-connect",
-    "authpgsqlrc-marker": "config-marker",
-    "authpgsqlrc-old-keys": "config-old-keys",
-    "authpgsqlrc-required-keys": "config-connection",
-    "config-file-access": "authpgsqlrc-readable",
-    "authdaemonrc-bad-line": "authdaemonrc-valid",
-    "daemon-start-failed": "startup-errors",
-    "module-missing": "authpgsql-module",
-    "select-clause": "select-runs",
-    "debug-login-passwords": "debug-login",
-    "maildrop-tempfail-flag": "maildrop-tempfail-flag",
-    "maildrop-setuid": "maildrop-setuid",
-    "mailbox-home": "mail-deferred",
-    "maildir-missing": "mail-deferred",
-    "mail-deferred": "mail-deferred",
-    "mail-bounced": "mail-bounced",
-}
-
-
-# A diagnosis → the wizard step (as log signatures name it) that explains it.
-DIAGNOSIS_STEP: dict[str, str] = {
-    "socket-missing": "socket-missing",
-    "daemon-stopped": "daemon-not-running",
-    "socket-permission": "socket-permission",
-    "config-missing": "config-file-access",
-    "config-unreadable": "config-file-access",
-    "marker-missing": "authpgsqlrc-marker",
-    "old-style-keys": "authpgsqlrc-old-keys",
-    "connection-missing": "authpgsqlrc-required-keys",
-    "module-missing": "module-missing",
-    "db-down": "db-down",
-    "db-missing": "db-down",
-    "db-password-wrong": "db-credentials",
-    "workers-saturated": "workers-saturated",
-    "authdaemonrc-bad-line": "authdaemonrc-bad-line",
-    "maildrop-bounces-outages": "maildrop-tempfail-flag",
-    "maildrop-not-setuid": "maildrop-setuid",
-    "home-symlink": "mailbox-home",
-    "home-outside-mail-root": "mailbox-home",
-    "home-missing": "mailbox-home",
-    "home-wrong-owner": "mailbox-home",
-    "home-world-writable": "mailbox-home",
-    "maildir-missing": "maildir-missing",
-    "not-a-mailbox": "not-a-mailbox",
-    "address-row-invalid": "select-clause",
-}
-
-
-def step_for(result: CheckResult) -> str:
-    """The wizard step for a failing check: by its diagnosis, else the step naming the check."""
-    if result.diagnosis in DIAGNOSIS_STEP:
-        return DIAGNOSIS_STEP[result.diagnosis]
-    return next((step for step, check in STEP_CHECK.items() if check == result.id),
-                "temporary-failure")
+DIAGNOSIS_PRIORITY: tuple[DiagnosisId, ...] = (*URGENT_DIAGNOSES, *DIAGNOSIS_ORDER,
+                                               *MAILBOX_DIAGNOSES)
 
 
 def branch_for_step(step: str) -> Branch:
-    check_id = STEP_CHECK.get(step, "")
-    if step == "not-a-mailbox":
+    """The branch that holds a wizard step given as text (a log signature's `step=`)."""
+    check_id = check_for_step(step)
+    if step == WizardStep.NOT_A_MAILBOX:
         return Branch.ADDRESS
     if step in _QUEUED_STEPS:
         return Branch.QUEUED
     if step in _BOUNCED_STEPS:
         return Branch.BOUNCED
-    if check_id and any(check.__name__.replace("_", "-") == check_id
-                        for check in S_CONNECT_CHECKS):
+    if check_id is not None and any(check.id == check_id for check in S_CONNECT_CHECKS):
         return Branch.S_CONNECT
-    return Branch.TEMPFAIL if check_id else Branch.FIND
+    return Branch.TEMPFAIL if check_id is not None else Branch.FIND
 
 
 def run_checks(context: CheckContext, checks: tuple[Check, ...]) -> Iterator[CheckResult]:
@@ -241,13 +187,14 @@ def run_checks(context: CheckContext, checks: tuple[Check, ...]) -> Iterator[Che
         try:
             result = check(context)
         except Exception as exc:
-            name = check.__name__.replace("_", "-")
-            result = CheckResult(name, name, Status.FAIL, f"The check itself failed: {exc!r}")
+            result = CheckResult(check.id, check.id, Status.FAIL,
+                                 f"The check itself failed: {exc!r}")
         yield CheckResult(**{**result.__dict__, "elapsed": time.monotonic() - started})
 
 
 def check_by_id(check_id: str) -> Check | None:
-    return next((c for c in ALL_CHECKS if c.__name__.replace("_", "-") == check_id), None)
+    """The check of the whole chain with this id (None for an address check or an unknown id)."""
+    return next((c for c in ALL_CHECKS if c.id == check_id), None)
 
 
 @dataclass(frozen=True)
@@ -274,7 +221,7 @@ def diagnose(results: tuple[CheckResult, ...]) -> Diagnosis:
                 return Diagnosis(name, cause.status, cause.finding, cause, results)
     failed = [r for r in results if r.status is Status.FAIL]
     if failed:
-        return Diagnosis("unknown", Status.FAIL,
+        return Diagnosis(UNKNOWN, Status.FAIL,
                          f"{failed[0].title}: {failed[0].finding} (no cause found)",
                          failed[0], results)
     warned = [r for r in results if r.status is Status.WARN]

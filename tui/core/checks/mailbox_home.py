@@ -24,8 +24,10 @@ import stat
 from collections import deque
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import Literal
 
 from tui.core.authdaemon.reply import Account
+from tui.core.ids.diagnosis_id import DiagnosisId
 from tui.core.safe_text import safe_text
 from tui.core.shell_words import shell_command
 
@@ -33,7 +35,7 @@ MAX_LINKS = 40  # as the kernel's own limit on links in one path
 DEFAULT_MAILDIR = "Maildir"  # maildrop's default when MAILDIR is unset
 
 # Diagnoses of their own, with no command: a path only a person should judge.
-UNSAFE_DIAGNOSES = ("home-symlink", "home-outside-mail-root")
+UNSAFE_DIAGNOSES = (DiagnosisId.HOME_SYMLINK, DiagnosisId.HOME_OUTSIDE_MAIL_ROOT)
 
 
 class _Unsafe(Exception):
@@ -52,7 +54,8 @@ class Mailbox:
     host names them; None where the examination stopped before them.
     """
 
-    diagnosis: str | None  # None: it could not be seen (no complete account, no access)
+    # None: it could not be seen (no complete account, no access)
+    diagnosis: DiagnosisId | Literal[""] | None
     evidence: tuple[str, ...] = ()
     home: Path | None = None
     maildir: Path | None = None
@@ -138,7 +141,7 @@ def _host_path(root: str, path: str) -> Path:
     return Path(path if same else root + path)
 
 
-def _unsafe(diagnosis: str, sentence: str) -> Mailbox:
+def _unsafe(diagnosis: DiagnosisId, sentence: str) -> Mailbox:
     return Mailbox(diagnosis, (safe_text(sentence, 600),))
 
 
@@ -153,19 +156,20 @@ def examine_mailbox(account: Account, root: str = "", mail_root: Path | None = N
         return Mailbox(None)
     home_text = _plain_absolute(account.home)
     if home_text is None:
-        return _unsafe("home-outside-mail-root",
+        return _unsafe(DiagnosisId.HOME_OUTSIDE_MAIL_ROOT,
                        f"HOME {account.home!r} is not an absolute path to a directory")
     try:
         home = _resolve(root, home_text)
     except _Unsafe as exc:
-        return _unsafe("home-symlink", f"the home {account.home}: {exc.args[0]}")
+        return _unsafe(DiagnosisId.HOME_SYMLINK, f"the home {account.home}: {exc.args[0]}")
     except _ParentMissing as exc:
-        return Mailbox("home-missing", (f"{exc.args[0]} (above the home) does not exist",))
+        return Mailbox(DiagnosisId.HOME_MISSING,
+                       (f"{exc.args[0]} (above the home) does not exist",))
     except OSError:
         return Mailbox(None)
     if not _inside(home, mail_root):
         where = f"outside {mail_root}" if mail_root is not None else "a top-level directory"
-        return _unsafe("home-outside-mail-root",
+        return _unsafe(DiagnosisId.HOME_OUTSIDE_MAIL_ROOT,
                        f"the home {account.home} is {home}, {where}")
     found = Mailbox("", home=_host_path(root, home), uid=account.uid, gid=account.gid)
     maildir_text = account.maildir or DEFAULT_MAILDIR
@@ -176,15 +180,16 @@ def examine_mailbox(account: Account, root: str = "", mail_root: Path | None = N
     except OSError:
         return Mailbox(None)
     if stat.S_ISLNK(info.st_mode):
-        return _unsafe("home-symlink", f"the home {home} is a symlink to "
+        return _unsafe(DiagnosisId.HOME_SYMLINK, f"the home {home} is a symlink to "
                        f"{os.readlink(root + home)!r}")
     if not stat.S_ISDIR(info.st_mode):
-        return Mailbox("home-missing", (f"{home} is not a directory: move it away by hand",))
+        return Mailbox(DiagnosisId.HOME_MISSING,
+                       (f"{home} is not a directory: move it away by hand",))
     if info.st_uid != account.uid:
-        return _with(found, "home-wrong-owner", f"{home} is owned by uid {info.st_uid}, "
+        return _with(found, DiagnosisId.HOME_WRONG_OWNER, f"{home} is owned by uid {info.st_uid}, "
                      f"the account's uid is {account.uid}")
     if info.st_mode & stat.S_IWOTH:
-        return _with(found, "home-world-writable",
+        return _with(found, DiagnosisId.HOME_WORLD_WRITABLE,
                      f"{home} is mode {stat.S_IMODE(info.st_mode):04o}")
     return _maildir(found, root, home, maildir_text, mail_root)
 
@@ -197,15 +202,15 @@ def _missing_home(found: Mailbox, root: str, home: str, maildir_text: str,
     evidence = f"{home} does not exist"
     if PurePosixPath(maildir_text).is_absolute():
         outside = _maildir(found, root, home, maildir_text, mail_root)
-        if outside.diagnosis not in ("", "maildir-missing"):
+        if outside.diagnosis not in ("", DiagnosisId.MAILDIR_MISSING):
             return outside
-        return Mailbox("home-missing", (evidence,), found.home, outside.maildir,
+        return Mailbox(DiagnosisId.HOME_MISSING, (evidence,), found.home, outside.maildir,
                        found.uid, found.gid)
-    return Mailbox("home-missing", (evidence,), found.home, found.home / maildir_text,
+    return Mailbox(DiagnosisId.HOME_MISSING, (evidence,), found.home, found.home / maildir_text,
                    found.uid, found.gid)
 
 
-def _with(found: Mailbox, diagnosis: str, evidence: str) -> Mailbox:
+def _with(found: Mailbox, diagnosis: DiagnosisId, evidence: str) -> Mailbox:
     return Mailbox(diagnosis, (safe_text(evidence, 600),), found.home, found.maildir,
                    found.uid, found.gid)
 
@@ -215,35 +220,37 @@ def _maildir(found: Mailbox, root: str, home: str, maildir_text: str,
     """The Maildir, inside the home or (an absolute MAILDIR) on its own."""
     wanted = PurePosixPath(posixpath.join(home, maildir_text))  # an absolute one stands alone
     if wanted.name in ("", ".", ".."):
-        return _unsafe("home-outside-mail-root", f"MAILDIR {maildir_text!r} names no directory")
+        return _unsafe(DiagnosisId.HOME_OUTSIDE_MAIL_ROOT,
+                       f"MAILDIR {maildir_text!r} names no directory")
     try:
         maildir = _resolve(root, wanted)
     except _Unsafe as exc:
-        return _unsafe("home-symlink", f"the Maildir {wanted}: {exc.args[0]}")
+        return _unsafe(DiagnosisId.HOME_SYMLINK, f"the Maildir {wanted}: {exc.args[0]}")
     except _ParentMissing as exc:
         # Inside the home its owner makes the missing directories; elsewhere nobody does.
         inside_home = not PurePosixPath(maildir_text).is_absolute() and found.home is not None
-        return Mailbox("maildir-missing", (f"{exc.args[0]} (above the Maildir) does not "
+        return Mailbox(DiagnosisId.MAILDIR_MISSING, (f"{exc.args[0]} (above the Maildir) does not "
                                            "exist",), found.home,
                        found.home / maildir_text if inside_home and found.home else None,
                        found.uid, found.gid)
     except OSError:
         return Mailbox(None)
     if not _inside(maildir, mail_root):
-        return _unsafe("home-outside-mail-root", f"the Maildir {wanted} is {maildir}, outside "
+        return _unsafe(DiagnosisId.HOME_OUTSIDE_MAIL_ROOT,
+                       f"the Maildir {wanted} is {maildir}, outside "
                        f"{mail_root if mail_root is not None else 'any mail directory'}")
     placed = Mailbox("", (), found.home, _host_path(root, maildir), found.uid, found.gid)
     try:
         info = os.lstat(root + maildir)
     except FileNotFoundError:
-        return _with(placed, "maildir-missing", f"{maildir} does not exist")
+        return _with(placed, DiagnosisId.MAILDIR_MISSING, f"{maildir} does not exist")
     except OSError:
         return Mailbox(None)
     if stat.S_ISLNK(info.st_mode):
-        return _unsafe("home-symlink", f"the Maildir {maildir} is a symlink to "
+        return _unsafe(DiagnosisId.HOME_SYMLINK, f"the Maildir {maildir} is a symlink to "
                        f"{os.readlink(root + maildir)!r}")
     if not stat.S_ISDIR(info.st_mode):
-        return _with(placed, "maildir-missing", f"{maildir} is not a directory")
+        return _with(placed, DiagnosisId.MAILDIR_MISSING, f"{maildir} is not a directory")
     return placed
 
 
@@ -264,15 +271,15 @@ def home_fix_commands(mailbox: Mailbox) -> tuple[str, ...]:
         return ()
     home = str(mailbox.home)
     owner = f"{mailbox.uid}:{mailbox.gid}"
-    if mailbox.diagnosis == "home-wrong-owner":
+    if mailbox.diagnosis is DiagnosisId.HOME_WRONG_OWNER:
         return (shell_command("chown", "-h", owner, "--", home),)
-    if mailbox.diagnosis == "home-world-writable":
+    if mailbox.diagnosis is DiagnosisId.HOME_WORLD_WRITABLE:
         return (_as_owner(mailbox, "chmod", "o-w", "--", home),)
-    if mailbox.diagnosis == "home-missing":
+    if mailbox.diagnosis is DiagnosisId.HOME_MISSING:
         return (shell_command("mkdir", "-m", "0700", "--", home),
                 shell_command("chown", "-h", owner, "--", home),
                 *(_maildir_commands(mailbox, mailbox.maildir) if mailbox.maildir else ()))
-    if mailbox.diagnosis == "maildir-missing" and mailbox.maildir is not None:
+    if mailbox.diagnosis is DiagnosisId.MAILDIR_MISSING and mailbox.maildir is not None:
         return _maildir_commands(mailbox, mailbox.maildir)
     return ()
 

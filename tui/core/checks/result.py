@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Literal
 
+from tui.core.ids.check_id import CheckId
+from tui.core.ids.diagnosis_id import DiagnosisId
 from tui.core.shell_words import REFUSED_CONTROL, unsafe_in_command
 
 
@@ -47,13 +50,13 @@ class Fix:
 
 @dataclass(frozen=True)
 class CheckResult:
-    id: str
+    id: CheckId
     title: str
     status: Status
     finding: str
     evidence: tuple[str, ...] = ()
     fix: Fix | None = None
     # The diagnosis (a lab fault name such as "db-password-wrong") this failure points to.
-    diagnosis: str = ""
+    diagnosis: DiagnosisId | Literal[""] = ""
     elapsed: float = 0.0
     details: dict[str, object] = field(default_factory=dict)

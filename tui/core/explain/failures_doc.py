@@ -7,7 +7,7 @@ exactly what `explain` and the app say.
 
 from __future__ import annotations
 
-from tui.core.checks.diagnosis import STEP_CHECK
+from tui.core.checks.registry import check_for_step
 from tui.core.explain.remedies import APISCP_BOOTSTRAP, PlatformFacts, remedy_for
 from tui.core.logs.examples import (
     CLIENT_EXAMPLES,
@@ -65,7 +65,7 @@ def _entry(signature: Signature, example: str, facts: PlatformFacts,
     else:
         lines.append("- **Fix:** nothing to do; this line is information.")
     if signature.wizard_step:
-        check = STEP_CHECK.get(signature.wizard_step)
+        check = check_for_step(signature.wizard_step)
         checked = f" (check `{check}`)" if check else ""
         lines.append(f"- **Wizard step:** `{signature.wizard_step}`{checked}")
     return [*lines, ""]

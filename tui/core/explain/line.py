@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO, cast
 
-from tui.core.checks.diagnosis import STEP_CHECK
+from tui.core.checks.registry import check_for_step
 from tui.core.explain.remedies import PlatformFacts, remedy_for
 from tui.core.logs.delivery_line import COMMAND_OUTPUT_MARK, parse_delivery_line
 from tui.core.logs.signatures import (
@@ -145,7 +145,7 @@ def explain_line(line: str, facts: PlatformFacts, line_number: int = 1) -> Expla
         cause=facts.fill(remedy.cause) if remedy else signature.meaning,
         confirm=facts.fill(remedy.confirm) if remedy else "",
         fix=remedy.fix_for(facts) if remedy else "Nothing to do: this line is information.",
-        check=STEP_CHECK.get(signature.wizard_step, ""),
+        check=check_for_step(signature.wizard_step) or "",
     )
 
 

@@ -9,9 +9,11 @@ config lines. Log lines themselves are never stored, only their signature.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from tui.core.checks.result import CheckResult, Status
+from tui.core.ids.check_id import CheckId
+from tui.core.ids.diagnosis_id import DiagnosisId
 from tui.core.xray import HOPS, Hop, HopState
 
 if TYPE_CHECKING:  # the app imports this before its first frame (the record toggle)
@@ -134,19 +136,28 @@ def probe_sample(at: float, row: JSON) -> ProbeSample:
 
 
 def check_results(row: JSON) -> dict[str, CheckResult]:
-    results = {}
+    results: dict[str, CheckResult] = {}
     for check_id, data in row.items():
         if not isinstance(data, dict):
             continue
-        try:
+        try:  # a check or status this version does not know is left out
+            known = CheckId(check_id)
             status = Status(str(data.get("status")))
         except ValueError:
             continue
-        results[check_id] = CheckResult(
-            check_id, str(data.get("title", check_id)), status, str(data.get("finding", "")),
+        results[known] = CheckResult(
+            known, str(data.get("title", check_id)), status, str(data.get("finding", "")),
             evidence=tuple(map(str, data.get("evidence", ()))),
-            diagnosis=str(data.get("diagnosis", "")))
+            diagnosis=_diagnosis(data.get("diagnosis")))
     return results
+
+
+def _diagnosis(value: object) -> DiagnosisId | Literal[""]:
+    """A recorded diagnosis; "" for none, or for one this version does not know."""
+    try:
+        return DiagnosisId(str(value)) if value else ""
+    except ValueError:
+        return ""
 
 
 def hops(row: JSON, results: dict[str, CheckResult]) -> tuple[Hop, ...]:

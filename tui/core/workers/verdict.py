@@ -18,6 +18,7 @@ from tui.core.authdaemon.client_timeouts import DEFAULT_READ_SECONDS
 from tui.core.authdaemon.socket_state import SocketState
 from tui.core.durations import seconds_text
 from tui.core.findings import Severity
+from tui.core.ids.wizard_step import WizardStep
 from tui.core.platforms.platform import Platform, PlatformCommands
 from tui.core.workers.database_sessions import SessionsSample
 from tui.core.workers.history import LatencyStats
@@ -48,6 +49,16 @@ _SEVERITY = {
     PoolState.SATURATED: Severity.ERROR,
     PoolState.FAILING: Severity.ERROR,
     PoolState.STOPPED: Severity.ERROR,
+}
+
+
+# The wizard step that deals with each verdict (a state not here has nothing to fix).
+WIZARD_STEP_OF_STATE: dict[PoolState, WizardStep] = {
+    PoolState.SATURATED: WizardStep.WORKERS_SATURATED,
+    PoolState.BUSY: WizardStep.WORKERS_SATURATED,
+    PoolState.STOPPED: WizardStep.DAEMON_NOT_RUNNING,
+    PoolState.FAILING: WizardStep.TEMPORARY_FAILURE,
+    PoolState.RESTARTING: WizardStep.DAEMON_NOT_RUNNING,
 }
 
 
