@@ -19,6 +19,7 @@ from textual.widget import Widget
 from textual.widgets import Button, DataTable, Input, Static
 
 from tui.app.formatting import latency_text
+from tui.app.panes.pane import PaneBase, PaneHost
 from tui.app.text import plain
 from tui.app.widgets.result_card import ResultCard
 from tui.app.worker_failure import SaysWorkerFailures
@@ -41,20 +42,27 @@ class HistoryEntry:
     latency_ms: float
 
 
-class LookupPane(SaysWorkerFailures, Vertical):
+class LookupPane(PaneBase, SaysWorkerFailures, Vertical):
     BINDINGS = [
-        Binding("f2", "look_up_alias_target", "Alias target", tooltip="Look up the alias target"),
+        Binding("f2", "look_up_alias_target", "Alias target",
+                tooltip="Look up the alias target of the last result"),
         Binding("slash,ctrl+l", "focus_address", "Type address",
-                tooltip="Focus the address field (/ or ctrl+l)"),
+                tooltip="Type an address (focus the address field)"),
         Binding("escape", "leave_form", "Leave field", show=False,
                 tooltip="Leave the form, so 1-5, r, ? and q work again"),
     ]
+    widget_keys = (("enter", "Look up the address (with a password: test the login)"),
+                   ("tab", "Next field; the history table re-runs a row with enter"))
 
     def __init__(self, installation: Installation) -> None:
         super().__init__(classes="pane-body", id="lookup-pane")
         self.installation = installation
         self.history: list[HistoryEntry] = []
         self.last_report: LookupReport | None = None
+
+    @classmethod
+    def build(cls, host: PaneHost) -> LookupPane:
+        return cls(host.installation)
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="lookup-form"):
@@ -181,18 +189,8 @@ class LookupPane(SaysWorkerFailures, Vertical):
     def action_leave_form(self) -> None:
         self.query_one(ResultCard).focus()
 
-    @staticmethod
-    def key_help() -> list[tuple[str, str]]:
-        return [
-            ("enter", "Look up the address (with a password: test the login)"),
-            ("F2", "Look up the alias target of the last result"),
-            ("/ ctrl+l", "Type an address (focus the address field)"),
-            ("esc", "Leave the form, so 1-5, r, ? and q work again"),
-            ("tab", "Next field; the history table re-runs a row with enter"),
-        ]
-
-    @staticmethod
-    def palette_commands(app: App[Any]) -> Iterable[SystemCommand]:
+    @classmethod
+    def palette_commands(cls, app: App[Any]) -> Iterable[SystemCommand]:
         from textual.app import SystemCommand
 
         async def focus_lookup() -> None:

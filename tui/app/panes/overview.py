@@ -18,6 +18,7 @@ from textual.widgets.option_list import Option
 
 from tui.app.formatting import age
 from tui.app.messages import HopChosen, ShowPane
+from tui.app.panes.pane import PaneBase, PaneHost
 from tui.app.text import plain, styled
 from tui.app.text_roles import (
     ACCENT,
@@ -36,6 +37,7 @@ from tui.core.xray import hop_of_step
 if TYPE_CHECKING:  # the rest is imported by the worker and the handlers that use it
     from tui.core.installation import Installation
     from tui.core.log_sources.recent_errors import RecentErrors
+    from tui.core.monitor.observations import Observation
 
 # Which pane deals with a finding, by id prefix; the wizard by default.
 _PANE_FOR_PREFIX = (
@@ -68,8 +70,10 @@ class OverviewData:
     log_setup: str
 
 
-class OverviewPane(SaysWorkerFailures, VerticalScroll):
+class OverviewPane(PaneBase, SaysWorkerFailures, VerticalScroll):
     """Recent errors, config findings and discovery; filled by a background worker."""
+
+    components = ("health",)
 
     def __init__(self, installation: Installation) -> None:
         super().__init__(classes="pane-body", id="overview-pane")
@@ -77,6 +81,24 @@ class OverviewPane(SaysWorkerFailures, VerticalScroll):
         self._findings: list[Finding] = []
         self._recent: RecentErrors | None = None
         self.stale = StaleLine(id="overview-stale")  # what failed (health, overview)
+
+    @classmethod
+    def build(cls, host: PaneHost) -> OverviewPane:
+        return cls(host.installation)
+
+    @classmethod
+    def observes(cls) -> tuple[type[Observation], ...]:
+        from tui.core.monitor.observations import ChecksRan, HealthSampled
+
+        return (HealthSampled, ChecksRan)
+
+    def take(self, observation: Observation) -> None:
+        from tui.core.monitor.observations import ChecksRan, HealthSampled
+
+        if isinstance(observation, HealthSampled):
+            self.show_recent(observation.snapshot.recent)
+        elif isinstance(observation, ChecksRan):
+            self.query_one(XrayChain).hops = observation.hops
 
     def compose(self) -> ComposeResult:
         yield self.stale
@@ -164,10 +186,9 @@ class OverviewPane(SaysWorkerFailures, VerticalScroll):
 
     def show_recent(self, recent: RecentErrors | None) -> None:
         """The health run's read of the log: the strip's last error is its newest entry, so
-        both say the same. Kept until mounted; drawn at once when it is."""
+        both say the same."""
         self._recent = recent
-        if self.is_mounted:
-            self._draw_recent()
+        self._draw_recent()
 
     def _draw_recent(self) -> None:
         recent = self._recent

@@ -9,8 +9,9 @@ and every run is audited and followed by a verify of the same check.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -22,6 +23,7 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tui.app.messages import RetryMail
+from tui.app.panes.pane import PaneBase, PaneHost
 from tui.app.screens.confirm_fix import ConfirmFixScreen
 from tui.app.screens.fix_text import FixTextScreen
 from tui.app.text import plain, styled
@@ -57,10 +59,13 @@ from tui.core.checks.incident_note import IncidentNote
 from tui.core.checks.result import CheckResult, Status
 from tui.core.fixes.runner import run_fix
 from tui.core.installation import Installation
-from tui.core.monitor.observations import FixRan, Observation
+from tui.core.monitor.observations import FixRan, Observation, QueueSampled
 from tui.core.safe_files import write_file
 from tui.core.safe_text import pasteable
 from tui.core.timeline import Timeline
+
+if TYPE_CHECKING:
+    from textual.app import App, SystemCommand
 
 NEWLINE = Content("\n")
 _STATUS_STYLE = {Status.OK: OK, Status.WARN: WARN, Status.FAIL: ERROR_STRONG,
@@ -71,17 +76,22 @@ ENTRY_ORDER = (Branch.FIND, Branch.S_CONNECT, Branch.TEMPFAIL, Branch.ADDRESS, B
                Branch.BOUNCED)
 
 
-class WizardPane(SaysWorkerFailures, Vertical):
+class WizardPane(PaneBase, SaysWorkerFailures, Vertical):
     BINDINGS = [
-        Binding("f", "find", "Find it", tooltip="Run every check and name the cause"),
-        Binding("c", "copy_fix", "Copy fix", tooltip="Copy the selected step's fix (OSC 52)"),
-        Binding("v", "verify", "Verify", tooltip="Run the selected step's check again"),
-        Binding("x", "run_fix", "Run fix", tooltip="Run the fix (needs --allow-fixes)"),
-        Binding("e", "export", "Export", tooltip="Write the walk as a Markdown incident note"),
-        Binding("m", "retry_mail", "Retry mail", tooltip="Retry the mail waiting for the chain "
-                "and watch it (Queue pane; needs --allow-fixes)"),
-        Binding("escape", "entries", "Start over", show=False),
+        Binding("f", "find", "Find it",
+                tooltip="Find it for me: run every check and name the cause"),
+        Binding("c", "copy_fix", "Copy fix",
+                tooltip="Copy the fix (OSC 52), and show it as selectable text"),
+        Binding("v", "verify", "Verify", tooltip="Verify: run the step's check again"),
+        Binding("x", "run_fix", "Run fix",
+                tooltip="Run the fix (only with --allow-fixes, after a confirmation)"),
+        Binding("e", "export", "Export", tooltip="Export the walk as a Markdown incident note"),
+        Binding("m", "retry_mail", "Retry mail", tooltip="Retry the waiting mail now and watch "
+                "it (Queue pane; --allow-fixes)"),
+        Binding("escape", "entries", "Start over", show=False, tooltip="Back to the symptoms"),
     ]
+    widget_keys = (("enter", "Start from the highlighted symptom"),
+                   ("↑ ↓", "Move between steps; the right side shows evidence and fix"))
 
     def __init__(self, installation: Installation, *, allow_fixes: bool = False,
                  notes_dir: Path | None = None, timeline: Timeline | None = None,
@@ -89,7 +99,7 @@ class WizardPane(SaysWorkerFailures, Vertical):
         super().__init__(classes="pane-body", id="wizard-pane")
         # The app's stream: a fix that ran goes to the timeline and the recording through it.
         self.publish = publish
-        self.waiting_mail = 0  # messages deferred for the chain, handed down by the app
+        self.waiting_mail = 0  # messages deferred for the chain, from the latest queue sample
         self.installation = installation
         self.allow_fixes = allow_fixes
         self.notes_dir = notes_dir or Path.home()
@@ -99,6 +109,20 @@ class WizardPane(SaysWorkerFailures, Vertical):
         self.note = IncidentNote(installation)
         self._focus_check = ""
         self._fix_output: list[str] = []
+
+    @classmethod
+    def build(cls, host: PaneHost) -> WizardPane:
+        return cls(host.installation, allow_fixes=host.allow_fixes, timeline=host.timeline,
+                   publish=host.stream.publish)
+
+    @classmethod
+    def observes(cls) -> tuple[type[Observation], ...]:
+        return (QueueSampled,)
+
+    def take(self, observation: Observation) -> None:
+        if isinstance(observation, QueueSampled):
+            queue = observation.queue
+            self.waiting_mail = queue.deferred_authlib if queue is not None and queue.ok else 0
 
     def compose(self) -> ComposeResult:
         yield Static("", id="wizard-request")
@@ -377,16 +401,12 @@ class WizardPane(SaysWorkerFailures, Vertical):
             return
         self.app.notify(f"Incident note written to {path}", timeout=6, markup=False)
 
-    @staticmethod
-    def key_help() -> list[tuple[str, str]]:
-        return [
-            ("f", "Find it for me: run every check and name the cause"),
-            ("enter", "Start from the highlighted symptom"),
-            ("↑ ↓", "Move between steps; the right side shows evidence and fix"),
-            ("c", "Copy the fix (OSC 52), and show it as selectable text"),
-            ("v", "Verify: run the step's check again"),
-            ("x", "Run the fix (only with --allow-fixes, after a confirmation)"),
-            ("e", "Export the walk as a Markdown incident note"),
-            ("m", "Retry the waiting mail now and watch it (Queue pane; --allow-fixes)"),
-            ("esc", "Back to the symptoms"),
-        ]
+    @classmethod
+    def palette_commands(cls, app: App[Any]) -> Iterable[SystemCommand]:
+        from textual.app import SystemCommand
+
+        async def find_it() -> None:
+            await app.run_action("find_it")  # the app's: the wizard may not be built yet
+
+        yield SystemCommand("Find it for me", "Run every check and name the cause (wizard)",
+                            find_it)
