@@ -52,7 +52,7 @@ from tui.app.recording import RecordingLine
 from tui.app.safe_app import SafeApp
 from tui.app.screens.main_screen import MainScreen
 from tui.app.stylesheets import stylesheet_paths
-from tui.app.training import TRAINING_ACTIONS, Checked, Training
+from tui.app.training import TRAINING_ACTIONS, Training, TrainingChecked
 from tui.app.widgets.health_strip import HealthStrip
 from tui.app.widgets.pane_tabs import Pane, PaneTabs
 from tui.app.worker_failure import SaysWorkerFailures
@@ -366,7 +366,7 @@ class AuthlibApp(SaysWorkerFailures, SafeApp):
         if self.training is not None:
             self.training.check()
 
-    def on_checked(self, message: Checked) -> None:
+    def on_training_checked(self, message: TrainingChecked) -> None:
         if self.training is not None:
             self.training.checked(message)
 

@@ -2,7 +2,7 @@
 
 The app composes one `Training` when it runs a training session: it yields the
 trainer bar, delegates F6–F8 here and hands back the check's result, which the
-check's worker posts as a `Checked` message (the worker never touches the UI).
+check's worker posts as a `TrainingChecked` message (the worker never touches the UI).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ TRAINING_ACTIONS: tuple[AppAction, ...] = (
 
 
 @dataclass
-class Checked(Message):
+class TrainingChecked(Message):
     """The trainee's fix was checked with every check: the diagnosis now."""
 
     diagnosis: str
@@ -80,9 +80,9 @@ class Training:
 
     def _verify(self) -> None:
         diagnosis = self.session.verify()
-        self.app.post_message(Checked(diagnosis.id, diagnosis.headline))
+        self.app.post_message(TrainingChecked(diagnosis.id, diagnosis.headline))
 
-    def checked(self, message: Checked) -> None:
+    def checked(self, message: TrainingChecked) -> None:
         session = self.session
         if not session.fixed:
             self.app.notify(f"Not fixed yet: {message.diagnosis} — {message.headline}",

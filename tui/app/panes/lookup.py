@@ -15,6 +15,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Button, DataTable, Input, Static
 
@@ -43,6 +44,19 @@ class HistoryEntry:
 
 
 class LookupPane(PaneBase, SaysWorkerFailures, Vertical):
+    # What the lookup's worker says, in order: asking, then an answer or a refusal.
+    @dataclass
+    class Asking(Message):
+        address: str
+
+    @dataclass
+    class Answered(Message):
+        report: LookupReport
+
+    @dataclass
+    class Refused(Message):
+        text: str
+
     BINDINGS = [
         Binding("f2", "look_up_alias_target", "Alias target",
                 tooltip="Look up the alias target of the last result"),
@@ -119,15 +133,15 @@ class LookupPane(PaneBase, SaysWorkerFailures, Vertical):
     @work(thread=True, exclusive=True, group="lookup", exit_on_error=False,
           description="The lookup")
     def _run(self, address: str, service: str, password: str | None) -> None:
-        self.app.call_from_thread(self._busy, address)
+        self.post_message(self.Asking(address))
         try:
             report = run_lookup(self.installation.refreshed(), address, service, password)
         except (RefusedInput, FileNotFoundError) as exc:
-            self.app.call_from_thread(self._failed, str(exc))
+            self.post_message(self.Refused(str(exc)))
             return
         finally:
             password = None
-        self.app.call_from_thread(self._show, report)
+        self.post_message(self.Answered(report))
 
     failing_groups = ("lookup",)
 
@@ -135,13 +149,17 @@ class LookupPane(PaneBase, SaysWorkerFailures, Vertical):
         """A lookup that raised says so on the card, not "Asking…" forever."""
         self._failed(f"Stale: {sentence}")
 
-    def _busy(self, address: str) -> None:
-        self.query_one(ResultCard).show_message(f"Asking authdaemond about {address}…")
+    def on_lookup_pane_asking(self, message: Asking) -> None:
+        self.query_one(ResultCard).show_message(f"Asking authdaemond about {message.address}…")
+
+    def on_lookup_pane_refused(self, message: Refused) -> None:
+        self._failed(message.text)
 
     def _failed(self, text: str) -> None:
         self.query_one(ResultCard).show_message(text)
 
-    def _show(self, report: LookupReport) -> None:
+    def on_lookup_pane_answered(self, message: Answered) -> None:
+        report = message.report
         self.last_report = report
         self.query_one(ResultCard).show(report)
         entry = HistoryEntry(report.address, report.service, report.login,

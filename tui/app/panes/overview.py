@@ -12,6 +12,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.content import Content
+from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
@@ -75,6 +76,12 @@ class OverviewPane(PaneBase, SaysWorkerFailures, VerticalScroll):
 
     components = ("health",)
 
+    @dataclass
+    class Loaded(Message):
+        """The worker read discovery, the configs and the log set-up."""
+
+        data: OverviewData
+
     def __init__(self, installation: Installation) -> None:
         super().__init__(classes="pane-body", id="overview-pane")
         self.installation = installation
@@ -132,7 +139,7 @@ class OverviewPane(PaneBase, SaysWorkerFailures, VerticalScroll):
         findings = [*installation.discovery.access, *installation.config_findings(),
                     *installation.settings.problems, *installation.discovery.problems]
         logs = log_setup_of(installation)  # probes the journal: here, not on the UI thread
-        self.app.call_from_thread(self._show, OverviewData(installation, findings, logs))
+        self.post_message(self.Loaded(OverviewData(installation, findings, logs)))
 
     failing_groups = ("overview",)
 
@@ -142,6 +149,9 @@ class OverviewPane(PaneBase, SaysWorkerFailures, VerticalScroll):
     def show_failure(self, component: str, sentence: str | None) -> None:
         """Say what failed above the chain; None clears it (the component worked again)."""
         self.stale.set(component, sentence)
+
+    def on_overview_pane_loaded(self, message: Loaded) -> None:
+        self._show(message.data)
 
     def _show(self, data: OverviewData) -> None:
         self.show_failure("overview", None)

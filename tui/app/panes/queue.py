@@ -24,7 +24,7 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
 from tui.app.formatting import clock
-from tui.app.messages import OpenWizard
+from tui.app.messages import Notice, OpenWizard
 from tui.app.panes.pane import PaneBase, PaneHost
 from tui.app.screens.confirm_fix import ConfirmFixScreen
 from tui.app.text import plain, styled
@@ -241,15 +241,13 @@ class QueuePane(PaneBase, SaysWorkerFailures, Vertical):
                        audit_log=self.installation.settings.audit_log.value, check="mail-retry")
         for run in runs:
             if run.refused is not None:
-                self.app.call_from_thread(self.app.notify, run.refused, severity="error",
-                                          timeout=10, markup=False)
+                self.post_message(Notice(run.refused, severity="error"))
                 continue
             if self.stream is not None:
                 self.stream.publish(FixRan(time.time(), run.command, run.exit_code))
             if not run.ok:
-                self.app.call_from_thread(self.app.notify, f"{run.command} → exit "
-                                          f"{run.exit_code}: {run.output.strip()[:300]}",
-                                          severity="error", timeout=10, markup=False)
+                self.post_message(Notice(f"{run.command} → exit {run.exit_code}: "
+                                         f"{run.output.strip()[:300]}", severity="error"))
         if self.refresh_now is not None:
             self.refresh_now()  # a queue sample now, not at the next interval
 

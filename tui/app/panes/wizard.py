@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,11 +19,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
+from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from tui.app.messages import RetryMail
+from tui.app.messages import Notice, RetryMail
 from tui.app.panes.pane import PaneBase, PaneHost
 from tui.app.screens.confirm_fix import ConfirmFixScreen
 from tui.app.screens.fix_text import FixTextScreen
@@ -77,6 +79,45 @@ ENTRY_ORDER = (Branch.FIND, Branch.S_CONNECT, Branch.TEMPFAIL, Branch.ADDRESS, B
 
 
 class WizardPane(PaneBase, SaysWorkerFailures, Vertical):
+    # What the wizard's workers say, each as it happens (posted: thread-safe).
+    @dataclass
+    class Checked(Message):
+        """One check of the walk ran."""
+
+        result: CheckResult
+
+    @dataclass
+    class Diagnosed(Message):
+        """The walk ended: its diagnosis."""
+
+        diagnosis: Diagnosis
+        branch: Branch
+
+    @dataclass
+    class Verified(Message):
+        """A step's check ran again."""
+
+        result: CheckResult
+
+    @dataclass
+    class FixSaid(Message):
+        """A line of a running fix's output."""
+
+        line: str
+
+    @dataclass
+    class FixCommandRan(Message):
+        """One command of a fix ran, with its exit code."""
+
+        command: str
+        exit_code: int | None
+
+    @dataclass
+    class FixWorked(Message):
+        """Every command of the fix succeeded: verify its check, offer the waiting mail."""
+
+        check_id: str
+
     BINDINGS = [
         Binding("f", "find", "Find it",
                 tooltip="Find it for me: run every check and name the cause"),
@@ -197,18 +238,18 @@ class WizardPane(PaneBase, SaysWorkerFailures, Vertical):
         if branch is Branch.ADDRESS:
             results = list(address_checks(context, address))
             for result in results:
-                self.app.call_from_thread(self._add_result, result)
+                self.post_message(self.Checked(result))
         else:
             results = []
             for result in run_checks(context, BRANCH_CHECKS[branch]):
                 results.append(result)
-                self.app.call_from_thread(self._add_result, result)
+                self.post_message(self.Checked(result))
             bounced = last_bounced_recipient(context) if branch is Branch.BOUNCED else None
             if bounced is not None:  # is it a mailbox at all: alias, typo, disabled?
                 for result in address_checks(context, bounced):
                     results.append(result)
-                    self.app.call_from_thread(self._add_result, result)
-        self.app.call_from_thread(self._show_diagnosis, diagnose(tuple(results)), branch)
+                    self.post_message(self.Checked(result))
+        self.post_message(self.Diagnosed(diagnose(tuple(results)), branch))
 
     failing_groups = ("wizard",)  # the walk, wizard-verify and wizard-fix
 
@@ -225,6 +266,12 @@ class WizardPane(PaneBase, SaysWorkerFailures, Vertical):
     def _line(self, result: CheckResult) -> Content:
         return styled((_STATUS_WORD[result.status], _STATUS_STYLE[result.status]), " ",
                       result.title)
+
+    def on_wizard_pane_checked(self, message: Checked) -> None:
+        self._add_result(message.result)
+
+    def on_wizard_pane_diagnosed(self, message: Diagnosed) -> None:
+        self._show_diagnosis(message.diagnosis, message.branch)
 
     def _add_result(self, result: CheckResult) -> None:
         self.results[result.id] = result
@@ -316,9 +363,10 @@ class WizardPane(PaneBase, SaysWorkerFailures, Vertical):
         if check is None:
             return
         result = next(run_checks(CheckContext.fresh(self.installation), (check,)))
-        self.app.call_from_thread(self._verified, result)
+        self.post_message(self.Verified(result))
 
-    def _verified(self, result: CheckResult) -> None:
+    def on_wizard_pane_verified(self, message: Verified) -> None:
+        result = message.result
         self.results[result.id] = result
         self.note.add_verify(result)
         steps = self.query_one("#wizard-steps", OptionList)
@@ -353,22 +401,30 @@ class WizardPane(PaneBase, SaysWorkerFailures, Vertical):
           description="Running the fix")
     def _run_fix(self, check_id: str, commands: tuple[str, ...]) -> None:
         def output(line: str) -> None:
-            self.app.call_from_thread(self._show_output, line)
+            self.post_message(self.FixSaid(line))
 
         runs = run_fix(commands, allowed=self.allow_fixes,
                        audit_log=self.installation.settings.audit_log.value, check=check_id,
                        on_output=output)
         for run in runs:
             if run.refused is not None:  # never ran: nothing to note, time or record
-                self.app.call_from_thread(self.app.notify, run.refused, severity="error",
-                                          timeout=10, markup=False)
+                self.post_message(Notice(run.refused, severity="error"))
                 continue
-            self.app.call_from_thread(self.note.add_fix_run, run.command, run.exit_code)
+            self.post_message(self.FixCommandRan(run.command, run.exit_code))
             if self.publish is not None:
                 self.publish(FixRan(time.time(), run.command, run.exit_code))
         if runs and all(run.ok for run in runs):
-            self.app.call_from_thread(self._verify, check_id)
-            self.app.call_from_thread(self._offer_retry)
+            self.post_message(self.FixWorked(check_id))
+
+    def on_wizard_pane_fix_said(self, message: FixSaid) -> None:
+        self._show_output(message.line)
+
+    def on_wizard_pane_fix_command_ran(self, message: FixCommandRan) -> None:
+        self.note.add_fix_run(message.command, message.exit_code)
+
+    def on_wizard_pane_fix_worked(self, message: FixWorked) -> None:
+        self._verify(message.check_id)
+        self._offer_retry()
 
     def _offer_retry(self) -> None:
         """After a fix: the mail that waited meanwhile can go now (m), and be watched."""
