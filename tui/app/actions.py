@@ -44,7 +44,8 @@ APP_ACTIONS: tuple[AppAction, ...] = (
               "checks and log hits go to a file for `authlib-tui replay` (no secrets)",
               show=False),
     AppAction("question_mark", "help", "Keys", "Show every key and what it does"),
-    AppAction("ctrl+p", "command_palette", "Palette", "Search every action", show=False),
+    # Lower case, as Textual's own palette key at the footer's right end says it.
+    AppAction("ctrl+p", "command_palette", "palette", "Search every action", show=False),
     AppAction("q", "quit", "Quit", "Quit authlib-tui"),
 )
 

@@ -28,6 +28,7 @@ REPLAY_ACTIONS: tuple[AppAction, ...] = (
     AppAction("t", "timeline", "Timeline", "The incident timeline from the recording's start "
               "to the cursor"),
     AppAction("question_mark", "help", "Keys", "Show every key and what it does"),
-    AppAction("ctrl+p", "command_palette", "Palette", "Search every action", show=False),
+    # Lower case, as Textual's own palette key at the footer's right end says it.
+    AppAction("ctrl+p", "command_palette", "palette", "Search every action", show=False),
     AppAction("q", "quit", "Quit", "Quit the replay"),
 )
