@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from textual.message import Message
+from textual.notifications import SeverityLevel
 
 if TYPE_CHECKING:
     # Imported with the monitor, just after the app's first frame: no observation exists
@@ -84,3 +85,12 @@ class ProbingWanted(Message):
 @dataclass
 class RetryMail(Message):
     """Retry the mail waiting for the chain (the wizard offers it after a fix)."""
+
+
+@dataclass
+class Notice(Message):
+    """A toast asked for by a worker: `notify` belongs to the UI thread, a message does not."""
+
+    text: str
+    severity: SeverityLevel = "information"
+    timeout: float = 10.0

@@ -23,12 +23,14 @@ from textual.widgets import Input, Select, Static
 
 from tui.app.log_inbox import LogInbox
 from tui.app.messages import OpenWizard
+from tui.app.panes.pane import PaneBase, PaneHost
 from tui.app.sparkline import sparkline
 from tui.app.text import plain, styled
 from tui.app.text_roles import DIM, ERROR, ERROR_STRONG, LABEL, WARN
 from tui.app.widgets.choice import Choice
 from tui.app.widgets.log_view import LogView, ShownEntry
 from tui.core.logs.deferral_counts import BOUNCED, DEFERRED, ERRORS, DeferralCounts
+from tui.core.monitor.observations import LogSource, Observation
 
 FLUSH_INTERVAL = 0.05  # at most 20 UI updates a second
 BUCKET_MINUTES = 3
@@ -72,13 +74,19 @@ def _buckets(per_minute: list[int]) -> list[int]:
             for start in range(0, len(per_minute), BUCKET_MINUTES)]
 
 
-class LogsPane(Vertical):
+class LogsPane(PaneBase, Vertical):
+    components = ("logs",)
     BINDINGS = [
-        Binding("slash", "focus_filter", "Filter", tooltip="Filter as you type (/regex/ too)"),
-        Binding("space,f", "toggle_follow", "Pause/follow"),
-        Binding("w", "open_wizard", "Wizard", tooltip="Open the wizard at this line's step"),
-        Binding("escape", "leave_filter", "Leave filter", show=False),
+        Binding("slash", "focus_filter", "Filter",
+                tooltip="Filter as you type; /regex/ for a regular expression; esc leaves"),
+        Binding("space,f", "toggle_follow", "Pause/follow", tooltip="Pause or follow"),
+        Binding("w", "open_wizard", "Wizard",
+                tooltip="Open the wizard at the selected line's step"),
+        Binding("escape", "leave_filter", "Leave filter", show=False,
+                tooltip="Leave the filter for the lines"),
     ]
+    widget_keys = (("↑ ↓ j k", "Move the cursor (pauses following)"),
+                   ("g G", "Oldest / newest line (G follows again)"))
 
     def __init__(self, inbox: LogInbox | None = None,
                  counts: DeferralCounts | None = None) -> None:
@@ -88,7 +96,14 @@ class LogsPane(Vertical):
         self.since: float | None = None  # the incident mark: older lines are hidden
         self.source_text = "starting…"
         self.failure = ""  # the log follower's last failure, until it reads again
-        self._drawable = False  # set in on_mount (Textual's is_mounted is False until after it)
+
+    @classmethod
+    def build(cls, host: PaneHost) -> LogsPane:
+        return cls(host.log_inbox, host.counts)
+
+    @classmethod
+    def observes(cls) -> tuple[type[Observation], ...]:
+        return (LogSource,)
 
     def compose(self) -> ComposeResult:
         yield Static("Reading: …", id="logs-source")
@@ -101,21 +116,24 @@ class LogsPane(Vertical):
         yield Static("", id="logs-status")
 
     def on_mount(self) -> None:
-        self._drawable = True
         self.set_interval(FLUSH_INTERVAL, self._flush)
         self.set_interval(1.0, self._render_counts)
         self._render_counts()  # the line is there from the start, not after the first second
         self._render_source()
         self._flush()  # lines read before the pane was built
         if self.since is not None:
-            self._refilter()  # the incident was marked before the pane was built
+            self._apply_filter()  # the incident was marked before the pane was built
 
-    # -- what the app hands down (any time: before, during or after mounting) ---------------
-    def show_source(self, text: str, failure: str = "") -> None:
-        """What is read (the monitor's words), and its failure while it has one."""
-        self.source_text, self.failure = text or self.source_text, failure
-        if self._drawable:
+    # -- what the monitor hands down (the pane is mounted: `PaneBase.show`) -------------------
+    def take(self, observation: Observation) -> None:
+        if isinstance(observation, LogSource):
+            self.source_text = observation.text or self.source_text  # what is read
             self._render_source()
+
+    def show_failure(self, component: str, sentence: str | None) -> None:
+        """The log follower's failure, said instead of what is read until it reads again."""
+        self.failure = sentence or ""
+        self._render_source()
 
     def _render_source(self) -> None:
         # These lines are one row high (styles/app.tcss): no layout pass for new text, which
@@ -162,8 +180,10 @@ class LogsPane(Vertical):
     @on(Input.Changed, "#logs-filter")
     @on(Select.Changed)
     def _refilter(self) -> None:
-        if not self._drawable:
-            return  # on_mount applies the filter and the mark set meanwhile
+        if self.pane_mounted:  # else on_mount applies the filter and the mark set meanwhile
+            self._apply_filter()
+
+    def _apply_filter(self) -> None:
         text = self.query_one("#logs-filter", Input).value
         level = _chosen(self.query_one("#logs-level", Select).value, SEVERITIES)
         origin = _chosen(self.query_one("#logs-origin", Select).value, ORIGINS)
@@ -218,13 +238,4 @@ class LogsPane(Vertical):
             return
         self.post_message(OpenWizard(item.signature.wizard_step, item.text))
 
-    @staticmethod
-    def key_help() -> list[tuple[str, str]]:
-        return [
-            ("/", "Filter as you type; /regex/ for a regular expression; esc leaves"),
-            ("space f", "Pause or follow"),
-            ("↑ ↓ j k", "Move the cursor (pauses following)"),
-            ("g G", "Oldest / newest line (G follows again)"),
-            ("w", "Open the wizard at the selected line's step"),
-        ]
 

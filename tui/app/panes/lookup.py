@@ -15,10 +15,12 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Button, DataTable, Input, Static
 
 from tui.app.formatting import latency_text
+from tui.app.panes.pane import PaneBase, PaneHost
 from tui.app.text import plain
 from tui.app.widgets.result_card import ResultCard
 from tui.app.worker_failure import SaysWorkerFailures
@@ -41,20 +43,40 @@ class HistoryEntry:
     latency_ms: float
 
 
-class LookupPane(SaysWorkerFailures, Vertical):
+class LookupPane(PaneBase, SaysWorkerFailures, Vertical):
+    # What the lookup's worker says, in order: asking, then an answer or a refusal.
+    @dataclass
+    class Asking(Message):
+        address: str
+
+    @dataclass
+    class Answered(Message):
+        report: LookupReport
+
+    @dataclass
+    class Refused(Message):
+        text: str
+
     BINDINGS = [
-        Binding("f2", "look_up_alias_target", "Alias target", tooltip="Look up the alias target"),
+        Binding("f2", "look_up_alias_target", "Alias target",
+                tooltip="Look up the alias target of the last result"),
         Binding("slash,ctrl+l", "focus_address", "Type address",
-                tooltip="Focus the address field (/ or ctrl+l)"),
+                tooltip="Type an address (focus the address field)"),
         Binding("escape", "leave_form", "Leave field", show=False,
                 tooltip="Leave the form, so 1-5, r, ? and q work again"),
     ]
+    widget_keys = (("enter", "Look up the address (with a password: test the login)"),
+                   ("tab", "Next field; the history table re-runs a row with enter"))
 
     def __init__(self, installation: Installation) -> None:
         super().__init__(classes="pane-body", id="lookup-pane")
         self.installation = installation
         self.history: list[HistoryEntry] = []
         self.last_report: LookupReport | None = None
+
+    @classmethod
+    def build(cls, host: PaneHost) -> LookupPane:
+        return cls(host.installation)
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="lookup-form"):
@@ -111,15 +133,15 @@ class LookupPane(SaysWorkerFailures, Vertical):
     @work(thread=True, exclusive=True, group="lookup", exit_on_error=False,
           description="The lookup")
     def _run(self, address: str, service: str, password: str | None) -> None:
-        self.app.call_from_thread(self._busy, address)
+        self.post_message(self.Asking(address))
         try:
             report = run_lookup(self.installation.refreshed(), address, service, password)
         except (RefusedInput, FileNotFoundError) as exc:
-            self.app.call_from_thread(self._failed, str(exc))
+            self.post_message(self.Refused(str(exc)))
             return
         finally:
             password = None
-        self.app.call_from_thread(self._show, report)
+        self.post_message(self.Answered(report))
 
     failing_groups = ("lookup",)
 
@@ -127,13 +149,17 @@ class LookupPane(SaysWorkerFailures, Vertical):
         """A lookup that raised says so on the card, not "Asking…" forever."""
         self._failed(f"Stale: {sentence}")
 
-    def _busy(self, address: str) -> None:
-        self.query_one(ResultCard).show_message(f"Asking authdaemond about {address}…")
+    def on_lookup_pane_asking(self, message: Asking) -> None:
+        self.query_one(ResultCard).show_message(f"Asking authdaemond about {message.address}…")
+
+    def on_lookup_pane_refused(self, message: Refused) -> None:
+        self._failed(message.text)
 
     def _failed(self, text: str) -> None:
         self.query_one(ResultCard).show_message(text)
 
-    def _show(self, report: LookupReport) -> None:
+    def on_lookup_pane_answered(self, message: Answered) -> None:
+        report = message.report
         self.last_report = report
         self.query_one(ResultCard).show(report)
         entry = HistoryEntry(report.address, report.service, report.login,
@@ -181,18 +207,8 @@ class LookupPane(SaysWorkerFailures, Vertical):
     def action_leave_form(self) -> None:
         self.query_one(ResultCard).focus()
 
-    @staticmethod
-    def key_help() -> list[tuple[str, str]]:
-        return [
-            ("enter", "Look up the address (with a password: test the login)"),
-            ("F2", "Look up the alias target of the last result"),
-            ("/ ctrl+l", "Type an address (focus the address field)"),
-            ("esc", "Leave the form, so 1-5, r, ? and q work again"),
-            ("tab", "Next field; the history table re-runs a row with enter"),
-        ]
-
-    @staticmethod
-    def palette_commands(app: App[Any]) -> Iterable[SystemCommand]:
+    @classmethod
+    def palette_commands(cls, app: App[Any]) -> Iterable[SystemCommand]:
         from textual.app import SystemCommand
 
         async def focus_lookup() -> None:

@@ -12,12 +12,14 @@ from textual import work
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.content import Content
+from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from tui.app.formatting import age
 from tui.app.messages import HopChosen, ShowPane
+from tui.app.panes.pane import PaneBase, PaneHost
 from tui.app.text import plain, styled
 from tui.app.text_roles import (
     ACCENT,
@@ -36,6 +38,7 @@ from tui.core.xray import hop_of_step
 if TYPE_CHECKING:  # the rest is imported by the worker and the handlers that use it
     from tui.core.installation import Installation
     from tui.core.log_sources.recent_errors import RecentErrors
+    from tui.core.monitor.observations import Observation
 
 # Which pane deals with a finding, by id prefix; the wizard by default.
 _PANE_FOR_PREFIX = (
@@ -68,8 +71,16 @@ class OverviewData:
     log_setup: str
 
 
-class OverviewPane(SaysWorkerFailures, VerticalScroll):
+class OverviewPane(PaneBase, SaysWorkerFailures, VerticalScroll):
     """Recent errors, config findings and discovery; filled by a background worker."""
+
+    components = ("health",)
+
+    @dataclass
+    class Loaded(Message):
+        """The worker read discovery, the configs and the log set-up."""
+
+        data: OverviewData
 
     def __init__(self, installation: Installation) -> None:
         super().__init__(classes="pane-body", id="overview-pane")
@@ -77,6 +88,24 @@ class OverviewPane(SaysWorkerFailures, VerticalScroll):
         self._findings: list[Finding] = []
         self._recent: RecentErrors | None = None
         self.stale = StaleLine(id="overview-stale")  # what failed (health, overview)
+
+    @classmethod
+    def build(cls, host: PaneHost) -> OverviewPane:
+        return cls(host.installation)
+
+    @classmethod
+    def observes(cls) -> tuple[type[Observation], ...]:
+        from tui.core.monitor.observations import ChecksRan, HealthSampled
+
+        return (HealthSampled, ChecksRan)
+
+    def take(self, observation: Observation) -> None:
+        from tui.core.monitor.observations import ChecksRan, HealthSampled
+
+        if isinstance(observation, HealthSampled):
+            self.show_recent(observation.snapshot.recent)
+        elif isinstance(observation, ChecksRan):
+            self.query_one(XrayChain).hops = observation.hops
 
     def compose(self) -> ComposeResult:
         yield self.stale
@@ -110,7 +139,7 @@ class OverviewPane(SaysWorkerFailures, VerticalScroll):
         findings = [*installation.discovery.access, *installation.config_findings(),
                     *installation.settings.problems, *installation.discovery.problems]
         logs = log_setup_of(installation)  # probes the journal: here, not on the UI thread
-        self.app.call_from_thread(self._show, OverviewData(installation, findings, logs))
+        self.post_message(self.Loaded(OverviewData(installation, findings, logs)))
 
     failing_groups = ("overview",)
 
@@ -120,6 +149,9 @@ class OverviewPane(SaysWorkerFailures, VerticalScroll):
     def show_failure(self, component: str, sentence: str | None) -> None:
         """Say what failed above the chain; None clears it (the component worked again)."""
         self.stale.set(component, sentence)
+
+    def on_overview_pane_loaded(self, message: Loaded) -> None:
+        self._show(message.data)
 
     def _show(self, data: OverviewData) -> None:
         self.show_failure("overview", None)
@@ -164,10 +196,9 @@ class OverviewPane(SaysWorkerFailures, VerticalScroll):
 
     def show_recent(self, recent: RecentErrors | None) -> None:
         """The health run's read of the log: the strip's last error is its newest entry, so
-        both say the same. Kept until mounted; drawn at once when it is."""
+        both say the same."""
         self._recent = recent
-        if self.is_mounted:
-            self._draw_recent()
+        self._draw_recent()
 
     def _draw_recent(self) -> None:
         recent = self._recent

@@ -24,13 +24,14 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
 from tui.app.formatting import clock
-from tui.app.messages import OpenWizard
+from tui.app.messages import Notice, OpenWizard
+from tui.app.panes.pane import PaneBase, PaneHost
 from tui.app.screens.confirm_fix import ConfirmFixScreen
 from tui.app.text import plain, styled
 from tui.app.text_roles import DIM, ERROR_STRONG, LABEL, LOST, MUTED, NOTE, OK, WARN
 from tui.app.worker_failure import SaysWorkerFailures
 from tui.core.durations import age_text
-from tui.core.monitor.observations import FixRan, QueueSampled
+from tui.core.monitor.observations import FixRan, Observation, QueueSampled
 from tui.core.monitor.retry_watch import RetryWatch
 from tui.core.monitor.stream import ObservationStream
 from tui.core.postfix.commands import flush_command, retry_command
@@ -44,13 +45,15 @@ REASONS_SHOWN = 4
 BOUNCES_SHOWN = 3
 
 
-class QueuePane(SaysWorkerFailures, Vertical):
+class QueuePane(PaneBase, SaysWorkerFailures, Vertical):
     BINDINGS = [
         Binding("x", "retry_all", "Retry all", tooltip="Retry every waiting message now "
-                "(postqueue -f; needs --allow-fixes)"),
-        Binding("w", "open_wizard", "Wizard", tooltip="Walk the waiting or lost mail to its "
-                "cause"),
+                "(postqueue -f; with --allow-fixes)"),
+        Binding("w", "open_wizard", "Wizard", tooltip="Open the wizard at the waiting or lost "
+                "mail"),
     ]
+    widget_keys = (("enter", "Retry the selected message (postqueue -i ID; with --allow-fixes)"),
+                   ("↑ ↓", "Move between the waiting messages"))
 
     def __init__(self, installation: Installation, *, allow_fixes: bool = False,
                  stream: ObservationStream | None = None,
@@ -63,7 +66,15 @@ class QueuePane(SaysWorkerFailures, Vertical):
         self.refresh_now = refresh_now  # ask the monitor for a queue sample now
         self.sample: QueueSampled | None = None
         self.retry_watch: RetryWatch | None = None
-        self._drawable = False  # set in on_mount (Textual's is_mounted is False until after it)
+
+    @classmethod
+    def build(cls, host: PaneHost) -> QueuePane:
+        return cls(host.installation, allow_fixes=host.allow_fixes, stream=host.stream,
+                   refresh_now=host.monitor.refresh)
+
+    @classmethod
+    def observes(cls) -> tuple[type[Observation], ...]:
+        return (QueueSampled,)
 
     def compose(self) -> ComposeResult:
         yield Static("Reading the queue…", id="queue-summary")
@@ -80,20 +91,22 @@ class QueuePane(SaysWorkerFailures, Vertical):
                              ("why", 40)):
             table.add_column(label, width=width)
         self.set_interval(1.0, self._draw_watch)
-        self._drawable = True
-        self._draw()
+        self._draw()  # the keys line, before any sample
 
     def home_widget(self) -> Widget:
         return self.query_one("#queue-table", DataTable)
 
-    # -- what the app hands down (any time: before, during or after mounting) ---------------
+    # -- what the monitor hands down (the pane is mounted: `PaneBase.show`) -------------------
     def show_sample(self, sample: QueueSampled) -> None:
-        self.sample = sample
-        self._draw()
+        """A queue sample, at any time (kept until the pane is mounted)."""
+        self.show(sample)
+
+    def take(self, observation: Observation) -> None:
+        if isinstance(observation, QueueSampled):
+            self.sample = observation
+            self._draw()
 
     def _draw(self) -> None:
-        if not self._drawable:
-            return  # on_mount draws what was handed down meanwhile
         sample = self.sample
         summary = self.query_one("#queue-summary", Static)
         bounced = self.query_one("#queue-bounced", Static)
@@ -228,15 +241,13 @@ class QueuePane(SaysWorkerFailures, Vertical):
                        audit_log=self.installation.settings.audit_log.value, check="mail-retry")
         for run in runs:
             if run.refused is not None:
-                self.app.call_from_thread(self.app.notify, run.refused, severity="error",
-                                          timeout=10, markup=False)
+                self.post_message(Notice(run.refused, severity="error"))
                 continue
             if self.stream is not None:
                 self.stream.publish(FixRan(time.time(), run.command, run.exit_code))
             if not run.ok:
-                self.app.call_from_thread(self.app.notify, f"{run.command} → exit "
-                                          f"{run.exit_code}: {run.output.strip()[:300]}",
-                                          severity="error", timeout=10, markup=False)
+                self.post_message(Notice(f"{run.command} → exit {run.exit_code}: "
+                                         f"{run.output.strip()[:300]}", severity="error"))
         if self.refresh_now is not None:
             self.refresh_now()  # a queue sample now, not at the next interval
 
@@ -251,11 +262,3 @@ class QueuePane(SaysWorkerFailures, Vertical):
         self.post_message(OpenWizard("mail-bounced" if lost else "mail-deferred",
                                      "the Queue pane"))
 
-    @staticmethod
-    def key_help() -> list[tuple[str, str]]:
-        return [
-            ("x", "Retry every waiting message now (postqueue -f; with --allow-fixes)"),
-            ("enter", "Retry the selected message (postqueue -i ID; with --allow-fixes)"),
-            ("↑ ↓", "Move between the waiting messages"),
-            ("w", "Open the wizard at the waiting or lost mail"),
-        ]

@@ -9,19 +9,23 @@ and every run is audited and followed by a verify of the same check.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
+from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from tui.app.messages import RetryMail
+from tui.app.messages import Notice, RetryMail
+from tui.app.panes.pane import PaneBase, PaneHost
 from tui.app.screens.confirm_fix import ConfirmFixScreen
 from tui.app.screens.fix_text import FixTextScreen
 from tui.app.text import plain, styled
@@ -57,10 +61,13 @@ from tui.core.checks.registry import check_for_step
 from tui.core.checks.result import CheckResult, Status
 from tui.core.fixes.runner import run_fix
 from tui.core.installation import Installation
-from tui.core.monitor.observations import FixRan, Observation
+from tui.core.monitor.observations import FixRan, Observation, QueueSampled
 from tui.core.safe_files import write_file
 from tui.core.safe_text import pasteable
 from tui.core.timeline import Timeline
+
+if TYPE_CHECKING:
+    from textual.app import App, SystemCommand
 
 NEWLINE = Content("\n")
 _STATUS_STYLE = {Status.OK: OK, Status.WARN: WARN, Status.FAIL: ERROR_STRONG,
@@ -71,17 +78,61 @@ ENTRY_ORDER = (Branch.FIND, Branch.S_CONNECT, Branch.TEMPFAIL, Branch.ADDRESS, B
                Branch.BOUNCED)
 
 
-class WizardPane(SaysWorkerFailures, Vertical):
+class WizardPane(PaneBase, SaysWorkerFailures, Vertical):
+    # What the wizard's workers say, each as it happens (posted: thread-safe).
+    @dataclass
+    class Checked(Message):
+        """One check of the walk ran."""
+
+        result: CheckResult
+
+    @dataclass
+    class Diagnosed(Message):
+        """The walk ended: its diagnosis."""
+
+        diagnosis: Diagnosis
+        branch: Branch
+
+    @dataclass
+    class Verified(Message):
+        """A step's check ran again."""
+
+        result: CheckResult
+
+    @dataclass
+    class FixSaid(Message):
+        """A line of a running fix's output."""
+
+        line: str
+
+    @dataclass
+    class FixCommandRan(Message):
+        """One command of a fix ran, with its exit code."""
+
+        command: str
+        exit_code: int | None
+
+    @dataclass
+    class FixWorked(Message):
+        """Every command of the fix succeeded: verify its check, offer the waiting mail."""
+
+        check_id: str
+
     BINDINGS = [
-        Binding("f", "find", "Find it", tooltip="Run every check and name the cause"),
-        Binding("c", "copy_fix", "Copy fix", tooltip="Copy the selected step's fix (OSC 52)"),
-        Binding("v", "verify", "Verify", tooltip="Run the selected step's check again"),
-        Binding("x", "run_fix", "Run fix", tooltip="Run the fix (needs --allow-fixes)"),
-        Binding("e", "export", "Export", tooltip="Write the walk as a Markdown incident note"),
-        Binding("m", "retry_mail", "Retry mail", tooltip="Retry the mail waiting for the chain "
-                "and watch it (Queue pane; needs --allow-fixes)"),
-        Binding("escape", "entries", "Start over", show=False),
+        Binding("f", "find", "Find it",
+                tooltip="Find it for me: run every check and name the cause"),
+        Binding("c", "copy_fix", "Copy fix",
+                tooltip="Copy the fix (OSC 52), and show it as selectable text"),
+        Binding("v", "verify", "Verify", tooltip="Verify: run the step's check again"),
+        Binding("x", "run_fix", "Run fix",
+                tooltip="Run the fix (only with --allow-fixes, after a confirmation)"),
+        Binding("e", "export", "Export", tooltip="Export the walk as a Markdown incident note"),
+        Binding("m", "retry_mail", "Retry mail", tooltip="Retry the waiting mail now and watch "
+                "it (Queue pane; --allow-fixes)"),
+        Binding("escape", "entries", "Start over", show=False, tooltip="Back to the symptoms"),
     ]
+    widget_keys = (("enter", "Start from the highlighted symptom"),
+                   ("↑ ↓", "Move between steps; the right side shows evidence and fix"))
 
     def __init__(self, installation: Installation, *, allow_fixes: bool = False,
                  notes_dir: Path | None = None, timeline: Timeline | None = None,
@@ -89,7 +140,7 @@ class WizardPane(SaysWorkerFailures, Vertical):
         super().__init__(classes="pane-body", id="wizard-pane")
         # The app's stream: a fix that ran goes to the timeline and the recording through it.
         self.publish = publish
-        self.waiting_mail = 0  # messages deferred for the chain, handed down by the app
+        self.waiting_mail = 0  # messages deferred for the chain, from the latest queue sample
         self.installation = installation
         self.allow_fixes = allow_fixes
         self.notes_dir = notes_dir or Path.home()
@@ -99,6 +150,20 @@ class WizardPane(SaysWorkerFailures, Vertical):
         self.note = IncidentNote(installation)
         self._focus_check = ""
         self._fix_output: list[str] = []
+
+    @classmethod
+    def build(cls, host: PaneHost) -> WizardPane:
+        return cls(host.installation, allow_fixes=host.allow_fixes, timeline=host.timeline,
+                   publish=host.stream.publish)
+
+    @classmethod
+    def observes(cls) -> tuple[type[Observation], ...]:
+        return (QueueSampled,)
+
+    def take(self, observation: Observation) -> None:
+        if isinstance(observation, QueueSampled):
+            queue = observation.queue
+            self.waiting_mail = queue.deferred_authlib if queue is not None and queue.ok else 0
 
     def compose(self) -> ComposeResult:
         yield Static("", id="wizard-request")
@@ -173,18 +238,18 @@ class WizardPane(SaysWorkerFailures, Vertical):
         if branch is Branch.ADDRESS:
             results = list(address_checks(context, address))
             for result in results:
-                self.app.call_from_thread(self._add_result, result)
+                self.post_message(self.Checked(result))
         else:
             results = []
             for result in run_checks(context, BRANCH_CHECKS[branch]):
                 results.append(result)
-                self.app.call_from_thread(self._add_result, result)
+                self.post_message(self.Checked(result))
             bounced = last_bounced_recipient(context) if branch is Branch.BOUNCED else None
             if bounced is not None:  # is it a mailbox at all: alias, typo, disabled?
                 for result in address_checks(context, bounced):
                     results.append(result)
-                    self.app.call_from_thread(self._add_result, result)
-        self.app.call_from_thread(self._show_diagnosis, diagnose(tuple(results)), branch)
+                    self.post_message(self.Checked(result))
+        self.post_message(self.Diagnosed(diagnose(tuple(results)), branch))
 
     failing_groups = ("wizard",)  # the walk, wizard-verify and wizard-fix
 
@@ -201,6 +266,12 @@ class WizardPane(SaysWorkerFailures, Vertical):
     def _line(self, result: CheckResult) -> Content:
         return styled((_STATUS_WORD[result.status], _STATUS_STYLE[result.status]), " ",
                       result.title)
+
+    def on_wizard_pane_checked(self, message: Checked) -> None:
+        self._add_result(message.result)
+
+    def on_wizard_pane_diagnosed(self, message: Diagnosed) -> None:
+        self._show_diagnosis(message.diagnosis, message.branch)
 
     def _add_result(self, result: CheckResult) -> None:
         self.results[result.id] = result
@@ -292,9 +363,10 @@ class WizardPane(SaysWorkerFailures, Vertical):
         if check is None:
             return
         result = next(run_checks(CheckContext.fresh(self.installation), (check,)))
-        self.app.call_from_thread(self._verified, result)
+        self.post_message(self.Verified(result))
 
-    def _verified(self, result: CheckResult) -> None:
+    def on_wizard_pane_verified(self, message: Verified) -> None:
+        result = message.result
         self.results[result.id] = result
         self.note.add_verify(result)
         steps = self.query_one("#wizard-steps", OptionList)
@@ -329,22 +401,30 @@ class WizardPane(SaysWorkerFailures, Vertical):
           description="Running the fix")
     def _run_fix(self, check_id: str, commands: tuple[str, ...]) -> None:
         def output(line: str) -> None:
-            self.app.call_from_thread(self._show_output, line)
+            self.post_message(self.FixSaid(line))
 
         runs = run_fix(commands, allowed=self.allow_fixes,
                        audit_log=self.installation.settings.audit_log.value, check=check_id,
                        on_output=output)
         for run in runs:
             if run.refused is not None:  # never ran: nothing to note, time or record
-                self.app.call_from_thread(self.app.notify, run.refused, severity="error",
-                                          timeout=10, markup=False)
+                self.post_message(Notice(run.refused, severity="error"))
                 continue
-            self.app.call_from_thread(self.note.add_fix_run, run.command, run.exit_code)
+            self.post_message(self.FixCommandRan(run.command, run.exit_code))
             if self.publish is not None:
                 self.publish(FixRan(time.time(), run.command, run.exit_code))
         if runs and all(run.ok for run in runs):
-            self.app.call_from_thread(self._verify, check_id)
-            self.app.call_from_thread(self._offer_retry)
+            self.post_message(self.FixWorked(check_id))
+
+    def on_wizard_pane_fix_said(self, message: FixSaid) -> None:
+        self._show_output(message.line)
+
+    def on_wizard_pane_fix_command_ran(self, message: FixCommandRan) -> None:
+        self.note.add_fix_run(message.command, message.exit_code)
+
+    def on_wizard_pane_fix_worked(self, message: FixWorked) -> None:
+        self._verify(message.check_id)
+        self._offer_retry()
 
     def _offer_retry(self) -> None:
         """After a fix: the mail that waited meanwhile can go now (m), and be watched."""
@@ -377,16 +457,12 @@ class WizardPane(SaysWorkerFailures, Vertical):
             return
         self.app.notify(f"Incident note written to {path}", timeout=6, markup=False)
 
-    @staticmethod
-    def key_help() -> list[tuple[str, str]]:
-        return [
-            ("f", "Find it for me: run every check and name the cause"),
-            ("enter", "Start from the highlighted symptom"),
-            ("↑ ↓", "Move between steps; the right side shows evidence and fix"),
-            ("c", "Copy the fix (OSC 52), and show it as selectable text"),
-            ("v", "Verify: run the step's check again"),
-            ("x", "Run the fix (only with --allow-fixes, after a confirmation)"),
-            ("e", "Export the walk as a Markdown incident note"),
-            ("m", "Retry the waiting mail now and watch it (Queue pane; --allow-fixes)"),
-            ("esc", "Back to the symptoms"),
-        ]
+    @classmethod
+    def palette_commands(cls, app: App[Any]) -> Iterable[SystemCommand]:
+        from textual.app import SystemCommand
+
+        async def find_it() -> None:
+            await app.run_action("find_it")  # the app's: the wizard may not be built yet
+
+        yield SystemCommand("Find it for me", "Run every check and name the cause (wizard)",
+                            find_it)

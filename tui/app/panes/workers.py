@@ -16,24 +16,28 @@ from typing import TYPE_CHECKING, Any
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widget import Widget
 
 from tui.app.messages import OpenWizard, ProbingWanted, SamplingWanted
+from tui.app.panes.pane import PaneBase, PaneHost
 from tui.app.widgets.stale_line import StaleLine
 from tui.app.widgets.workers_view import WorkersView
+from tui.core.monitor.observations import Observation, PoolSampled
 from tui.core.workers.sampler import WorkersSnapshot
 from tui.core.workers.verdict import WIZARD_STEP_OF_STATE
 
 if TYPE_CHECKING:
     from textual.app import App, SystemCommand
 
-class WorkersPane(VerticalScroll):
+class WorkersPane(PaneBase, VerticalScroll):
     """Verdict, fix, gauge, sparklines and the database side of the worker pool."""
+
+    components = ("pool", "probe", "sessions")
 
     BINDINGS = [
         Binding("p", "toggle_probe", "Probe on/off",
-                tooltip="Pause the once-per-interval probe lookup (or resume it)"),
-        Binding("w", "open_wizard", "Wizard", tooltip="Open the wizard at this verdict's step"),
+                tooltip="Pause or resume the probe lookup (one per interval)"),
+        Binding("w", "open_wizard", "Wizard",
+                tooltip="Open the wizard at the step for this verdict"),
     ]
 
     def __init__(self, probe_address: str) -> None:
@@ -42,24 +46,28 @@ class WorkersPane(VerticalScroll):
         self.probing = True
         self.snapshot: WorkersSnapshot | None = None
         self.stale = StaleLine(id="workers-stale")  # component → its failure, until it samples
-        self._drawable = False  # set in on_mount (Textual's is_mounted is False until after it)
+
+    @classmethod
+    def build(cls, host: PaneHost) -> WorkersPane:
+        return cls(host.installation.settings.probe_address.value)
+
+    @classmethod
+    def observes(cls) -> tuple[type[Observation], ...]:
+        return (PoolSampled,)
 
     def compose(self) -> ComposeResult:
         yield self.stale
         yield WorkersView()
 
-    def on_mount(self) -> None:
-        self._drawable = True
-        self._draw()  # a snapshot handed down before the pane was built
-
     def on_show(self) -> None:
         """Ask for the sampling the first time the pane is shown, not when it is built."""
         self.post_message(SamplingWanted())
 
-    def home_widget(self) -> Widget:
-        return self
+    # -- what the monitor hands down (the pane is mounted: `PaneBase.show`) -------------------
+    def take(self, observation: Observation) -> None:
+        if isinstance(observation, PoolSampled) and observation.snapshot is not None:
+            self.show_snapshot(observation.snapshot)
 
-    # -- what the app hands down (any time: before, during or after mounting) ---------------
     def show_snapshot(self, snapshot: WorkersSnapshot) -> None:
         self.snapshot = snapshot
         self._draw()
@@ -77,8 +85,6 @@ class WorkersPane(VerticalScroll):
         return None
 
     def _draw(self) -> None:
-        if not self._drawable:
-            return  # on_mount draws what was handed down meanwhile
         if self.snapshot is not None:
             self.query_one(WorkersView).show(self.snapshot, self.probe_address,
                                              self._probe_note())
@@ -99,15 +105,8 @@ class WorkersPane(VerticalScroll):
             return
         self.post_message(OpenWizard(step, verdict.headline))
 
-    @staticmethod
-    def key_help() -> list[tuple[str, str]]:
-        return [
-            ("p", "Pause or resume the probe lookup (one per interval)"),
-            ("w", "Open the wizard at the step for this verdict"),
-        ]
-
-    @staticmethod
-    def palette_commands(app: App[Any]) -> Iterable[SystemCommand]:
+    @classmethod
+    def palette_commands(cls, app: App[Any]) -> Iterable[SystemCommand]:
         from textual.app import SystemCommand
 
         async def toggle() -> None:

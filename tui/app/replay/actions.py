@@ -1,23 +1,18 @@
-"""The replay's keys, once: `bindings(REPLAY_ACTIONS)`, the `?` help and the palette."""
+"""The replay's keys, once: `bindings(REPLAY_ACTIONS)`; the `?` help and the palette read them."""
 
 from __future__ import annotations
 
-from tui.app.actions import AppAction
+from tui.app.actions import AppAction, pane_actions
+from tui.app.panes.registry import REPLAY_PANES
 
-PANES: tuple[tuple[str, str], ...] = (
-    ("overview", "Overview"),
-    ("logs", "Logs"),
-    ("workers", "Workers"),
-)
+# (id, title) of the panes the replay shows, in the registry's order.
+PANES: tuple[tuple[str, str], ...] = tuple((entry.pane_id, entry.title)
+                                           for entry in REPLAY_PANES)
 SEEK_SECONDS = 60.0
 SPEEDS = (1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0)
 
 REPLAY_ACTIONS: tuple[AppAction, ...] = (
-    *(
-        AppAction(str(number), f"show_pane('{pane_id}')", title,
-                  f"Switch to the {title} pane", show=False)
-        for number, (pane_id, title) in enumerate(PANES, start=1)
-    ),
+    *pane_actions(PANES),
     AppAction("space", "play_pause", "Play/pause", "Play the recording from the cursor, or pause"),
     AppAction("full_stop", "step(1)", "Step", "Step to the next moment something was recorded"),
     AppAction("comma", "step(-1)", "Back", "Step back to the previous recorded moment",
@@ -33,6 +28,7 @@ REPLAY_ACTIONS: tuple[AppAction, ...] = (
     AppAction("t", "timeline", "Timeline", "The incident timeline from the recording's start "
               "to the cursor"),
     AppAction("question_mark", "help", "Keys", "Show every key and what it does"),
-    AppAction("ctrl+p", "command_palette", "Palette", "Search every action", show=False),
+    # Lower case, as Textual's own palette key at the footer's right end says it.
+    AppAction("ctrl+p", "command_palette", "palette", "Search every action", show=False),
     AppAction("q", "quit", "Quit", "Quit the replay"),
 )

@@ -8,24 +8,23 @@ in-memory recording (bisects, no I/O), so the UI thread never waits.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterable
 
 from textual.app import ComposeResult, SystemCommand
 from textual.css.query import NoMatches
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widget import Widget
 from textual.widgets import Footer
 
-from tui.app.actions import bindings, palette_commands
+from tui.app.actions import bindings, key_help, palette_commands
 from tui.app.formatting import clock
 from tui.app.messages import HopChosen, OpenWizard
-from tui.app.replay.actions import PANES, REPLAY_ACTIONS, SPEEDS
+from tui.app.panes.registry import REPLAY_PANES
+from tui.app.replay.actions import REPLAY_ACTIONS, SPEEDS
 from tui.app.replay.bar import ReplayBar
 from tui.app.replay.logs import RecordedLogs
 from tui.app.replay.overview import RecordedOverview
-from tui.app.replay.workers import RecordedWorkers
+from tui.app.replay.pane import RecordedPane
 from tui.app.safe_app import SafeApp
 from tui.app.screens.main_screen import MainScreen
 from tui.app.stylesheets import stylesheet_paths
@@ -38,13 +37,6 @@ from tui.core.xray import hop_of_step
 
 TICK = 0.25  # seconds of wall time between cursor moves while playing
 HOP_LOG_WINDOW = 300.0  # a hop's evidence lists the log hits of the 5 minutes before the cursor
-
-
-def _when(moment: str | None) -> str:
-    try:
-        return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(float(moment or "")))
-    except ValueError:
-        return "?"
 
 
 class ReplayApp(SafeApp):
@@ -68,27 +60,11 @@ class ReplayApp(SafeApp):
     def compose(self) -> ComposeResult:
         meta = self.recording.meta
         yield ReplayBar(self.recording.start, self.recording.end, meta.get("host", "?"))
-        with PaneTabs(initial="overview", id="panes"):
-            for number, (pane_id, title) in enumerate(PANES, start=1):
-                with Pane(f"{number} {title}", id=pane_id):
-                    yield self._pane(pane_id)
+        with PaneTabs(initial=REPLAY_PANES[0].pane_id, id="panes"):
+            for number, entry in enumerate(REPLAY_PANES, start=1):
+                with Pane(f"{number} {entry.title}", id=entry.pane_id):
+                    yield entry.replay_class().build(self.recording)
         yield Footer()
-
-    def _pane(self, pane_id: str) -> Widget:
-        meta = self.recording.meta
-        if pane_id == "logs":
-            return RecordedLogs()
-        if pane_id == "workers":
-            return RecordedWorkers()
-        return RecordedOverview([
-            ("file", str(self.recording.path)),
-            ("host", meta.get("host", "?")),
-            ("version", meta.get("version", "?")),
-            ("platform", meta.get("platform", "?")),
-            ("from", _when(meta.get("started"))),
-            ("to", _when(meta.get("ended")) if "ended" in meta else "? (not closed: cut short)"),
-            ("rows", f"{len(self.recording.observations):,}"),
-        ])
 
     def on_mount(self) -> None:
         # Held, not queried: while playing, a modal (the timeline, the keys) is the screen
@@ -179,11 +155,12 @@ class ReplayApp(SafeApp):
 
     def on_pane_tabs_activated(self, event: PaneTabs.Activated) -> None:
         for child in event.pane.query(".pane-body"):
-            try:
-                home = child.home_widget()  # type: ignore[attr-defined]
-            except NoMatches:
-                return  # the app is closing
-            self.set_focus(home, scroll_visible=False)
+            if isinstance(child, RecordedPane):
+                try:
+                    home = child.home_widget()
+                except NoMatches:
+                    return  # the app is closing
+                self.set_focus(home, scroll_visible=False)
             return
 
     def action_timeline(self) -> None:
@@ -196,7 +173,8 @@ class ReplayApp(SafeApp):
     def action_help(self) -> None:
         from tui.app.screens.help_screen import HelpScreen
 
-        self.push_screen(HelpScreen("Replay", [], actions=REPLAY_ACTIONS, panes=len(PANES)))
+        self.push_screen(HelpScreen(key_help(self.BINDINGS), "Replay", [],
+                                    panes=len(REPLAY_PANES)))
 
     def on_hop_chosen(self, message: HopChosen) -> None:
         from tui.app.screens.hop_screen import HopScreen
@@ -211,5 +189,5 @@ class ReplayApp(SafeApp):
         self.notify("The wizard runs on the live system: `authlib-tui` there.", timeout=4)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        yield from palette_commands(self, REPLAY_ACTIONS)
+        yield from palette_commands(self, self.BINDINGS)
         yield from super().get_system_commands(screen)

@@ -9,10 +9,10 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.widget import Widget
 from textual.widgets import Static
 
 from tui.app.formatting import clock
+from tui.app.replay.pane import RecordedPane
 from tui.app.text import styled
 from tui.app.text_roles import DIM, LABEL, NOTE, SEVERITY_ROLE
 from tui.core.recording.store import Observation
@@ -21,7 +21,7 @@ NEWLINE = Content("\n")
 SHOWN = 200
 
 
-class RecordedLogs(VerticalScroll):
+class RecordedLogs(RecordedPane, VerticalScroll):
     def __init__(self) -> None:
         super().__init__(classes="pane-body", id="replay-logs", can_focus=True)
         self._shown: tuple[float, int] | None = None
@@ -31,9 +31,6 @@ class RecordedLogs(VerticalScroll):
                             ("  (raw lines are never recorded)", DIM)),
                      classes="section-title")
         yield Static("…", id="replay-log-hits")
-
-    def home_widget(self) -> Widget:
-        return self
 
     def show_hits(self, hits: list[Observation]) -> None:
         key = (hits[-1].at, len(hits)) if hits else (0.0, 0)

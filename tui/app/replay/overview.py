@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.content import Content
@@ -9,19 +11,41 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from tui.app.formatting import clock
+from tui.app.replay.pane import RecordedPane
 from tui.app.text import plain, styled
 from tui.app.text_roles import DIM, ERROR_STRONG, LABEL, OK, WARN
 from tui.app.widgets.xray_chain import XrayChain
 from tui.core.checks.result import CheckResult, Status
+from tui.core.recording.replay import Recording
 
 NEWLINE = Content("\n")
 _STATUS_STYLE = {Status.FAIL: ERROR_STRONG, Status.WARN: WARN}
 
 
-class RecordedOverview(VerticalScroll):
+def _when(moment: str | None) -> str:
+    try:
+        return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(float(moment or "")))
+    except ValueError:
+        return "?"
+
+
+class RecordedOverview(RecordedPane, VerticalScroll):
     def __init__(self, about: list[tuple[str, str]]) -> None:
         super().__init__(classes="pane-body", id="replay-overview")
         self.about = about  # (label, value) rows describing the recording
+
+    @classmethod
+    def build(cls, recording: Recording) -> RecordedOverview:
+        meta = recording.meta
+        return cls([
+            ("file", str(recording.path)),
+            ("host", meta.get("host", "?")),
+            ("version", meta.get("version", "?")),
+            ("platform", meta.get("platform", "?")),
+            ("from", _when(meta.get("started"))),
+            ("to", _when(meta.get("ended")) if "ended" in meta else "? (not closed: cut short)"),
+            ("rows", f"{len(recording.observations):,}"),
+        ])
 
     def compose(self) -> ComposeResult:
         yield Static(styled(("The chain", LABEL)), classes="section-title", id="xray-title")

@@ -4,17 +4,14 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.widget import Widget
 
+from tui.app.replay.pane import RecordedPane
 from tui.app.widgets.workers_view import WorkersView
 
 
-class RecordedWorkers(VerticalScroll):
+class RecordedWorkers(RecordedPane, VerticalScroll):
     def __init__(self) -> None:
         super().__init__(classes="pane-body", id="replay-workers", can_focus=True)
 
     def compose(self) -> ComposeResult:
         yield WorkersView()
-
-    def home_widget(self) -> Widget:
-        return self
