@@ -86,6 +86,8 @@ TIMELINE_SPAN = 3600.0  # seconds the timeline shows back, unless a recording re
 # How long a monitor thread may keep the GIL while the event loop waits for it (Python's
 # default is 5 ms): a busy log follower then delays a frame by ~1 ms, not by 5 ms a wait.
 GIL_SWITCH_INTERVAL = 0.001
+# The other panes are built after the first verdict, or this many seconds after mount.
+PANES_AFTER = 1.0
 TRAINING_ACTION_NAMES = frozenset(item.action for item in TRAINING_ACTIONS)
 
 
@@ -112,6 +114,7 @@ class AuthlibApp(SaysWorkerFailures, SafeApp):
         self._latest: dict[Hashable, Observation] = {}
         self.failures: dict[str, str] = {}  # monitor component → its failure, until it recovers
         self._waiting_for_pane: dict[str, list[Callable[[Any], None]]] = {}
+        self._panes_building = False  # see `_panes_wanted`
         # The monitor and its subscribers: built on first use (see `_wired`).
         self._wiring: MonitorWiring | None = None
         self._wiring_lock = threading.Lock()  # the recording's worker thread may ask first
@@ -138,6 +141,12 @@ class AuthlibApp(SaysWorkerFailures, SafeApp):
     @property
     def monitor(self) -> Monitor:
         return self._wired().monitor
+
+    def installation_now(self, fresh: bool = False) -> Installation:
+        """The installation as the monitor, its one owner, has it now; `fresh`: read again
+        first (the user pressed r). From any thread: the panes' workers ask."""
+        live = self.monitor.live
+        return live.refresh() if fresh else live.current()
 
     @property
     def stream(self) -> ObservationStream:
@@ -185,7 +194,7 @@ class AuthlibApp(SaysWorkerFailures, SafeApp):
             for number, entry in enumerate(PANES, start=1):
                 with Pane(f"{number} {entry.title}", id=entry.pane_id):
                     # Only the first pane is built (and its module imported) before the first
-                    # frame; the others follow right after it (`_build_panes`).
+                    # frame; the others follow after the first verdict (`_panes_wanted`).
                     if entry is first:
                         yield self._new_pane(entry)
         if self.training is not None:
@@ -202,11 +211,22 @@ class AuthlibApp(SaysWorkerFailures, SafeApp):
         self._panes[entry.pane_id] = pane
         return pane
 
+    def _panes_wanted(self) -> None:
+        """Build the other panes now (once): the first verdict is on the strip, the user
+        asked for one, or the verdict is late (`PANES_AFTER`)."""
+        if self._panes_building or not self.is_running:
+            return
+        self._panes_building = True
+        self.call_later(self._build_panes)
+
     async def _build_panes(self) -> None:
         for entry in PANES[1:]:
-            tab = self.query_one(f"#{entry.pane_id}", Pane)
-            if not tab.is_attached:
-                return  # the app is already closing (q before the panes were built)
+            try:  # on the main screen, not the one in front (a modal may be)
+                tab = self.screen_stack[0].query_one(f"#{entry.pane_id}", Pane)
+            except (NoMatches, IndexError):
+                return  # the app is closing (q before the panes were built)
+            if not tab.is_attached or not self.is_running:
+                return
             pane = self._new_pane(entry)
             await tab.mount(pane)
             for action in self._waiting_for_pane.pop(entry.pane_id, []):
@@ -239,8 +259,10 @@ class AuthlibApp(SaysWorkerFailures, SafeApp):
         # After the first frame is on screen, not before it: the other panes (and the modules
         # behind them), the monitor and its subscribers, and a sampler thread started now
         # (psycopg import, discovery) would hold the GIL while the first frame is painted.
+        # The other panes (~150 ms on this thread) wait for the first verdict on the strip:
+        # built meanwhile, they would hold back the health run and the strip's repaint.
         self.call_after_refresh(self._start_monitor)
-        self.call_after_refresh(self.call_after_refresh, self._build_panes)
+        self.set_timer(PANES_AFTER, self._panes_wanted)
         if self.training is not None:
             self.training.start()
         self.set_interval(1.0, self._check_stale)
@@ -322,6 +344,7 @@ class AuthlibApp(SaysWorkerFailures, SafeApp):
             if self._strip is not None:
                 self._strip.snapshot = observation.snapshot
                 self._strip.stale = "health" in self.failures
+            self.call_after_refresh(self._panes_wanted)  # the verdict painted first
         elif isinstance(observation, LogSource) and observation.event:
             self.notify(observation.event, title="Logs", markup=False)
 
@@ -377,6 +400,7 @@ class AuthlibApp(SaysWorkerFailures, SafeApp):
 
     def on_pane_tabs_activated(self, event: PaneTabs.Activated) -> None:
         """Focus the shown pane's main widget now, so the very next key goes to it."""
+        self._panes_wanted()  # switched to before it was built: build it now
         self._focus_pane(event.pane)
 
     def _focus_pane(self, tab: Widget) -> None:
@@ -401,6 +425,7 @@ class AuthlibApp(SaysWorkerFailures, SafeApp):
             action(pane)
         else:
             self._waiting_for_pane.setdefault(pane_id, []).append(action)
+            self._panes_wanted()
 
     def on_show_pane(self, message: ShowPane) -> None:
         self.action_show_pane(message.pane)
