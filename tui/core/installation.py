@@ -6,6 +6,9 @@ and the app read the same files from the same places and agree on what they saw.
 
 from __future__ import annotations
 
+import os
+import threading
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -134,3 +137,64 @@ class Installation:
                 fix = f" Fix: {finding.fix}" if finding.fix else ""
                 return Explanation(Reason.NO_CONFIG, f"{finding.message}{fix}")
         return None
+
+
+ConfigStamp = tuple[int, int, int] | None  # (inode, size, mtime ns) of a config file; None: absent
+
+
+def config_stamps(installation: Installation) -> tuple[ConfigStamp, ...]:
+    """What authdaemonrc and authpgsqlrc look like on disk now: one stat each.
+
+    A fix rewrites authpgsqlrc (a password) or authdaemonrc (daemons=): the sample
+    after it must use the new file, not wait for the next full rediscovery.
+    """
+    stamps: list[ConfigStamp] = []
+    for path in (installation.discovery.authdaemonrc, installation.discovery.authpgsqlrc):
+        try:
+            info = os.stat(path) if path is not None else None
+        except OSError:
+            info = None
+        stamps.append((info.st_ino, info.st_size, info.st_mtime_ns) if info else None)
+    return tuple(stamps)
+
+
+class LiveInstallation:
+    """The one owner of the installation while the monitor runs.
+
+    The health run reads it afresh every run (`refresh`): processes come and go. The
+    pool sampler, the log follower and the panes take `current()`, which is that same
+    value unless a config file changed on disk since it was read, or it is older than
+    `rediscover_after` (the health loop stalled): then it is read again, once, for all.
+    So every reader sees one discovery, and a fix's new authpgsqlrc within a second.
+    """
+
+    def __init__(self, installation: Installation, rediscover_after: float = 30.0) -> None:
+        self._lock = threading.Lock()
+        self.rediscover_after = rediscover_after
+        self._installation = installation
+        self._stamps: tuple[ConfigStamp, ...] | None = None  # unknown: the first read checks
+        self._read_at = time.monotonic()
+
+    @property
+    def latest(self) -> Installation:
+        """As last read, without looking at the disk."""
+        return self._installation
+
+    def current(self) -> Installation:
+        with self._lock:
+            stamps = config_stamps(self._installation)
+            old = time.monotonic() - self._read_at > self.rediscover_after
+            if old or stamps != self._stamps:
+                self._set(self._installation.refreshed())
+            return self._installation
+
+    def refresh(self) -> Installation:
+        """Discovered and read again now, for every reader."""
+        with self._lock:
+            self._set(self._installation.refreshed())
+            return self._installation
+
+    def _set(self, installation: Installation) -> None:
+        self._installation = installation
+        self._stamps = config_stamps(installation)
+        self._read_at = time.monotonic()

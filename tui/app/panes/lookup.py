@@ -7,7 +7,7 @@ cleared after each use and never kept in history.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -68,15 +68,18 @@ class LookupPane(PaneBase, SaysWorkerFailures, Vertical):
     widget_keys = (("enter", "Look up the address (with a password: test the login)"),
                    ("tab", "Next field; the history table re-runs a row with enter"))
 
-    def __init__(self, installation: Installation) -> None:
+    def __init__(self, installation: Installation,
+                 installation_now: Callable[[bool], Installation] | None = None) -> None:
         super().__init__(classes="pane-body", id="lookup-pane")
         self.installation = installation
+        # A lookup reads the monitor's installation (in the app): a fixed config is seen.
+        self._installation_now = installation_now or (lambda _fresh: installation.refreshed())
         self.history: list[HistoryEntry] = []
         self.last_report: LookupReport | None = None
 
     @classmethod
     def build(cls, host: PaneHost) -> LookupPane:
-        return cls(host.installation)
+        return cls(host.installation, host.installation_now)
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="lookup-form"):
@@ -135,7 +138,7 @@ class LookupPane(PaneBase, SaysWorkerFailures, Vertical):
     def _run(self, address: str, service: str, password: str | None) -> None:
         self.post_message(self.Asking(address))
         try:
-            report = run_lookup(self.installation.refreshed(), address, service, password)
+            report = run_lookup(self._installation_now(False), address, service, password)
         except (RefusedInput, FileNotFoundError) as exc:
             self.post_message(self.Refused(str(exc)))
             return

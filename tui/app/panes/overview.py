@@ -36,6 +36,8 @@ from tui.core.findings import Finding
 from tui.core.xray import hop_of_step
 
 if TYPE_CHECKING:  # the rest is imported by the worker and the handlers that use it
+    from collections.abc import Callable
+
     from tui.core.installation import Installation
     from tui.core.log_sources.recent_errors import RecentErrors
     from tui.core.monitor.observations import Observation
@@ -82,16 +84,20 @@ class OverviewPane(PaneBase, SaysWorkerFailures, VerticalScroll):
 
         data: OverviewData
 
-    def __init__(self, installation: Installation) -> None:
+    def __init__(self, installation: Installation,
+                 installation_now: Callable[[bool], Installation] | None = None) -> None:
         super().__init__(classes="pane-body", id="overview-pane")
         self.installation = installation
+        # Where a reload reads the installation: the monitor's, in the app.
+        self._installation_now = installation_now or (lambda _fresh: installation.refreshed())
+        self._fresh = False  # the next load reads it again (r)
         self._findings: list[Finding] = []
         self._recent: RecentErrors | None = None
         self.stale = StaleLine(id="overview-stale")  # what failed (health, overview)
 
     @classmethod
     def build(cls, host: PaneHost) -> OverviewPane:
-        return cls(host.installation)
+        return cls(host.installation, host.installation_now)
 
     @classmethod
     def observes(cls) -> tuple[type[Observation], ...]:
@@ -125,9 +131,11 @@ class OverviewPane(PaneBase, SaysWorkerFailures, VerticalScroll):
 
     def on_mount(self) -> None:
         self._draw_recent()
-        self.call_after_refresh(self.reload)  # the first frame first (see AuthlibApp.on_mount)
+        self.call_after_refresh(self._load)  # the first frame first (see AuthlibApp.on_mount)
 
     def reload(self) -> None:
+        """Read it all again (r): the installation too, not the monitor's latest."""
+        self._fresh = True
         self._load()
 
     @work(thread=True, exclusive=True, group="overview", exit_on_error=False,
@@ -135,7 +143,8 @@ class OverviewPane(PaneBase, SaysWorkerFailures, VerticalScroll):
     def _load(self) -> None:
         from tui.core.log_sources.sources import log_setup_of
 
-        installation = self.installation.refreshed()
+        fresh, self._fresh = self._fresh, False
+        installation = self._installation_now(fresh)
         findings = [*installation.discovery.access, *installation.config_findings(),
                     *installation.settings.problems, *installation.discovery.problems]
         logs = log_setup_of(installation)  # probes the journal: here, not on the UI thread

@@ -57,6 +57,10 @@ class PaneHost(Protocol):
     @property
     def log_inbox(self) -> LogInbox: ...
 
+    def installation_now(self, fresh: bool = False) -> Installation:
+        """The monitor's installation (read again first with `fresh`): any thread."""
+        ...
+
 
 def component_state(observation: Observation) -> tuple[str, str | None] | None:
     """(component, its failure or None once it recovered), for those two kinds; else None."""

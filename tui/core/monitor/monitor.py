@@ -27,7 +27,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from tui.core.health import DB_CHECK_TIMEOUT
-from tui.core.installation import Installation
+from tui.core.installation import Installation, LiveInstallation
 from tui.core.logs.deferral_counts import DeferralCounts
 from tui.core.logs.reported import is_reported_error
 from tui.core.monitor.observations import (
@@ -86,7 +86,9 @@ class Monitor:
                  check_timeout: float = DB_CHECK_TIMEOUT,
                  backfill_lines: int = BACKFILL_LINES,
                  stale_after: float = STALE_AFTER) -> None:
-        self.installation = installation
+        # The one owner of the installation: the health run reads it afresh, every other
+        # reader (the sampler, the log follower, the panes) takes the same value.
+        self.live = LiveInstallation(installation)
         self.stream = stream
         self.counts = counts if counts is not None else DeferralCounts()
         self.health_interval = health_interval
@@ -107,6 +109,11 @@ class Monitor:
         self._lock = threading.Lock()
 
     @property
+    def installation(self) -> Installation:
+        """The installation as the monitor last found it (see `LiveInstallation`)."""
+        return self.live.current()
+
+    @property
     def sampler(self) -> WorkersSampler:
         """The Workers pane's sampler, built when a loop first needs it.
 
@@ -117,7 +124,7 @@ class Monitor:
             if self._sampler is None:
                 from tui.core.workers.sampler import WorkersSampler
 
-                self._sampler = WorkersSampler(self.installation, deferrals=self.counts)
+                self._sampler = WorkersSampler(self.live, deferrals=self.counts)
             return self._sampler
 
     # -- starting and stopping ---------------------------------------------------------------
@@ -205,7 +212,7 @@ class Monitor:
     def _follow(self) -> None:
         from tui.core.log_sources.log_reader import open_sources
 
-        sources = open_sources(self.installation.refreshed())
+        sources = open_sources(self.live.current())
         try:
             self.stream.publish(LogSource(sources.describe()))
             self._recovered("logs")  # following never returns: it works once it is open
@@ -267,10 +274,10 @@ class Monitor:
         from tui.core.health_sampler import sample_health
         from tui.core.xray import build_hops
 
-        self.installation = self.installation.refreshed()
-        context = CheckContext(self.installation, timeout=self.check_timeout,
+        installation = self.live.refresh()
+        context = CheckContext(installation, timeout=self.check_timeout,
                                measured=self.latest_measured())
-        self.stream.publish(HealthSampled(sample_health(self.installation, context=context)))
+        self.stream.publish(HealthSampled(sample_health(installation, context=context)))
         results = tuple(run_checks(context, ALL_CHECKS))
         now = time.time()
         hops = build_hops(results, context, self.counts, now, stale_after=self.stale_after)

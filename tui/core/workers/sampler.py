@@ -11,7 +11,6 @@ in the next sample.
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from dataclasses import dataclass, replace
@@ -24,7 +23,7 @@ from tui.core.discovery.processes import (
     find_daemon_processes,
     refresh_workers,
 )
-from tui.core.installation import Installation
+from tui.core.installation import Installation, LiveInstallation
 from tui.core.logs.deferral_counts import DeferralCounts
 from tui.core.platforms.platform import Platform, PlatformCommands, commands_for
 from tui.core.workers.database_sessions import SessionsSample, SessionWatcher
@@ -33,26 +32,9 @@ from tui.core.workers.pool import PoolSample, sample_pool
 from tui.core.workers.probe import ProbeSample, probe_client, probe_pool
 from tui.core.workers.verdict import RECENT_PROBES, PoolContext, Verdict, judge
 
-REDISCOVER_EVERY = 30  # configs and the full process scan; workers are re-read every sample
+REDISCOVER_EVERY = 30  # the full process scan; workers are re-read every sample
 
-ConfigStamp = tuple[int, int, int] | None  # (inode, size, mtime ns) of a config file; None: absent
 CommandsKey = tuple[Platform, Path | None, str | None]  # what the fix commands depend on
-
-
-def config_stamps(installation: Installation) -> tuple[ConfigStamp, ...]:
-    """What the configs the sampler reads look like on disk now: one stat each.
-
-    A fix rewrites authpgsqlrc (a password) or authdaemonrc (daemons=): the sample
-    after it must use the new file, not wait for the next full rediscovery.
-    """
-    stamps: list[ConfigStamp] = []
-    for path in (installation.discovery.authdaemonrc, installation.discovery.authpgsqlrc):
-        try:
-            info = os.stat(path) if path is not None else None
-        except OSError:
-            info = None
-        stamps.append((info.st_ino, info.st_size, info.st_mtime_ns) if info else None)
-    return tuple(stamps)
 
 
 @dataclass(frozen=True)
@@ -74,10 +56,15 @@ class WorkersSnapshot:
 class WorkersSampler:
     def __init__(
         self,
-        installation: Installation,
+        installation: Installation | LiveInstallation,
         window: float = WINDOW_SECONDS,
         deferrals: DeferralCounts | None = None,
     ) -> None:
+        # The monitor's live installation, shared with the health run and the log follower;
+        # a sampler of its own (a bench, a test) keeps its own.
+        self.live = (installation if isinstance(installation, LiveInstallation)
+                     else LiveInstallation(installation))
+        installation = self.live.latest
         self.installation = installation
         self.history = WorkersHistory(window)
         # Counted by whoever reads the log (the app's Logs pane); empty if nobody does.
@@ -90,7 +77,6 @@ class WorkersSampler:
         self._probing = threading.Event()
         self._probe_ended = False  # a probe ended since the last pool sample
         self._processes: DaemonProcesses | None = None
-        self._config_stamps: tuple[ConfigStamp, ...] | None = None
         self._commands: tuple[CommandsKey, PlatformCommands] | None = None
         # The register of our own lookups as the previous pool sample read it (from now on:
         # lookups that ended before this sampler existed are not counted).
@@ -100,14 +86,8 @@ class WorkersSampler:
 
     # -- the three measurements (each may block up to its own timeout) -------------------------
     def sample_pool(self) -> PoolSample:
-        stamps = config_stamps(self.installation)
-        # The first sample reads the configs afresh too: the installation handed in may have
-        # been read before a fix.
-        if ((self._pool_samples and self._pool_samples % REDISCOVER_EVERY == 0)
-                or stamps != self._config_stamps):
-            self.installation = self.installation.refreshed()
-            stamps = config_stamps(self.installation)
-        self._config_stamps = stamps
+        # Read again when a config changed on disk (a fix), for every reader at once.
+        self.installation = self.live.current()
         self._pool_samples += 1
         path = self.installation.socket
         processes = None
