@@ -86,7 +86,8 @@ TIMELINE_SPAN = 3600.0  # seconds the timeline shows back, unless a recording re
 # How long a monitor thread may keep the GIL while the event loop waits for it (Python's
 # default is 5 ms): a busy log follower then delays a frame by ~1 ms, not by 5 ms a wait.
 GIL_SWITCH_INTERVAL = 0.001
-# The other panes are built after the first verdict, or this many seconds after mount.
+# The log follower and the other panes start after the first verdict, or this long after
+# mount.
 PANES_AFTER = 1.0
 TRAINING_ACTION_NAMES = frozenset(item.action for item in TRAINING_ACTIONS)
 
@@ -259,10 +260,10 @@ class AuthlibApp(SaysWorkerFailures, SafeApp):
         # After the first frame is on screen, not before it: the other panes (and the modules
         # behind them), the monitor and its subscribers, and a sampler thread started now
         # (psycopg import, discovery) would hold the GIL while the first frame is painted.
-        # The other panes (~150 ms on this thread) wait for the first verdict on the strip:
-        # built meanwhile, they would hold back the health run and the strip's repaint.
+        # The other panes (~150 ms on this thread) and the log backfill wait for the first
+        # verdict on the strip: meanwhile they would hold back the health run and the repaint.
         self.call_after_refresh(self._start_monitor)
-        self.set_timer(PANES_AFTER, self._panes_wanted)
+        self.set_timer(PANES_AFTER, self._after_first_verdict)
         if self.training is not None:
             self.training.start()
         self.set_interval(1.0, self._check_stale)
@@ -275,7 +276,15 @@ class AuthlibApp(SaysWorkerFailures, SafeApp):
 
     def _start_monitor(self) -> None:
         if self.is_running:  # not while closing (q pressed before the first frame)
-            self.monitor.start("health", "logs")
+            self.monitor.start("health")
+
+    def _after_first_verdict(self) -> None:
+        """The log follower's backfill (thousands of lines parsed) and the other panes wait
+        for the first verdict on the strip, or `PANES_AFTER`: meanwhile they would take the
+        CPU from the health run."""
+        if self.is_running:
+            self.monitor.start("logs")
+            self._panes_wanted()
 
     def on_unmount(self) -> None:
         with self._wiring_lock:
@@ -344,7 +353,7 @@ class AuthlibApp(SaysWorkerFailures, SafeApp):
             if self._strip is not None:
                 self._strip.snapshot = observation.snapshot
                 self._strip.stale = "health" in self.failures
-            self.call_after_refresh(self._panes_wanted)  # the verdict painted first
+            self.call_after_refresh(self._after_first_verdict)  # the verdict painted first
         elif isinstance(observation, LogSource) and observation.event:
             self.notify(observation.event, title="Logs", markup=False)
 
@@ -400,7 +409,8 @@ class AuthlibApp(SaysWorkerFailures, SafeApp):
 
     def on_pane_tabs_activated(self, event: PaneTabs.Activated) -> None:
         """Focus the shown pane's main widget now, so the very next key goes to it."""
-        self._panes_wanted()  # switched to before it was built: build it now
+        if event.pane.id not in self._panes:
+            self._panes_wanted()  # switched to before it was built: build it now
         self._focus_pane(event.pane)
 
     def _focus_pane(self, tab: Widget) -> None:
