@@ -56,11 +56,12 @@ class CheckDeclaration:
                            details=answer.details)
 
 
-class DeclaredCheck:
-    """A check of the whole chain: called with a context, it returns its `CheckResult`."""
+class _Declared:
+    """What a declared check of either kind has: its declaration and its body."""
 
-    def __init__(self, declaration: CheckDeclaration,
-                 body: Callable[[CheckContext], Answer]) -> None:
+    kind = "check"
+
+    def __init__(self, declaration: CheckDeclaration, body: Callable[..., Answer]) -> None:
         self.declaration = declaration
         self.body = body
         self.__doc__ = body.__doc__
@@ -68,33 +69,26 @@ class DeclaredCheck:
     @property
     def id(self) -> CheckId:
         return self.declaration.id
+
+    def __repr__(self) -> str:
+        return f"<{self.kind} {self.id}>"
+
+
+class DeclaredCheck(_Declared):
+    """A check of the whole chain: called with a context, it returns its `CheckResult`."""
 
     def __call__(self, context: CheckContext) -> CheckResult:
         return self.declaration.result(self.body(context))
 
-    def __repr__(self) -> str:
-        return f"<check {self.id}>"
 
-
-class DeclaredAddressCheck:
+class DeclaredAddressCheck(_Declared):
     """A check of one address (the wizard's address walk): its title names the address."""
 
-    def __init__(self, declaration: CheckDeclaration,
-                 body: Callable[[CheckContext, str], Answer]) -> None:
-        self.declaration = declaration
-        self.body = body
-        self.__doc__ = body.__doc__
-
-    @property
-    def id(self) -> CheckId:
-        return self.declaration.id
+    kind = "address check"
 
     def __call__(self, context: CheckContext, address: str) -> CheckResult:
         return self.declaration.result(self.body(context, address),
                                        self.declaration.title.format(address=address))
-
-    def __repr__(self) -> str:
-        return f"<address check {self.id}>"
 
 
 def _declaration(check_id: CheckId, title: str, hop: HopId | None,
