@@ -109,11 +109,6 @@ class Monitor:
         self._lock = threading.Lock()
 
     @property
-    def installation(self) -> Installation:
-        """The installation as the monitor last found it (see `LiveInstallation`)."""
-        return self.live.current()
-
-    @property
     def sampler(self) -> WorkersSampler:
         """The Workers pane's sampler, built when a loop first needs it.
 
