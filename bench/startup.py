@@ -109,13 +109,19 @@ def import_child(module: str) -> None:
 
 
 # -- the parent ---------------------------------------------------------------------------
-def run_child(kind: str, settings: str) -> dict[str, float]:
+def spawn_child(script: str, *args: str, timeout: float = 60) -> dict[str, float]:
+    """Run `script --child ARGS` in a fresh interpreter, the spawn time in its environment;
+    its marks are the last line it prints."""
     env = {**os.environ, SPAWN_ENV: str(time.monotonic_ns())}
     completed = subprocess.run(
-        [sys.executable, __file__, "--child", kind, settings],
-        env=env, capture_output=True, text=True, check=True, timeout=60,
+        [sys.executable, script, "--child", *args],
+        env=env, capture_output=True, text=True, check=True, timeout=timeout,
     )
     return json.loads(completed.stdout.strip().splitlines()[-1])
+
+
+def run_child(kind: str, settings: str) -> dict[str, float]:
+    return spawn_child(__file__, kind, settings)
 
 
 def import_time(module: str, count: int) -> float:

@@ -16,16 +16,16 @@ from __future__ import annotations
 import json
 import os
 import statistics
-import subprocess
 import sys
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from startup import SPAWN_ENV, compile_package, spawn_child  # bench/ is on sys.path
+
 if TYPE_CHECKING:
     from tui.core.health import HealthSnapshot
 
-SPAWN_ENV = "AUTHLIB_TUI_BENCH_SPAWN_NS"
 SIZE = (100, 30)
 TARGET_RATIO = 2.0  # the verdict within 2x of the app's own first frame
 GIVE_UP_MS = 30_000.0  # a run that never shows the verdict says so instead of hanging
@@ -77,17 +77,10 @@ def child(fault: str, settings: str) -> None:
 
 
 def run_child(fault: str, settings: str) -> dict[str, float]:
-    env = {**os.environ, SPAWN_ENV: str(time.monotonic_ns())}
-    completed = subprocess.run(
-        [sys.executable, __file__, "--child", fault, settings],
-        env=env, capture_output=True, text=True, check=True, timeout=90,
-    )
-    return json.loads(completed.stdout.strip().splitlines()[-1])
+    return spawn_child(__file__, fault, settings, timeout=90)
 
 
 def main(count: int, fault: str) -> None:
-    from startup import compile_package  # bench/ is on sys.path when run as a script
-
     from tui.lab.lab import Lab
 
     if fault not in _verdicts():
