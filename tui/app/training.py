@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.app import App
 from textual.message import Message
 
 from tui.app.actions import AppAction
 from tui.app.widgets.trainer_bar import TrainerBar
-from tui.core.training.session import TrainingSession
+
+if TYPE_CHECKING:  # the session's modules (the checks) are the lab's: not at start-up
+    from tui.core.training.session import TrainingSession
 
 # Their keys work only in training (the app's check_action hides them otherwise).
 TRAINING_ACTIONS: tuple[AppAction, ...] = (

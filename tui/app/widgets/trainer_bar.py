@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.reactive import reactive
 from textual.widgets import Static
 
 from tui.app.text import styled
 from tui.app.text_roles import KEY, LABEL, NOTE
-from tui.core.training.session import TrainingSession
+
+if TYPE_CHECKING:  # the session's modules (the checks) are the lab's: not at start-up
+    from tui.core.training.session import TrainingSession
 
 
 def clock(seconds: float) -> str:
