@@ -48,3 +48,30 @@ def test_the_check_itself_can_fail() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
     )
     assert completed.stdout.strip() == "True"
+
+
+# What the app's first frame must not wait for: they are imported after it (the monitor and
+# the other panes) or only in training (the session and its checks).
+AFTER_THE_FIRST_FRAME = ("tui.core.checks.context", "tui.core.training.session",
+                         "tui.core.monitor.monitor", "tui.core.workers.sampler", "psycopg")
+
+
+def _loaded_after_importing(module: str, watched: tuple[str, ...]) -> list[str]:
+    code = (
+        f"import json, sys, importlib; importlib.import_module({module!r}); "
+        f"print(json.dumps([m for m in {watched!r} if m in sys.modules]))"
+    )
+    completed = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    return json.loads(completed.stdout)
+
+
+def test_the_app_module_leaves_the_heavy_parts_for_after_its_first_frame() -> None:
+    assert _loaded_after_importing("tui.app.app", AFTER_THE_FIRST_FRAME) == []
+
+
+def test_the_first_frame_check_can_fail() -> None:
+    """Guard against a vacuous test: the training session does pull in the checks."""
+    assert "tui.core.checks.context" in _loaded_after_importing(
+        "tui.core.training.session", AFTER_THE_FIRST_FRAME)
