@@ -115,7 +115,7 @@ class LogsPane(PaneBase, Vertical):
         yield LogView(id="logs-view")
         yield Static("", id="logs-status")
 
-    def on_mount(self) -> None:
+    def mounted(self) -> None:
         self.set_interval(FLUSH_INTERVAL, self._flush)
         self.set_interval(1.0, self._render_counts)
         self._render_counts()  # the line is there from the start, not after the first second

@@ -96,7 +96,7 @@ class LookupPane(PaneBase, SaysWorkerFailures, Vertical):
                                           zebra_stripes=True)
         yield table
 
-    def on_mount(self) -> None:
+    def mounted(self) -> None:
         table = self.query_one("#lookup-history", DataTable)
         # Fixed widths: auto widths are settled only when idle, and rows drawn before
         # that stayed cut ("look" for "lookup").

@@ -129,7 +129,7 @@ class OverviewPane(PaneBase, SaysWorkerFailures, VerticalScroll):
         yield Static(styled(("Discovered", LABEL)), classes="section-title")
         yield Static("…", id="overview-discovered")
 
-    def on_mount(self) -> None:
+    def mounted(self) -> None:
         self._draw_recent()
         self.call_after_refresh(self._load)  # the first frame first (see AuthlibApp.on_mount)
 

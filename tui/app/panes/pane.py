@@ -5,7 +5,7 @@ components' failures it shows (`components`); the app hands it every such
 observation with `show`, at any time: before the pane is mounted, while a modal
 is in front, or while the app closes. Before the pane is mounted the latest of
 each kind waits here and is applied, in the order it came, once the pane is
-(after the pane's own `on_mount`: its tables have their columns by then), so no
+(after the pane's own `mounted`: its tables have their columns by then), so no
 pane keeps its own "drawn yet?" flag.
 
 The base is a plain mixin at run time (see `worker_failure._Node`): a second
@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Iterable
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
+
+from textual.css.query import NoMatches
 
 if TYPE_CHECKING:
     from typing import Self
@@ -127,7 +129,17 @@ class PaneBase(_Node):
         waiting.pop(key, None)  # kept in arrival order: the newest goes last
         waiting[key] = observation
 
+    def mounted(self) -> None:
+        """The pane's own start once mounted (its tables' columns, its timers): override
+        this, not `on_mount`, so that a pane built as the app closes does nothing."""
+
     def on_mount(self) -> None:
+        try:
+            self.mounted()
+        except NoMatches:
+            if self.app.is_running:
+                raise
+            return  # built as the app closed: its children were pruned under it
         self.__dict__["_pane_mounted"] = True
         waiting: dict[Hashable, Observation] = self.__dict__.pop("_pane_waiting", {})
         for observation in waiting.values():

@@ -85,7 +85,7 @@ class QueuePane(PaneBase, SaysWorkerFailures, Vertical):
         yield table
         yield Static("", id="queue-keys")
 
-    def on_mount(self) -> None:
+    def mounted(self) -> None:
         table = self.query_one("#queue-table", DataTable)
         for label, width in (("queue id", 12), ("waiting", 8), ("recipient", 26),
                              ("why", 40)):
