@@ -58,7 +58,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tui.core.logs.regex_parts import group_end, top_level_branches
+from tui.core.logs.matcher.regex_parts import group_end, top_level_branches
 
 if TYPE_CHECKING:
     from tui.app.widgets.log_view import ShownEntry
@@ -235,9 +235,9 @@ def syslog_stamp(moment: float) -> str:
 
 
 # -- scan ------------------------------------------------------------------------------------
-# grep must do the scan's job: the ERE is the whole non-INFO catalogue of
-# tui/core/logs/signatures.py, translated from Python's syntax to POSIX ERE (C locale) by
-# `to_ere`, with scan.py's header and signatures.message_text's unwrapping (strip,
+# grep must do the scan's job: the ERE is the whole non-INFO authdaemond catalogue
+# (tui/core/logs/catalogue/), translated from Python's syntax to POSIX ERE (C locale) by
+# `to_ere`, with scan.py's header and matcher/text.py's message_text unwrapping (strip,
 # `message repeated N times: [ … ]`, an `ERR:`-style prefix). Where a Python `$` stands
 # depends on the form: the end of the stripped line, or just before the repeat's `]`. A
 # pattern that ends in whitespace cannot end the stripped text, so something non-blank must
@@ -323,11 +323,11 @@ def ends_in_blank(alternative: str) -> bool:
 
 def error_ere() -> str:
     from tui.core.findings import Severity
-    from tui.core.logs.signatures import SIGNATURES
+    from tui.core.logs.catalogue.registry import SIGNATURES
 
     alternatives = [alternative for signature in SIGNATURES
                     if signature.severity is not Severity.INFO
-                    for alternative in expand(signature.pattern.pattern)]
+                    for alternative in expand(signature.pattern)]
     plain = "|".join(to_ere(a, "[[:space:]]*$") + (f".*{_NB}" if ends_in_blank(a) else "")
                      for a in alternatives)
     wrapped = "|".join(to_ere(a, r"\][[:space:]]*$") + ("" if a.endswith("$") else

@@ -10,7 +10,7 @@ from pathlib import Path
 from tui.core.discovery.discover import discover
 from tui.core.explain.failures_doc import render_failures_markdown
 from tui.core.explain.remedies import PlatformFacts
-from tui.core.logs.examples import pipe_line
+from tui.core.logs.catalogue.postfix_pipe import pipe_line
 from tui.core.settings import load_settings
 
 REPO = Path(__file__).resolve().parents[2]

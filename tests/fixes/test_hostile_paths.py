@@ -26,7 +26,7 @@ from tui.core.checks.diagnosis import ALL_CHECKS, check_by_id, run_checks
 from tui.core.checks.result import CheckResult
 from tui.core.fixes.runner import run_fix
 from tui.core.installation import Installation
-from tui.core.logs.examples import pipe_line
+from tui.core.logs.catalogue.postfix_pipe import pipe_line
 
 MARK = "PWNED"  # in every hostile name: a word holding it must be one of the paths
 HOSTILE = f"conf x;touch {MARK};# $(touch {MARK}) 'q\" `touch {MARK}` {{workers}}"

@@ -1,58 +1,113 @@
-"""The whole catalogue: every upstream line maps to its signature, in every wrapper it is pasted in.
+"""The whole catalogue: every record's examples map to it, in every wrapper they are pasted in.
 
 The example lines are the upstream programs' own format strings with values filled
-in (authdaemond, authpgsql, libpq, maildrop); see tui/core/logs/examples.py.
+in (authdaemond, authpgsql, libpq, maildrop); each record in tui/core/logs/catalogue/
+holds its own.
 """
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
+
 import pytest
 
 from tui.core.explain.line import explain_line, identify, split_prefix
-from tui.core.explain.remedies import REMEDIES, PlatformFacts
+from tui.core.explain.remedies import PlatformFacts
 from tui.core.findings import Severity
-from tui.core.logs.examples import CLIENT_EXAMPLES, SERVER_EXAMPLES, TIMEOUT_EXAMPLE, pipe_line
-from tui.core.logs.signatures import (
+from tui.core.logs import catalogue
+from tui.core.logs.catalogue.family import Channel, Family
+from tui.core.logs.catalogue.postfix_pipe import pipe_line
+from tui.core.logs.catalogue.record import Signature
+from tui.core.logs.catalogue.registry import (
     ALL_SIGNATURES,
     CLIENT_SIGNATURES,
+    FAMILIES,
     SIGNATURES,
     SIGNATURES_BY_ID,
-    classify,
-    classify_command_output,
-    classify_entry,
 )
+from tui.core.logs.matcher.classify import classify, classify_command_output
+from tui.core.logs.matcher.compiled import compiled
+from tui.core.logs.matcher.entry import classify_entry
 
 FACTS = PlatformFacts.generic()
+TIMEOUT_EXAMPLE = SIGNATURES_BY_ID["maildrop-tempfail-timeout"].examples[0]
+
+EXAMPLES = [(signature.id, example) for signature in ALL_SIGNATURES
+            for example in signature.examples]
+SERVER_EXAMPLES = [(signature.id, example) for signature in SIGNATURES
+                   for example in signature.examples]
+CLIENT_EXAMPLES = [(signature.id, example) for signature in CLIENT_SIGNATURES
+                   for example in signature.examples]
 
 
-def test_every_signature_has_an_example_line() -> None:
-    assert set(SERVER_EXAMPLES) == {signature.id for signature in SIGNATURES}
-    assert set(CLIENT_EXAMPLES) == {signature.id for signature in CLIENT_SIGNATURES}
+def test_every_record_has_an_example_line_a_meaning_a_severity_and_a_step() -> None:
+    for signature in ALL_SIGNATURES:
+        assert signature.examples and all(signature.examples), signature.id
+        assert signature.meaning.endswith("."), signature.id
+        assert isinstance(signature.severity, Severity), signature.id
+        assert signature.wizard_step or signature.severity is Severity.INFO, signature.id
 
 
-@pytest.mark.parametrize(("expected", "message"), sorted(SERVER_EXAMPLES.items()))
+def test_every_family_module_is_registered_once_under_its_own_name() -> None:
+    modules = [importlib.import_module(f"{catalogue.__name__}.{info.name}")
+               for info in pkgutil.iter_modules(catalogue.__path__)]
+    families = [module.FAMILY for module in modules if isinstance(getattr(module, "FAMILY", None),
+                                                                  Family)]
+    assert sorted(family.name for family in families) == sorted(f.name for f in FAMILIES)
+    for module in modules:
+        family = getattr(module, "FAMILY", None)
+        if isinstance(family, Family):
+            assert module.__name__.rsplit(".", 1)[1] == family.name
+            assert family.signatures and family in FAMILIES
+
+
+def _first_match(records: tuple[Signature, ...], text: str) -> list[str]:
+    return [signature.id for signature in records if compiled(signature).search(text)]
+
+
+@pytest.mark.parametrize(("expected", "message"), SERVER_EXAMPLES)
 def test_server_examples_classify_to_their_signature(expected: str, message: str) -> None:
     signature = classify(message)
     assert signature is not None and signature.id == expected
+    # its own pattern matches it, and no record before it in the channel does
+    assert _first_match(SIGNATURES, message)[0] == expected
 
 
-@pytest.mark.parametrize(("expected", "output"), sorted(CLIENT_EXAMPLES.items()))
+@pytest.mark.parametrize(("expected", "output"), CLIENT_EXAMPLES)
 def test_client_examples_classify_to_their_signature(expected: str, output: str) -> None:
     signature = classify_command_output(output)
     assert signature is not None and signature.id == expected
+    assert _first_match(CLIENT_SIGNATURES, output)[0] == expected
     through_postfix = classify_entry(pipe_line(output), "postfix/pipe")
     assert through_postfix is not None and through_postfix.id == expected
+
+
+def test_context_examples_are_told_apart_by_their_context() -> None:
+    families = {family.name: family for family in FAMILIES}
+    assert {s.id for f in FAMILIES if f.channel is Channel.CONTEXT for s in f.signatures} == {
+        "maildrop-tempfail-timeout", "orphan-fragment"}
+    (timeout,) = families["postfix_pipe"].signatures
+    for example in timeout.examples:
+        found = classify_entry(example, "postfix/pipe")
+        assert found is not None and found.id == timeout.id
+    (orphan,) = families["courierlogger"].signatures
+    for example in orphan.examples:
+        assert classify(example) is None
+        found = classify_entry(example, "authdaemond", priority=6)
+        assert found is not None and found.id == orphan.id
 
 
 def test_every_problem_has_a_cause_a_confirmation_and_a_fix() -> None:
     for signature in ALL_SIGNATURES:
         if signature.severity is Severity.INFO and not signature.wizard_step:
             continue
-        remedy = REMEDIES.get(signature.id)
+        remedy = signature.remedy
         assert remedy is not None, signature.id
         for text in (remedy.cause, remedy.confirm, remedy.fix):
             assert text and FACTS.fill(text), signature.id
-    assert set(REMEDIES) <= set(SIGNATURES_BY_ID)
+        if remedy.apiscp_fix:
+            assert FACTS.fill(remedy.apiscp_fix), signature.id
 
 
 def test_severities_as_upstream_logs_them() -> None:

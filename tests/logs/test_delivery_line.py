@@ -7,7 +7,7 @@ import pytest
 from tui.core.logs.delivery_line import is_maildrop_relay, parse_delivery_line
 from tui.core.logs.entry import build_entry
 from tui.core.logs.kind import Kind
-from tui.core.logs.signatures import classify_entry
+from tui.core.logs.matcher.entry import classify_entry
 from tui.core.logs.syslog_line import parse_syslog_line
 
 # The deferral line quoted on ApisCP's Authlib documentation page, as rsyslog writes it.

@@ -9,9 +9,13 @@ from pathlib import Path
 import pytest
 
 from tui.core.findings import Severity
-from tui.core.logs.examples import SERVER_EXAMPLES
+from tui.core.logs.catalogue.registry import SIGNATURES
+from tui.core.logs.matcher.classify import classify
 from tui.core.logs.scan import count_authdaemond_errors, count_with_rotations
-from tui.core.logs.signatures import SIGNATURES, classify
+
+# (record id, example line) of every authdaemond record, in catalogue order
+SERVER_EXAMPLES = [(signature.id, example) for signature in SIGNATURES
+                   for example in signature.examples]
 
 
 def test_counts_error_lines_only_and_the_last_line_without_newline(tmp_path: Path) -> None:
@@ -68,7 +72,7 @@ def test_every_warning_and_error_of_the_catalogue_is_counted_plain_wrapped_and_g
     """The scan's bytes pre-filter must let every non-INFO example line through, in each form."""
     notable = {signature.id for signature in SIGNATURES if signature.severity is not Severity.INFO}
     lines = []
-    for signature_id, message in SERVER_EXAMPLES.items():
+    for signature_id, message in SERVER_EXAMPLES:
         lines.append(f"Nov 24 03:14:15 mail authdaemond[7]: {message}\n")
         lines.append(f"Nov 24 03:14:15 mail authdaemond: message repeated 2 times: [ {message}]\n")
         lines.append(f"Nov 24 03:14:15 mail authdaemond: ERR: {message}\n")
@@ -76,7 +80,8 @@ def test_every_warning_and_error_of_the_catalogue_is_counted_plain_wrapped_and_g
         assert (signature_id in notable) == (found is not None
                                              and found.severity is not Severity.INFO)
     text = "".join(lines).encode()
-    expected = {signature_id: 3 for signature_id in notable}
+    expected = {signature_id: 3 * sum(1 for found, _ in SERVER_EXAMPLES if found == signature_id)
+                for signature_id in notable}
     path = tmp_path / "mail.log"
     path.write_bytes(text)
     assert count_authdaemond_errors(path) == expected
@@ -96,7 +101,7 @@ def test_a_large_file_shared_out_between_processes_counts_the_same(
 
     rng = random.Random(7)
     messages = [f"Nov 24 03:14:15 mail authdaemond: {text}\n".encode()
-                for text in SERVER_EXAMPLES.values()]
+                for _, text in SERVER_EXAMPLES]
     other = b"Nov 24 03:14:15 mail postfix/smtpd[12]: connect from authdaemond.example\n"
     path = tmp_path / "maillog"
     path.write_bytes(b"".join(rng.choice(messages) if rng.random() < 0.3 else other

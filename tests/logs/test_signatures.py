@@ -5,18 +5,12 @@ from __future__ import annotations
 import pytest
 
 from tui.core.findings import Severity
-from tui.core.logs.signatures import (
-    ALL_SIGNATURES,
-    SIGNATURES,
-    SIGNATURES_BY_ID,
-    classify,
-    classify_command_output,
-    classify_entry,
-    classify_notable,
-    looks_like_orphan_fragment,
-    message_text,
-    priority_from_prefix,
-)
+from tui.core.logs.catalogue.registry import ALL_SIGNATURES, SIGNATURES, SIGNATURES_BY_ID
+from tui.core.logs.matcher.classify import classify, classify_command_output, classify_notable
+from tui.core.logs.matcher.compiled import compiled
+from tui.core.logs.matcher.entry import classify_entry
+from tui.core.logs.matcher.orphan import looks_like_orphan_fragment
+from tui.core.logs.matcher.text import message_text, priority_from_prefix
 
 # (message as syslog shows it after `authdaemond: `, expected signature id)
 CATALOGUE = [
@@ -105,7 +99,7 @@ def test_ids_are_unique_and_every_signature_explains_itself() -> None:
 def test_start_up_line_captures_modules_and_worker_count() -> None:
     signature = classify('modules="authpgsql", daemons=2')
     assert signature is not None
-    match = signature.pattern.search('modules="authpgsql", daemons=2')
+    match = compiled(signature).search('modules="authpgsql", daemons=2')
     assert match is not None
     assert (match["modules"], match["daemons"]) == ("authpgsql", "2")
 
@@ -190,11 +184,9 @@ def test_server_side_wizard_steps(expected: str, step: str) -> None:
 
 
 def test_old_call_sites_still_build_a_signature_without_the_new_fields() -> None:
-    import re
+    from tui.core.logs.catalogue.record import Signature
 
-    from tui.core.logs.signatures import Signature
-
-    signature = Signature("x", re.compile("^x"), Severity.INFO, "X.")
+    signature = Signature("x", "^x", Severity.INFO, "X.")
     assert (signature.wizard_step, signature.short) == ("", "")
 
 

@@ -26,8 +26,8 @@ from tui.core.logs.level import is_mail_lost, level_of
 from tui.core.safe_text import safe_text
 
 if TYPE_CHECKING:  # the signature catalogue is not needed before the first line arrives
+    from tui.core.logs.catalogue.record import Signature
     from tui.core.logs.entry import LogEntry
-    from tui.core.logs.signatures import Signature
 
 DEFAULT_MAX_ENTRIES = 10_000
 MESSAGE_CHARS = 1000  # shown per line; the full entry is in the detail line

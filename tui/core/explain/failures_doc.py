@@ -1,4 +1,4 @@
-"""docs/failures.md, written from the signatures, their remedies and their example lines.
+"""docs/failures.md, written from the catalogue's records: meaning, remedy, example line.
 
 The page is generated, never edited: `authlib-tui explain --catalogue` prints it
 and a test fails when the file in the repository differs, so the web page says
@@ -8,20 +8,11 @@ exactly what `explain` and the app say.
 from __future__ import annotations
 
 from tui.core.checks.registry import check_for_step
-from tui.core.explain.remedies import APISCP_BOOTSTRAP, PlatformFacts, remedy_for
-from tui.core.logs.examples import (
-    CLIENT_EXAMPLES,
-    LOGGED_AT,
-    SERVER_EXAMPLES,
-    TIMEOUT_EXAMPLE,
-)
-from tui.core.logs.signatures import (
-    CLIENT_SIGNATURES,
-    MAILDROP_TEMPFAIL_TIMEOUT,
-    ORPHAN_FRAGMENT,
-    SIGNATURES,
-    Signature,
-)
+from tui.core.explain.remedies import PlatformFacts
+from tui.core.logs.catalogue.postfix_pipe import pipe_line
+from tui.core.logs.catalogue.record import Signature
+from tui.core.logs.catalogue.registry import CLIENT_SIGNATURES, CONTEXT_SIGNATURES, SIGNATURES
+from tui.core.logs.catalogue.remedy import APISCP_BOOTSTRAP
 
 _INTRO = """\
 # What authlib, libpq and maildrop print, and what to do about it
@@ -48,14 +39,13 @@ def _severity(signature: Signature) -> str:
     return "mail lost" if signature.mail_lost else signature.severity.value
 
 
-def _entry(signature: Signature, example: str, facts: PlatformFacts,
-           logged_at: str = "") -> list[str]:
-    lines = [f"### `{signature.id}`", "", "```", example.rstrip(), "```", "",
+def _entry(signature: Signature, facts: PlatformFacts, logged_at: str = "") -> list[str]:
+    lines = [f"### `{signature.id}`", "", "```", signature.examples[0].rstrip(), "```", "",
              f"- **Severity:** {_severity(signature)}"]
     if logged_at:
         lines.append(f"- **Logged at:** {logged_at}")
     lines.append(f"- **Meaning:** {signature.meaning}")
-    remedy = remedy_for(signature.id)
+    remedy = signature.remedy
     if remedy is not None:
         lines.append(f"- **Cause:** {facts.fill(remedy.cause)}")
         lines.append(f"- **Confirm:** {facts.fill(remedy.confirm)}")
@@ -76,17 +66,16 @@ def render_failures_markdown() -> str:
     facts = PlatformFacts.generic()
     out = [_INTRO, "## authdaemond (tag `authdaemond`)", ""]
     for signature in SIGNATURES:
-        out += _entry(signature, SERVER_EXAMPLES[signature.id], facts,
-                      LOGGED_AT.get(signature.id, "err"))
+        out += _entry(signature, facts, signature.logged_at or "err")
     out += ["## maildrop, in Postfix's pipe line (`Command output:`)", "",
             "A whole line looks like this; `explain` reads the part after `Command output:` "
             "and the `status=` (bounced means the mail is lost).", "",
-            "```", TIMEOUT_EXAMPLE.replace("0.1/0/0/30", "0.06/0.01/0/0.02"), "```", ""]
+            "```", pipe_line("/usr/bin/maildrop: Temporary authentication failure. "), "```", ""]
     for signature in CLIENT_SIGNATURES:
-        out += _entry(signature, CLIENT_EXAMPLES[signature.id], facts)
+        out += _entry(signature, facts)
     out += ["## Told apart by context", ""]
-    out += _entry(MAILDROP_TEMPFAIL_TIMEOUT, TIMEOUT_EXAMPLE, facts)
-    out += _entry(ORPHAN_FRAGMENT, "SING(domain) WHERE username = 'foo' AND enabled = 1", facts)
+    for signature in CONTEXT_SIGNATURES:
+        out += _entry(signature, facts)
     out += [f"On ApisCP the Bootstrapper writes authdaemonrc and authpgsqlrc; `{APISCP_BOOTSTRAP}` "
             "writes them again.", ""]
     return "\n".join(out)

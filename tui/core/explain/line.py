@@ -20,15 +20,11 @@ from dataclasses import dataclass
 from typing import BinaryIO, cast
 
 from tui.core.checks.registry import check_for_step
-from tui.core.explain.remedies import PlatformFacts, remedy_for
+from tui.core.explain.remedies import PlatformFacts
+from tui.core.logs.catalogue.record import Signature
 from tui.core.logs.delivery_line import COMMAND_OUTPUT_MARK, parse_delivery_line
-from tui.core.logs.signatures import (
-    MAILDROP_TEMPFAIL_TIMEOUT,
-    TIMEOUT_SECONDS,
-    Signature,
-    classify,
-    classify_command_output,
-)
+from tui.core.logs.matcher.classify import classify, classify_command_output
+from tui.core.logs.matcher.entry import with_delays
 from tui.core.password_mask import mask_passwords
 from tui.core.safe_text import safe_text
 
@@ -114,11 +110,8 @@ def identify(line: str) -> tuple[Signature | None, bool]:
     tag, message = split_prefix(line)
     output = _command_output(message)
     if output is not None:
-        signature = classify_command_output(output)
         delivery = parse_delivery_line(message) if _QUEUE_ID.match(message) else None
-        slow = delivery is not None and (delivery.transmission_seconds or 0.0) >= TIMEOUT_SECONDS
-        if signature is not None and signature.id == "maildrop-tempfail" and slow:
-            signature = MAILDROP_TEMPFAIL_TIMEOUT
+        signature = with_delays(classify_command_output(output), delivery)
         bounced = _BOUNCED.search(message[: message.find(COMMAND_OUTPUT_MARK)]) is not None
         return signature, signature is not None and (signature.mail_lost or bounced)
     signature = classify(message)
@@ -136,7 +129,7 @@ def explain_line(line: str, facts: PlatformFacts, line_number: int = 1) -> Expla
     signature, mail_lost = identify(masked)
     if signature is None:
         return None
-    remedy = remedy_for(signature.id)
+    remedy = signature.remedy
     return Explanation(
         line_number=line_number,
         line=safe_text(masked.strip(), SHOWN_CHARS),
@@ -144,7 +137,7 @@ def explain_line(line: str, facts: PlatformFacts, line_number: int = 1) -> Expla
         mail_lost=mail_lost,
         cause=facts.fill(remedy.cause) if remedy else signature.meaning,
         confirm=facts.fill(remedy.confirm) if remedy else "",
-        fix=remedy.fix_for(facts) if remedy else "Nothing to do: this line is information.",
+        fix=facts.fix(remedy) if remedy else "Nothing to do: this line is information.",
         check=check_for_step(signature.wizard_step) or "",
     )
 

@@ -23,11 +23,12 @@ from pathlib import Path
 
 from tui.core.installation import Installation
 from tui.core.log_sources.sources import SourceChoice, sources_of
+from tui.core.logs.catalogue.record import Signature
 from tui.core.logs.journal_source import JournalFollower
 from tui.core.logs.kind import Kind
+from tui.core.logs.matcher.classify import classify
 from tui.core.logs.reported import START_MARKERS, is_kept
 from tui.core.logs.rotated import LINE_CAP, describe_files, rotated_lines, rotated_siblings
-from tui.core.logs.signatures import Signature, classify
 from tui.core.logs.syslog_line import LogLine, parse_syslog_line
 from tui.core.logs.tail import read_tails
 from tui.core.password_mask import resolve_newest_first, secret_continues

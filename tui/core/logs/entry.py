@@ -21,18 +21,13 @@ import dataclasses
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 
+from tui.core.logs.catalogue.courierlogger import ORPHAN_FRAGMENT
+from tui.core.logs.catalogue.record import Signature
 from tui.core.logs.delivery_line import DeliveryInfo, is_maildrop_relay, parse_delivery_line
 from tui.core.logs.kind import Kind
-from tui.core.logs.signatures import (
-    AUTH_TAGS,
-    LOG_INFO,
-    ORPHAN_FRAGMENT,
-    Signature,
-    classify_entry,
-    is_pipe_tag,
-    looks_like_orphan_fragment,
-    priority_from_prefix,
-)
+from tui.core.logs.matcher.entry import AUTH_TAGS, classify_entry, is_pipe_tag
+from tui.core.logs.matcher.orphan import looks_like_orphan_fragment
+from tui.core.logs.matcher.text import LOG_INFO, priority_from_prefix
 from tui.core.password_mask import (
     CONTINUATION_MASK,
     Cut,

@@ -41,8 +41,8 @@ from tui.core.logs.entry import (
     with_orphan_context,
 )
 from tui.core.logs.kind import Kind
+from tui.core.logs.matcher.entry import AUTH_TAGS
 from tui.core.logs.rotated import rotated_entries
-from tui.core.logs.signatures import AUTH_TAGS
 from tui.core.logs.syslog_line import parse_syslog_line
 
 if TYPE_CHECKING:

@@ -36,7 +36,7 @@ from tui.core.logs.entry import (
     with_orphan_context,
 )
 from tui.core.logs.kind import Kind
-from tui.core.logs.signatures import AUTH_TAGS
+from tui.core.logs.matcher.entry import AUTH_TAGS
 
 DELIVERY_IDENTIFIERS: tuple[str, ...] = ("postfix/pipe",)
 JOURNAL_DIRS: tuple[Path, ...] = (Path("/var/log/journal"), Path("/run/log/journal"))

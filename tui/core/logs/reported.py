@@ -13,8 +13,8 @@ from tui.core.findings import Severity
 from tui.core.logs.kind import Kind
 
 if TYPE_CHECKING:
+    from tui.core.logs.catalogue.record import Signature
     from tui.core.logs.entry import LogEntry
-    from tui.core.logs.signatures import Signature
 
 REPORTED_SEVERITIES = frozenset({Severity.WARNING, Severity.ERROR})
 # Kept too, though only INFO: where one run of the daemon ends and the next begins.

@@ -38,7 +38,7 @@ from typing import BinaryIO, Protocol
 
 from tui.core.logs.entry import MESSAGE_CAP, LogEntry, build_entry
 from tui.core.logs.kind import Kind
-from tui.core.logs.signatures import AUTH_TAGS
+from tui.core.logs.matcher.entry import AUTH_TAGS
 from tui.core.logs.syslog_line import parse_syslog_line
 
 LINE_CAP = 4 * MESSAGE_CAP + 4096  # UTF-8 is ≤ 4 bytes a character, plus the header

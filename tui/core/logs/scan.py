@@ -20,6 +20,8 @@ from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
+from tui.core.logs.matcher.classify import classify_notable
+from tui.core.logs.matcher.compiled import notable_bytes_at
 from tui.core.logs.rotated import (
     LINE_CAP,
     READ_ERRORS,
@@ -27,7 +29,6 @@ from tui.core.logs.rotated import (
     is_compressed,
     rotation_set,
 )
-from tui.core.logs.signatures import classify_notable, notable_bytes_at
 
 # `Mmm dd HH:MM:SS host authdaemond[pid]: ` or RFC 3339 `2026-11-26T… host authdaemond: `:
 # the tag must stand where syslog puts it, not anywhere in an attacker-chosen message.

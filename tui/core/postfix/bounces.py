@@ -19,8 +19,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tui.core.logs.catalogue.record import Signature
 from tui.core.logs.delivery_line import is_maildrop_relay, parse_delivery_line
-from tui.core.logs.signatures import Signature, classify_command_output, is_pipe_tag
+from tui.core.logs.matcher.classify import classify_command_output
+from tui.core.logs.matcher.entry import is_pipe_tag
 from tui.core.logs.syslog_line import parse_syslog_line
 from tui.core.logs.tail import read_tails
 

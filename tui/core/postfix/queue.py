@@ -20,7 +20,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tui.core.logs.signatures import Signature, classify_command_output
+from tui.core.logs.catalogue.record import Signature
+from tui.core.logs.matcher.classify import classify_command_output
 
 POSTQUEUE = "postqueue"
 POSTQUEUE_TIMEOUT = 10.0

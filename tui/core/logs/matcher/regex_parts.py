@@ -1,6 +1,6 @@
 """Splitting a regex's text into its groups and alternatives, without compiling it.
 
-The signature catalogue rewrites its patterns so each alternative starts with a literal
+The matcher rewrites the catalogue's patterns so each alternative starts with a literal
 (the scan's fast path), and the logs bench translates them to grep's ERE; both walk a
 pattern the same way: escapes skipped, character classes skipped, groups counted.
 """

@@ -1,0 +1,32 @@
+"""courierlogger, which writes authdaemond's lines to syslog and cuts them at 511 bytes."""
+
+from __future__ import annotations
+
+from tui.core.findings import Severity
+from tui.core.logs.catalogue.family import Channel, Family
+from tui.core.logs.catalogue.record import Signature
+from tui.core.logs.catalogue.remedy import Remedy
+
+SIGNATURES: tuple[Signature, ...] = (
+    Signature(
+        "orphan-fragment",
+        r"(?!)",  # never matched by pattern: see matcher/orphan.py
+        Severity.WARNING,
+        "The tail of a line longer than 511 bytes (usually a debug `SQL query:`): courierlogger "
+        "cut it and logged the rest as a separate info line; lines after it may be lost.",
+        wizard_step="debug-truncation",
+        short="cut-off tail of a long debug line (courierlogger 511-byte limit)",
+        examples=("SING(domain) WHERE username = 'foo' AND enabled = 1",),
+        remedy=Remedy(
+            "A log line longer than 511 bytes was cut by courierlogger; this is its tail, and the "
+            "lines after it may be lost.",
+            "The `SQL query:` line just before it ends at 511 bytes.",
+            "Don't trust DEBUG_LOGIN output with long queries; run the SELECT yourself "
+            "(`authlib-tui check`, select-runs).",
+        ),
+    ),
+)
+
+ORPHAN_FRAGMENT = SIGNATURES[0]
+
+FAMILY = Family("courierlogger", Channel.CONTEXT, SIGNATURES)
