@@ -71,7 +71,7 @@ def _item_lines(item: TracedRecipient) -> list[str]:
     message = item.message
     sender = "<>" if message.sender == "" else (message.sender or "?")
     head = f"{message.queue_id}  {sender} → {item.recipient or '(no recipient logged)'}"
-    lines = [safe_text(head, 300)]
+    lines = _wrapped(head, "")
     if message.message_id:
         lines += _wrapped(f"message-id {message.message_id}")
     if message.notice_of:
@@ -83,7 +83,7 @@ def _item_lines(item: TracedRecipient) -> list[str]:
 
 
 def human_text(report: TraceReport) -> str:
-    lines = [safe_text(f"trace {report.query.text}: {_begins(report)}", 300)]
+    lines = _wrapped(f"trace {report.query.text}: {_begins(report)}", "")
     for item in report.traced:
         lines.append("")
         lines += _item_lines(item)

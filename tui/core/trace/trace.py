@@ -25,7 +25,7 @@ from tui.core.trace.history import (
     journal_history,
     merged,
 )
-from tui.core.trace.joiner import Joiner
+from tui.core.trace.joiner import Joiner, matches
 from tui.core.trace.message import Attempt, TracedMessage
 from tui.core.trace.query import Query, QueryKind
 from tui.core.trace.retry_clock import RetryRules, rules_of
@@ -96,6 +96,8 @@ def trace_history(query: Query, lines: Iterable[HistoryLine], *, queue: QueueSna
     traced = []
     for message in messages:
         _notice_fate(message)
+        if not matches(message, query):
+            continue  # a kept message's notice: told inside that message, not on its own
         queued = None if message.closed else in_queue.get(message.queue_id)
         for recipient in _recipients(message, queued):
             if not _wanted_recipient(recipient, message, query):
