@@ -139,7 +139,7 @@ def explain_attempt(attempt: Attempt, auth_lines: Sequence[AuthLine],
     if auth_decides and named:
         best = min(named, key=lambda line: _AUTH_RANK[line.signature.id])
         attempt.cause = AUTH_DIAGNOSIS[best.signature.id]
-        attempt.evidence_at = nearby[0].timestamp
+        attempt.evidence_at = best.timestamp
         if client is not None and client.id in BOUNCE_DIAGNOSIS:
             attempt.cause_words = (f"{CAUSE_WORDS[attempt.cause]}, and maildrop (no -a) "
                                    "bounced it as an unknown user")
@@ -149,8 +149,10 @@ def explain_attempt(attempt: Attempt, auth_lines: Sequence[AuthLine],
         attempt.cause_words = CAUSE_WORDS.get(attempt.cause, _short(client))
     elif attempt.cause is None:
         attempt.cause_words = _pipe_rule(attempt) or _short(client)
+    # The lines that name a cause first, then the rest, each group in time order.
+    shown = named + [line for line in nearby if line.signature.id not in AUTH_DIAGNOSIS]
     attempt.evidence = [f"authdaemond {_clock(line.timestamp)}: {line.message}"
-                        for line in nearby[:MAX_EVIDENCE]]
+                        for line in shown[:MAX_EVIDENCE]]
 
 
 def _short(signature: Signature | None) -> str:
