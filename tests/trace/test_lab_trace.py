@@ -17,7 +17,7 @@ import pytest
 from tui.core.ids.diagnosis_id import DiagnosisId
 from tui.core.installation import Installation
 from tui.core.trace.query import parse_query
-from tui.core.trace.trace import TraceReport, run_trace
+from tui.core.trace.trace import TracedRecipient, TraceReport, run_trace
 from tui.core.trace.verdict import State
 from tui.lab.lab import Lab
 from tui.lab.postfix import LAB_SENDER
@@ -38,7 +38,7 @@ def trace(lab: Lab, query: str) -> TraceReport:
     return run_trace(installation, parse_query(query))
 
 
-def only(report: TraceReport, queue_id: str):  # type: ignore[no-untyped-def]
+def only(report: TraceReport, queue_id: str) -> TracedRecipient:
     found = [item for item in report.traced if item.message.queue_id == queue_id]
     assert len(found) == 1, [item.message.queue_id for item in report.traced]
     return found[0]
