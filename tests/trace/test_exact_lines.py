@@ -276,3 +276,17 @@ def test_the_query_kind(text: str, kind: QueryKind) -> None:
 def test_impossible_queries_are_refused(text: str) -> None:
     with pytest.raises(QueryError):
         parse_query(text)
+
+
+def test_errors_before_an_authdaemond_restart_are_not_the_cause(tmp_path: Path) -> None:
+    """The fix restarted authdaemond a second before the attempt: the old errors are stale."""
+    lines = [
+        'Dec  1 20:01:57 sandbox authdaemond: ERR: connection to server at "127.0.0.1", port 1 '
+        'failed: FATAL:  password authentication failed for user "postfix".',
+        'Dec  1 20:01:57 sandbox authdaemond: modules="authpgsql", daemons=2',
+        "Dec 01 20:01:58 sandbox postfix/pipe[3868]: 1483221A1B3: to=<nosuch@domain.com>, "
+        "relay=vmaildrop, delay=0.06, delays=0/0/0/0.06, dsn=5.1.1, status=bounced (user unknown. "
+        "Command output: Invalid user specified. )",
+    ]
+    [item] = trace("nosuch@domain.com", write(tmp_path / "maillog", lines))
+    assert item.attempts[0].cause is DiagnosisId.NOT_A_MAILBOX

@@ -22,6 +22,7 @@ from collections.abc import Sequence
 
 from tui.core.checks.delivery_checks import BOUNCE_DIAGNOSIS, MAILBOX_DIAGNOSIS
 from tui.core.ids.diagnosis_id import DiagnosisId
+from tui.core.logs.reported import START_MARKERS
 from tui.core.logs.signatures import Signature, classify_entry
 from tui.core.trace.joiner import AuthLine
 from tui.core.trace.message import Attempt
@@ -134,6 +135,12 @@ def explain_attempt(attempt: Attempt, auth_lines: Sequence[AuthLine],
     client = classify_entry("", "postfix/pipe", delivery=attempt.delivery)
     attempt.signature = client
     nearby = joined_lines(attempt, auth_lines, times)
+    # A (re)start of authdaemond before the attempt ends what was logged before it: those
+    # errors belong to the daemon that was replaced (a fix applied a second earlier).
+    restarts = [index for index, line in enumerate(nearby)
+                if line.signature.id in START_MARKERS and line.timestamp <= attempt.timestamp]
+    if restarts:
+        nearby = nearby[restarts[-1]:]
     named = [line for line in nearby if line.signature.id in AUTH_DIAGNOSIS]
     auth_decides = client is None or client.id in _VAGUE
     if auth_decides and named:
