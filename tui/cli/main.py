@@ -18,14 +18,15 @@ from tui.cli import lookup as lookup_command
 from tui.cli import record as record_command
 from tui.cli import replay as replay_command
 from tui.cli import report as report_command
+from tui.cli import trace as trace_command
 from tui.cli import train as train_command
 from tui.cli import where as where_command
 from tui.cli.exit_codes import EXIT_USAGE
 from tui.cli.path_options import add_path_options
 from tui.core.checks.output import package_version
 
-SUBCOMMANDS = (lookup_command, check_command, explain_command, report_command, record_command,
-               replay_command, where_command, lab_command, train_command)
+SUBCOMMANDS = (lookup_command, check_command, trace_command, explain_command, report_command,
+               record_command, replay_command, where_command, lab_command, train_command)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -22,11 +22,13 @@ COMMAND_OUTPUT_MARK = "Command output: "
 _ADDRESS = r'(?:"(?:[^"\\]|\\.)*"|[^">])*'
 _PIPE_LINE = re.compile(
     rf"^(?P<queue_id>[0-9A-Za-z]+): to=<(?P<recipient>{_ADDRESS})>, "
-    rf"(?:orig_to=<{_ADDRESS}>, )?"
+    rf"(?:orig_to=<(?P<orig_to>{_ADDRESS})>, )?"
     r"relay=(?P<relay>[^,\s]+), "
     r"(?:conn_use=\d+, )?"
     r"delay=(?P<delay>\d+(?:\.\d+)?), "
     r"delays=(?P<delays>\d+(?:\.\d+)?(?:/\d+(?:\.\d+)?)*), "
+    # Fields newer Postfix adds before dsn= (3.11: `tls=…`): tolerated, not read.
+    r"(?:(?!dsn=)[a-z_]+=[^,]*, )*"
     r"dsn=(?P<dsn>\d\.\d{1,3}\.\d{1,3}), "
     r"status=(?P<status>[a-z]+)"
     r"(?: \((?P<reason>.*)\))?$",
@@ -47,6 +49,7 @@ class DeliveryInfo:
     status: str  # sent, deferred, bounced, expired...
     reason: str  # text inside the status parentheses, "" if none
     command_output: str | None  # None when the reason carries no `Command output:`
+    orig_to: str = ""  # the address before alias expansion (`orig_to=`), "" when not logged
 
     @property
     def failed(self) -> bool:
@@ -82,4 +85,5 @@ def parse_delivery_line(message: str) -> DeliveryInfo | None:
         status=match.group("status"),
         reason=reason,
         command_output=command_output,
+        orig_to=match.group("orig_to") or "",
     )

@@ -173,6 +173,33 @@ class JournalFollower:
             if self._wanted(entry):
                 yield entry
 
+    def oldest_first(self, since: float | None = None) -> Iterator[LogEntry]:
+        """Every matching entry from `since` (or the journal's start) on, in time order.
+
+        For readers of the whole history (a message's trace); it does not move
+        `follow`'s anchor.
+        """
+        reader = self._open()
+        try:
+            if since is None:
+                reader.seek_head()
+            else:
+                reader.seek_realtime(since)
+            secret_open = False
+            while reader._next():
+                entry = self._current(reader, in_order=False)
+                if entry.kind is Kind.AUTH:
+                    if secret_open:
+                        entry = build_entry(message="", tag=entry.tag, source=entry.source,
+                                            timestamp=entry.timestamp, pid=entry.pid,
+                                            cursor=entry.cursor, auth_tags=(entry.tag,),
+                                            continues_secret=True)
+                    secret_open = entry.secret_open
+                if self._wanted(entry):
+                    yield entry
+        finally:
+            self._positioned = False
+
     # -- following --------------------------------------------------------------------------
     def follow(
         self,

@@ -1,0 +1,127 @@
+"""`authlib-tui trace QUERY`: what happened to the mail to, from or with this id.
+
+QUERY is an address (recipient or sender), a Postfix queue ID or a Message-ID.
+Each message is told as a short story: every attempt, the cause of each failed
+one (joined from authdaemond's lines), and whether the mail was delivered, is
+still waiting (next retry, when Postfix gives up) or is lost. Exit: 0 something
+found, 1 nothing found, 64 bad usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import textwrap
+import time
+from datetime import datetime
+from typing import Any
+
+from tui.cli.exit_codes import EXIT_FOUND, EXIT_NOT_FOUND, EXIT_USAGE
+from tui.cli.path_options import installation_from_args
+from tui.core.installation import InstallationError
+from tui.core.safe_text import safe_text
+from tui.core.trace.document import trace_document
+from tui.core.trace.query import QueryError, parse_query
+from tui.core.trace.story import attempts_story, clock, verdict_words
+from tui.core.trace.trace import TracedRecipient, TraceReport, run_trace
+
+WIDTH = 80
+_RELATIVE = re.compile(r"^(?P<number>\d+)\s*(?P<unit>[smhdw])$")
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
+
+
+def add_parser(subparsers: Any) -> argparse.ArgumentParser:
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        "trace", help="tell what happened to mail to/from an address, a queue ID or a Message-ID",
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("query", help="an address, a Postfix queue ID or a <Message-ID>")
+    parser.add_argument("--since", metavar="WHEN",
+                        help="only history from then on: 2026-12-01, '2026-12-01 14:00' or 2h, 3d "
+                        "ago (default: all the logs hold)")
+    parser.add_argument("--until", metavar="WHEN", help="only history up to then (same forms)")
+    parser.add_argument("--json", action="store_true", help="print one JSON document")
+    return parser
+
+
+def parse_when(text: str, now: float | None = None) -> float:
+    """An ISO 8601 date/time (local unless it says so) or `2h`-style time ago; else ValueError."""
+    stripped = text.strip()
+    if relative := _RELATIVE.match(stripped):
+        ago = int(relative["number"]) * _UNIT_SECONDS[relative["unit"]]
+        return (time.time() if now is None else now) - ago
+    return datetime.fromisoformat(stripped).timestamp()
+
+
+def _wrapped(text: str, indent: str = "  ") -> list[str]:
+    return textwrap.wrap(safe_text(text, 4000), WIDTH, initial_indent=indent,
+                         subsequent_indent=indent + "  ", break_on_hyphens=False) or [indent]
+
+
+def _begins(report: TraceReport) -> str:
+    if report.history_begins is None:
+        return "the logs hold no Postfix or authdaemond lines"
+    where = f" ({report.oldest_source})" if report.oldest_source else ""
+    return f"logs begin {clock(report.history_begins)}{where}"
+
+
+def _item_lines(item: TracedRecipient) -> list[str]:
+    message = item.message
+    sender = "<>" if message.sender == "" else (message.sender or "?")
+    head = f"{message.queue_id}  {sender} → {item.recipient or '(no recipient logged)'}"
+    lines = _wrapped(head, "")
+    if message.message_id:
+        lines += _wrapped(f"message-id {message.message_id}")
+    if message.notice_of:
+        lines += _wrapped(f"the bounce notice of {message.notice_of}")
+    if item.attempts:
+        lines += _wrapped(attempts_story(list(item.attempts)))
+    lines += _wrapped(verdict_words(item.verdict, message))
+    return lines
+
+
+def human_text(report: TraceReport) -> str:
+    lines = _wrapped(f"trace {report.query.text}: {_begins(report)}", "")
+    for item in report.traced:
+        lines.append("")
+        lines += _item_lines(item)
+    if report.now is not None:
+        lines.append("")
+        lines += _wrapped(f"now: {report.now.sentence}", "")
+    for note in report.notes:
+        lines += _wrapped(f"note: {note}", "")
+    return "\n".join(lines)
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        query = parse_query(args.query)
+    except QueryError as exc:
+        print(f"authlib-tui: {safe_text(exc, 300)}.", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        since = parse_when(args.since) if args.since else None
+        until = parse_when(args.until) if args.until else None
+    except ValueError:
+        print("authlib-tui: --since/--until take a date (2026-12-01), a date and time "
+              "('2026-12-01 14:00') or a time ago (2h, 3d).", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        installation = installation_from_args(args)
+    except InstallationError as exc:
+        print(f"authlib-tui: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    report = run_trace(installation, query, since, until)
+    if args.json:
+        print(json.dumps(trace_document(report), indent=2))
+    elif report.found:
+        print(human_text(report))
+    if not report.found:
+        if not args.json:
+            print(human_text(report))
+        print(safe_text(f"authlib-tui: nothing about {query.text} in the logs ({_begins(report)})"
+                        ".", 400), file=sys.stderr)
+        return EXIT_NOT_FOUND
+    return EXIT_FOUND
