@@ -23,9 +23,9 @@ from pathlib import Path
 from tui.core.authdaemon.outcome import Outcome
 from tui.core.checks.diagnosis import ALL_CHECKS
 from tui.core.checks.result import CheckResult, Status
+from tui.core.logs.catalogue.registry import SIGNATURES_BY_ID
 from tui.core.logs.entry import LogEntry
 from tui.core.logs.kind import Kind as LineKind
-from tui.core.logs.signatures import SIGNATURES_BY_ID
 from tui.core.monitor.observations import SignatureHit
 from tui.core.recording import observations as rows
 from tui.core.recording.observations import Kind

@@ -36,7 +36,7 @@ from tui.core.ids.diagnosis_id import DiagnosisId
 from tui.core.ids.hop_id import HopId
 from tui.core.ids.wizard_step import WizardStep
 from tui.core.installation import Installation
-from tui.core.logs.signatures import ALL_SIGNATURES
+from tui.core.logs.catalogue.registry import ALL_SIGNATURES
 from tui.core.workers.verdict import WIZARD_STEP_OF_STATE
 from tui.core.xray import HOPS, hop_of_step
 

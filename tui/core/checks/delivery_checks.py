@@ -28,7 +28,7 @@ from tui.core.ids.check_id import CheckId
 from tui.core.ids.diagnosis_id import DiagnosisId
 from tui.core.ids.hop_id import HopId
 from tui.core.ids.wizard_step import WizardStep
-from tui.core.logs.signatures import SIGNATURES_BY_ID
+from tui.core.logs.catalogue.registry import SIGNATURES_BY_ID
 from tui.core.platforms.platform import Platform
 from tui.core.postfix.commands import flush_command
 from tui.core.postfix.maildrop_binary import MaildropBinary

@@ -98,7 +98,7 @@ def _diagnosis_steps() -> dict[DiagnosisId, WizardStep]:
     return {diagnosis: table[diagnosis] for diagnosis in DiagnosisId if diagnosis in table}
 
 
-# Wizard steps named by log signatures (signatures.py `step=`) → the check that answers them.
+# Wizard steps the catalogue records name (`wizard_step`) → the check that answers them.
 STEP_CHECK: dict[WizardStep, CheckId] = _step_checks()
 # A diagnosis → the wizard step (as log signatures name it) that explains it.
 DIAGNOSIS_STEP: dict[DiagnosisId, WizardStep] = _diagnosis_steps()

@@ -61,9 +61,9 @@ def _log_lines(installation: Installation, count: int) -> list[str]:
 
 def _error_counts(choice: SourceChoice) -> list[str]:
     """Each authdaemond error signature's count over the log files the Logs pane reads."""
+    from tui.core.logs.catalogue.registry import SIGNATURES_BY_ID
     from tui.core.logs.rotated import describe_files
     from tui.core.logs.scan import count_with_rotations
-    from tui.core.logs.signatures import SIGNATURES_BY_ID
 
     if choice.primary == "journal" or not choice.files:
         return ["- not counted: authdaemond logs to the journal here "

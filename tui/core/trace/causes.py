@@ -22,8 +22,9 @@ from collections.abc import Sequence
 
 from tui.core.checks.delivery_checks import BOUNCE_DIAGNOSIS, MAILBOX_DIAGNOSIS
 from tui.core.ids.diagnosis_id import DiagnosisId
+from tui.core.logs.catalogue.record import Signature
+from tui.core.logs.matcher.entry import classify_entry
 from tui.core.logs.reported import START_MARKERS
-from tui.core.logs.signatures import Signature, classify_entry
 from tui.core.trace.joiner import AuthLine
 from tui.core.trace.message import Attempt
 

@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tui.core.logs.journal_source import JournalFollower
+from tui.core.logs.matcher.entry import AUTH_TAGS
 from tui.core.logs.rotated import RawLine, rotated_lines, rotation_set
-from tui.core.logs.signatures import AUTH_TAGS
 from tui.core.logs.syslog_line import parse_syslog_line
 
 # Postfix's daemons whose lines make up a message's path (journald matches them exactly).

@@ -22,7 +22,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from tui.core.logs.signatures import AUTH_TAGS, Signature, classify_entry
+from tui.core.logs.catalogue.record import Signature
+from tui.core.logs.matcher.entry import AUTH_TAGS, classify_entry
 from tui.core.trace.history import HistoryLine
 from tui.core.trace.message import Attempt, TracedMessage
 from tui.core.trace.postfix_events import EventKind, PostfixEvent, parse_event

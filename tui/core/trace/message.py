@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from tui.core.ids.diagnosis_id import DiagnosisId
+from tui.core.logs.catalogue.record import Signature
 from tui.core.logs.delivery_line import DeliveryInfo
-from tui.core.logs.signatures import Signature
 
 DELAY_NAMES = ("before_queue_manager", "in_queue_manager", "connection", "transmission")
 

@@ -7,6 +7,7 @@ loaded), which need nothing done.
 from __future__ import annotations
 
 from tui.core.findings import Severity
+from tui.core.ids.wizard_step import WizardStep
 from tui.core.logs.catalogue.family import Channel, Family
 from tui.core.logs.catalogue.pattern_parts import FILE
 from tui.core.logs.catalogue.record import Signature
@@ -25,7 +26,7 @@ SIGNATURES: tuple[Signature, ...] = (
         "left-over socket refuses connections; after a reload (just after 'restarting "
         "authdaemond children') it runs on with the settings it had: the file on disk is not "
         "what runs; the next restart will fail.",
-        wizard_step="authdaemonrc-bad-line",
+        wizard_step=WizardStep.AUTHDAEMONRC_BAD_LINE,
         short="bad authdaemonrc line: exits at start-up, or the next restart will fail",
         examples=("Bad line in /etc/courier/authdaemonrc: daemons 5",),
         remedy=Remedy(
@@ -44,7 +45,7 @@ SIGNATURES: tuple[Signature, ...] = (
         Severity.ERROR,
         "The start script sources authdaemonrc with /bin/sh and a line is not valid shell; "
         "the settings after it may be lost or the daemon may not start.",
-        wizard_step="authdaemonrc-bad-line",
+        wizard_step=WizardStep.AUTHDAEMONRC_BAD_LINE,
         short="authdaemonrc is not valid shell",
         logged_at="the init system's log (the start script's stderr)",
         examples=("/etc/courier/authdaemonrc: 12: garbage: not found",),
@@ -61,7 +62,7 @@ SIGNATURES: tuple[Signature, ...] = (
         Severity.ERROR,
         "authdaemond cannot open authdaemonrc at the path it was built with, so it exits at "
         "start-up.",
-        wizard_step="daemon-start-failed",
+        wizard_step=WizardStep.DAEMON_START_FAILED,
         short="authdaemonrc cannot be opened: the daemon exited",
         logged_at="info",
         examples=("/etc/courier/authdaemonrc: No such file or directory",),
@@ -77,7 +78,7 @@ SIGNATURES: tuple[Signature, ...] = (
         Severity.ERROR,
         "authdaemond cannot create its socket (the directory is missing, read-only or full, or "
         "the path is taken), so it exits at start-up: every lookup fails.",
-        wizard_step="daemon-start-failed",
+        wizard_step=WizardStep.DAEMON_START_FAILED,
         short="socket cannot be created: the daemon exited",
         logged_at="info",
         examples=("/run/courier/authdaemon/socket: Read-only file system",),
@@ -96,7 +97,7 @@ SIGNATURES: tuple[Signature, ...] = (
         Severity.ERROR,
         "The authdaemond binary was run with arguments; it is started by its wrapper script "
         "(authdaemond start) or the service unit.",
-        wizard_step="daemon-start-failed",
+        wizard_step=WizardStep.DAEMON_START_FAILED,
         short="authdaemond binary run directly",
         logged_at="the terminal or the init system's log",
         examples=("Error: authdaemond no longer handles its own daemonizing.",),
@@ -111,7 +112,7 @@ SIGNATURES: tuple[Signature, ...] = (
         r"^Configuration error - missing 'daemons' setting",
         Severity.ERROR,
         "authdaemonrc has no usable daemons= value; authdaemond runs a single worker.",
-        wizard_step="authdaemonrc-daemons",
+        wizard_step=WizardStep.AUTHDAEMONRC_DAEMONS,
         short="no daemons= setting: one worker only",
         examples=("Configuration error - missing 'daemons' setting, using 1",),
         remedy=Remedy(
@@ -129,7 +130,7 @@ SIGNATURES: tuple[Signature, ...] = (
         Severity.ERROR,
         "libltdl, which loads the modules, failed to start: no module can be loaded and every "
         "lookup fails.",
-        wizard_step="module-missing",
+        wizard_step=WizardStep.MODULE_MISSING,
         short="the module loader failed: no modules",
         examples=("lt_dlsetsearchpath() failed: not enough memory",),
         remedy=Remedy(
@@ -147,7 +148,7 @@ SIGNATURES: tuple[Signature, ...] = (
         "A module in authmodulelist could not be loaded (the `Installing lib…` line before "
         "names it): its package is not installed, or the file is not a library this system "
         "can load (libltdl says 'file not found' for both).",
-        wizard_step="module-missing",
+        wizard_step=WizardStep.MODULE_MISSING,
         short="auth module not installed",
         logged_at="info",
         examples=("file not found",),
@@ -165,7 +166,7 @@ SIGNATURES: tuple[Signature, ...] = (
         Severity.ERROR,
         "A module's own library (e.g. libpq) is missing or unreadable, so the module does not "
         "load and its addresses are 'Invalid user'.",
-        wizard_step="module-missing",
+        wizard_step=WizardStep.MODULE_MISSING,
         short="a library the module needs is missing",
         logged_at="info",
         examples=("libpq.so.5: cannot open shared object file: No such file or "
@@ -182,7 +183,7 @@ SIGNATURES: tuple[Signature, ...] = (
         Severity.ERROR,
         "A module was built against another authlib or libpq version than the one installed, "
         "so it does not load.",
-        wizard_step="module-missing",
+        wizard_step=WizardStep.MODULE_MISSING,
         short="module built for another authlib/libpq",
         logged_at="info",
         examples=("/usr/lib/courier-authlib/libauthpgsql.so: undefined symbol: "
@@ -201,7 +202,7 @@ SIGNATURES: tuple[Signature, ...] = (
         r"|\S+: (?:invalid ELF header|wrong ELF class|file too short))",
         Severity.ERROR,
         "A module file exists but is not a loadable library for this system.",
-        wizard_step="module-missing",
+        wizard_step=WizardStep.MODULE_MISSING,
         short="module file is not a loadable library",
         logged_at="info",
         examples=("/usr/lib/courier-authlib/libauthpgsql.so: invalid ELF header",),
@@ -216,7 +217,7 @@ SIGNATURES: tuple[Signature, ...] = (
         r"^Can't locate init function",
         Severity.ERROR,
         "A module library loaded but is not an authlib module of this version.",
-        wizard_step="module-missing",
+        wizard_step=WizardStep.MODULE_MISSING,
         short="library is not an authlib module of this version",
         examples=("Can't locate init function courier_authfoo_init.",),
         remedy=Remedy(
@@ -230,7 +231,7 @@ SIGNATURES: tuple[Signature, ...] = (
         r"^(?:fork|pipe|fcntl|malloc)\(\) failed",
         Severity.ERROR,
         "authdaemond ran out of a system resource (processes, descriptors or memory).",
-        wizard_step="system-resources",
+        wizard_step=WizardStep.SYSTEM_RESOURCES,
         short="out of processes, descriptors or memory",
         logged_at="crit",
         examples=("fork() failed",),
@@ -245,7 +246,7 @@ SIGNATURES: tuple[Signature, ...] = (
         r"^(?:(?:malloc|strdup|pipe|open): \S.*|Cannot allocate memory)$",
         Severity.ERROR,
         "authdaemond ran out of memory or descriptors while starting or answering.",
-        wizard_step="system-resources",
+        wizard_step=WizardStep.SYSTEM_RESOURCES,
         short="out of memory or descriptors",
         logged_at="info",
         examples=("malloc: Cannot allocate memory",),

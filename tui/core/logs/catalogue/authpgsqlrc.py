@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tui.core.findings import Severity
+from tui.core.ids.wizard_step import WizardStep
 from tui.core.logs.catalogue.family import Channel, Family
 from tui.core.logs.catalogue.pattern_parts import FILE
 from tui.core.logs.catalogue.record import Signature
@@ -15,7 +16,7 @@ SIGNATURES: tuple[Signature, ...] = (
         Severity.ERROR,
         "authpgsqlrc changed and lost its ##NAME: MARKER: line; workers that had loaded it keep "
         "the old settings, fresh workers fail every lookup.",
-        wizard_step="authpgsqlrc-marker",
+        wizard_step=WizardStep.AUTHPGSQLRC_MARKER,
         short="authpgsqlrc lost its MARKER line; old settings kept",
         examples=("marker line not found in /etc/courier/authpgsqlrc will try "
                   "again later",),
@@ -34,7 +35,7 @@ SIGNATURES: tuple[Signature, ...] = (
         Severity.ERROR,
         "authpgsqlrc has no ##NAME: MARKER: line, so authpgsql refuses it and every lookup "
         "fails (usually sysconftool was not run after an upgrade).",
-        wizard_step="authpgsqlrc-marker",
+        wizard_step=WizardStep.AUTHPGSQLRC_MARKER,
         short="authpgsqlrc has no ##NAME: MARKER: line",
         examples=("marker line not found in /etc/courier/authpgsqlrc (probably forgot to "
                   "run sysconftool after an upgrade)",),
@@ -52,7 +53,7 @@ SIGNATURES: tuple[Signature, ...] = (
         Severity.ERROR,
         "authpgsqlrc has no PGSQL_CONNECTION; authlib 0.67+ ignores the old PGSQL_HOST/"
         "PGSQL_USERNAME/PGSQL_PASSWORD keys.",
-        wizard_step="authpgsqlrc-old-keys",
+        wizard_step=WizardStep.AUTHPGSQLRC_OLD_KEYS,
         short="no PGSQL_CONNECTION (old PGSQL_HOST-style file?)",
         examples=("PGSQL_CONNECTION not found in /etc/courier/authpgsqlrc",),
         remedy=Remedy(
@@ -70,7 +71,7 @@ SIGNATURES: tuple[Signature, ...] = (
         Severity.ERROR,
         "authpgsqlrc lacks PGSQL_USER_TABLE or PGSQL_CRYPT_PWFIELD, required unless all three "
         "custom SELECT clauses are set.",
-        wizard_step="authpgsqlrc-required-keys",
+        wizard_step=WizardStep.AUTHPGSQLRC_REQUIRED_KEYS,
         short="authpgsqlrc lacks a required key",
         examples=("PGSQL_USER_TABLE not found in /etc/courier/authpgsqlrc",),
         remedy=Remedy(
@@ -86,7 +87,7 @@ SIGNATURES: tuple[Signature, ...] = (
         r"^authpgsql: PGSQL_\w+ (?:and PGSQL_\w+ )?not set in ",
         Severity.ERROR,
         "An old (≤ 0.66) authpgsql misses a required authpgsqlrc key.",
-        wizard_step="authpgsqlrc-required-keys",
+        wizard_step=WizardStep.AUTHPGSQLRC_REQUIRED_KEYS,
         short="old authpgsql misses an authpgsqlrc key",
         examples=("authpgsql: PGSQL_USERNAME not set in /etc/authlib/authpgsqlrc.",),
         remedy=Remedy(
@@ -101,7 +102,7 @@ SIGNATURES: tuple[Signature, ...] = (
         Severity.ERROR,
         "A module's config file (e.g. authpgsqlrc) does not exist at the path authlib was built "
         "with.",
-        wizard_step="config-file-access",
+        wizard_step=WizardStep.CONFIG_FILE_ACCESS,
         short="module config file does not exist",
         examples=("stat(/etc/courier/authpgsqlrc) failed",),
         remedy=Remedy(
@@ -118,7 +119,7 @@ SIGNATURES: tuple[Signature, ...] = (
         rf"^Cannot open {FILE}$",
         Severity.ERROR,
         "A module's config file exists but authdaemond cannot read it (mode or owner).",
-        wizard_step="config-file-access",
+        wizard_step=WizardStep.CONFIG_FILE_ACCESS,
         short="module config file unreadable by authdaemond",
         examples=("Cannot open /etc/courier/authpgsqlrc",),
         remedy=Remedy(

@@ -7,6 +7,7 @@ logs after `Command output:`.
 from __future__ import annotations
 
 from tui.core.findings import Severity
+from tui.core.ids.wizard_step import WizardStep
 from tui.core.logs.catalogue.family import Channel, Family
 from tui.core.logs.catalogue.record import Signature
 from tui.core.logs.catalogue.remedy import APISCP_BOOTSTRAP, Remedy
@@ -22,7 +23,7 @@ SIGNATURES: tuple[Signature, ...] = (
         "maildrop could not reach authdaemond and, not told to treat that as temporary (no -a "
         "in the transport's argv), looked the address up as a system user, found none and "
         "bounced the mail (5.1.1): an authdaemond outage is losing mail.",
-        wizard_step="maildrop-tempfail-flag",
+        wizard_step=WizardStep.MAILDROP_TEMPFAIL_FLAG,
         short="authdaemond unreachable and maildrop lacks -a: mail bounced",
         mail_lost=True,
         examples=("ERR: authdaemon: s_connect() failed: Connection refused Invalid "
@@ -42,7 +43,7 @@ SIGNATURES: tuple[Signature, ...] = (
         Severity.ERROR,
         "The socket file exists but nothing listens on it: authdaemond is stopped, crashed or "
         "exited at start-up on a config error (a full pool queues, it does not refuse).",
-        wizard_step="daemon-not-running",
+        wizard_step=WizardStep.DAEMON_NOT_RUNNING,
         short="authdaemond is not running (stale socket)",
         examples=("ERR: authdaemon: s_connect() failed: Connection refused "
                   "/usr/bin/maildrop: Temporary authentication failure. ",),
@@ -59,7 +60,7 @@ SIGNATURES: tuple[Signature, ...] = (
         Severity.ERROR,
         "There is no socket file: authdaemond never started, /run was cleared, or the client "
         "was built for a different authdaemonvar.",
-        wizard_step="socket-missing",
+        wizard_step=WizardStep.SOCKET_MISSING,
         short="no authdaemond socket file",
         examples=("ERR: authdaemon: s_connect() failed: No such file or directory "
                   "/usr/bin/maildrop: Temporary authentication failure. ",),
@@ -77,7 +78,7 @@ SIGNATURES: tuple[Signature, ...] = (
         Severity.ERROR,
         "The delivering process may not enter the socket directory: maildrop is not setuid "
         "root, or the directory's mode or owner changed.",
-        wizard_step="socket-permission",
+        wizard_step=WizardStep.SOCKET_PERMISSION,
         short="maildrop may not reach the socket",
         examples=("ERR: authdaemon: s_connect() failed: Permission denied "
                   "/usr/bin/maildrop: Temporary authentication failure. ",),
@@ -96,7 +97,7 @@ SIGNATURES: tuple[Signature, ...] = (
         Severity.ERROR,
         "The listen backlog is full: every worker is busy and the queue too; more workers or a "
         "faster database are needed.",
-        wizard_step="backlog-full",
+        wizard_step=WizardStep.BACKLOG_FULL,
         short="worker pool and backlog full",
         examples=("ERR: authdaemon: s_connect() failed: Resource temporarily unavailable "
                   "/usr/bin/maildrop: Temporary authentication failure. ",),
@@ -113,7 +114,7 @@ SIGNATURES: tuple[Signature, ...] = (
         _S_CONNECT,
         Severity.ERROR,
         "maildrop could not connect to authdaemond (see the reason after the colon).",
-        wizard_step="daemon-not-running",
+        wizard_step=WizardStep.DAEMON_NOT_RUNNING,
         short="maildrop could not connect to authdaemond",
         examples=("ERR: authdaemon: s_connect() failed: Connection timed out ERR: "
                   "[Hint: perhaps authdaemond is not running?] /usr/bin/maildrop: "
@@ -131,7 +132,7 @@ SIGNATURES: tuple[Signature, ...] = (
         Severity.ERROR,
         "The client's hint after a failed connect: the reason is on the s_connect() line "
         "before it.",
-        wizard_step="daemon-not-running",
+        wizard_step=WizardStep.DAEMON_NOT_RUNNING,
         short="maildrop could not connect to authdaemond",
         examples=("ERR: [Hint: perhaps authdaemond is not running?] ",),
         remedy=Remedy(
@@ -145,7 +146,7 @@ SIGNATURES: tuple[Signature, ...] = (
         r"^\s*CRIT: authdaemon: socket\(\) failed",
         Severity.ERROR,
         "The client could not even create a socket: it ran out of descriptors or memory.",
-        wizard_step="system-resources",
+        wizard_step=WizardStep.SYSTEM_RESOURCES,
         short="client out of sockets",
         examples=("CRIT: authdaemon: socket() failed: Too many open files ",),
         remedy=Remedy(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tui.core.findings import Severity
+from tui.core.ids.wizard_step import WizardStep
 from tui.core.logs.catalogue.family import Channel, Family
 from tui.core.logs.catalogue.record import Signature
 from tui.core.logs.catalogue.remedy import Remedy
@@ -15,7 +16,7 @@ SIGNATURES: tuple[Signature, ...] = (
         "A Courier IMAP/POP3 login got a temporary failure from authlib and the client was "
         "told 'Temporary problem': authdaemond's module failed (database, credentials or its "
         "rc file; its line at the same moment names it) or authdaemond could not be reached.",
-        wizard_step="temporary-failure",
+        wizard_step=WizardStep.TEMPORARY_FAILURE,
         short="login failed temporarily: authdaemond's lookup failed",
         logged_at="err, by imapd or pop3d (courierpop3login), not authdaemond",
         examples=("authentication error: Input/output error",),

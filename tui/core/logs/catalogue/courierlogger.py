@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tui.core.findings import Severity
+from tui.core.ids.wizard_step import WizardStep
 from tui.core.logs.catalogue.family import Channel, Family
 from tui.core.logs.catalogue.record import Signature
 from tui.core.logs.catalogue.remedy import Remedy
@@ -14,7 +15,7 @@ SIGNATURES: tuple[Signature, ...] = (
         Severity.WARNING,
         "The tail of a line longer than 511 bytes (usually a debug `SQL query:`): courierlogger "
         "cut it and logged the rest as a separate info line; lines after it may be lost.",
-        wizard_step="debug-truncation",
+        wizard_step=WizardStep.DEBUG_TRUNCATION,
         short="cut-off tail of a long debug line (courierlogger 511-byte limit)",
         examples=("SING(domain) WHERE username = 'foo' AND enabled = 1",),
         remedy=Remedy(

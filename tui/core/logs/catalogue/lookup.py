@@ -7,6 +7,7 @@ the passwords.
 from __future__ import annotations
 
 from tui.core.findings import Severity
+from tui.core.ids.wizard_step import WizardStep
 from tui.core.logs.catalogue.family import Channel, Family
 from tui.core.logs.catalogue.record import Signature
 from tui.core.logs.catalogue.remedy import BOOTSTRAP_FIX, LOOKUP_CONFIRM, SELECT_CONFIRM, Remedy
@@ -19,7 +20,7 @@ SIGNATURES: tuple[Signature, ...] = (
         Severity.WARNING,
         "DEBUG_LOGIN=2 writes passwords into the mail log (authlib-tui masks them); anyone who "
         "can read the log can read them.",
-        wizard_step="debug-login-passwords",
+        wizard_step=WizardStep.DEBUG_LOGIN_PASSWORDS,
         short="DEBUG_LOGIN=2: passwords in the mail log (masked here)",
         logged_at="info (Authenticated:) or debug",
         examples=("Authenticated: clearpasswd=<null>, passwd=$6$rounds=5000$x",),
@@ -36,7 +37,7 @@ SIGNATURES: tuple[Signature, ...] = (
         Severity.WARNING,
         "PGSQL_SELECT_CLAUSE returns fewer than the 6 columns authpgsql reads; the lookup is a "
         "temporary failure.",
-        wizard_step="select-clause",
+        wizard_step=WizardStep.SELECT_CLAUSE,
         short="the SELECT returns too few columns",
         logged_at="debug",
         examples=("incomplete row, only 3 fields returned",),
@@ -54,7 +55,7 @@ SIGNATURES: tuple[Signature, ...] = (
         Severity.WARNING,
         "The row's uid or gid column is NULL or not a number; the lookup is a temporary failure "
         "(the log shows nothing else).",
-        wizard_step="select-clause",
+        wizard_step=WizardStep.SELECT_CLAUSE,
         short="the SELECT returns a uid/gid that is not a number",
         logged_at="debug",
         examples=("invalid value for uid: ''",),
@@ -70,7 +71,7 @@ SIGNATURES: tuple[Signature, ...] = (
         Severity.WARNING,
         "The module failed (database, config or SQL error; any ERR line just before names it) "
         "and authdaemond stopped there: the lookup is a temporary failure, mail is deferred.",
-        wizard_step="temporary-failure",
+        wizard_step=WizardStep.TEMPORARY_FAILURE,
         short="lookup failed temporarily: mail deferred",
         logged_at="debug",
         examples=("authpgsql: TEMPFAIL - no more modules will be tried",),
@@ -88,7 +89,7 @@ SIGNATURES: tuple[Signature, ...] = (
         Severity.INFO,
         "The SELECT found no row for this address: it is not a mailbox here (or the clause "
         "looks in the wrong place).",
-        wizard_step="not-a-mailbox",
+        wizard_step=WizardStep.NOT_A_MAILBOX,
         short="no row for this address",
         logged_at="debug",
         examples=("zero rows returned",),
@@ -106,7 +107,7 @@ SIGNATURES: tuple[Signature, ...] = (
         Severity.INFO,
         "This module does not know the address (no row, or an empty home); the next module "
         "in authmodulelist is asked.",
-        wizard_step="not-a-mailbox",
+        wizard_step=WizardStep.NOT_A_MAILBOX,
         short="module does not know the address",
         logged_at="debug",
         examples=("authpgsql: REJECT - try next module",),
@@ -122,7 +123,7 @@ SIGNATURES: tuple[Signature, ...] = (
         Severity.INFO,
         "No module knows the address: maildrop says 'Invalid user specified.' and the mail "
         "bounces.",
-        wizard_step="not-a-mailbox",
+        wizard_step=WizardStep.NOT_A_MAILBOX,
         short="no module knows the address: it will bounce",
         logged_at="debug",
         examples=("FAIL, all modules rejected",),

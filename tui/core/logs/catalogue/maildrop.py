@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tui.core.findings import Severity
+from tui.core.ids.wizard_step import WizardStep
 from tui.core.logs.catalogue.family import Channel, Family
 from tui.core.logs.catalogue.pattern_parts import MAILDROP
 from tui.core.logs.catalogue.record import Signature
@@ -19,7 +20,7 @@ SIGNATURES: tuple[Signature, ...] = (
         "authdaemond answered with a temporary failure or not at all: database down or "
         "credentials wrong (delays ≈ 0), an SQL error (nothing in its log), or a saturated "
         "pool (delays ≈ 30 s).",
-        wizard_step="temporary-failure",
+        wizard_step=WizardStep.TEMPORARY_FAILURE,
         short="lookup failed temporarily (database, SQL or saturation)",
         examples=("/usr/bin/maildrop: Temporary authentication failure. ",),
         remedy=Remedy(
@@ -37,7 +38,7 @@ SIGNATURES: tuple[Signature, ...] = (
         "sender: the address is not a mailbox, it is disabled, its home is empty, the authpgsql "
         "module is missing, maildrop was built to treat a tempfail as unknown, or it was built "
         "without authlib and looks only for system users.",
-        wizard_step="not-a-mailbox",
+        wizard_step=WizardStep.NOT_A_MAILBOX,
         short="no such mailbox: bounced, the mail is lost",
         mail_lost=True,
         examples=("Invalid user specified. ",),
@@ -59,7 +60,7 @@ SIGNATURES: tuple[Signature, ...] = (
         Severity.ERROR,
         "The lookup answered a system user name (USERNAME) that does not exist on this host, "
         "so maildrop cannot switch to it; mail is deferred.",
-        wizard_step="delivery-identity",
+        wizard_step=WizardStep.DELIVERY_IDENTITY,
         short="the looked-up system user does not exist",
         examples=("Cannot find system user vmail /usr/bin/maildrop: Cannot set my "
                   "user or group id. ",),
@@ -78,7 +79,7 @@ SIGNATURES: tuple[Signature, ...] = (
         "maildrop could not switch to the mailbox's uid/gid: it is not setuid root (Debian "
         "ships it setgid mail only) and the pipe runs it as an ordinary user. Every delivery "
         "bounces (5.3.0).",
-        wizard_step="maildrop-setuid",
+        wizard_step=WizardStep.MAILDROP_SETUID,
         short="maildrop is not setuid root: every delivery bounces",
         mail_lost=True,
         examples=("setgid: Operation not permitted ",),
@@ -96,7 +97,7 @@ SIGNATURES: tuple[Signature, ...] = (
         Severity.ERROR,
         "The mailbox's home directory (HOME in authdaemond's answer) does not exist or cannot "
         "be entered; the mail is deferred until it can.",
-        wizard_step="mailbox-home",
+        wizard_step=WizardStep.MAILBOX_HOME,
         short="mailbox home missing or not enterable",
         examples=("/usr/bin/maildrop: Unable to change to home directory. ",),
         remedy=Remedy(
@@ -113,7 +114,7 @@ SIGNATURES: tuple[Signature, ...] = (
         Severity.ERROR,
         "The mailbox's home directory belongs to another uid than the one authdaemond returned; "
         "maildrop refuses to deliver into it (deferred).",
-        wizard_step="mailbox-home",
+        wizard_step=WizardStep.MAILBOX_HOME,
         short="mailbox home owned by the wrong user",
         examples=("/usr/bin/maildrop: Home directory owned by wrong user. ",),
         remedy=Remedy(
@@ -128,7 +129,7 @@ SIGNATURES: tuple[Signature, ...] = (
         Severity.ERROR,
         "The mailbox's home directory is world-writable; maildrop refuses to deliver into it "
         "(deferred).",
-        wizard_step="mailbox-home",
+        wizard_step=WizardStep.MAILBOX_HOME,
         short="mailbox home is world-writable",
         examples=("/usr/bin/maildrop: Invalid home directory permissions - world "
                   "writable. ",),
@@ -146,7 +147,7 @@ SIGNATURES: tuple[Signature, ...] = (
         Severity.ERROR,
         "The Maildir (MAILDIR in authdaemond's answer) is missing or unusable, so maildrop took "
         "the name for a mailbox file and could not lock it (deferred).",
-        wizard_step="maildir-missing",
+        wizard_step=WizardStep.MAILDIR_MISSING,
         short="Maildir missing: maildrop cannot lock a mailbox file",
         examples=("/usr/bin/maildrop: Unable to create a dot-lock at Mail/",),
         remedy=Remedy(
@@ -163,7 +164,7 @@ SIGNATURES: tuple[Signature, ...] = (
         Severity.ERROR,
         "maildrop could not become the mailbox's user: the looked-up user does not exist, or "
         "maildrop is not setuid root; mail is deferred.",
-        wizard_step="delivery-identity",
+        wizard_step=WizardStep.DELIVERY_IDENTITY,
         short="maildrop cannot become the mailbox user",
         examples=("/usr/bin/maildrop: Cannot set my user or group id. ",),
         remedy=Remedy(
@@ -180,7 +181,7 @@ SIGNATURES: tuple[Signature, ...] = (
         Severity.ERROR,
         "maildrop could not switch to the mailbox's group (not setuid root, or a bad gid) and "
         "exited 1, which Postfix bounces: the mail is lost.",
-        wizard_step="delivery-identity",
+        wizard_step=WizardStep.DELIVERY_IDENTITY,
         short="maildrop cannot switch group: bounced",
         mail_lost=True,
         examples=("setgid: Invalid argument ",),
@@ -198,7 +199,7 @@ SIGNATURES: tuple[Signature, ...] = (
         Severity.ERROR,
         "maildrop could not create the mailbox's home directory named by the lookup and exited "
         "1, which Postfix bounces: the mail is lost.",
-        wizard_step="delivery-home",
+        wizard_step=WizardStep.DELIVERY_HOME,
         short="home directory cannot be created: bounced",
         mail_lost=True,
         examples=("/home/virtual/site1/home/user: Permission denied ",),
@@ -217,7 +218,7 @@ SIGNATURES: tuple[Signature, ...] = (
         Severity.ERROR,
         "The home directory exists but maildrop refuses it (not a directory, world-writable, "
         "or owned by another user than the lookup's uid); mail is deferred.",
-        wizard_step="delivery-home",
+        wizard_step=WizardStep.DELIVERY_HOME,
         short="home directory has the wrong type, mode or owner",
         examples=("/usr/bin/maildrop: Home directory is not a directory. ",),
         remedy=Remedy(
@@ -232,7 +233,7 @@ SIGNATURES: tuple[Signature, ...] = (
         rf"{MAILDROP}maildir over quota",
         Severity.ERROR,
         "The mailbox is over its maildir quota (the lookup's QUOTA, or maildirsize).",
-        wizard_step="delivery-mailbox",
+        wizard_step=WizardStep.DELIVERY_MAILBOX,
         short="mailbox over quota",
         examples=("maildrop: maildir over quota. ",),
         remedy=Remedy(
@@ -249,7 +250,7 @@ SIGNATURES: tuple[Signature, ...] = (
         Severity.ERROR,
         "maildrop cannot write the mailbox (its path from the lookup's maildir, its mode or "
         "owner, or a full disk); mail is deferred.",
-        wizard_step="delivery-mailbox",
+        wizard_step=WizardStep.DELIVERY_MAILBOX,
         short="mailbox cannot be written",
         examples=("/usr/bin/maildrop: Unable to open mailbox. ",),
         remedy=Remedy(
@@ -264,7 +265,7 @@ SIGNATURES: tuple[Signature, ...] = (
         r"^\s*maildrop: /\S*: [A-Z]",
         Severity.ERROR,
         "maildrop cannot open the maildir (the error follows the path); mail is deferred.",
-        wizard_step="delivery-mailbox",
+        wizard_step=WizardStep.DELIVERY_MAILBOX,
         short="maildir cannot be opened",
         examples=("maildrop: /home/user/Mail/: Permission denied ",),
         remedy=Remedy(
@@ -279,7 +280,7 @@ SIGNATURES: tuple[Signature, ...] = (
         Severity.ERROR,
         "maildrop cannot write its temporary copy of the message (a full or unwritable /tmp "
         "or home); mail is deferred.",
-        wizard_step="system-resources",
+        wizard_step=WizardStep.SYSTEM_RESOURCES,
         short="no space for maildrop's temporary file",
         examples=("/usr/bin/maildrop: Unable to create temporary file. ",),
         remedy=Remedy(
@@ -294,7 +295,7 @@ SIGNATURES: tuple[Signature, ...] = (
         Severity.ERROR,
         "The delivery ran past maildrop's time limit (a slow lookup, filter or disk); mail is "
         "deferred.",
-        wizard_step="temporary-failure",
+        wizard_step=WizardStep.TEMPORARY_FAILURE,
         short="delivery ran out of time",
         examples=("maildrop: Timeout quota exceeded. ",),
         remedy=Remedy(
@@ -309,7 +310,7 @@ SIGNATURES: tuple[Signature, ...] = (
         Severity.ERROR,
         "maildrop was killed by a signal (0x06 abort, 0x09 kill, e.g. out of memory); mail is "
         "deferred.",
-        wizard_step="system-resources",
+        wizard_step=WizardStep.SYSTEM_RESOURCES,
         short="maildrop was killed by a signal",
         examples=("maildrop: signal 0x09 ",),
         remedy=Remedy(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tui.core.findings import Severity
+from tui.core.ids.wizard_step import WizardStep
 from tui.core.logs.catalogue.family import Channel, Family
 from tui.core.logs.catalogue.record import Signature
 from tui.core.logs.catalogue.remedy import Remedy
@@ -17,7 +18,7 @@ SIGNATURES: tuple[Signature, ...] = (
         "MySQL refused authmysql's login: MYSQL_USERNAME or MYSQL_PASSWORD in authmysqlrc is "
         "wrong, or carries quotes or trailing blanks (the userid= in the line is what was "
         "sent), or the server wants a password scheme this client lacks.",
-        wizard_step="other-module",
+        wizard_step=WizardStep.OTHER_MODULE,
         short="MySQL refused authmysql's user or password",
         examples=("failed to connect to mysql server (server=localhost, "
                   "userid=courier): Access denied for user "
@@ -43,7 +44,7 @@ SIGNATURES: tuple[Signature, ...] = (
         Severity.ERROR,
         "authmysql, authldap or authsqlite cannot reach its database or directory (the reason "
         "ends the line); its lookups are temporary failures.",
-        wizard_step="other-module",
+        wizard_step=WizardStep.OTHER_MODULE,
         short="authmysql/authldap/authsqlite cannot reach its backend",
         examples=("failed to connect to mysql server (server=db.example.com, "
                   "userid=courier): Unknown MySQL server host "
@@ -64,7 +65,7 @@ SIGNATURES: tuple[Signature, ...] = (
         Severity.ERROR,
         "authmysqlrc or authldaprc lacks a required setting or has an invalid one; the module "
         "cannot work.",
-        wizard_step="other-module",
+        wizard_step=WizardStep.OTHER_MODULE,
         short="authmysqlrc/authldaprc setting missing or invalid",
         examples=("authmysql: MYSQL_USERNAME not set in /etc/courier/authmysqlrc.",),
         remedy=Remedy(

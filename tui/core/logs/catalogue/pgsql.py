@@ -7,6 +7,7 @@ so both are here; the lines of authpgsql 0.66 and older (`…-old`) too.
 from __future__ import annotations
 
 from tui.core.findings import Severity
+from tui.core.ids.wizard_step import WizardStep
 from tui.core.logs.catalogue.family import Channel, Family
 from tui.core.logs.catalogue.record import Signature
 from tui.core.logs.catalogue.remedy import BOOTSTRAP_FIX, SELECT_CONFIRM, Remedy
@@ -23,7 +24,7 @@ SIGNATURES: tuple[Signature, ...] = (
         Severity.ERROR,
         "authpgsql could not connect to PostgreSQL; the next line has libpq's reason. "
         "Every lookup by this worker is a temporary failure.",
-        wizard_step="db-down",
+        wizard_step=WizardStep.DB_DOWN,
         short="authpgsql cannot reach PostgreSQL (reason on the next line)",
         examples=("PGSQL_CONNECTION could not be established",),
         remedy=Remedy(
@@ -37,7 +38,7 @@ SIGNATURES: tuple[Signature, ...] = (
         rf"^{_LIBPQ_FAILED}?(?:FATAL:\s+)?password authentication failed for user",
         Severity.ERROR,
         "PostgreSQL rejected the password in PGSQL_CONNECTION (authpgsqlrc).",
-        wizard_step="db-credentials",
+        wizard_step=WizardStep.DB_CREDENTIALS,
         short="wrong database password in PGSQL_CONNECTION",
         examples=('connection to server at "127.0.0.1", port 5432 failed: FATAL:  '
                   'password authentication failed for user "postfix".',),
@@ -55,7 +56,7 @@ SIGNATURES: tuple[Signature, ...] = (
         rf"^{_LIBPQ_FAILED}?fe_sendauth: no password supplied",
         Severity.ERROR,
         "PostgreSQL asks for a password but PGSQL_CONNECTION gives none (no password=).",
-        wizard_step="db-credentials",
+        wizard_step=WizardStep.DB_CREDENTIALS,
         short="PGSQL_CONNECTION has no password",
         examples=('connection to server at "127.0.0.1", port 5432 failed: '
                   "fe_sendauth: no password supplied.",),
@@ -71,7 +72,7 @@ SIGNATURES: tuple[Signature, ...] = (
         rf'^{_LIBPQ_FAILED}?(?:FATAL:\s+)?role "[^"]*" does not exist',
         Severity.ERROR,
         "The user= in PGSQL_CONNECTION is not a PostgreSQL role.",
-        wizard_step="db-credentials",
+        wizard_step=WizardStep.DB_CREDENTIALS,
         short="database role in PGSQL_CONNECTION does not exist",
         examples=('connection to server at "127.0.0.1", port 5432 failed: FATAL:  role '
                   '"postfix" does not exist.',),
@@ -88,7 +89,7 @@ SIGNATURES: tuple[Signature, ...] = (
         rf'^{_LIBPQ_FAILED}?(?:FATAL:\s+)?database "[^"]*" does not exist',
         Severity.ERROR,
         "The dbname= in PGSQL_CONNECTION names no database on that server.",
-        wizard_step="db-down",
+        wizard_step=WizardStep.DB_DOWN,
         short="database in PGSQL_CONNECTION does not exist",
         examples=('connection to server at "127.0.0.1", port 5432 failed: FATAL:  database '
                   '"appldb" does not exist.',),
@@ -106,7 +107,7 @@ SIGNATURES: tuple[Signature, ...] = (
         Severity.ERROR,
         "PostgreSQL's pg_hba.conf has no line that lets this role connect from this host to "
         "this database.",
-        wizard_step="db-credentials",
+        wizard_step=WizardStep.DB_CREDENTIALS,
         short="pg_hba.conf does not allow the mail role",
         examples=('connection to server at "10.0.0.5", port 5432 failed: FATAL:  no '
                   'pg_hba.conf entry for host "10.0.0.9", user "postfix", database '
@@ -126,7 +127,7 @@ SIGNATURES: tuple[Signature, ...] = (
         Severity.ERROR,
         "PostgreSQL has no free connection (max_connections reached); every authdaemond worker "
         "holds one connection of its own.",
-        wizard_step="db-down",
+        wizard_step=WizardStep.DB_DOWN,
         short="PostgreSQL is out of connections",
         examples=('connection to server at "127.0.0.1", port 5432 failed: FATAL:  '
                   "sorry, too many clients already.",),
@@ -144,7 +145,7 @@ SIGNATURES: tuple[Signature, ...] = (
         Severity.WARNING,
         "PostgreSQL is starting, stopping or recovering; lookups fail until it accepts "
         "connections again.",
-        wizard_step="db-down",
+        wizard_step=WizardStep.DB_DOWN,
         short="PostgreSQL is starting or stopping",
         examples=('connection to server at "127.0.0.1", port 5432 failed: FATAL:  the '
                   "database system is starting up.",),
@@ -160,7 +161,7 @@ SIGNATURES: tuple[Signature, ...] = (
         rf'^{_LIBPQ_FAILED}?could not translate host name "[^"]*" to address',
         Severity.ERROR,
         "The host= in PGSQL_CONNECTION does not resolve (a typo, or DNS is down).",
-        wizard_step="db-down",
+        wizard_step=WizardStep.DB_DOWN,
         short="database host name does not resolve",
         examples=('could not translate host name "db.example.invalid" to address: Name '
                   "or service not known.",),
@@ -179,7 +180,7 @@ SIGNATURES: tuple[Signature, ...] = (
         Severity.ERROR,
         "libpq cannot parse PGSQL_CONNECTION: an unknown keyword, a missing '=', an open quote "
         "or a port that is not a number.",
-        wizard_step="authpgsqlrc-required-keys",
+        wizard_step=WizardStep.AUTHPGSQLRC_REQUIRED_KEYS,
         short="PGSQL_CONNECTION is not a valid connection string",
         examples=('invalid connection option "database".',),
         remedy=Remedy(
@@ -196,7 +197,7 @@ SIGNATURES: tuple[Signature, ...] = (
         Severity.ERROR,
         "Nothing accepts connections at the PGSQL_CONNECTION host/port or socket: "
         "PostgreSQL is stopped or listens elsewhere.",
-        wizard_step="db-down",
+        wizard_step=WizardStep.DB_DOWN,
         short="PostgreSQL is not running or listens elsewhere",
         examples=('connection to server at "127.0.0.1", port 5432 failed: Connection refused..Is '
                   "the server running on that host and accepting TCP/IP connections?.",),
@@ -214,7 +215,7 @@ SIGNATURES: tuple[Signature, ...] = (
         r"|timeout expired)",
         Severity.ERROR,
         "The PGSQL_CONNECTION host does not answer: a firewall, a wrong address or a dead host.",
-        wizard_step="db-down",
+        wizard_step=WizardStep.DB_DOWN,
         short="database host does not answer",
         examples=('connection to server at "10.0.0.5", port 5432 failed: Connection timed '
                   "out..Is the server running on that host and accepting TCP/IP "
@@ -233,7 +234,7 @@ SIGNATURES: tuple[Signature, ...] = (
         Severity.ERROR,
         "libpq could not connect to PostgreSQL (see the rest of the line: database, role, "
         "pg_hba.conf or network).",
-        wizard_step="db-down",
+        wizard_step=WizardStep.DB_DOWN,
         short="PostgreSQL refused the connection (database, role, pg_hba)",
         examples=('connection to server at "127.0.0.1", port 5432 failed: FATAL:  '
                   "terminating connection due to administrator command.",),
@@ -249,7 +250,7 @@ SIGNATURES: tuple[Signature, ...] = (
         r"^Connection to server '[^']*' userid '[^']*' database '[^']*' failed",
         Severity.ERROR,
         "An old (≤ 0.66) authpgsql could not connect to PostgreSQL; libpq's reason follows.",
-        wizard_step="db-down",
+        wizard_step=WizardStep.DB_DOWN,
         short="old authpgsql cannot reach PostgreSQL",
         examples=("Connection to server 'localhost' userid 'postfix' database "
                   "'appldb' failed.",),
@@ -265,7 +266,7 @@ SIGNATURES: tuple[Signature, ...] = (
         r'^Cannot set character set to "[^"]*", using',
         Severity.WARNING,
         "PGSQL_CHARACTER_SET names an encoding PostgreSQL does not accept; the default is used.",
-        wizard_step="db-charset",
+        wizard_step=WizardStep.DB_CHARSET,
         short="PGSQL_CHARACTER_SET not accepted; default used",
         examples=('Cannot set character set to "LATIN9X", using "UTF8"',),
         remedy=Remedy(
@@ -281,7 +282,7 @@ SIGNATURES: tuple[Signature, ...] = (
         Severity.WARNING,
         "An old (≤ 0.66) authpgsql: PGSQL_CHARACTER_SET names an encoding PostgreSQL does not "
         "accept; the default is used.",
-        wizard_step="db-charset",
+        wizard_step=WizardStep.DB_CHARSET,
         short="PGSQL_CHARACTER_SET not accepted (old authpgsql)",
         examples=('Cannot set Postgresql character set "LATIN9X", working with '
                   '"UTF8"',),
@@ -297,7 +298,7 @@ SIGNATURES: tuple[Signature, ...] = (
         r"^authpgsql(?:lib)?: PQstatus failed",
         Severity.WARNING,
         "The worker's PostgreSQL connection dropped; it reconnects on the next lookup.",
-        wizard_step="db-down",
+        wizard_step=WizardStep.DB_DOWN,
         short="database connection dropped; the worker reconnects",
         logged_at="debug",
         examples=("authpgsql: PQstatus failed, connection lost",),
@@ -315,7 +316,7 @@ SIGNATURES: tuple[Signature, ...] = (
         Severity.WARNING,
         "authpgsql could not send its query (the connection broke); this lookup is a temporary "
         "failure.",
-        wizard_step="db-down",
+        wizard_step=WizardStep.DB_DOWN,
         short="query could not be sent: connection broken",
         logged_at="debug",
         examples=("PQsendQuery failed: server closed the connection unexpectedly.",),
@@ -331,7 +332,7 @@ SIGNATURES: tuple[Signature, ...] = (
         Severity.ERROR,
         "An old (≤ 0.66) authpgsql: the SELECT failed twice (the reason follows: a permission, "
         "a missing table or column); every lookup is a temporary failure.",
-        wizard_step="select-clause",
+        wizard_step=WizardStep.SELECT_CLAUSE,
         short="the SELECT fails (old authpgsql)",
         logged_at="debug",
         examples=("PQexec failed second time, giving up: ERROR:  permission denied "
@@ -363,7 +364,7 @@ SIGNATURES: tuple[Signature, ...] = (
         Severity.ERROR,
         "An old (≤ 0.66) authpgsql cannot expand PGSQL_SELECT_CLAUSE (an unknown $(variable), "
         "or DEFAULT_DOMAIN missing); every lookup fails.",
-        wizard_step="select-clause",
+        wizard_step=WizardStep.SELECT_CLAUSE,
         short="PGSQL_SELECT_CLAUSE cannot be expanded",
         examples=("authpgsql: unknown substitution variable $(user)",),
         remedy=Remedy(

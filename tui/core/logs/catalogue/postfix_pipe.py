@@ -7,6 +7,7 @@ tests.
 from __future__ import annotations
 
 from tui.core.findings import Severity
+from tui.core.ids.wizard_step import WizardStep
 from tui.core.logs.catalogue.family import Channel, Family
 from tui.core.logs.catalogue.pattern_parts import MAILDROP
 from tui.core.logs.catalogue.record import Signature
@@ -41,7 +42,7 @@ SIGNATURES: tuple[Signature, ...] = (
         Severity.ERROR,
         "The lookup gave up after about 30 s, the client's read timeout: every worker was busy "
         "(pool saturated) or the database answered too slowly.",
-        wizard_step="workers-saturated",
+        wizard_step=WizardStep.WORKERS_SATURATED,
         short="lookup timed out after ~30 s: workers saturated or database slow",
         examples=(pipe_line("/usr/bin/maildrop: Temporary authentication failure. ",
                             delays="0.1/0/0/30"),),

@@ -8,8 +8,10 @@ is, the wizard step that deals with it, the remedy and real example lines.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from tui.core.findings import Severity
+from tui.core.ids.wizard_step import WizardStep
 from tui.core.logs.catalogue.remedy import Remedy
 
 
@@ -23,7 +25,8 @@ class Signature:
     pattern: str
     severity: Severity
     meaning: str
-    wizard_step: str = ""  # stable id of the wizard step that fixes it; "" = nothing to fix
+    # The wizard step that fixes it; "" = nothing to fix.
+    wizard_step: WizardStep | Literal[""] = ""
     short: str = ""  # one short line for the annotation under a log line
     # The mail is gone for good (bounced back to the sender), not just delayed: worse than
     # any other error, so a view ranks it above everything else.
