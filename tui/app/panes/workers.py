@@ -59,8 +59,8 @@ class WorkersPane(PaneBase, VerticalScroll):
         yield self.stale
         yield WorkersView()
 
-    def on_show(self) -> None:
-        """Ask for the sampling the first time the pane is shown, not when it is built."""
+    def activated(self) -> None:
+        """Ask for the sampling once the pane is in front, not when it is built."""
         self.post_message(SamplingWanted())
 
     # -- what the monitor hands down (the pane is mounted: `PaneBase.show`) -------------------
