@@ -87,7 +87,8 @@ DELIVERY_CHECKS: tuple[Check, ...] = (
     postfix_map_checks.postfix_pgsql_maps,
 )
 ALL_CHECKS: tuple[Check, ...] = tuple(
-    dict.fromkeys((*S_CONNECT_CHECKS, *TEMPFAIL_CHECKS, *DELIVERY_CHECKS))
+    dict.fromkeys((*S_CONNECT_CHECKS, *TEMPFAIL_CHECKS, *DELIVERY_CHECKS,
+                   login_checks.login_guessing))
 )
 
 # Waiting mail: what the queue says first, then everything it may be waiting for.

@@ -86,7 +86,11 @@ def login_answer(context: CheckContext, user: str) -> Answer:
                       (f"lookup {shown}: {result.outcome.value}",),
                       Fix("Log in with the full address as the mailbox has it, or create or "
                           "enable the mailbox."), diagnosis=DiagnosisId.NOT_A_MAILBOX)
-    mailbox = examine_mailbox(result.account, "", mail_root(context))
+    # The mailbox as the mail programs see it: through the Postfix master's root where it
+    # runs (the lab's live in a mount namespace of their own), else this host's.
+    master = context.postfix.master_pid
+    mailbox = examine_mailbox(result.account, f"/proc/{master}/root" if master else "",
+                              mail_root(context))
     evidence = (f"lookup {shown}: found, home {safe_text(str(result.account.home), 300)}",
                 *mailbox.evidence)
     if mailbox.diagnosis:
