@@ -7,6 +7,7 @@ from pathlib import Path
 from tui.core.discovery.login_services import find_login_services
 from tui.core.logs.login_line import LOGIN_TAGS
 from tui.core.platforms.platform import Platform
+from tui.core.settings import load_settings
 
 
 def _file(root: Path, path: str) -> Path:
@@ -41,3 +42,12 @@ def test_nothing_installed_is_said(tmp_path: Path) -> None:
     found = find_login_services(Platform.DEBIAN, tmp_path)
     assert not found.installed and found.log_tags == ()
     assert "no Courier IMAP/POP3 config found" in found.said
+
+
+def test_configs_named_in_the_settings_are_taken_with_their_source(tmp_path: Path) -> None:
+    settings_file = tmp_path / "authlib-tui.toml"
+    settings_file.write_text('login_configs = ["/opt/courier/etc/imapd"]\n')
+    settings = load_settings({"config": str(settings_file)})
+    found = find_login_services(Platform.APISCP, tmp_path, settings.login_configs)
+    assert found.configs == (("imapd", Path("/opt/courier/etc/imapd")),)
+    assert found.installed and str(settings_file) in found.said

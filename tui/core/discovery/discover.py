@@ -626,7 +626,7 @@ def discover(settings: Settings, root: Path = Path("/")) -> Discovery:
         problems=tuple(problems),
         authdaemonvar=rc_var,
         platform=platform,
-        login_services=find_login_services(platform.value, root),
+        login_services=find_login_services(platform.value, root, settings.login_configs),
     )
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from tui.core.logs.login_line import LOGIN_TAGS
 from tui.core.platforms.platform import Platform
+from tui.core.settings import Sourced
 
 # Where each packaging puts the login programs' configs (one file per service).
 CONFIG_DIRS: tuple[Path, ...] = (Path("/etc/courier"), Path("/etc/courier-imap"),
@@ -54,9 +55,16 @@ def _is_file(path: Path) -> bool:
         return False
 
 
-def find_login_services(platform: Platform, root: Path = Path("/")) -> LoginServices:
+def find_login_services(platform: Platform, root: Path = Path("/"),
+                        configured: Sourced[tuple[Path, ...]] | None = None) -> LoginServices:
     """Courier IMAP/POP3's configs under `root`; on ApisCP (or wherever Dovecot is the one
-    configured) the logins are said to be Dovecot's."""
+    configured) the logins are said to be Dovecot's. Configs named in the settings
+    (`login_configs`) are taken as given, with where they came from."""
+    if configured is not None and configured.value:
+        named = tuple((path.name, path) for path in configured.value)
+        shown = ", ".join(str(path) for path in configured.value)
+        return LoginServices(named, f"Courier {shown} (from {configured.source}): their logins "
+                                    "ask authdaemond")
     dovecot = _is_file(_under(root, DOVECOT_CONFIG))
     configs = tuple((name, _under(root, directory / name)) for directory in CONFIG_DIRS
                     for name in SERVICE_CONFIGS if _is_file(_under(root, directory / name)))
