@@ -24,6 +24,7 @@ from tui.core.logs.deferral_counts import DeferralCounts
 from tui.core.postfix.pgsql_maps import (
     MapOutcome,
     PgsqlMap,
+    RecentAnswers,
     find_pgsql_maps,
     parse_map_file,
     pgsql_tables,
@@ -124,3 +125,13 @@ def test_with_the_database_stopped_the_map_fails_with_its_file_named(
     assert diagnose(results).id == DiagnosisId.DB_DOWN
     lit = first_failing(build_hops(results, context, DeferralCounts(), time.time()))
     assert lit is not None and lit.id == "postgres"
+
+
+def test_the_monitor_asks_a_map_at_most_once_a_minute(healthy_lab: Lab) -> None:
+    _needs_the_map(healthy_lab)
+    (found,) = find_pgsql_maps(healthy_lab.postfix.config_dir)
+    recent = RecentAnswers(keep=60.0)
+    first = recent.query(healthy_lab.postfix.config_dir, found, "foo@domain.com")
+    assert recent.query(healthy_lab.postfix.config_dir, found, "foo@domain.com") is first
+    os.utime(found.file.path)  # an edited map file is asked again at once
+    assert recent.query(healthy_lab.postfix.config_dir, found, "foo@domain.com") is not first

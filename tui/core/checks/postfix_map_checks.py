@@ -21,6 +21,7 @@ from tui.core.postfix.pgsql_maps import (
     MapAnswer,
     MapOutcome,
     PgsqlMap,
+    RecentAnswers,
     find_pgsql_maps,
     probe_key,
     query_map,
@@ -73,6 +74,10 @@ def _evidence(pgsql_map: PgsqlMap, answer: MapAnswer) -> tuple[str, ...]:
             shell_command(*answer.command), *answer.said)
 
 
+# The monitor's health runs ask each map at most once a minute (see RecentAnswers).
+_PERIODIC = RecentAnswers()
+
+
 def _database_down(context: CheckContext) -> bool:
     """The chain's own database cannot be reached either (authpgsqlrc's connection)."""
     ping = context.db_ping
@@ -90,9 +95,10 @@ def postfix_pgsql_maps(context: CheckContext) -> Answer:
     if not maps:
         return Answer(Status.SKIP, "main.cf uses no pgsql: map.")
     unreadable = [m for m in maps if m.file.problem]
+    ask = _PERIODIC.query if context.periodic else query_map
     tested: list[tuple[PgsqlMap, MapAnswer]] = [
-        (m, query_map(postfix.config.path, m, probe_key(m, context.probe_address),
-                      min(context.timeout, 15.0)))
+        (m, ask(postfix.config.path, m, probe_key(m, context.probe_address),
+                min(context.timeout, 15.0)))
         for m in maps if not m.file.problem]
     failed = [(m, a) for m, a in tested if a.outcome is MapOutcome.FAILED]
     if failed:

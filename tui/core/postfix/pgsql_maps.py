@@ -12,8 +12,10 @@ uses it: `postmap -q KEY pgsql:FILE`. The password in a map file is held as a
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -189,6 +191,37 @@ def query_map(config_dir: Path, pgsql_map: PgsqlMap, key: str,
         return MapAnswer(MapOutcome.NOT_FOUND, key, argv)
     return MapAnswer(MapOutcome.FAILED, key, argv, said or (
         f"postmap exited with status {completed.returncode}",))
+
+
+class RecentAnswers:
+    """postmap's answers of the last `keep` seconds, for a caller that asks every few seconds.
+
+    Each `postmap -q` connects to the database, and a failing one writes two warnings to
+    the mail log: the monitor's health run (every 5 s) asks at most once a minute per map.
+    A changed map file is asked again at once.
+    """
+
+    def __init__(self, keep: float = 60.0) -> None:
+        self.keep = keep
+        self._answers: dict[tuple[str, str, str, tuple[int, int] | None],
+                            tuple[float, MapAnswer]] = {}
+
+    def query(self, config_dir: Path, pgsql_map: PgsqlMap, key: str,
+              timeout: float = POSTMAP_TIMEOUT) -> MapAnswer:
+        try:
+            info = os.stat(pgsql_map.file.path)
+            stamp: tuple[int, int] | None = (info.st_ino, info.st_mtime_ns)
+        except OSError:
+            stamp = None
+        slot = (str(config_dir), pgsql_map.table, key, stamp)
+        now = time.monotonic()
+        kept = self._answers.get(slot)
+        if kept is not None and now - kept[0] < self.keep:
+            return kept[1]
+        answer = query_map(config_dir, pgsql_map, key, timeout)
+        self._answers = {s: a for s, a in self._answers.items() if now - a[0] < self.keep}
+        self._answers[slot] = (now, answer)
+        return answer
 
 
 def shown_settings(map_file: PgsqlMapFile) -> Sequence[str]:
