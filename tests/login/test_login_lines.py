@@ -1,6 +1,6 @@
 """Courier IMAP/POP3's login lines, with courier's exact strings, and the guessing count.
 
-imapd's imaplogin.c writes `INFO: LOGIN FAILED, user=%s, ip=[%s]` and, when authlib
+imapd's login code writes `INFO: LOGIN FAILED, user=%s, ip=[%s]` and, when authlib
 fails temporarily, `perror("ERR: authentication error")`; courierlogger strips the
 `INFO:`/`ERR:` prefix, so the mail log holds the lines below.
 """
