@@ -160,10 +160,23 @@ def hop_of_step(step: str) -> HopId | None:
     return HOP_OF_CHECK.get(check_id) if check_id is not None else None
 
 
+def _explained_elsewhere(hop: Hop, hops: tuple[Hop, ...]) -> bool:
+    """Every failing check of this hop says another failing hop is the cause (Postfix's pgsql
+    map cannot reach the database authpgsql cannot reach either)."""
+    failing = [r for r in hop.results if r.status in (Status.FAIL, Status.WARN)]
+    bad = {other.id.value for other in hops
+           if other is not hop and other.state in (HopState.BAD, HopState.WARN)}
+    return bool(failing) and all(r.details.get("caused_by_hop") in bad for r in failing)
+
+
 def first_failing(hops: tuple[Hop, ...]) -> Hop | None:
-    """Where to look first: the first hop that is failing, else the first warning."""
+    """Where to look first: the first hop that is failing, else the first warning; a hop
+    failing only because of another comes after that one."""
     for states in ((HopState.BAD,), (HopState.WARN,)):
-        for hop in hops:
-            if hop.state in states:
+        lit = [hop for hop in hops if hop.state in states]
+        for hop in lit:
+            if not _explained_elsewhere(hop, hops):
                 return hop
+        if lit:
+            return lit[0]
     return None

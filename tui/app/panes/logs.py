@@ -37,7 +37,7 @@ FLUSH_INTERVAL = 0.05  # at most 20 UI updates a second
 BUCKET_MINUTES = 3
 SEVERITIES = [("all levels", "all"), ("warnings and errors", "warning"), ("errors", "error")]
 ORIGINS = [("auth + delivery", "all"), ("auth (authdaemond)", "auth"),
-           ("delivery (maildrop)", "delivery")]
+           ("delivery (maildrop)", "delivery"), ("login (IMAP/POP3)", "login")]
 _LEVEL_RANK = {"debug": 0, "info": 1, "warning": 2, "error": 3, "lost": 4}
 
 
