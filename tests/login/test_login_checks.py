@@ -14,7 +14,15 @@ from collections.abc import Callable
 from pathlib import Path
 
 from tui.core.checks.context import CheckContext
-from tui.core.checks.diagnosis import Branch, branch_for_step
+from tui.core.checks.diagnosis import (
+    BRANCH_CHECKS,
+    NOT_AUTHLIBS_LOGINS,
+    Branch,
+    branch_for_step,
+    diagnose,
+    diagnose_logins,
+    run_checks,
+)
 from tui.core.checks.login_checks import last_failed_login, login_answer, login_guessing
 from tui.core.checks.result import Status
 from tui.core.discovery.login_services import LoginServices
@@ -77,6 +85,20 @@ def test_without_courier_imap_the_login_checks_skip(healthy_lab: Lab) -> None:
     context = _with(healthy_lab, LoginServices((), "no Courier IMAP/POP3 config found"))
     assert login_guessing(context).status is Status.SKIP
     assert login_answer(context, "foo@domain.com").status is Status.SKIP
+
+
+def test_without_courier_imap_the_login_walk_says_whose_logins_they_are(healthy_lab: Lab) -> None:
+    """Not "every check passed: the chain works": the question was about logins."""
+    here = _with(healthy_lab, LoginServices((), "no Courier IMAP/POP3 config found"))
+    results = tuple(run_checks(here, BRANCH_CHECKS[Branch.LOGIN]))
+    verdict = diagnose_logins(results, here)
+    assert verdict.id == NOT_AUTHLIBS_LOGINS and verdict.status is Status.WARN
+    assert verdict.headline == "No Courier IMAP/POP3 config found."
+    # With Courier imapd installed the walk's own verdict stands (the session's lab log may
+    # hold other tests' refusals, so not necessarily healthy).
+    installed = _with_imapd(healthy_lab)
+    results = tuple(run_checks(installed, BRANCH_CHECKS[Branch.LOGIN]))
+    assert diagnose_logins(results, installed).id == diagnose(results).id != NOT_AUTHLIBS_LOGINS
 
 
 def test_the_login_steps_open_the_login_start() -> None:

@@ -53,6 +53,7 @@ from tui.core.checks.diagnosis import (
     branch_for_step,
     check_by_id,
     diagnose,
+    diagnose_logins,
     last_bounced_recipient,
     run_checks,
 )
@@ -255,7 +256,9 @@ class WizardPane(PaneBase, SaysWorkerFailures, Vertical):
                 result = login_answer(context, refused)
                 results.append(result)
                 self.post_message(self.Checked(result))
-        self.post_message(self.Diagnosed(diagnose(tuple(results)), branch))
+        diagnosis = (diagnose_logins(tuple(results), context) if branch is Branch.LOGIN
+                     else diagnose(tuple(results)))
+        self.post_message(self.Diagnosed(diagnosis, branch))
 
     failing_groups = ("wizard",)  # the walk, wizard-verify and wizard-fix
 

@@ -28,6 +28,7 @@ from tui.core.checks.registry import check_for_step
 from tui.core.checks.result import CheckResult, Fix, Status
 from tui.core.ids.diagnosis_id import DiagnosisId
 from tui.core.ids.wizard_step import WizardStep
+from tui.core.safe_text import safe_text
 
 Check = DeclaredCheck  # a check of the whole chain, declared in a `*_checks` module
 
@@ -133,6 +134,7 @@ _BOUNCED_STEPS = frozenset({WizardStep.MAIL_BOUNCED, WizardStep.MAILDROP_TEMPFAI
 HEALTHY = "healthy"
 WARNINGS = "warnings"  # nothing broken, but a check has something to say
 UNKNOWN = "unknown"  # something failed, and no check named its cause
+NOT_AUTHLIBS_LOGINS = "logins-not-authlib"  # no Courier IMAP/POP3 here: logins are another's
 # Upstream causes first: each explains the failures of the checks after it.
 DIAGNOSIS_ORDER: tuple[DiagnosisId, ...] = (
     DiagnosisId.SOCKET_MISSING,
@@ -255,6 +257,17 @@ def diagnose(results: tuple[CheckResult, ...]) -> Diagnosis:
         return Diagnosis(WARNINGS, Status.WARN, f"{warned[0].title}: {warned[0].finding}",
                          warned[0], results)
     return Diagnosis(HEALTHY, Status.OK, "Every check passed: the chain works.", None, results)
+
+
+def diagnose_logins(results: tuple[CheckResult, ...], context: CheckContext) -> Diagnosis:
+    """The login walk's verdict. Where no Courier IMAP/POP3 is installed its checks skip, and
+    "the chain works" would answer a question nobody asked: say whose logins they are."""
+    diagnosis = diagnose(results)
+    services = context.installation.discovery.login_services
+    if diagnosis.id != HEALTHY or services.installed:
+        return diagnosis
+    said = services.said[:1].upper() + services.said[1:]
+    return Diagnosis(NOT_AUTHLIBS_LOGINS, Status.WARN, safe_text(f"{said}.", 400), None, results)
 
 
 def find_it(context: CheckContext) -> Diagnosis:
