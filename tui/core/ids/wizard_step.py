@@ -44,6 +44,10 @@ class WizardStep(StrEnum):
     DELIVERY_MAILBOX = "delivery-mailbox"
     # The host itself
     SYSTEM_RESOURCES = "system-resources"
+    # The login side and Postfix's own maps
+    LOGIN_FAILED = "login-failed"
+    PASSWORD_GUESSING = "password-guessing"
+    POSTFIX_PGSQL_MAP = "postfix-pgsql-map"
 
     @classmethod
     def named(cls, text: str) -> WizardStep | None:
