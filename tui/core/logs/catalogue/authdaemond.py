@@ -52,7 +52,7 @@ SIGNATURES: tuple[Signature, ...] = (
         short="authdaemonrc is not valid shell",
         logged_at="the init system's log (the start script's stderr)",
         sources=(
-            Source(AUTHLIB, "authdaemond.in", "sh: . @authdaemonrc@ (the shell's own error)"),
+            Source(AUTHLIB, "authdaemond.in", "%s: %d: %s: not found"),
         ),
         examples=("/etc/courier/authdaemonrc: 12: garbage: not found",),
         remedy=Remedy(
@@ -171,7 +171,7 @@ SIGNATURES: tuple[Signature, ...] = (
         wizard_step=WizardStep.MODULE_MISSING,
         short="auth module not installed",
         logged_at="info",
-        sources=(Source(AUTHLIB, "authdaemond.c", "INFO: %s (lt_dlerror())"),),
+        sources=(Source(AUTHLIB, "authdaemond.c", "INFO: %s"),),
         examples=("file not found",),
         remedy=Remedy(
             "authmodulelist in {authdaemonrc} names a module whose library is not installed "
@@ -190,7 +190,7 @@ SIGNATURES: tuple[Signature, ...] = (
         wizard_step=WizardStep.MODULE_MISSING,
         short="a library the module needs is missing",
         logged_at="info",
-        sources=(Source(AUTHLIB, "authdaemond.c", "INFO: %s (lt_dlerror())"),),
+        sources=(Source(AUTHLIB, "authdaemond.c", "INFO: %s"),),
         examples=("libpq.so.5: cannot open shared object file: No such file or "
                   "directory",),
         remedy=Remedy(
@@ -208,7 +208,7 @@ SIGNATURES: tuple[Signature, ...] = (
         wizard_step=WizardStep.MODULE_MISSING,
         short="module built for another authlib/libpq",
         logged_at="info",
-        sources=(Source(AUTHLIB, "authdaemond.c", "INFO: %s (lt_dlerror())"),),
+        sources=(Source(AUTHLIB, "authdaemond.c", "INFO: %s"),),
         examples=("/usr/lib/courier-authlib/libauthpgsql.so: undefined symbol: "
                   "PQsslAttribute",),
         remedy=Remedy(
@@ -228,7 +228,7 @@ SIGNATURES: tuple[Signature, ...] = (
         wizard_step=WizardStep.MODULE_MISSING,
         short="module file is not a loadable library",
         logged_at="info",
-        sources=(Source(AUTHLIB, "authdaemond.c", "INFO: %s (lt_dlerror())"),),
+        sources=(Source(AUTHLIB, "authdaemond.c", "INFO: %s"),),
         examples=("/usr/lib/courier-authlib/libauthpgsql.so: invalid ELF header",),
         remedy=Remedy(
             "The module file is damaged or for another architecture.",

@@ -152,6 +152,84 @@ SIGNATURES: tuple[Signature, ...] = (
             "a home, or add its module to authmodulelist in {authdaemonrc}.",
         ),
     ),
+    Signature(
+        "login-no-password",
+        r"^no password available to compare",
+        Severity.WARNING,
+        "A login's account was found but its row has neither an encrypted nor a clear "
+        "password, so every login to it fails (mail delivery, which needs no password, works).",
+        wizard_step=WizardStep.LOGIN_FAILED,
+        short="the account has no password: its logins fail",
+        logged_at="debug",
+        sources=(
+            Source(AUTHLIB, "authpgsqllib.cpp", "no password available to compare"),
+            Source(AUTHLIB, "authmysql.cpp", "no password available to compare for '%s'"),
+        ),
+        examples=("no password available to compare",
+                  "no password available to compare for 'joe@example.com'"),
+        remedy=Remedy(
+            "The crypt and clear columns the SELECT returns are both empty or NULL for this "
+            "account (or PGSQL_CRYPT_PWFIELD names an empty column).",
+            SELECT_CONFIRM,
+            "Give the account a password in the database, or point the clause's password "
+            "column at the right field.",
+        ),
+    ),
+    Signature(
+        "login-password-mismatch",
+        r"^supplied password does not match (?:clearpasswd|encrypted password)",
+        Severity.INFO,
+        "A login gave a password that does not match the account's: a wrong password, the "
+        "user's matter.",
+        wizard_step=WizardStep.LOGIN_FAILED,
+        short="wrong password",
+        logged_at="debug",
+        sources=(Source(AUTHLIB, "authpgsqllib.cpp",
+                        "supplied password does not match clearpasswd"),),
+        examples=("supplied password does not match clearpasswd",),
+        remedy=Remedy(
+            "The password typed is not the account's.",
+            "`authlib-tui lookup ADDRESS --password-stdin` with the password the user means.",
+            "Reset the password in the database if the user lost it; many of these from one "
+            "client are password guessing.",
+        ),
+    ),
 )
 
-FAMILY = Family("lookup", Channel.AUTHDAEMOND, SIGNATURES)
+# What a lookup that went well logs with DEBUG_LOGIN: normal work, said so.
+NORMAL: tuple[Signature, ...] = (
+    Signature(
+        "lookup-received",
+        r"^received auth request, service=",
+        Severity.INFO,
+        "A login (imapd, pop3d, authtest with a password) asked authdaemond to check a "
+        "password.",
+        short="a login asked authdaemond",
+        logged_at="debug",
+        sources=(Source(AUTHLIB, "authdaemond.c",
+                        "received auth request, service=%s, authtype=%s"),),
+        examples=("received auth request, service=imap, authtype=login",),
+    ),
+    Signature(
+        "lookup-trying-module",
+        r"^auth\w+: trying this module",
+        Severity.INFO,
+        "authdaemond passes the request to the next module in authmodulelist.",
+        short="asking a module",
+        logged_at="debug",
+        sources=(Source(AUTHLIB, "authdaemond.c", "%s: trying this module"),),
+        examples=("authpgsql: trying this module",),
+    ),
+    Signature(
+        "lookup-charset",
+        r"^Using character set: ",
+        Severity.INFO,
+        "authpgsql set the connection's character set (PGSQL_CHARACTER_SET).",
+        short="database character set",
+        logged_at="debug",
+        sources=(Source(AUTHLIB, "authpgsqllib.cpp", "Using character set: %s"),),
+        examples=("Using character set: UTF8",),
+    ),
+)
+
+FAMILY = Family("lookup", Channel.AUTHDAEMOND, (*SIGNATURES, *NORMAL))

@@ -34,6 +34,24 @@ SIGNATURES: tuple[Signature, ...] = (
         ),
     ),
     Signature(
+        "maildrop-untrusted",
+        rf"{MAILDROP}You are not a trusted user",
+        Severity.ERROR,
+        "maildrop -d was run by a user it does not trust to deliver for others (a build with "
+        "restricted trusted users): the mail is deferred, over and over.",
+        wizard_step=WizardStep.MAILDROP_SETUID,
+        short="maildrop does not trust the user that runs it",
+        sources=(Source(MAILDROP_PROGRAM, "maildrop/main.C", "You are not a trusted user."),),
+        examples=("/usr/bin/maildrop: You are not a trusted user. ",),
+        remedy=Remedy(
+            "Postfix runs maildrop as master.cf's user= (the pipe's user), and this maildrop "
+            "was built to let only its trusted users (--enable-trusted-users) deliver with -d.",
+            "`postconf -M | grep maildrop` shows user=; `maildrop -v` shows the build.",
+            "Run the pipe as a trusted user (the mail user the build names), or use a maildrop "
+            "package built without the restriction; then `postfix reload`.",
+        ),
+    ),
+    Signature(
         "maildrop-invalid-user",
         rf"{MAILDROP}Invalid user specified",
         Severity.ERROR,
