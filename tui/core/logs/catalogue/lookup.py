@@ -196,40 +196,4 @@ SIGNATURES: tuple[Signature, ...] = (
     ),
 )
 
-# What a lookup that went well logs with DEBUG_LOGIN: normal work, said so.
-NORMAL: tuple[Signature, ...] = (
-    Signature(
-        "lookup-received",
-        r"^received auth request, service=",
-        Severity.INFO,
-        "A login (imapd, pop3d, authtest with a password) asked authdaemond to check a "
-        "password.",
-        short="a login asked authdaemond",
-        logged_at="debug",
-        sources=(Source(AUTHLIB, "authdaemond.c",
-                        "received auth request, service=%s, authtype=%s"),),
-        examples=("received auth request, service=imap, authtype=login",),
-    ),
-    Signature(
-        "lookup-trying-module",
-        r"^auth\w+: trying this module",
-        Severity.INFO,
-        "authdaemond passes the request to the next module in authmodulelist.",
-        short="asking a module",
-        logged_at="debug",
-        sources=(Source(AUTHLIB, "authdaemond.c", "%s: trying this module"),),
-        examples=("authpgsql: trying this module",),
-    ),
-    Signature(
-        "lookup-charset",
-        r"^Using character set: ",
-        Severity.INFO,
-        "authpgsql set the connection's character set (PGSQL_CHARACTER_SET).",
-        short="database character set",
-        logged_at="debug",
-        sources=(Source(AUTHLIB, "authpgsqllib.cpp", "Using character set: %s"),),
-        examples=("Using character set: UTF8",),
-    ),
-)
-
-FAMILY = Family("lookup", Channel.AUTHDAEMOND, (*SIGNATURES, *NORMAL))
+FAMILY = Family("lookup", Channel.AUTHDAEMOND, SIGNATURES)

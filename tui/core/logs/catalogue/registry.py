@@ -19,6 +19,7 @@ from tui.core.logs.catalogue import (
     couriertls,
     init_scripts,
     lookup,
+    lookup_normal,
     maildrop,
     other_modules,
     pgsql,
@@ -39,7 +40,8 @@ FAMILIES: tuple[Family, ...] = (
     # maildrop's output in a Postfix pipe line
     client_library.FAMILY,
     maildrop.FAMILY,
-    # the other programs of the chain, each on its own line
+    # the other programs of the chain, each on its own line, and authdaemond's normal work
+    lookup_normal.FAMILY,
     courier_imap.FAMILY,
     couriertcpd.FAMILY,
     couriertls.FAMILY,
