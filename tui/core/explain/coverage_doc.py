@@ -116,7 +116,8 @@ def render_coverage_markdown() -> str:
         covered = sum(1 for _, answer in entries if not answer.startswith("not covered"))
         out += [f"## {program.name}", "",
                 f"Source: {program.tree}; strings compared at {program.versions}. "
-                f"{covered} strings explained, {len(entries) - covered} not covered.", "",
+                f"{covered} explained, {len(entries) - covered} not covered (a string told apart "
+                "by the values it prints is listed once per record).", "",
                 "| file | string | record |", "| --- | --- | --- |"]
         for source, answer in sorted(entries, key=lambda entry: (entry[0].file, entry[0].format)):
             out.append(f"| `{_cell(source.file)}` | `{_cell(source.format)}` | {_cell(answer)} |")
