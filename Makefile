@@ -5,7 +5,7 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-APT_PACKAGES := courier-authdaemon courier-authlib-postgresql postgresql \
+APT_PACKAGES := courier-authdaemon courier-authlib-postgresql postgresql postfix-pgsql \
 	systemd-journal-remote libsystemd-dev pkg-config gcc python3-dev python3-venv \
 	tmux util-linux procps iproute2 logrotate postfix maildrop
 

@@ -71,6 +71,16 @@ def test_the_app_module_leaves_the_heavy_parts_for_after_its_first_frame() -> No
     assert _loaded_after_importing("tui.app.app", AFTER_THE_FIRST_FRAME) == []
 
 
+def test_the_first_pane_leaves_them_too() -> None:
+    """The first pane is built before the first frame: its module (the x-ray's hops among
+    what it draws) must not pull in the checks' registry and every check module with it."""
+    from tui.app.panes.registry import PANES
+
+    first = PANES[0].live.split(":")[0]
+    watched = (*AFTER_THE_FIRST_FRAME, "tui.core.checks.registry")
+    assert _loaded_after_importing(first, watched) == []
+
+
 def test_the_first_frame_check_can_fail() -> None:
     """Guard against a vacuous test: the training session does pull in the checks."""
     assert "tui.core.checks.context" in _loaded_after_importing(

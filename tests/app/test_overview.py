@@ -74,7 +74,7 @@ async def test_the_strip_and_the_overview_name_the_same_last_error_as_a_fault_be
         await pilot.pause()
         snapshot = strip.snapshot
         assert snapshot is not None and snapshot.recent is not None
-        assert pane._recent is snapshot.recent  # one observation, not a second read
+        assert pane.recent is snapshot.recent  # one observation, not a second read
         newest = snapshot.recent.errors[-1]
         listed = str(app.query_one("#overview-errors", Static).render()).splitlines()
         assert "db-password-wrong: " in listed[-1] and newest.line.message in listed[-1]

@@ -91,11 +91,8 @@ async def test_clicking_a_tab_switches_pane(healthy_lab, make_app) -> None:
         for pane_id in [*[pane_id for pane_id, _ in PANES][::-1], "workers"]:
             await pilot.click("#pane-tab-bar", offset=(starts[pane_id] + 2, 0))
             await until(partial(_pane_active, app, pane_id))
-        for _ in range(40):  # the pane is built lazily, then samples in a worker
-            await pilot.pause(0.05)
-            if "workers busy" in screen_text(app):
-                break
-        assert "workers busy" in screen_text(app)
+        # The pane is built lazily, then samples in a worker: wait for its verdict.
+        await until(lambda: "workers busy" in screen_text(app))
 
 
 def _help_lines(keys: list[tuple[str, str]]) -> str:

@@ -150,6 +150,18 @@ async def test_nothing_is_sampled_until_the_pane_is_shown(healthy_lab, make_app)
         await until(lambda: len(history.probes()) > 0)
 
 
+async def test_switched_to_before_it_is_built_it_samples_once_built(healthy_lab, make_app) -> None:
+    """The pane mounted into the tab already in front: it is told so, Show or not."""
+    app = make_app(health_interval=3600)
+    async with app.run_test(size=(80, 24)) as pilot:
+        # The other panes wait for the first verdict: "3" builds them into the tab in front.
+        assert not app.query(WorkersPane), "built already: nothing to test"
+        await pilot.press("3")
+        await until(lambda: bool(app.query(WorkersPane)) and app.query_one(WorkersPane).is_mounted)
+        await until(lambda: app.monitor.running("pool") and app.monitor.running("probe"))
+        await until(lambda: app.query_one(WorkersPane).snapshot is not None)
+
+
 async def test_deferrals_in_the_mail_log_are_counted_per_minute(healthy_lab, make_app) -> None:
     stamp = time.strftime("%b %e %H:%M:%S")
     line = (f"{stamp} mx postfix/pipe[77]: 4AbC: to=<a@b.com>, relay=vmaildrop, delay=0.1, "

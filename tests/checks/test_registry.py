@@ -50,6 +50,13 @@ OLD_HOPS = {
                "authpgsql-module"),
     "postgres": ("db-connect", "apiscp-password", "select-runs"),
 }
+# Added since the hand-written tables: Postfix's own pgsql maps and the login side (issue 24).
+NEW_HOP_CHECKS = {"delivery": ("postfix-pgsql-maps",)}
+NEW_STEP_CHECK = {"postfix-pgsql-map": "postfix-pgsql-maps", "login-failed": "login-answer",
+                  "password-guessing": "login-guessing"}
+NEW_DIAGNOSIS_STEP = {"postfix-pgsql-map": "postfix-pgsql-map",
+                      "login-password-wrong": "login-failed",
+                      "password-guessing": "password-guessing"}
 OLD_STEP_CHECK = {
     "socket-missing": "socket-present", "daemon-not-running": "daemon-listening",
     "socket-permission": "socket-access", "backlog-full": "pool-saturation",
@@ -84,10 +91,10 @@ OLD_DIAGNOSIS_STEP = {
 
 def _old_step_for(result: CheckResult) -> str:
     """step_for as it was, on the hand-written tables."""
-    if result.diagnosis in OLD_DIAGNOSIS_STEP:
-        return OLD_DIAGNOSIS_STEP[result.diagnosis]
-    return next((step for step, check_id in OLD_STEP_CHECK.items() if check_id == result.id),
-                "temporary-failure")
+    if result.diagnosis in OLD_DIAGNOSIS_STEP | NEW_DIAGNOSIS_STEP:
+        return (OLD_DIAGNOSIS_STEP | NEW_DIAGNOSIS_STEP)[result.diagnosis]
+    return next((step for step, check_id in (OLD_STEP_CHECK | NEW_STEP_CHECK).items()
+                 if check_id == result.id), "temporary-failure")
 
 
 def _signature_steps() -> set[str]:
@@ -107,7 +114,7 @@ def test_every_hop_has_its_checks_as_before() -> None:
     assert [spec.id for spec in HOPS] == list(HopId)
     for spec in HOPS:
         assert spec.checks, f"the hop {spec.id} has no check"
-        assert spec.checks == OLD_HOPS[spec.id]
+        assert spec.checks == OLD_HOPS[spec.id] + NEW_HOP_CHECKS.get(spec.id, ())
 
 
 def test_every_step_a_log_signature_names_is_a_wizard_step_with_a_deciding_check() -> None:
@@ -116,7 +123,7 @@ def test_every_step_a_log_signature_names_is_a_wizard_step_with_a_deciding_check
         assert member is not None, f"{step} is not a WizardStep"
         assert (member in STEP_CHECK) != (member in STEPS_WITHOUT_A_CHECK), step
     assert {WizardStep(step) for step in _signature_steps()} >= STEPS_WITHOUT_A_CHECK
-    assert dict(STEP_CHECK) == OLD_STEP_CHECK
+    assert dict(STEP_CHECK) == OLD_STEP_CHECK | NEW_STEP_CHECK
 
 
 def test_every_diagnosis_has_a_wizard_step_a_deciding_check_and_a_rank() -> None:
@@ -142,8 +149,9 @@ def test_step_for_gives_every_result_the_step_it_had(declaration: CheckDeclarati
 
 def test_hops_and_branches_of_the_signatures_steps_are_unchanged() -> None:
     old_hop = {check_id: hop for hop, checks in OLD_HOPS.items() for check_id in checks}
+    old_hop |= {check_id: hop for hop, checks in NEW_HOP_CHECKS.items() for check_id in checks}
     for step in _signature_steps():
-        assert hop_of_step(step) == old_hop.get(OLD_STEP_CHECK.get(step, ""))
+        assert hop_of_step(step) == old_hop.get((OLD_STEP_CHECK | NEW_STEP_CHECK).get(step, ""))
     assert hop_of_step("") is None and hop_of_step("no-such-step") is None
     assert branch_for_step("no-such-step") == branch_for_step("other-module") == "find"
 

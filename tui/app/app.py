@@ -233,7 +233,7 @@ class AuthlibApp(SaysWorkerFailures, SafeApp):
             for action in self._waiting_for_pane.pop(entry.pane_id, []):
                 action(pane)  # asked for before it was built (a link, a mark, a find)
             if self._tabs is not None and self._tabs.active == entry.pane_id:
-                self._focus_pane(tab)  # switched to before it was built: focus it now
+                self._pane_in_front(tab)  # switched to before it was built: focus it now
         # Everything built so far lives as long as the app: out of the collector's sight, a
         # full collection walks only what came after (~70 ms less, on whichever thread).
         # Collected first, so no garbage of the start-up is kept for good.
@@ -411,15 +411,17 @@ class AuthlibApp(SaysWorkerFailures, SafeApp):
         """Focus the shown pane's main widget now, so the very next key goes to it."""
         if event.pane.id not in self._panes:
             self._panes_wanted()  # switched to before it was built: build it now
-        self._focus_pane(event.pane)
+        self._pane_in_front(event.pane)
 
-    def _focus_pane(self, tab: Widget) -> None:
+    def _pane_in_front(self, tab: Widget) -> None:
+        """Tell the pane in `tab` it is in front, and focus its main widget."""
         tabs = tab.screen.query(PaneTabs) if tab.is_attached else None
         if not tabs or tabs.first().active != tab.id:
             return  # the user has moved on, or the app is closing
         pane = self._built(tab.id or "")
         if pane is None:
             return  # not built yet: `_build_panes` focuses it once it is
+        pane.activated()
         # set_focus, not widget.focus(): that one is deferred, and if the user switched
         # pane meanwhile, focusing a widget in this pane would switch back to it.
         try:

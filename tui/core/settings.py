@@ -95,6 +95,9 @@ class Settings:
     sample_interval: Sourced[float] = Sourced(DEFAULT_SAMPLE_INTERVAL, DEFAULT_SOURCE)
     postfix_dir: Sourced[Path] = Sourced(DEFAULT_POSTFIX_DIR, DEFAULT_SOURCE)
     audit_log: Sourced[Path] = Sourced(DEFAULT_AUDIT_LOG, DEFAULT_SOURCE)
+    # Courier IMAP/POP3 configs (imapd, pop3d…) to take as installed instead of looking in the
+    # packagings' dirs; () = look (discovery.login_services).
+    login_configs: Sourced[tuple[Path, ...]] = Sourced((), DEFAULT_SOURCE)
     config_file: Path | None = None
     config_searched: tuple[Path, ...] = ()
     # Settings files found but not read, each with why ("owned by uid 1000"): `where` names them.
@@ -198,6 +201,7 @@ _PARSERS: dict[str, Callable[[object], object]] = {
     "sample_interval": _as_timeout,
     "postfix_dir": _as_path,
     "audit_log": _as_path,
+    "login_configs": _as_paths,
 }
 SETTING_KEYS: tuple[str, ...] = tuple(_PARSERS)
 

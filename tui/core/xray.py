@@ -15,7 +15,6 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import TYPE_CHECKING, Literal
 
-from tui.core.checks.registry import CHECKS_OF_HOP, HOP_OF_CHECK, check_for_step, step_for
 from tui.core.checks.result import CheckResult, Status
 from tui.core.ids.check_id import CheckId
 from tui.core.ids.hop_id import HopId
@@ -38,7 +37,17 @@ class HopState(StrEnum):
 class HopSpec:
     id: HopId
     title: str
-    checks: tuple[CheckId, ...]  # the checks whose results make up this hop
+
+    @property
+    def checks(self) -> tuple[CheckId, ...]:
+        """The checks whose results make up this hop (`hop=` in their declarations).
+
+        Read from the registry on first use, not at import: the registry imports every
+        check module (psycopg among them), and the first frame draws the hops without them.
+        """
+        from tui.core.checks.registry import CHECKS_OF_HOP
+
+        return CHECKS_OF_HOP[self.id]
 
 
 HOP_TITLES: dict[HopId, str] = {
@@ -49,9 +58,7 @@ HOP_TITLES: dict[HopId, str] = {
     HopId.CONFIG: "authpgsql",
     HopId.POSTGRES: "PostgreSQL",
 }
-# Each hop's checks are those declared on it (`hop=` in the checks' declarations).
-HOPS: tuple[HopSpec, ...] = tuple(HopSpec(hop, HOP_TITLES[hop], CHECKS_OF_HOP[hop])
-                                  for hop in HopId)
+HOPS: tuple[HopSpec, ...] = tuple(HopSpec(hop, HOP_TITLES[hop]) for hop in HopId)
 
 
 @dataclass(frozen=True)
@@ -72,6 +79,8 @@ class Hop:
     @property
     def wizard_step(self) -> WizardStep | Literal[""]:
         """The wizard step for this hop's first failing check ("" when none)."""
+        from tui.core.checks.registry import step_for  # results exist: the checks have run
+
         failing = next((r for r in self.results if r.status in (Status.FAIL, Status.WARN)), None)
         return step_for(failing) if failing is not None else ""
 
@@ -145,14 +154,29 @@ def build_hops(results: tuple[CheckResult, ...], context: CheckContext | None,
 
 def hop_of_step(step: str) -> HopId | None:
     """The hop a wizard step's check belongs to (a log line's signature names its step)."""
+    from tui.core.checks.registry import HOP_OF_CHECK, check_for_step
+
     check_id = check_for_step(step)
     return HOP_OF_CHECK.get(check_id) if check_id is not None else None
 
 
+def _explained_elsewhere(hop: Hop, hops: tuple[Hop, ...]) -> bool:
+    """Every failing check of this hop says another failing hop is the cause (Postfix's pgsql
+    map cannot reach the database authpgsql cannot reach either)."""
+    failing = [r for r in hop.results if r.status in (Status.FAIL, Status.WARN)]
+    bad = {other.id.value for other in hops
+           if other is not hop and other.state in (HopState.BAD, HopState.WARN)}
+    return bool(failing) and all(r.details.get("caused_by_hop") in bad for r in failing)
+
+
 def first_failing(hops: tuple[Hop, ...]) -> Hop | None:
-    """Where to look first: the first hop that is failing, else the first warning."""
+    """Where to look first: the first hop that is failing, else the first warning; a hop
+    failing only because of another comes after that one."""
     for states in ((HopState.BAD,), (HopState.WARN,)):
-        for hop in hops:
-            if hop.state in states:
+        lit = [hop for hop in hops if hop.state in states]
+        for hop in lit:
+            if not _explained_elsewhere(hop, hops):
                 return hop
+        if lit:
+            return lit[0]
     return None

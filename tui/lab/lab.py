@@ -251,7 +251,8 @@ class Lab:
         self.state.holder_pid = namespace.start_holder(self.etc, self.run, self.dev)
         self.state.holder_started = started_ticks(self.state.holder_pid)
         self._save()
-        self.postfix.write(seed.MAIL_DOMAINS, mailbox_homes(self.virtual), tempfail=True)
+        self.postfix.write(seed.MAIL_DOMAINS, mailbox_homes(self.virtual), tempfail=True,
+                           database=configs.DbEndpoint("127.0.0.1", self.state.port))
         self.apply(frozenset())
         self.postfix.start()
 

@@ -33,6 +33,7 @@ import time
 from pathlib import Path
 
 from tui.lab import seed
+from tui.lab.configs import DbEndpoint
 from tui.lab.namespace import mount_namespace_id
 from tui.lab.process import (
     LabError,
@@ -57,6 +58,11 @@ MAILDROP_ARGV_NO_TEMPFAIL = MAILDROP_ARGV.replace(" -a ", " ")
 QUEUE_SUBDIRS = ("active", "bounce", "corrupt", "defer", "deferred", "flush", "hold",
                  "incoming", "private", "saved", "trace")
 START_TIMEOUT = 20.0
+# The lab's Postfix pgsql map (see `LabPostfix._pgsql_map`): a domain's owning site, by domain.
+DYNAMICMAPS = Path("/etc/postfix/dynamicmaps.cf")
+PGSQL_MAP_FILE = "pgsql-sender-login.cf"
+PGSQL_MAP_PARAMETER = "smtpd_sender_login_maps"
+PGSQL_MAP_QUERY = "SELECT 'site' || site_id FROM domain_lookup WHERE domain = '%d'"
 
 _MASTER_CF = """\
 # The lab's private Postfix (written by `authlib-tui lab`): unix services only, none chrooted.
@@ -110,7 +116,8 @@ class LabPostfix:
         self.holder_file = root / "postfix-holder.pid"
 
     # -- set-up -----------------------------------------------------------------
-    def write(self, domains: tuple[str, ...], homes: dict[str, Path], *, tempfail: bool) -> None:
+    def write(self, domains: tuple[str, ...], homes: dict[str, Path], *, tempfail: bool,
+              database: DbEndpoint | None = None) -> None:
         """Config, queue and data dirs, the setuid maildrop and the home links."""
         for directory in (self.config_dir, self.queue_dir, self.data_dir, self.bin_dir,
                           self.homes):
@@ -154,12 +161,41 @@ class LabPostfix:
             f"{TRANSPORT}_destination_recipient_limit = 1\n"
             # Bounce notices and everything outside the lab's domains end here, logged.
             "default_transport = discard:outside the lab\n"
+            + self._pgsql_map(database)
         )
         self.write_master_cf(tempfail=tempfail, reload=False)
         self._age_config()
 
     def main_cf(self) -> Path:
         return self.config_dir / "main.cf"
+
+    def pgsql_map_file(self) -> Path:
+        return self.config_dir / PGSQL_MAP_FILE
+
+    def _pgsql_map(self, database: DbEndpoint | None) -> str:
+        """ApisCP's kind of map, against the lab's database: the main.cf line that names it
+        ("" where Postfix has no pgsql map type: Debian's postfix-pgsql is not installed).
+
+        It is smtpd's sender login map, which the lab (no smtpd) never consults while it
+        delivers: a lab fault that stops the database still defers mail the way maildrop
+        does, and `check` still finds this map failing with it.
+        """
+        if database is None or not pgsql_maps_supported():
+            return ""
+        path = self.pgsql_map_file()
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(
+            "# Written by `authlib-tui lab`: a Postfix pgsql map like ApisCP's.\n"
+            f"hosts = inet:{database.host}:{database.port}\n"
+            f"user = {seed.LAB_DB_USER}\n"
+            f"password = {seed.LAB_DB_PASSWORD}\n"
+            f"dbname = {seed.LAB_DB_NAME}\n"
+            f"query = {PGSQL_MAP_QUERY}\n"
+        )
+        shutil.chown(tmp, "root", "postfix")
+        tmp.chmod(0o640)
+        tmp.replace(path)
+        return f"{PGSQL_MAP_PARAMETER} = pgsql:{path}\n"
 
     def master_cf(self) -> Path:
         return self.config_dir / "master.cf"
@@ -298,6 +334,21 @@ class LabPostfix:
     def clear_queue(self) -> None:
         """Delete every queued message (a test leaves the shared lab with an empty queue)."""
         run_checked([POSTSUPER, "-c", str(self.config_dir), "-d", "ALL"], timeout=30)
+
+
+def pgsql_maps_supported() -> bool:
+    """Postfix here can use pgsql: tables: Debian's postfix-pgsql registers the type in
+    dynamicmaps.cf (`postconf -m` would need a main.cf in /etc/postfix, which the lab's
+    host need not have)."""
+    registries = [DYNAMICMAPS, *sorted(DYNAMICMAPS.with_name(DYNAMICMAPS.name + ".d").glob("*"))]
+    for registry in registries:
+        try:
+            lines = registry.read_text(errors="replace").splitlines()
+        except OSError:
+            continue
+        if any(line.split()[:1] == ["pgsql"] for line in lines):
+            return True
+    return False
 
 
 def mailbox_homes(virtual: Path) -> dict[str, Path]:

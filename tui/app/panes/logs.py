@@ -18,6 +18,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.reactive import var
 from textual.widget import Widget
 from textual.widgets import Input, Select, Static
 
@@ -36,7 +37,7 @@ FLUSH_INTERVAL = 0.05  # at most 20 UI updates a second
 BUCKET_MINUTES = 3
 SEVERITIES = [("all levels", "all"), ("warnings and errors", "warning"), ("errors", "error")]
 ORIGINS = [("auth + delivery", "all"), ("auth (authdaemond)", "auth"),
-           ("delivery (maildrop)", "delivery")]
+           ("delivery (maildrop)", "delivery"), ("login (IMAP/POP3)", "login")]
 _LEVEL_RANK = {"debug": 0, "info": 1, "warning": 2, "error": 3, "lost": 4}
 
 
@@ -88,14 +89,17 @@ class LogsPane(PaneBase, Vertical):
     widget_keys = (("↑ ↓ j k", "Move the cursor (pauses following)"),
                    ("g G", "Oldest / newest line (G follows again)"))
 
+    # What is read, or the log follower's last failure until it reads again: each change
+    # redraws the source line.
+    source_text: var[str] = var("starting…", init=False)
+    failure: var[str] = var("", init=False)
+
     def __init__(self, inbox: LogInbox | None = None,
                  counts: DeferralCounts | None = None) -> None:
         super().__init__(classes="pane-body", id="logs-pane")
         self.inbox = inbox if inbox is not None else LogInbox()  # filled by the monitor
         self.counts = counts if counts is not None else DeferralCounts()  # the app's counter
         self.since: float | None = None  # the incident mark: older lines are hidden
-        self.source_text = "starting…"
-        self.failure = ""  # the log follower's last failure, until it reads again
 
     @classmethod
     def build(cls, host: PaneHost) -> LogsPane:
@@ -128,11 +132,15 @@ class LogsPane(PaneBase, Vertical):
     def take(self, observation: Observation) -> None:
         if isinstance(observation, LogSource):
             self.source_text = observation.text or self.source_text  # what is read
-            self._render_source()
 
     def show_failure(self, component: str, sentence: str | None) -> None:
         """The log follower's failure, said instead of what is read until it reads again."""
         self.failure = sentence or ""
+
+    def watch_source_text(self) -> None:
+        self._render_source()
+
+    def watch_failure(self) -> None:
         self._render_source()
 
     def _render_source(self) -> None:

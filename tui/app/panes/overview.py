@@ -13,6 +13,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.message import Message
+from textual.reactive import var
 from textual.widget import Widget
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
@@ -77,6 +78,9 @@ class OverviewPane(PaneBase, SaysWorkerFailures, VerticalScroll):
     """Recent errors, config findings and discovery; filled by a background worker."""
 
     components = ("health",)
+    # The health run's read of the log (the strip's last error is its newest entry, so both
+    # say the same); each new read redraws the list.
+    recent: var[RecentErrors | None] = var(None, always_update=True, init=False)
 
     @dataclass
     class Loaded(Message):
@@ -92,7 +96,6 @@ class OverviewPane(PaneBase, SaysWorkerFailures, VerticalScroll):
         self._installation_now = installation_now or (lambda _fresh: installation.refreshed())
         self._fresh = False  # the next load reads it again (r)
         self._findings: list[Finding] = []
-        self._recent: RecentErrors | None = None
         self.stale = StaleLine(id="overview-stale")  # what failed (health, overview)
 
     @classmethod
@@ -109,7 +112,7 @@ class OverviewPane(PaneBase, SaysWorkerFailures, VerticalScroll):
         from tui.core.monitor.observations import ChecksRan, HealthSampled
 
         if isinstance(observation, HealthSampled):
-            self.show_recent(observation.snapshot.recent)
+            self.recent = observation.snapshot.recent
         elif isinstance(observation, ChecksRan):
             self.query_one(XrayChain).hops = observation.hops
 
@@ -203,14 +206,11 @@ class OverviewPane(PaneBase, SaysWorkerFailures, VerticalScroll):
                 id=f"finding-{index}",
             ))
 
-    def show_recent(self, recent: RecentErrors | None) -> None:
-        """The health run's read of the log: the strip's last error is its newest entry, so
-        both say the same."""
-        self._recent = recent
+    def watch_recent(self) -> None:
         self._draw_recent()
 
     def _draw_recent(self) -> None:
-        recent = self._recent
+        recent = self.recent
         if recent is None:
             return  # "…" until the first health run
         errors = recent.errors[-RECENT_SHOWN:]
@@ -238,7 +238,7 @@ class OverviewPane(PaneBase, SaysWorkerFailures, VerticalScroll):
     def on_hop_chosen(self, message: HopChosen) -> None:
         from tui.app.screens.hop_screen import HopScreen
 
-        recent = self._recent.errors if self._recent is not None else []
+        recent = self.recent.errors if self.recent is not None else []
         lines = [f"{error.signature.id}: {error.line.message}" for error in recent
                  if hop_of_step(error.signature.wizard_step) == message.hop.id]
         self.app.push_screen(HopScreen(message.hop, lines))

@@ -129,6 +129,12 @@ class PaneBase(_Node):
         waiting.pop(key, None)  # kept in arrival order: the newest goes last
         waiting[key] = observation
 
+    def activated(self) -> None:
+        """Its tab was brought forward, or it was built into the tab already in front.
+
+        The app calls this: Textual's Show event was seen missing for a pane mounted into
+        the tab in front, and a pane waiting for it then never started its sampling."""
+
     def mounted(self) -> None:
         """The pane's own start once mounted (its tables' columns, its timers): override
         this, not `on_mount`, so that a pane built as the app closes does nothing."""

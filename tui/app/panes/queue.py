@@ -20,6 +20,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
+from textual.reactive import var
 from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
@@ -55,6 +56,9 @@ class QueuePane(PaneBase, SaysWorkerFailures, Vertical):
     widget_keys = (("enter", "Retry the selected message (postqueue -i ID; with --allow-fixes)"),
                    ("↑ ↓", "Move between the waiting messages"))
 
+    # The latest queue sample, set from the monitor's observations; each one redraws the pane.
+    sample: var[QueueSampled | None] = var(None, always_update=True, init=False)
+
     def __init__(self, installation: Installation, *, allow_fixes: bool = False,
                  stream: ObservationStream | None = None,
                  refresh_now: Callable[[], None] | None = None) -> None:
@@ -64,7 +68,6 @@ class QueuePane(PaneBase, SaysWorkerFailures, Vertical):
         # The app's stream: a retry that ran goes on it, and a retry's watch follows it.
         self.stream = stream
         self.refresh_now = refresh_now  # ask the monitor for a queue sample now
-        self.sample: QueueSampled | None = None
         self.retry_watch: RetryWatch | None = None
 
     @classmethod
@@ -104,7 +107,9 @@ class QueuePane(PaneBase, SaysWorkerFailures, Vertical):
     def take(self, observation: Observation) -> None:
         if isinstance(observation, QueueSampled):
             self.sample = observation
-            self._draw()
+
+    def watch_sample(self) -> None:
+        self._draw()
 
     def _draw(self) -> None:
         sample = self.sample

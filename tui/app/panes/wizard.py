@@ -57,6 +57,7 @@ from tui.core.checks.diagnosis import (
     run_checks,
 )
 from tui.core.checks.incident_note import IncidentNote
+from tui.core.checks.login_checks import last_failed_login, login_answer
 from tui.core.checks.registry import check_for_step
 from tui.core.checks.result import CheckResult, Status
 from tui.core.fixes.runner import run_fix
@@ -75,7 +76,7 @@ _STATUS_STYLE = {Status.OK: OK, Status.WARN: WARN, Status.FAIL: ERROR_STRONG,
 _STATUS_WORD = {Status.OK: "✔ ok  ", Status.WARN: "⚠ warn", Status.FAIL: "✘ FAIL",
                 Status.SKIP: "– skip"}
 ENTRY_ORDER = (Branch.FIND, Branch.S_CONNECT, Branch.TEMPFAIL, Branch.ADDRESS, Branch.QUEUED,
-               Branch.BOUNCED)
+               Branch.BOUNCED, Branch.LOGIN)
 
 
 class WizardPane(PaneBase, SaysWorkerFailures, Vertical):
@@ -249,6 +250,11 @@ class WizardPane(PaneBase, SaysWorkerFailures, Vertical):
                 for result in address_checks(context, bounced):
                     results.append(result)
                     self.post_message(self.Checked(result))
+            refused = last_failed_login(context) if branch is Branch.LOGIN else None
+            if refused is not None:  # authdaemond's answer for that user, its home, Maildir
+                result = login_answer(context, refused)
+                results.append(result)
+                self.post_message(self.Checked(result))
         self.post_message(self.Diagnosed(diagnose(tuple(results)), branch))
 
     failing_groups = ("wizard",)  # the walk, wizard-verify and wizard-fix

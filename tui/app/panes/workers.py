@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.reactive import var
 
 from tui.app.messages import OpenWizard, ProbingWanted, SamplingWanted
 from tui.app.panes.pane import PaneBase, PaneHost
@@ -40,11 +41,13 @@ class WorkersPane(PaneBase, VerticalScroll):
                 tooltip="Open the wizard at the step for this verdict"),
     ]
 
+    # What the pane shows, set from the monitor's observations; each change redraws it.
+    snapshot: var[WorkersSnapshot | None] = var(None, always_update=True, init=False)
+    probing: var[bool] = var(True, init=False)
+
     def __init__(self, probe_address: str) -> None:
         super().__init__(classes="pane-body", id="workers-pane", can_focus=True)
         self.probe_address = probe_address
-        self.probing = True
-        self.snapshot: WorkersSnapshot | None = None
         self.stale = StaleLine(id="workers-stale")  # component → its failure, until it samples
 
     @classmethod
@@ -59,8 +62,8 @@ class WorkersPane(PaneBase, VerticalScroll):
         yield self.stale
         yield WorkersView()
 
-    def on_show(self) -> None:
-        """Ask for the sampling the first time the pane is shown, not when it is built."""
+    def activated(self) -> None:
+        """Ask for the sampling once the pane is in front, not when it is built."""
         self.post_message(SamplingWanted())
 
     # -- what the monitor hands down (the pane is mounted: `PaneBase.show`) -------------------
@@ -70,6 +73,11 @@ class WorkersPane(PaneBase, VerticalScroll):
 
     def show_snapshot(self, snapshot: WorkersSnapshot) -> None:
         self.snapshot = snapshot
+
+    def watch_snapshot(self) -> None:
+        self._draw()
+
+    def watch_probing(self) -> None:
         self._draw()
 
     def show_failure(self, component: str, sentence: str | None) -> None:
@@ -95,7 +103,6 @@ class WorkersPane(PaneBase, VerticalScroll):
         self.post_message(ProbingWanted(self.probing))
         self.app.notify("Probe resumed." if self.probing else
                         "Probe paused: no more lookups from this pane.", timeout=3)
-        self._draw()
 
     def action_open_wizard(self) -> None:
         verdict = self.snapshot.verdict if self.snapshot is not None else None

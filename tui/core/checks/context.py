@@ -41,9 +41,12 @@ class Measured:
 
 class CheckContext:
     def __init__(self, installation: Installation, timeout: float = DEFAULT_CHECK_TIMEOUT,
-                 measured: Measured | None = None) -> None:
+                 measured: Measured | None = None, periodic: bool = False) -> None:
         self.installation = installation
         self.timeout = timeout
+        # The monitor's run every few seconds: a check whose test costs the host something
+        # (postmap writes to the mail log) may answer from its last test for a while.
+        self.periodic = periodic
         self.started = time.time()
         if measured is not None:  # as if measured here: the cached properties hold them
             if measured.pool is not None:

@@ -17,7 +17,9 @@ from tui.core.checks import (
     config_checks,
     database_checks,
     delivery_checks,
+    login_checks,
     pool_checks,
+    postfix_map_checks,
     socket_checks,
 )
 from tui.core.checks.context import CheckContext
@@ -37,6 +39,7 @@ class Branch(StrEnum):
     FIND = "find"
     QUEUED = "queued"
     BOUNCED = "bounced"
+    LOGIN = "login"
 
 
 BRANCH_TITLES = {
@@ -46,6 +49,7 @@ BRANCH_TITLES = {
     Branch.FIND: "Find it for me (run every check)",
     Branch.QUEUED: "Mail waits in the queue",
     Branch.BOUNCED: "Mail bounced: `Invalid user specified` / user unknown",
+    Branch.LOGIN: "Users cannot log in (IMAP/POP3)",
 }
 
 S_CONNECT_CHECKS: tuple[Check, ...] = (
@@ -80,9 +84,11 @@ DELIVERY_CHECKS: tuple[Check, ...] = (
     delivery_checks.maildrop_tempfail_flag,
     delivery_checks.mail_deferred,
     delivery_checks.mail_bounced,
+    postfix_map_checks.postfix_pgsql_maps,
 )
 ALL_CHECKS: tuple[Check, ...] = tuple(
-    dict.fromkeys((*S_CONNECT_CHECKS, *TEMPFAIL_CHECKS, *DELIVERY_CHECKS))
+    dict.fromkeys((*S_CONNECT_CHECKS, *TEMPFAIL_CHECKS, *DELIVERY_CHECKS,
+                   login_checks.login_guessing))
 )
 
 # Waiting mail: what the queue says first, then everything it may be waiting for.
@@ -100,16 +106,26 @@ BOUNCED_CHECKS: tuple[Check, ...] = tuple(dict.fromkeys((
     *TEMPFAIL_CHECKS,
 )))
 
+# A refused login: guessing first (it is nobody's fault), then authdaemond and what it needs;
+# the wizard adds authdaemond's answer for the newest refused user (`last_failed_login`).
+LOGIN_CHECKS: tuple[Check, ...] = tuple(dict.fromkeys((
+    login_checks.login_guessing,
+    *S_CONNECT_CHECKS,
+    *TEMPFAIL_CHECKS,
+)))
+
 BRANCH_CHECKS: dict[Branch, tuple[Check, ...]] = {
     Branch.S_CONNECT: S_CONNECT_CHECKS,
     Branch.TEMPFAIL: TEMPFAIL_CHECKS,
     Branch.FIND: ALL_CHECKS,
     Branch.QUEUED: QUEUED_CHECKS,
     Branch.BOUNCED: BOUNCED_CHECKS,
+    Branch.LOGIN: LOGIN_CHECKS,
 }
 
 _QUEUED_STEPS = frozenset({WizardStep.MAIL_DEFERRED, WizardStep.MAILBOX_HOME,
                            WizardStep.MAILDIR_MISSING})
+_LOGIN_STEPS = frozenset({WizardStep.LOGIN_FAILED, WizardStep.PASSWORD_GUESSING})
 _BOUNCED_STEPS = frozenset({WizardStep.MAIL_BOUNCED, WizardStep.MAILDROP_TEMPFAIL_FLAG,
                            WizardStep.MAILDROP_SETUID})
 
@@ -134,6 +150,8 @@ DIAGNOSIS_ORDER: tuple[DiagnosisId, ...] = (
     DiagnosisId.DB_ERROR,
     DiagnosisId.SELECT_PERMISSION_DENIED,
     DiagnosisId.SELECT_ERROR,
+    # Postfix's own pgsql maps: after the database's causes, which explain them when shared.
+    DiagnosisId.POSTFIX_PGSQL_MAP,
     DiagnosisId.WORKERS_SATURATED,
     # Last: it stops nothing now, so anything that does explains the symptom better.
     DiagnosisId.AUTHDAEMONRC_BAD_LINE,
@@ -147,6 +165,8 @@ MAILBOX_DIAGNOSES: tuple[DiagnosisId, ...] = (
     DiagnosisId.HOME_SYMLINK, DiagnosisId.HOME_OUTSIDE_MAIL_ROOT, DiagnosisId.HOME_MISSING,
     DiagnosisId.HOME_WRONG_OWNER, DiagnosisId.HOME_WORLD_WRITABLE, DiagnosisId.MAILDIR_MISSING,
     DiagnosisId.NOT_A_MAILBOX, DiagnosisId.ADDRESS_ROW_INVALID, DiagnosisId.MAIL_BOUNCED,
+    # The login side: one user's password, and guessing (nobody's fault here) last.
+    DiagnosisId.LOGIN_PASSWORD_WRONG, DiagnosisId.PASSWORD_GUESSING,
 )
 DELIVERY_DIAGNOSIS_LABELS: dict[DiagnosisId, str] = {
     DiagnosisId.MAILDROP_BOUNCES_OUTAGES: "maildrop lacks -a: an authdaemond outage bounces mail",
@@ -161,6 +181,10 @@ DELIVERY_DIAGNOSIS_LABELS: dict[DiagnosisId, str] = {
     DiagnosisId.NOT_A_MAILBOX: "the address is not a mailbox: its mail bounces",
     DiagnosisId.ADDRESS_ROW_INVALID: "the address's database row is unusable: its mail waits",
     DiagnosisId.MAIL_BOUNCED: "maildrop bounced mail for another reason",
+    DiagnosisId.LOGIN_PASSWORD_WRONG: "the login's password is wrong (the account is right)",
+    DiagnosisId.PASSWORD_GUESSING: "an address is guessing passwords: fail2ban, not authlib",
+    DiagnosisId.POSTFIX_PGSQL_MAP: "a Postfix pgsql map fails: Postfix defers mail before "
+                                   "maildrop",
 }
 DIAGNOSIS_PRIORITY: tuple[DiagnosisId, ...] = (*URGENT_DIAGNOSES, *DIAGNOSIS_ORDER,
                                                *MAILBOX_DIAGNOSES)
@@ -175,6 +199,8 @@ def branch_for_step(step: str) -> Branch:
         return Branch.QUEUED
     if step in _BOUNCED_STEPS:
         return Branch.BOUNCED
+    if step in _LOGIN_STEPS:
+        return Branch.LOGIN
     if check_id is not None and any(check.id == check_id for check in S_CONNECT_CHECKS):
         return Branch.S_CONNECT
     return Branch.TEMPFAIL if check_id is not None else Branch.FIND

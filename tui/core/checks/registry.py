@@ -16,7 +16,9 @@ from tui.core.checks import (
     config_checks,
     database_checks,
     delivery_checks,
+    login_checks,
     pool_checks,
+    postfix_map_checks,
     socket_checks,
 )
 from tui.core.checks.declaration import CheckDeclaration, DeclaredAddressCheck, DeclaredCheck
@@ -28,6 +30,7 @@ from tui.core.ids.wizard_step import WizardStep
 
 _CHECK_MODULES: tuple[ModuleType, ...] = (
     socket_checks, pool_checks, config_checks, database_checks, delivery_checks, address_checks,
+    postfix_map_checks, login_checks,
 )
 
 # Steps a log signature names that no one check answers: the wizard runs the address walk

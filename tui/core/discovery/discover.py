@@ -24,6 +24,11 @@ from enum import Enum
 from pathlib import Path
 
 from tui.core.authdaemon.client_timeouts import delivery_timeouts
+from tui.core.discovery.login_services import (
+    NO_LOGIN_SERVICES,
+    LoginServices,
+    find_login_services,
+)
 from tui.core.discovery.processes import DaemonProcesses, find_daemon_processes
 from tui.core.findings import Finding, Severity
 from tui.core.owner_names import group_name, user_name
@@ -67,6 +72,8 @@ class Discovery:
     authdaemonvar: Path | None = None
     # Whose commands fixes are given in (ApisCP, Debian, …) and why.
     platform: Sourced[Platform] = _UNDETECTED
+    # Courier IMAP/POP3, the other clients of authdaemond (or Dovecot, which is not).
+    login_services: LoginServices = NO_LOGIN_SERVICES
 
 
 class PathState(Enum):
@@ -604,6 +611,7 @@ def discover(settings: Settings, root: Path = Path("/")) -> Discovery:
         pid_file = None
     processes = find_daemon_processes(pid_file, proc=under(root, Path("/proc")))
 
+    platform = _platform(settings, layout.value, root)
     return Discovery(
         layout=layout,
         conf_dir=conf_dir,
@@ -617,7 +625,8 @@ def discover(settings: Settings, root: Path = Path("/")) -> Discovery:
         access=tuple(access),
         problems=tuple(problems),
         authdaemonvar=rc_var,
-        platform=_platform(settings, layout.value, root),
+        platform=platform,
+        login_services=find_login_services(platform.value, root, settings.login_configs),
     )
 
 
@@ -728,6 +737,7 @@ def render_where(discovery: Discovery, settings: Settings, log_setup: str | None
         _line("socket", discovery.socket.value, discovery.socket.source),
         _line("unit", discovery.unit.value, discovery.unit.source),
         _line("postfix dir", postfix_dir.path, postfix_dir.source),
+        _line("logins", discovery.login_services.said),
         *([_line("log set-up", log_setup)] if log_setup else []),
         _line("log files", describe_files(discovery.log_files) or None,
               settings.log_files.source if settings.log_files.value else None),

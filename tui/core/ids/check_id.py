@@ -12,6 +12,7 @@ class CheckId(StrEnum):
     POSTFIX_TRANSPORT = "postfix-transport"
     MAIL_DEFERRED = "mail-deferred"
     MAIL_BOUNCED = "mail-bounced"
+    POSTFIX_PGSQL_MAPS = "postfix-pgsql-maps"
     # The maildrop hop
     MAILDROP_SETUID = "maildrop-setuid"
     MAILDROP_TEMPFAIL_FLAG = "maildrop-tempfail-flag"
@@ -41,3 +42,6 @@ class CheckId(StrEnum):
     DEBUG_LOGIN = "debug-login"
     ADDRESS_LOOKUP = "address-lookup"
     ADDRESS_DATABASE = "address-database"
+    # The login side (Courier IMAP/POP3): one user's login, and many from one address.
+    LOGIN_ANSWER = "login-answer"
+    LOGIN_GUESSING = "login-guessing"

@@ -28,6 +28,8 @@ class DiagnosisId(StrEnum):
     SELECT_ERROR = "select-error"
     WORKERS_SATURATED = "workers-saturated"
     AUTHDAEMONRC_BAD_LINE = "authdaemonrc-bad-line"
+    # Postfix's own PostgreSQL lookup tables (pgsql: maps in main.cf)
+    POSTFIX_PGSQL_MAP = "postfix-pgsql-map"
     # delivery: maildrop, the mailbox, the address
     MAILDROP_BOUNCES_OUTAGES = "maildrop-bounces-outages"
     MAILDROP_NOT_SETUID = "maildrop-not-setuid"
@@ -40,3 +42,6 @@ class DiagnosisId(StrEnum):
     NOT_A_MAILBOX = "not-a-mailbox"
     ADDRESS_ROW_INVALID = "address-row-invalid"
     MAIL_BOUNCED = "mail-bounced"
+    # the login side: a wrong password, and password guessing from one address
+    LOGIN_PASSWORD_WRONG = "login-password-wrong"
+    PASSWORD_GUESSING = "password-guessing"

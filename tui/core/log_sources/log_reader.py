@@ -74,17 +74,20 @@ class LogReader:
                 follower.close()
 
 
-SHOWN_KINDS = frozenset({Kind.AUTH, Kind.DELIVERY})
+SHOWN_KINDS = frozenset({Kind.AUTH, Kind.DELIVERY, Kind.LOGIN})
 
 
 def open_sources(installation: Installation) -> LogReader:
     choice = sources_of(installation)
+    # Courier IMAP/POP3's login lines too, where discovery found them installed.
+    login_tags = installation.discovery.login_services.log_tags
     followers: list[Follower]
     if choice.primary == "journal":
         followers = [JournalFollower(units=choice.units, directory=choice.journal_directory,
-                                     kinds=SHOWN_KINDS)]
+                                     kinds=SHOWN_KINDS, login_identifiers=login_tags)]
     else:
-        # The pane shows authdaemond and the maildrop deliveries; smtpd, qmgr and the rest of
-        # a busy mail log are skipped before they are parsed.
-        followers = [FileFollower(path, kinds=SHOWN_KINDS) for path in choice.files]
+        # The pane shows authdaemond, the maildrop deliveries and the logins; smtpd, qmgr and
+        # the rest of a busy mail log are skipped before they are parsed.
+        followers = [FileFollower(path, kinds=SHOWN_KINDS, login_tags=login_tags)
+                     for path in choice.files]
     return LogReader(choice, followers)

@@ -25,6 +25,7 @@ from tui.core.logs.catalogue.courierlogger import ORPHAN_FRAGMENT
 from tui.core.logs.catalogue.record import Signature
 from tui.core.logs.delivery_line import DeliveryInfo, is_maildrop_relay, parse_delivery_line
 from tui.core.logs.kind import Kind
+from tui.core.logs.matcher.classify import classify
 from tui.core.logs.matcher.entry import AUTH_TAGS, classify_entry, is_pipe_tag
 from tui.core.logs.matcher.orphan import looks_like_orphan_fragment
 from tui.core.logs.matcher.text import LOG_INFO, priority_from_prefix
@@ -75,10 +76,14 @@ OnEntries = Callable[[list[LogEntry]], None]
 OnEvent = Callable[[str], None]
 
 
-def kind_of(tag: str, delivery: DeliveryInfo | None, auth_tags: Collection[str]) -> Kind:
-    """AUTH for authdaemond's tag, DELIVERY for a pipe line to a maildrop transport."""
+def kind_of(tag: str, delivery: DeliveryInfo | None, auth_tags: Collection[str],
+            login_tags: Collection[str] = ()) -> Kind:
+    """AUTH for authdaemond's tag, LOGIN for a Courier login program's, DELIVERY for a pipe
+    line to a maildrop transport."""
     if tag in auth_tags:
         return Kind.AUTH
+    if tag in login_tags:
+        return Kind.LOGIN
     if delivery is not None and is_maildrop_relay(delivery.relay):
         return Kind.DELIVERY
     return Kind.OTHER
@@ -106,6 +111,7 @@ def build_entry(
     extra_length: int = 0,
     cut: Cut | None = None,
     continues_secret: bool = False,
+    login_tags: Collection[str] = (),
 ) -> LogEntry:
     """Classify and bound one message; `extra_length` counts bytes a reader had to drop.
 
@@ -116,7 +122,10 @@ def build_entry(
     A prefix (`ERR:`…) in the message beats `priority`: it is only still there when
     nothing interpreted it, e.g. a daemon run without courierlogger logs at the
     unit's default priority. Real pipe lines are short; one over MESSAGE_CAP is not
-    parsed, so a forged giant line cannot pin megabytes in `delivery`.
+    parsed, so a forged giant line cannot pin megabytes in `delivery`. A login program's
+    line (`login_tags`) is matched against the catalogue like authdaemond's (its
+    `authentication error:` is authlib's failure), without authdaemond's orphan-fragment
+    guess, which `LOGIN FAILED, user=…` would fit.
     """
     if cut is None:
         cut = cut_of(message)
@@ -135,6 +144,7 @@ def build_entry(
     signature = (
         None
         if is_pipe_tag(tag) and delivery is None
+        else classify(message) if tag in login_tags and tag not in auth_tags
         else classify_entry(
             message,
             tag,
@@ -148,7 +158,7 @@ def build_entry(
     return LogEntry(
         timestamp=timestamp,
         source=source,
-        kind=kind_of(tag, delivery, auth_tags),
+        kind=kind_of(tag, delivery, auth_tags, login_tags),
         priority=priority,
         tag=tag,
         pid=pid,

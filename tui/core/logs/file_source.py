@@ -90,6 +90,7 @@ class FileFollower:
         *,
         auth_tags: Collection[str] = AUTH_TAGS,
         kinds: Collection[Kind] | None = None,
+        login_tags: Collection[str] = (),
         backfill_bytes: int = DEFAULT_BACKFILL_BYTES,
         rotated_backfill_bytes: int = ROTATED_BACKFILL_BYTES,
         line_buffer_cap: int = LINE_BUFFER_CAP,
@@ -97,6 +98,7 @@ class FileFollower:
         self.path = path
         self.source = str(path)
         self.auth_tags = tuple(auth_tags)
+        self.login_tags = tuple(login_tags)  # Courier IMAP/POP3's, where they are installed
         self.kinds = frozenset(kinds) if kinds is not None else None
         self.backfill_bytes = backfill_bytes
         self.rotated_backfill_bytes = rotated_backfill_bytes
@@ -121,6 +123,8 @@ class FileFollower:
             needles = [tag.encode() for tag in self.auth_tags] if Kind.AUTH in self.kinds else []
             if Kind.DELIVERY in self.kinds:
                 needles.append(b"/pipe[")
+            if Kind.LOGIN in self.kinds:
+                needles.extend(tag.encode() for tag in self.login_tags)
             self._needles = tuple(needles)
 
     @property
@@ -484,6 +488,7 @@ class FileFollower:
             cursor=f"{self.source}:{offset}",
             previous_message=self._previous_auth_message if in_order else None,
             auth_tags=self.auth_tags,
+            login_tags=self.login_tags,
             extra_length=dropped,
             cut=cut,
             continues_secret=self._secret_open and in_order,

@@ -72,6 +72,7 @@ class JournalFollower:
         units: Sequence[str] = (),
         identifiers: Sequence[str] = AUTH_TAGS,
         delivery_identifiers: Sequence[str] = DELIVERY_IDENTIFIERS,
+        login_identifiers: Sequence[str] = (),
         files: Sequence[Path] | None = None,
         directory: Path | None = None,
         kinds: Collection[Kind] | None = None,
@@ -79,6 +80,7 @@ class JournalFollower:
         self.units = tuple(_service(unit) for unit in units)
         self.identifiers = tuple(identifiers)
         self.delivery_identifiers = tuple(delivery_identifiers)
+        self.login_identifiers = tuple(login_identifiers)  # Courier IMAP/POP3's tags
         self.files = tuple(files) if files is not None else None
         self.directory = directory
         self.kinds = frozenset(kinds) if kinds is not None else None
@@ -104,7 +106,8 @@ class JournalFollower:
             reader.add_match(_SYSTEMD_UNIT=unit)  # same field: OR
         if self.units:
             reader.add_disjunction()
-        for identifier in (*self.identifiers, *self.delivery_identifiers):
+        for identifier in (*self.identifiers, *self.delivery_identifiers,
+                           *self.login_identifiers):
             reader.add_match(SYSLOG_IDENTIFIER=identifier)
         self._reader = reader
         return reader
@@ -284,6 +287,7 @@ class JournalFollower:
             priority=_number(fields["PRIORITY"]),
             previous_message=self._previous_auth_message if in_order else None,
             auth_tags=(tag,) if is_auth else self.identifiers,
+            login_tags=self.login_identifiers,
             continues_secret=self._secret_open and in_order,
         )
         if in_order and entry.kind is Kind.AUTH:

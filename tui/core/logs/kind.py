@@ -6,8 +6,10 @@ from enum import StrEnum
 
 
 class Kind(StrEnum):
-    """Which part of the chain wrote the line: authdaemond, a maildrop delivery, or other."""
+    """Which part of the chain wrote the line: authdaemond, a maildrop delivery, a Courier
+    IMAP/POP3 login (another client of authdaemond), or other."""
 
     AUTH = "auth"
     DELIVERY = "delivery"
+    LOGIN = "login"
     OTHER = "other"

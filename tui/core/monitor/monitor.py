@@ -271,7 +271,7 @@ class Monitor:
 
         installation = self.live.refresh()
         context = CheckContext(installation, timeout=self.check_timeout,
-                               measured=self.latest_measured())
+                               measured=self.latest_measured(), periodic=True)
         self.stream.publish(HealthSampled(sample_health(installation, context=context)))
         results = tuple(run_checks(context, ALL_CHECKS))
         now = time.time()

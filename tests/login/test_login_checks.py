@@ -1,0 +1,84 @@
+"""The login walk against the lab's real authdaemond: a refused user is explained by its
+account, home and Maildir; many refusals from one address are called guessing.
+
+The lab has no Courier IMAP (see the report of issue 24): the login lines are the exact
+strings imapd writes, appended to the lab's real mail log, and discovery is told the
+login programs are installed (the one thing the lab's host lacks).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from tui.core.checks.context import CheckContext
+from tui.core.checks.diagnosis import Branch, branch_for_step
+from tui.core.checks.login_checks import last_failed_login, login_answer, login_guessing
+from tui.core.checks.result import Status
+from tui.core.discovery.login_services import LoginServices
+from tui.core.ids.diagnosis_id import DiagnosisId
+from tui.core.ids.wizard_step import WizardStep
+from tui.core.installation import Installation
+from tui.lab.lab import Lab
+
+
+def _with(lab: Lab, services: LoginServices) -> CheckContext:
+    installation = Installation.from_flags({"config": str(lab.settings_file)})
+    discovery = dataclasses.replace(installation.discovery, login_services=services)
+    return CheckContext(Installation(installation.settings, discovery))
+
+
+def _with_imapd(lab: Lab) -> CheckContext:
+    return _with(lab, LoginServices((("imapd", Path("/etc/courier/imapd")),), "Courier imapd"))
+
+
+def _log(lab: Lab, *messages: str) -> None:
+    stamp = time.strftime("%b %e %H:%M:%S")
+    with lab.maillog.open("a") as log:
+        for message in messages:
+            log.write(f"{stamp} lab imapd: {message}\n")
+
+
+def test_a_refused_existing_user_is_a_wrong_password(healthy_lab: Lab) -> None:
+    user = "foo@domain.com"
+    _log(healthy_lab, f"LOGIN FAILED, user={user}, ip=[::ffff:192.0.2.10]")
+    context = _with_imapd(healthy_lab)
+    assert last_failed_login(context) == user
+    result = login_answer(context, user)
+    assert result.status is Status.FAIL, result
+    assert result.diagnosis == DiagnosisId.LOGIN_PASSWORD_WRONG, result
+    assert result.fix is not None and "--password-stdin" in result.fix.why
+
+
+def test_an_unknown_user_is_not_a_mailbox(healthy_lab: Lab) -> None:
+    result = login_answer(_with_imapd(healthy_lab), "nobody-here@domain.com")
+    assert result.diagnosis == DiagnosisId.NOT_A_MAILBOX, result
+
+
+def test_a_missing_home_is_named(break_lab: Callable[..., Lab]) -> None:
+    lab = break_lab("home-missing")
+    result = login_answer(_with_imapd(lab), "foo@domain.com")
+    assert result.diagnosis == DiagnosisId.HOME_MISSING, result
+
+
+def test_many_refusals_from_one_address_are_password_guessing(healthy_lab: Lab) -> None:
+    ip = "203.0.113.77"
+    _log(healthy_lab, *(f"LOGIN FAILED, user=admin{i}@domain.com, ip=[::ffff:{ip}]"
+                      for i in range(25)))
+    result = login_guessing(_with_imapd(healthy_lab))
+    assert result.status is Status.WARN and result.diagnosis == DiagnosisId.PASSWORD_GUESSING
+    assert ip in result.finding and "not an authlib fault" in result.finding
+    assert result.fix is not None and "fail2ban" in result.fix.why
+
+
+def test_without_courier_imap_the_login_checks_skip(healthy_lab: Lab) -> None:
+    context = _with(healthy_lab, LoginServices((), "no Courier IMAP/POP3 config found"))
+    assert login_guessing(context).status is Status.SKIP
+    assert login_answer(context, "foo@domain.com").status is Status.SKIP
+
+
+def test_the_login_steps_open_the_login_start() -> None:
+    assert branch_for_step(WizardStep.LOGIN_FAILED) is Branch.LOGIN
+    assert branch_for_step(WizardStep.PASSWORD_GUESSING) is Branch.LOGIN
