@@ -43,10 +43,6 @@ STEPS_WITHOUT_A_CHECK: frozenset[WizardStep] = frozenset({
     WizardStep.DELIVERY_HOME,
     WizardStep.DELIVERY_MAILBOX,
     WizardStep.DEBUG_TRUNCATION,
-    # Their checks come with the login side and the Postfix map checks.
-    WizardStep.LOGIN_FAILED,
-    WizardStep.PASSWORD_GUESSING,
-    WizardStep.POSTFIX_PGSQL_MAP,
 })
 # The step of a failure that names no diagnosis and whose check answers no step itself.
 DEFAULT_STEP = WizardStep.TEMPORARY_FAILURE
