@@ -149,3 +149,32 @@ def test_a_bad_line_logged_by_a_reload_is_not_called_a_stopped_daemon(lab, break
     assert "authdaemonrc-bad-line" in out
     assert "the file on disk is not what runs; the next restart will fail" in out
     assert "the daemon exited" not in out
+
+
+def test_an_excerpt_reads_as_a_whole_with_normal_lines_said_to_be_normal() -> None:
+    """The source strings of a login, a delivery and a failure: summed up, exit 0."""
+    excerpt = "\n".join([
+        "Nov 26 23:30:00 mail imapd: LOGIN, user=joe@example.com, ip=[::ffff:192.0.2.7], "
+        "port=[51234], protocol=IMAP",
+        "Nov 26 23:30:01 mail imapd-ssl: LOGIN FAILED, user=joe@example.com, "
+        "ip=[::ffff:192.0.2.7], port=[51234]",
+        "Nov 26 23:30:02 mail postfix/pipe[9]: 5CA13C0F12: to=<joe@example.com>, relay=vmaildrop, "
+        "delay=0.12, delays=0.05/0.01/0/0.06, dsn=2.0.0, status=sent (delivered via vmaildrop "
+        "service)",
+        "Nov 26 23:30:03 mail postfix/trivial-rewrite[8]: fatal: pgsql:/etc/postfix/domains.cf: "
+        "table lookup problem",
+        "Nov 26 23:30:04 mail postfix/smtpd[1]: connect from unknown[10.0.0.1]",
+    ]).encode()
+    result = explain("-", stdin=excerpt)
+    out = result.stdout.decode()
+    assert result.returncode == 0, result.stderr
+    assert "NORMAL  imap-login" in out and "NORMAL  postfix-pipe-delivered" in out
+    assert "login-failed" in out and "postfix-map-lookup-problem" in out
+    assert "4 of 5 lines explained.\n5 lines: 2 failures, 2 normal, 1 unknown.\n" in out
+    document = json.loads(explain("--json", "-", stdin=excerpt).stdout)
+    assert (document["lines_failed"], document["lines_normal"], document["lines_unknown"]) == (
+        2, 2, 1)
+    only_normal = explain("Nov 26 23:30:00 mail imapd: LOGOUT, ip=[::ffff:192.0.2.7], "
+                          "port=[51234], rcvd=120, sent=3456")
+    assert only_normal.returncode == 0
+    assert "1 line: 0 failures, 1 normal, 0 unknown." in only_normal.stdout.decode()

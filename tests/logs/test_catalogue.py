@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import re
 
 import pytest
 
@@ -23,10 +24,15 @@ from tui.core.logs.catalogue.registry import (
     ALL_SIGNATURES,
     CLIENT_SIGNATURES,
     FAMILIES,
+    PROGRAM_SIGNATURES,
     SIGNATURES,
     SIGNATURES_BY_ID,
 )
-from tui.core.logs.matcher.classify import classify, classify_command_output
+from tui.core.logs.matcher.classify import (
+    classify,
+    classify_command_output,
+    classify_program_line,
+)
 from tui.core.logs.matcher.compiled import compiled
 from tui.core.logs.matcher.entry import classify_entry
 
@@ -229,3 +235,45 @@ def test_split_prefix(line: str, tag: str, message: str) -> None:
 ])
 def test_unknown_lines_are_not_explained(line: str) -> None:
     assert explain_line(line, FACTS) is None
+
+
+# -- the records' sources ---------------------------------------------------------------------
+
+PROGRAM_EXAMPLES = [(signature.id, example) for signature in PROGRAM_SIGNATURES
+                    for example in signature.examples]
+# printf conversions, perror()'s wrapper (or all of it, when it prints a variable), shell
+# variables and the priority prefix courierlogger strips
+_NOT_LITERAL = re.compile(r'%[-#\d.]*l?[sdux]|perror\("|"\)|perror\([^"]*?\)|\$\{\w+\}|\\|@\w+@')
+_PRIORITY = re.compile(r"^(?:ERR|WARN|INFO|DEBUG|CRIT|ALERT):\s*")
+
+
+def _literal_pieces(text: str) -> list[str]:
+    pieces = (_PRIORITY.sub("", piece.strip()).strip(" ,.:") for piece in _NOT_LITERAL.split(text))
+    return [piece for piece in pieces if len(piece) >= 4]
+
+
+def test_every_record_names_its_source_file_and_string() -> None:
+    for signature in ALL_SIGNATURES:
+        assert signature.sources, f"{signature.id} names no upstream source"
+        for source in signature.sources:
+            assert source.file and source.format.strip(), signature.id
+            assert source.program.name and source.program.versions, signature.id
+
+
+@pytest.mark.parametrize("signature", [s for s in ALL_SIGNATURES if s.id != "orphan-fragment"],
+                         ids=lambda signature: signature.id)
+def test_the_examples_are_the_source_strings_filled_in(signature: Signature) -> None:
+    """Some source string's literal text is in some example: no wording made up."""
+    pieces = [piece for source in signature.sources for piece in _literal_pieces(source.format)]
+    if not pieces:  # the string is all conversion (`perror(path)`, libltdl's own text)
+        return
+    assert any(piece in example for piece in pieces for example in signature.examples), (
+        signature.id, pieces)
+
+
+@pytest.mark.parametrize(("expected", "message"), PROGRAM_EXAMPLES)
+def test_other_programs_examples_classify_to_their_signature(expected: str, message: str) -> None:
+    signature = classify_program_line(message)
+    assert signature is not None and signature.id == expected
+    assert _first_match(PROGRAM_SIGNATURES, message)[0] == expected
+    assert classify(message) is None  # never taken for one of authdaemond's own lines

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.waiting import sample_until
 from tui.core.authdaemon.outcome import Outcome
 from tui.core.explain.line import explain_line
 from tui.core.explain.remedies import PlatformFacts
@@ -115,3 +116,22 @@ def test_debug_login_2_passwords_are_masked(lab: Lab, break_lab: Callable[..., L
     for text in raw.splitlines():
         explanation = explain_line(text, PlatformFacts.generic())
         assert explanation is None or LAB_MAILBOX_PASSWORD not in explanation.line
+
+
+def test_a_wrong_password_and_the_normal_lines_around_it(
+        lab: Lab, break_lab: Callable[..., Lab]) -> None:
+    """A real login with a wrong password: what authdaemond wrote, read as explain reads it."""
+    break_lab("debug-login")
+    start = lab.maillog.stat().st_size
+    assert lab.client(read_timeout=5).login(MAILBOX, "not-the-password").outcome is (
+        Outcome.NOT_FOUND)
+    written = sample_until(
+        lambda: lab.maillog.read_bytes()[start:].decode("utf-8", errors="replace").splitlines(),
+        lambda lines: any("trying this module" in line for line in lines), timeout=10,
+        what="authdaemond's debug lines of the login")
+    explained = [explain_line(line, PlatformFacts.generic()) for line in written]
+    ids = {explanation.signature.id: explanation.normal for explanation in explained
+           if explanation is not None}
+    assert ids.get("lookup-received") is True, written
+    assert ids.get("lookup-trying-module") is True, written
+    assert "debug-passwords-logged" not in ids

@@ -151,7 +151,8 @@ WIZARD_STEPS_NAMED_IN_THE_BRIEF = {
 
 
 # Info-level lines that still point at a cause: DEBUG_LOGIN's account of a not-found lookup.
-INFO_WITH_A_CAUSE = {"lookup-zero-rows", "module-rejected", "all-modules-rejected"}
+INFO_WITH_A_CAUSE = {"lookup-zero-rows", "module-rejected", "all-modules-rejected",
+                     "login-password-mismatch", "authtest-rejected"}
 
 
 def test_every_problem_has_a_wizard_step_and_a_short_meaning() -> None:

@@ -1,7 +1,9 @@
 """`authlib-tui explain`: what a pasted authdaemond, maildrop or Postfix pipe line means.
 
 For each line it knows: the meaning, the cause, the check that confirms it and
-the fix in this platform's commands. `-` reads a pasted excerpt or a whole log
+the fix in this platform's commands; a line of normal work (a delivery, a
+login, a start) is said to be normal, and the run ends with how many lines were
+failures, normal or unknown. `-` reads a pasted excerpt or a whole log
 from stdin. Exit 0 when at least one line was explained, 1 when none was, 64 on
 bad usage. `--catalogue` prints docs/failures.md.
 """
@@ -86,6 +88,8 @@ def _write_text(out: TextIO, explanation: Explanation, facts: PlatformFacts) -> 
     out.write(f"\nline {explanation.line_number}: {explanation.line}\n")
     out.write(f"  {explanation.severity_label}  {signature.id}: {signature.short}\n")
     out.write(f"  Meaning: {signature.meaning}\n")
+    if explanation.normal:
+        return  # nothing is wrong: no cause, no fix
     out.write(f"  Cause:   {explanation.cause}\n")
     if explanation.confirm:
         out.write(f"  Confirm: {explanation.confirm}\n")
@@ -120,7 +124,7 @@ def _run(args: argparse.Namespace) -> int:
     except SettingsError as exc:
         return _usage_error(str(exc))
     out = sys.stdout
-    explained = read = 0
+    explained = read = normal = 0
     if args.json:
         platform = {"id": facts.platform.value, "label": facts.label, "assumed": facts.assumed,
                     "reason": facts.reason}
@@ -137,11 +141,18 @@ def _run(args: argparse.Namespace) -> int:
         else:
             _write_text(out, item, facts)
         explained += 1
+        normal += item.normal
         out.flush()
+    failures, unknown = explained - normal, read - explained
     if args.json:
-        out.write(f'\n], "lines_read": {read}, "lines_explained": {explained}}}\n')
+        out.write(f'\n], "lines_read": {read}, "lines_explained": {explained}, '
+                  f'"lines_failed": {failures}, "lines_normal": {normal}, '
+                  f'"lines_unknown": {unknown}}}\n')
     else:
-        out.write(f"\n{explained} of {read} line{'s' if read != 1 else ''} explained.\n")
+        lines = f"{read} line{'s' if read != 1 else ''}"
+        out.write(f"\n{explained} of {lines} explained.\n"
+                  f"{lines}: {failures} failure{'s' if failures != 1 else ''}, {normal} normal, "
+                  f"{unknown} unknown.\n")
     if damage:
         out.flush()
         lines = f"{read} line{'s' if read != 1 else ''}"

@@ -11,7 +11,12 @@ from tui.core.checks.registry import check_for_step
 from tui.core.explain.remedies import PlatformFacts
 from tui.core.logs.catalogue.postfix_pipe import pipe_line
 from tui.core.logs.catalogue.record import Signature
-from tui.core.logs.catalogue.registry import CLIENT_SIGNATURES, CONTEXT_SIGNATURES, SIGNATURES
+from tui.core.logs.catalogue.registry import (
+    CLIENT_SIGNATURES,
+    CONTEXT_SIGNATURES,
+    PROGRAM_SIGNATURES,
+    SIGNATURES,
+)
 from tui.core.logs.catalogue.remedy import APISCP_BOOTSTRAP
 
 _INTRO = """\
@@ -36,6 +41,8 @@ with `DEBUG_LOGIN=1` or `2` in authdaemonrc.
 
 
 def _severity(signature: Signature) -> str:
+    if signature.normal:
+        return "normal (nothing to fix)"
     return "mail lost" if signature.mail_lost else signature.severity.value
 
 
@@ -73,6 +80,11 @@ def render_failures_markdown() -> str:
             "```", pipe_line("/usr/bin/maildrop: Temporary authentication failure. "), "```", ""]
     for signature in CLIENT_SIGNATURES:
         out += _entry(signature, facts)
+    out += ["## The chain's other programs, each on its own line", "",
+            "Courier IMAP/POP3 and couriertcpd, couriertls, authtest's output, Postfix's own "
+            "daemons and the init scripts, as they reach the log after their tag.", ""]
+    for signature in PROGRAM_SIGNATURES:
+        out += _entry(signature, facts, signature.logged_at or "err")
     out += ["## Told apart by context", ""]
     for signature in CONTEXT_SIGNATURES:
         out += _entry(signature, facts)

@@ -23,7 +23,11 @@ from tui.core.checks.registry import check_for_step
 from tui.core.explain.remedies import PlatformFacts
 from tui.core.logs.catalogue.record import Signature
 from tui.core.logs.delivery_line import COMMAND_OUTPUT_MARK, parse_delivery_line
-from tui.core.logs.matcher.classify import classify, classify_command_output
+from tui.core.logs.matcher.classify import (
+    classify,
+    classify_command_output,
+    classify_program_line,
+)
 from tui.core.logs.matcher.entry import with_delays
 from tui.core.password_mask import mask_passwords
 from tui.core.safe_text import safe_text
@@ -45,8 +49,8 @@ _WITH_STAMP = re.compile(rf"^\s*(?:<\d{{1,3}}>)?{_STAMP}\s+(?:(?P<host>[^\s:]+)\
 # `word: ` may be the message itself (`marker line not found in /x: …`).
 _KNOWN_TAG = re.compile(
     r"^\s*(?:(?P<host>[^\s:]+)\s+)?(?P<tag>(?:\S*/)?(?:authdaemond[\w.-]*|courierlogger|authdaemon"
-    r"|courier-authdaemon|courier-authlib|maildrop|postfix(?:-[\w-]+)?/pipe|imapd(?:-ssl)?"
-    r"|pop3d(?:-ssl)?))(?:\[\d+\])?:\s"
+    r"|courier-authdaemon|courier-authlib|maildrop|postfix(?:-[\w-]+)?/[\w-]+|imapd(?:-ssl)?"
+    r"|pop3d(?:-ssl)?|imaplogin|courierpop3login|couriertcpd|couriertls))(?:\[\d+\])?:\s"
     # The client's own `authdaemon: s_connect() failed` is maildrop's text, not a tag.
     r"(?!s_connect\(\) failed|socket\(\) failed)"
 )
@@ -70,7 +74,14 @@ class Explanation:
     check: str  # the `authlib-tui check` id that confirms it ("" when none)
 
     @property
+    def normal(self) -> bool:
+        """A line of normal work (a delivery, a login): explained, but nothing is wrong."""
+        return self.signature.normal and not self.mail_lost
+
+    @property
     def severity_label(self) -> str:
+        if self.normal:
+            return "NORMAL"
         return "MAIL LOST" if self.mail_lost else self.signature.severity.value.upper()
 
     def as_dict(self) -> dict[str, object]:
@@ -81,7 +92,7 @@ class Explanation:
             "rank": signature.rank + (1 if self.mail_lost and not signature.mail_lost else 0),
             "short": signature.short, "meaning": signature.meaning, "cause": self.cause,
             "confirm": self.confirm, "fix": self.fix, "check": self.check,
-            "wizard_step": signature.wizard_step,
+            "wizard_step": signature.wizard_step, "normal": self.normal,
         }
 
 
@@ -114,7 +125,7 @@ def identify(line: str) -> tuple[Signature | None, bool]:
         signature = with_delays(classify_command_output(output), delivery)
         bounced = _BOUNCED.search(message[: message.find(COMMAND_OUTPUT_MARK)]) is not None
         return signature, signature is not None and (signature.mail_lost or bounced)
-    signature = classify(message)
+    signature = classify(message) or classify_program_line(message)
     if signature is None:
         signature = classify_command_output(message)  # maildrop's stderr pasted on its own
         # A bare `/path: strerror` from authdaemond is its own perror, never maildrop's.

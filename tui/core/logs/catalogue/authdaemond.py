@@ -10,8 +10,10 @@ from tui.core.findings import Severity
 from tui.core.ids.wizard_step import WizardStep
 from tui.core.logs.catalogue.family import Channel, Family
 from tui.core.logs.catalogue.pattern_parts import FILE
+from tui.core.logs.catalogue.programs import AUTHLIB
 from tui.core.logs.catalogue.record import Signature
 from tui.core.logs.catalogue.remedy import APISCP_BOOTSTRAP, Remedy
+from tui.core.logs.catalogue.source import Source
 
 _DAEMON_START_CONFIRM = ("Start it by hand in the foreground and read what it prints: "
                          "`{start}`, then `authlib-tui check` (startup-errors).")
@@ -28,6 +30,7 @@ SIGNATURES: tuple[Signature, ...] = (
         "what runs; the next restart will fail.",
         wizard_step=WizardStep.AUTHDAEMONRC_BAD_LINE,
         short="bad authdaemonrc line: exits at start-up, or the next restart will fail",
+        sources=(Source(AUTHLIB, "authdaemond.c", "ERR: Bad line in %s: %s"),),
         examples=("Bad line in /etc/courier/authdaemonrc: daemons 5",),
         remedy=Remedy(
             "{authdaemonrc} has a non-blank line without '=' (often a pasted value on its own "
@@ -48,6 +51,9 @@ SIGNATURES: tuple[Signature, ...] = (
         wizard_step=WizardStep.AUTHDAEMONRC_BAD_LINE,
         short="authdaemonrc is not valid shell",
         logged_at="the init system's log (the start script's stderr)",
+        sources=(
+            Source(AUTHLIB, "authdaemond.in", "%s: %d: %s: not found"),
+        ),
         examples=("/etc/courier/authdaemonrc: 12: garbage: not found",),
         remedy=Remedy(
             "The start script sources {authdaemonrc} with /bin/sh; a line is not valid shell (a "
@@ -65,6 +71,7 @@ SIGNATURES: tuple[Signature, ...] = (
         wizard_step=WizardStep.DAEMON_START_FAILED,
         short="authdaemonrc cannot be opened: the daemon exited",
         logged_at="info",
+        sources=(Source(AUTHLIB, "authdaemond.c", "perror(AUTHDAEMONRC)"),),
         examples=("/etc/courier/authdaemonrc: No such file or directory",),
         remedy=Remedy(
             "authdaemond cannot open {authdaemonrc} (missing, or not readable), so it exits.",
@@ -81,6 +88,7 @@ SIGNATURES: tuple[Signature, ...] = (
         wizard_step=WizardStep.DAEMON_START_FAILED,
         short="socket cannot be created: the daemon exited",
         logged_at="info",
+        sources=(Source(AUTHLIB, "authdaemond.c", "perror(AUTHDAEMONSOCK)"),),
         examples=("/run/courier/authdaemon/socket: Read-only file system",),
         remedy=Remedy(
             "authdaemond cannot create {socket}: the directory {socket_dir} is missing, read-only, "
@@ -100,6 +108,10 @@ SIGNATURES: tuple[Signature, ...] = (
         wizard_step=WizardStep.DAEMON_START_FAILED,
         short="authdaemond binary run directly",
         logged_at="the terminal or the init system's log",
+        sources=(
+            Source(AUTHLIB, "authdaemond.c (0.66)",
+                   "Error: authdaemond no longer handles its own daemonizing."),
+        ),
         examples=("Error: authdaemond no longer handles its own daemonizing.",),
         remedy=Remedy(
             "The authdaemond program was run directly with arguments; only its wrapper daemonizes.",
@@ -114,6 +126,10 @@ SIGNATURES: tuple[Signature, ...] = (
         "authdaemonrc has no usable daemons= value; authdaemond runs a single worker.",
         wizard_step=WizardStep.AUTHDAEMONRC_DAEMONS,
         short="no daemons= setting: one worker only",
+        sources=(
+            Source(AUTHLIB, "authdaemond.c",
+                   "ERR: Configuration error - missing 'daemons' setting, using %u"),
+        ),
         examples=("Configuration error - missing 'daemons' setting, using 1",),
         remedy=Remedy(
             "{authdaemonrc} has no daemons= (or it is 0 or not a number); authdaemond runs a "
@@ -132,6 +148,10 @@ SIGNATURES: tuple[Signature, ...] = (
         "lookup fails.",
         wizard_step=WizardStep.MODULE_MISSING,
         short="the module loader failed: no modules",
+        sources=(
+            Source(AUTHLIB, "authdaemond.c", "ERR: lt_dlinit() failed: %s"),
+            Source(AUTHLIB, "authdaemond.c", "ERR: lt_dlsetsearchpath() failed: %s"),
+        ),
         examples=("lt_dlsetsearchpath() failed: not enough memory",),
         remedy=Remedy(
             "libltdl could not start or find the module directory; the installation is damaged.",
@@ -151,6 +171,7 @@ SIGNATURES: tuple[Signature, ...] = (
         wizard_step=WizardStep.MODULE_MISSING,
         short="auth module not installed",
         logged_at="info",
+        sources=(Source(AUTHLIB, "authdaemond.c", "INFO: %s"),),
         examples=("file not found",),
         remedy=Remedy(
             "authmodulelist in {authdaemonrc} names a module whose library is not installed "
@@ -169,6 +190,7 @@ SIGNATURES: tuple[Signature, ...] = (
         wizard_step=WizardStep.MODULE_MISSING,
         short="a library the module needs is missing",
         logged_at="info",
+        sources=(Source(AUTHLIB, "authdaemond.c", "INFO: %s"),),
         examples=("libpq.so.5: cannot open shared object file: No such file or "
                   "directory",),
         remedy=Remedy(
@@ -186,6 +208,7 @@ SIGNATURES: tuple[Signature, ...] = (
         wizard_step=WizardStep.MODULE_MISSING,
         short="module built for another authlib/libpq",
         logged_at="info",
+        sources=(Source(AUTHLIB, "authdaemond.c", "INFO: %s"),),
         examples=("/usr/lib/courier-authlib/libauthpgsql.so: undefined symbol: "
                   "PQsslAttribute",),
         remedy=Remedy(
@@ -205,6 +228,7 @@ SIGNATURES: tuple[Signature, ...] = (
         wizard_step=WizardStep.MODULE_MISSING,
         short="module file is not a loadable library",
         logged_at="info",
+        sources=(Source(AUTHLIB, "authdaemond.c", "INFO: %s"),),
         examples=("/usr/lib/courier-authlib/libauthpgsql.so: invalid ELF header",),
         remedy=Remedy(
             "The module file is damaged or for another architecture.",
@@ -219,6 +243,7 @@ SIGNATURES: tuple[Signature, ...] = (
         "A module library loaded but is not an authlib module of this version.",
         wizard_step=WizardStep.MODULE_MISSING,
         short="library is not an authlib module of this version",
+        sources=(Source(AUTHLIB, "authdaemond.c", "ERR: Can't locate init function %s."),),
         examples=("Can't locate init function courier_authfoo_init.",),
         remedy=Remedy(
             "The library loaded but is not an authlib module of this version.",
@@ -234,6 +259,12 @@ SIGNATURES: tuple[Signature, ...] = (
         wizard_step=WizardStep.SYSTEM_RESOURCES,
         short="out of processes, descriptors or memory",
         logged_at="crit",
+        sources=(
+            Source(AUTHLIB, "authdaemond.c", 'perror("CRIT: fork() failed")'),
+            Source(AUTHLIB, "authdaemond.c", 'perror("CRIT: pipe() failed")'),
+            Source(AUTHLIB, "authdaemond.c", 'perror("CRIT: malloc() failed")'),
+            Source(AUTHLIB, "authdaemond.c", 'perror("CRIT: fcntl() failed")'),
+        ),
         examples=("fork() failed",),
         remedy=Remedy(
             "authdaemond ran out of processes, file descriptors or memory.",
@@ -249,6 +280,12 @@ SIGNATURES: tuple[Signature, ...] = (
         wizard_step=WizardStep.SYSTEM_RESOURCES,
         short="out of memory or descriptors",
         logged_at="info",
+        sources=(
+            Source(AUTHLIB, "authdaemond.c", 'perror("malloc")'),
+            Source(AUTHLIB, "authdaemond.c", 'perror("strdup")'),
+            Source(AUTHLIB, "authdaemond.c", 'perror("pipe")'),
+            Source(AUTHLIB, "authdaemond.c", 'perror("open")'),
+        ),
         examples=("malloc: Cannot allocate memory",),
         remedy=Remedy(
             "authdaemond ran out of memory or file descriptors.",
@@ -263,6 +300,7 @@ SIGNATURES: tuple[Signature, ...] = (
         "The workers are being replaced: a restart (SIGHUP) or a worker died.",
         short="workers stopping (restart or a worker died)",
         logged_at="info",
+        sources=(Source(AUTHLIB, "authdaemond.c", "INFO: stopping authdaemond children"),),
         examples=("stopping authdaemond children",),
     ),
     Signature(
@@ -272,6 +310,7 @@ SIGNATURES: tuple[Signature, ...] = (
         "A fresh set of workers is starting after authdaemonrc was re-read.",
         short="workers restarting",
         logged_at="info",
+        sources=(Source(AUTHLIB, "authdaemond.c", "INFO: restarting authdaemond children"),),
         examples=("restarting authdaemond children",),
     ),
     Signature(
@@ -281,6 +320,7 @@ SIGNATURES: tuple[Signature, ...] = (
         "authdaemond (re)started with these modules and this many workers.",
         short="authdaemond started",
         logged_at="info",
+        sources=(Source(AUTHLIB, "authdaemond.c", 'INFO: modules="%s", daemons=%u'),),
         examples=('modules="authpgsql", daemons=5',),
     ),
     Signature(
@@ -290,6 +330,7 @@ SIGNATURES: tuple[Signature, ...] = (
         "authdaemond is loading a module library.",
         short="loading a module",
         logged_at="info",
+        sources=(Source(AUTHLIB, "authdaemond.c", "INFO: Installing %s"),),
         examples=("Installing libauthpgsql.so",),
     ),
     Signature(
@@ -299,6 +340,7 @@ SIGNATURES: tuple[Signature, ...] = (
         "The module loaded.",
         short="module loaded",
         logged_at="info",
+        sources=(Source(AUTHLIB, "authdaemond.c", "INFO: Installation complete: %s"),),
         examples=("Installation complete: authpgsql",),
     ),
     Signature(
@@ -308,6 +350,7 @@ SIGNATURES: tuple[Signature, ...] = (
         "A module is being unloaded (the workers are stopping).",
         short="module unloading",
         logged_at="info",
+        sources=(Source(AUTHLIB, "authdaemond.c", "INFO: Uninstalling %s"),),
         examples=("Uninstalling authpgsql",),
     ),
 )

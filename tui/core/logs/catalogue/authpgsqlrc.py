@@ -6,8 +6,10 @@ from tui.core.findings import Severity
 from tui.core.ids.wizard_step import WizardStep
 from tui.core.logs.catalogue.family import Channel, Family
 from tui.core.logs.catalogue.pattern_parts import FILE
+from tui.core.logs.catalogue.programs import AUTHLIB
 from tui.core.logs.catalogue.record import Signature
 from tui.core.logs.catalogue.remedy import BOOTSTRAP_FIX, Remedy
+from tui.core.logs.catalogue.source import Source
 
 SIGNATURES: tuple[Signature, ...] = (
     Signature(
@@ -18,6 +20,10 @@ SIGNATURES: tuple[Signature, ...] = (
         "the old settings, fresh workers fail every lookup.",
         wizard_step=WizardStep.AUTHPGSQLRC_MARKER,
         short="authpgsqlrc lost its MARKER line; old settings kept",
+        sources=(
+            Source(AUTHLIB, "authconfigfile.cpp",
+                   "marker line not found in %s will try again later"),
+        ),
         examples=("marker line not found in /etc/courier/authpgsqlrc will try "
                   "again later",),
         remedy=Remedy(
@@ -37,6 +43,11 @@ SIGNATURES: tuple[Signature, ...] = (
         "fails (usually sysconftool was not run after an upgrade).",
         wizard_step=WizardStep.AUTHPGSQLRC_MARKER,
         short="authpgsqlrc has no ##NAME: MARKER: line",
+        sources=(
+            Source(AUTHLIB, "authconfigfile.cpp",
+                   "marker line not found in %s (probably forgot to run sysconftool after an "
+                   "upgrade)"),
+        ),
         examples=("marker line not found in /etc/courier/authpgsqlrc (probably forgot to "
                   "run sysconftool after an upgrade)",),
         remedy=Remedy(
@@ -55,6 +66,7 @@ SIGNATURES: tuple[Signature, ...] = (
         "PGSQL_USERNAME/PGSQL_PASSWORD keys.",
         wizard_step=WizardStep.AUTHPGSQLRC_OLD_KEYS,
         short="no PGSQL_CONNECTION (old PGSQL_HOST-style file?)",
+        sources=(Source(AUTHLIB, "authconfigfile.cpp", "%s not found in %s"),),
         examples=("PGSQL_CONNECTION not found in /etc/courier/authpgsqlrc",),
         remedy=Remedy(
             "{authpgsqlrc} has no PGSQL_CONNECTION; authlib 0.67+ ignores the old PGSQL_HOST/"
@@ -73,6 +85,7 @@ SIGNATURES: tuple[Signature, ...] = (
         "custom SELECT clauses are set.",
         wizard_step=WizardStep.AUTHPGSQLRC_REQUIRED_KEYS,
         short="authpgsqlrc lacks a required key",
+        sources=(Source(AUTHLIB, "authconfigfile.cpp", "%s not found in %s"),),
         examples=("PGSQL_USER_TABLE not found in /etc/courier/authpgsqlrc",),
         remedy=Remedy(
             "{authpgsqlrc} lacks PGSQL_USER_TABLE or PGSQL_CRYPT_PWFIELD, which are needed unless "
@@ -89,6 +102,9 @@ SIGNATURES: tuple[Signature, ...] = (
         "An old (≤ 0.66) authpgsql misses a required authpgsqlrc key.",
         wizard_step=WizardStep.AUTHPGSQLRC_REQUIRED_KEYS,
         short="old authpgsql misses an authpgsqlrc key",
+        sources=(
+            Source(AUTHLIB, "authpgsqllib.c (0.66)", "authpgsql: PGSQL_USERNAME not set in %s"),
+        ),
         examples=("authpgsql: PGSQL_USERNAME not set in /etc/authlib/authpgsqlrc.",),
         remedy=Remedy(
             "An old authpgsql misses a key it requires in {authpgsqlrc}.",
@@ -104,6 +120,7 @@ SIGNATURES: tuple[Signature, ...] = (
         "with.",
         wizard_step=WizardStep.CONFIG_FILE_ACCESS,
         short="module config file does not exist",
+        sources=(Source(AUTHLIB, "authconfigfile.cpp", "stat(%s) failed"),),
         examples=("stat(/etc/courier/authpgsqlrc) failed",),
         remedy=Remedy(
             "The module's config file is not where authlib was built to look (a package split, or "
@@ -121,6 +138,7 @@ SIGNATURES: tuple[Signature, ...] = (
         "A module's config file exists but authdaemond cannot read it (mode or owner).",
         wizard_step=WizardStep.CONFIG_FILE_ACCESS,
         short="module config file unreadable by authdaemond",
+        sources=(Source(AUTHLIB, "authconfigfile.cpp", "Cannot open %s"),),
         examples=("Cannot open /etc/courier/authpgsqlrc",),
         remedy=Remedy(
             "authdaemond cannot read the module's config file: its mode or owner changed.",

@@ -9,8 +9,10 @@ from __future__ import annotations
 from tui.core.findings import Severity
 from tui.core.ids.wizard_step import WizardStep
 from tui.core.logs.catalogue.family import Channel, Family
+from tui.core.logs.catalogue.programs import AUTHLIB, MAILDROP_PROGRAM
 from tui.core.logs.catalogue.record import Signature
 from tui.core.logs.catalogue.remedy import APISCP_BOOTSTRAP, Remedy
+from tui.core.logs.catalogue.source import Source
 
 _S_CONNECT = r"^\s*(?:(?:ERR|CRIT): )?authdaemon: s_connect\(\) failed"
 
@@ -26,6 +28,10 @@ SIGNATURES: tuple[Signature, ...] = (
         wizard_step=WizardStep.MAILDROP_TEMPFAIL_FLAG,
         short="authdaemond unreachable and maildrop lacks -a: mail bounced",
         mail_lost=True,
+        sources=(
+            Source(AUTHLIB, "authdaemonlib.c", 'perror("ERR: authdaemon: s_connect() failed")'),
+            Source(MAILDROP_PROGRAM, "maildrop/main.C", "Invalid user specified."),
+        ),
         examples=("ERR: authdaemon: s_connect() failed: Connection refused Invalid "
                   "user specified. ",),
         remedy=Remedy(
@@ -45,6 +51,9 @@ SIGNATURES: tuple[Signature, ...] = (
         "exited at start-up on a config error (a full pool queues, it does not refuse).",
         wizard_step=WizardStep.DAEMON_NOT_RUNNING,
         short="authdaemond is not running (stale socket)",
+        sources=(
+            Source(AUTHLIB, "authdaemonlib.c", 'perror("ERR: authdaemon: s_connect() failed")'),
+        ),
         examples=("ERR: authdaemon: s_connect() failed: Connection refused "
                   "/usr/bin/maildrop: Temporary authentication failure. ",),
         remedy=Remedy(
@@ -62,6 +71,9 @@ SIGNATURES: tuple[Signature, ...] = (
         "was built for a different authdaemonvar.",
         wizard_step=WizardStep.SOCKET_MISSING,
         short="no authdaemond socket file",
+        sources=(
+            Source(AUTHLIB, "authdaemonlib.c", 'perror("ERR: authdaemon: s_connect() failed")'),
+        ),
         examples=("ERR: authdaemon: s_connect() failed: No such file or directory "
                   "/usr/bin/maildrop: Temporary authentication failure. ",),
         remedy=Remedy(
@@ -80,6 +92,9 @@ SIGNATURES: tuple[Signature, ...] = (
         "root, or the directory's mode or owner changed.",
         wizard_step=WizardStep.SOCKET_PERMISSION,
         short="maildrop may not reach the socket",
+        sources=(
+            Source(AUTHLIB, "authdaemonlib.c", 'perror("ERR: authdaemon: s_connect() failed")'),
+        ),
         examples=("ERR: authdaemon: s_connect() failed: Permission denied "
                   "/usr/bin/maildrop: Temporary authentication failure. ",),
         remedy=Remedy(
@@ -99,6 +114,9 @@ SIGNATURES: tuple[Signature, ...] = (
         "faster database are needed.",
         wizard_step=WizardStep.BACKLOG_FULL,
         short="worker pool and backlog full",
+        sources=(
+            Source(AUTHLIB, "authdaemonlib.c", 'perror("ERR: authdaemon: s_connect() failed")'),
+        ),
         examples=("ERR: authdaemon: s_connect() failed: Resource temporarily unavailable "
                   "/usr/bin/maildrop: Temporary authentication failure. ",),
         remedy=Remedy(
@@ -116,6 +134,9 @@ SIGNATURES: tuple[Signature, ...] = (
         "maildrop could not connect to authdaemond (see the reason after the colon).",
         wizard_step=WizardStep.DAEMON_NOT_RUNNING,
         short="maildrop could not connect to authdaemond",
+        sources=(
+            Source(AUTHLIB, "authdaemonlib.c", 'perror("ERR: authdaemon: s_connect() failed")'),
+        ),
         examples=("ERR: authdaemon: s_connect() failed: Connection timed out ERR: "
                   "[Hint: perhaps authdaemond is not running?] /usr/bin/maildrop: "
                   "Temporary authentication failure. ",),
@@ -134,6 +155,9 @@ SIGNATURES: tuple[Signature, ...] = (
         "before it.",
         wizard_step=WizardStep.DAEMON_NOT_RUNNING,
         short="maildrop could not connect to authdaemond",
+        sources=(
+            Source(AUTHLIB, "authdaemonlib.c", "ERR: [Hint: perhaps authdaemond is not running?]"),
+        ),
         examples=("ERR: [Hint: perhaps authdaemond is not running?] ",),
         remedy=Remedy(
             "The connect to authdaemond failed; the reason is on the s_connect() line before it.",
@@ -148,6 +172,9 @@ SIGNATURES: tuple[Signature, ...] = (
         "The client could not even create a socket: it ran out of descriptors or memory.",
         wizard_step=WizardStep.SYSTEM_RESOURCES,
         short="client out of sockets",
+        sources=(
+            Source(AUTHLIB, "authdaemonlib.c", 'perror("CRIT: authdaemon: socket() failed")'),
+        ),
         examples=("CRIT: authdaemon: socket() failed: Too many open files ",),
         remedy=Remedy(
             "The delivering process could not create a socket (out of descriptors or memory).",

@@ -5,8 +5,10 @@ from __future__ import annotations
 from tui.core.findings import Severity
 from tui.core.ids.wizard_step import WizardStep
 from tui.core.logs.catalogue.family import Channel, Family
+from tui.core.logs.catalogue.programs import COURIER_IMAP
 from tui.core.logs.catalogue.record import Signature
 from tui.core.logs.catalogue.remedy import Remedy
+from tui.core.logs.catalogue.source import Source
 
 SIGNATURES: tuple[Signature, ...] = (
     Signature(
@@ -19,6 +21,10 @@ SIGNATURES: tuple[Signature, ...] = (
         wizard_step=WizardStep.TEMPORARY_FAILURE,
         short="login failed temporarily: authdaemond's lookup failed",
         logged_at="err, by imapd or pop3d (courierpop3login), not authdaemond",
+        sources=(
+            Source(COURIER_IMAP, "imap/imaplogin.C", 'perror("ERR: authentication error")'),
+            Source(COURIER_IMAP, "imap/pop3login.C", 'perror("ERR: authentication error")'),
+        ),
         examples=("authentication error: Input/output error",),
         remedy=Remedy(
             "A Courier IMAP/POP3 login's lookup failed temporarily: authdaemond's module could not "

@@ -18,6 +18,11 @@ class Channel(StrEnum):
     # it after `Command output:`; nowhere else in that line, since the recipient address
     # in `to=<…>` is chosen by whoever sends the mail.
     COMMAND_OUTPUT = "command-output"
+    # Another program's own line in the mail log or on a terminal: Courier IMAP/POP3 and
+    # couriertcpd, couriertls, authtest's output, Postfix's daemons, an init script. Read
+    # by `explain` after authdaemond's records; the log scan never looks at these, nor at
+    # authdaemond's normal debug lines, which are kept here for that reason.
+    PROGRAM = "program"
     # Told apart by what surrounds the line (Postfix's delays, the line before): never
     # matched by its pattern alone; the matcher names these records itself.
     CONTEXT = "context"

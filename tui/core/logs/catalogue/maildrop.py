@@ -6,8 +6,10 @@ from tui.core.findings import Severity
 from tui.core.ids.wizard_step import WizardStep
 from tui.core.logs.catalogue.family import Channel, Family
 from tui.core.logs.catalogue.pattern_parts import MAILDROP
+from tui.core.logs.catalogue.programs import MAILDROP_PROGRAM
 from tui.core.logs.catalogue.record import Signature
 from tui.core.logs.catalogue.remedy import LOOKUP_CONFIRM, Remedy
+from tui.core.logs.catalogue.source import Source
 
 _HOME_CONFIRM = ("`authlib-tui lookup ADDRESS` shows the HOME, UID and GID the lookup answers; "
                  "`ls -ld` that home.")
@@ -22,12 +24,31 @@ SIGNATURES: tuple[Signature, ...] = (
         "pool (delays ≈ 30 s).",
         wizard_step=WizardStep.TEMPORARY_FAILURE,
         short="lookup failed temporarily (database, SQL or saturation)",
+        sources=(Source(MAILDROP_PROGRAM, "maildrop/main.C", "Temporary authentication failure."),),
         examples=("/usr/bin/maildrop: Temporary authentication failure. ",),
         remedy=Remedy(
             "authdaemond answered with a temporary failure or not at all: the database or its "
             "credentials (delays ≈ 0), an SQL error, or saturated workers (≈ 30 s).",
             "`authlib-tui check` (lookup-answers) and the authdaemond lines at that time.",
             "Explain authdaemond's lines from the same moment; with none, `authlib-tui check`.",
+        ),
+    ),
+    Signature(
+        "maildrop-untrusted",
+        rf"{MAILDROP}You are not a trusted user",
+        Severity.ERROR,
+        "maildrop -d was run by a user it does not trust to deliver for others (a build with "
+        "restricted trusted users): the mail is deferred, over and over.",
+        wizard_step=WizardStep.MAILDROP_SETUID,
+        short="maildrop does not trust the user that runs it",
+        sources=(Source(MAILDROP_PROGRAM, "maildrop/main.C", "You are not a trusted user."),),
+        examples=("/usr/bin/maildrop: You are not a trusted user. ",),
+        remedy=Remedy(
+            "Postfix runs maildrop as master.cf's user= (the pipe's user), and this maildrop "
+            "was built to let only its trusted users (--enable-trusted-users) deliver with -d.",
+            "`postconf -M | grep maildrop` shows user=; `maildrop -v` shows the build.",
+            "Run the pipe as a trusted user (the mail user the build names), or use a maildrop "
+            "package built without the restriction; then `postfix reload`.",
         ),
     ),
     Signature(
@@ -41,6 +62,7 @@ SIGNATURES: tuple[Signature, ...] = (
         wizard_step=WizardStep.NOT_A_MAILBOX,
         short="no such mailbox: bounced, the mail is lost",
         mail_lost=True,
+        sources=(Source(MAILDROP_PROGRAM, "maildrop/main.C", "Invalid user specified."),),
         examples=("Invalid user specified. ",),
         remedy=Remedy(
             "authdaemond answered 'no such user' (or maildrop was built to treat a failure that "
@@ -62,6 +84,7 @@ SIGNATURES: tuple[Signature, ...] = (
         "so maildrop cannot switch to it; mail is deferred.",
         wizard_step=WizardStep.DELIVERY_IDENTITY,
         short="the looked-up system user does not exist",
+        sources=(Source(MAILDROP_PROGRAM, "maildrop/main.C", "Cannot find system user "),),
         examples=("Cannot find system user vmail /usr/bin/maildrop: Cannot set my "
                   "user or group id. ",),
         remedy=Remedy(
@@ -82,6 +105,7 @@ SIGNATURES: tuple[Signature, ...] = (
         wizard_step=WizardStep.MAILDROP_SETUID,
         short="maildrop is not setuid root: every delivery bounces",
         mail_lost=True,
+        sources=(Source(MAILDROP_PROGRAM, "maildrop/main.C", 'perror("setgid")'),),
         examples=("setgid: Operation not permitted ",),
         remedy=Remedy(
             "maildrop is not setuid root (Debian ships it setgid mail only), so it cannot become "
@@ -99,6 +123,9 @@ SIGNATURES: tuple[Signature, ...] = (
         "be entered; the mail is deferred until it can.",
         wizard_step=WizardStep.MAILBOX_HOME,
         short="mailbox home missing or not enterable",
+        sources=(
+            Source(MAILDROP_PROGRAM, "maildrop/main.C", "Unable to change to home directory."),
+        ),
         examples=("/usr/bin/maildrop: Unable to change to home directory. ",),
         remedy=Remedy(
             "The home directory the lookup answered does not exist or the mailbox's user cannot "
@@ -116,6 +143,9 @@ SIGNATURES: tuple[Signature, ...] = (
         "maildrop refuses to deliver into it (deferred).",
         wizard_step=WizardStep.MAILBOX_HOME,
         short="mailbox home owned by the wrong user",
+        sources=(
+            Source(MAILDROP_PROGRAM, "maildrop/main.C", "Home directory owned by wrong user."),
+        ),
         examples=("/usr/bin/maildrop: Home directory owned by wrong user. ",),
         remedy=Remedy(
             "The home directory belongs to another uid than the one the lookup answers.",
@@ -131,6 +161,10 @@ SIGNATURES: tuple[Signature, ...] = (
         "(deferred).",
         wizard_step=WizardStep.MAILBOX_HOME,
         short="mailbox home is world-writable",
+        sources=(
+            Source(MAILDROP_PROGRAM, "maildrop/main.C",
+                   "Invalid home directory permissions - world writable."),
+        ),
         examples=("/usr/bin/maildrop: Invalid home directory permissions - world "
                   "writable. ",),
         remedy=Remedy(
@@ -149,6 +183,9 @@ SIGNATURES: tuple[Signature, ...] = (
         "the name for a mailbox file and could not lock it (deferred).",
         wizard_step=WizardStep.MAILDIR_MISSING,
         short="Maildir missing: maildrop cannot lock a mailbox file",
+        sources=(
+            Source(MAILDROP_PROGRAM, "maildrop/dotlock.C", "Unable to create a dot-lock at "),
+        ),
         examples=("/usr/bin/maildrop: Unable to create a dot-lock at Mail/",),
         remedy=Remedy(
             "The Maildir the lookup names is missing, so maildrop took the name for a mailbox file "
@@ -166,6 +203,7 @@ SIGNATURES: tuple[Signature, ...] = (
         "maildrop is not setuid root; mail is deferred.",
         wizard_step=WizardStep.DELIVERY_IDENTITY,
         short="maildrop cannot become the mailbox user",
+        sources=(Source(MAILDROP_PROGRAM, "maildrop/main.C", "Cannot set my user or group id."),),
         examples=("/usr/bin/maildrop: Cannot set my user or group id. ",),
         remedy=Remedy(
             "maildrop cannot switch to the mailbox's uid/gid: it is not setuid root, or the "
@@ -184,6 +222,7 @@ SIGNATURES: tuple[Signature, ...] = (
         wizard_step=WizardStep.DELIVERY_IDENTITY,
         short="maildrop cannot switch group: bounced",
         mail_lost=True,
+        sources=(Source(MAILDROP_PROGRAM, "maildrop/main.C", 'perror("setgid")'),),
         examples=("setgid: Invalid argument ",),
         remedy=Remedy(
             "maildrop cannot switch to the mailbox's group (not setuid root, or a bad gid); it "
@@ -202,6 +241,7 @@ SIGNATURES: tuple[Signature, ...] = (
         wizard_step=WizardStep.DELIVERY_HOME,
         short="home directory cannot be created: bounced",
         mail_lost=True,
+        sources=(Source(MAILDROP_PROGRAM, "maildrop/main.C", "perror(auth->homedir)"),),
         examples=("/home/virtual/site1/home/user: Permission denied ",),
         remedy=Remedy(
             "maildrop could not create the home directory the lookup named; it exits 1 and Postfix "
@@ -220,6 +260,10 @@ SIGNATURES: tuple[Signature, ...] = (
         "or owned by another user than the lookup's uid); mail is deferred.",
         wizard_step=WizardStep.DELIVERY_HOME,
         short="home directory has the wrong type, mode or owner",
+        sources=(
+            Source(MAILDROP_PROGRAM, "maildrop/main.C", "Cannot stat() home directory."),
+            Source(MAILDROP_PROGRAM, "maildrop/main.C", "Home directory is not a directory."),
+        ),
         examples=("/usr/bin/maildrop: Home directory is not a directory. ",),
         remedy=Remedy(
             "maildrop refuses the home: not a directory, world-writable, or owned by another uid "
@@ -235,6 +279,7 @@ SIGNATURES: tuple[Signature, ...] = (
         "The mailbox is over its maildir quota (the lookup's QUOTA, or maildirsize).",
         wizard_step=WizardStep.DELIVERY_MAILBOX,
         short="mailbox over quota",
+        sources=(Source(MAILDROP_PROGRAM, "maildrop/maildir.C", "maildrop: maildir over quota."),),
         examples=("maildrop: maildir over quota. ",),
         remedy=Remedy(
             "The mailbox is full: its maildir quota is used up.",
@@ -252,6 +297,13 @@ SIGNATURES: tuple[Signature, ...] = (
         "owner, or a full disk); mail is deferred.",
         wizard_step=WizardStep.DELIVERY_MAILBOX,
         short="mailbox cannot be written",
+        sources=(
+            Source(MAILDROP_PROGRAM, "maildrop/deliver.C", "Unable to open mailbox."),
+            Source(MAILDROP_PROGRAM, "maildrop/deliver.C", "Seek error on mailbox."),
+            Source(MAILDROP_PROGRAM, "maildrop/dotlock.C", "Unable to create a dot-lock at "),
+            Source(MAILDROP_PROGRAM, "maildrop/filelock.C", "Unable to create flock file."),
+            Source(MAILDROP_PROGRAM, "maildrop/maildir.C", "rename() failed."),
+        ),
         examples=("/usr/bin/maildrop: Unable to open mailbox. ",),
         remedy=Remedy(
             "maildrop cannot write the mailbox: wrong maildir path from the lookup, wrong owner or "
@@ -267,6 +319,10 @@ SIGNATURES: tuple[Signature, ...] = (
         "maildrop cannot open the maildir (the error follows the path); mail is deferred.",
         wizard_step=WizardStep.DELIVERY_MAILBOX,
         short="maildir cannot be opened",
+        sources=(
+            Source(MAILDROP_PROGRAM, "maildrop/maildir.C",
+                   "maildrop: %s: %s (the maildir's own error)"),
+        ),
         examples=("maildrop: /home/user/Mail/: Permission denied ",),
         remedy=Remedy(
             "maildrop cannot open the maildir named in the line (the error follows it).",
@@ -282,6 +338,9 @@ SIGNATURES: tuple[Signature, ...] = (
         "or home); mail is deferred.",
         wizard_step=WizardStep.SYSTEM_RESOURCES,
         short="no space for maildrop's temporary file",
+        sources=(
+            Source(MAILDROP_PROGRAM, "maildrop/message.C", "Unable to create temporary file."),
+        ),
         examples=("/usr/bin/maildrop: Unable to create temporary file. ",),
         remedy=Remedy(
             "maildrop cannot write its temporary copy (disk full or /tmp not writable).",
@@ -297,6 +356,7 @@ SIGNATURES: tuple[Signature, ...] = (
         "deferred.",
         wizard_step=WizardStep.TEMPORARY_FAILURE,
         short="delivery ran out of time",
+        sources=(Source(MAILDROP_PROGRAM, "maildrop/main.C", "maildrop: Timeout quota exceeded."),),
         examples=("maildrop: Timeout quota exceeded. ",),
         remedy=Remedy(
             "The delivery took longer than maildrop's time limit: a slow lookup, filter or disk.",
@@ -312,6 +372,7 @@ SIGNATURES: tuple[Signature, ...] = (
         "deferred.",
         wizard_step=WizardStep.SYSTEM_RESOURCES,
         short="maildrop was killed by a signal",
+        sources=(Source(MAILDROP_PROGRAM, "maildrop/maildrop.C", "maildrop: signal 0x"),),
         examples=("maildrop: signal 0x09 ",),
         remedy=Remedy(
             "maildrop was killed: 0x06 an abort (a crash), 0x09 SIGKILL (often the OOM killer), "

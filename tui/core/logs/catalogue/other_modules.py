@@ -5,8 +5,10 @@ from __future__ import annotations
 from tui.core.findings import Severity
 from tui.core.ids.wizard_step import WizardStep
 from tui.core.logs.catalogue.family import Channel, Family
+from tui.core.logs.catalogue.programs import AUTHLIB
 from tui.core.logs.catalogue.record import Signature
 from tui.core.logs.catalogue.remedy import Remedy
+from tui.core.logs.catalogue.source import Source
 
 SIGNATURES: tuple[Signature, ...] = (
     # Before other-module-connect-failed: the server answered, but refused authmysql's login.
@@ -20,6 +22,10 @@ SIGNATURES: tuple[Signature, ...] = (
         "sent), or the server wants a password scheme this client lacks.",
         wizard_step=WizardStep.OTHER_MODULE,
         short="MySQL refused authmysql's user or password",
+        sources=(
+            Source(AUTHLIB, "authmysqllib.cpp",
+                   "failed to connect to mysql server (server=%s, userid=%s): %s"),
+        ),
         examples=("failed to connect to mysql server (server=localhost, "
                   "userid=courier): Access denied for user "
                   "'courier'@'localhost' (using password: YES)",),
@@ -46,6 +52,12 @@ SIGNATURES: tuple[Signature, ...] = (
         "ends the line); its lookups are temporary failures.",
         wizard_step=WizardStep.OTHER_MODULE,
         short="authmysql/authldap/authsqlite cannot reach its backend",
+        sources=(
+            Source(AUTHLIB, "authmysqllib.cpp",
+                   "failed to connect to mysql server (server=%s, userid=%s): %s"),
+            Source(AUTHLIB, "authmysqllib.cpp", "authmysql: mysql_select_db(%s) error: %s"),
+            Source(AUTHLIB, "authldaplib.cpp", "cannot connect to LDAP server (%s): %s"),
+        ),
         examples=("failed to connect to mysql server (server=db.example.com, "
                   "userid=courier): Unknown MySQL server host "
                   "'db.example.com' (-2)",),
@@ -67,6 +79,11 @@ SIGNATURES: tuple[Signature, ...] = (
         "cannot work.",
         wizard_step=WizardStep.OTHER_MODULE,
         short="authmysqlrc/authldaprc setting missing or invalid",
+        sources=(
+            Source(AUTHLIB, "authmysqllib.cpp", "authmysql: MYSQL_USERNAME not set in %s"),
+            Source(AUTHLIB, "authmysqllib.cpp",
+                   "authmysql: MYSQL_CRYPT_PWFIELD and MYSQL_CLEAR_PWFIELD not set in %s"),
+        ),
         examples=("authmysql: MYSQL_USERNAME not set in /etc/courier/authmysqlrc.",),
         remedy=Remedy(
             "The module's rc file (authmysqlrc, authldaprc) misses a required key or has an "

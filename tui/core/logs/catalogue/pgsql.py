@@ -9,8 +9,10 @@ from __future__ import annotations
 from tui.core.findings import Severity
 from tui.core.ids.wizard_step import WizardStep
 from tui.core.logs.catalogue.family import Channel, Family
+from tui.core.logs.catalogue.programs import AUTHLIB, LIBPQ
 from tui.core.logs.catalogue.record import Signature
 from tui.core.logs.catalogue.remedy import BOOTSTRAP_FIX, SELECT_CONFIRM, Remedy
+from tui.core.logs.catalogue.source import Source
 
 # libpq's words before its reason: since PostgreSQL 14, and before.
 _LIBPQ_FAILED = r"(?:connection to server .*? failed: |could not connect to server: )"
@@ -26,6 +28,7 @@ SIGNATURES: tuple[Signature, ...] = (
         "Every lookup by this worker is a temporary failure.",
         wizard_step=WizardStep.DB_DOWN,
         short="authpgsql cannot reach PostgreSQL (reason on the next line)",
+        sources=(Source(AUTHLIB, "authpgsqllib.cpp", "PGSQL_CONNECTION could not be established"),),
         examples=("PGSQL_CONNECTION could not be established",),
         remedy=Remedy(
             "authpgsql's connection to PostgreSQL failed; libpq's reason is the next log line.",
@@ -40,6 +43,10 @@ SIGNATURES: tuple[Signature, ...] = (
         "PostgreSQL rejected the password in PGSQL_CONNECTION (authpgsqlrc).",
         wizard_step=WizardStep.DB_CREDENTIALS,
         short="wrong database password in PGSQL_CONNECTION",
+        sources=(
+            Source(LIBPQ, "src/backend/libpq/auth.c",
+                   'password authentication failed for user "%s"'),
+        ),
         examples=('connection to server at "127.0.0.1", port 5432 failed: FATAL:  '
                   'password authentication failed for user "postfix".',),
         remedy=Remedy(
@@ -58,6 +65,9 @@ SIGNATURES: tuple[Signature, ...] = (
         "PostgreSQL asks for a password but PGSQL_CONNECTION gives none (no password=).",
         wizard_step=WizardStep.DB_CREDENTIALS,
         short="PGSQL_CONNECTION has no password",
+        sources=(
+            Source(LIBPQ, "src/interfaces/libpq/libpq-int.h", "fe_sendauth: no password supplied"),
+        ),
         examples=('connection to server at "127.0.0.1", port 5432 failed: '
                   "fe_sendauth: no password supplied.",),
         remedy=Remedy(
@@ -74,6 +84,7 @@ SIGNATURES: tuple[Signature, ...] = (
         "The user= in PGSQL_CONNECTION is not a PostgreSQL role.",
         wizard_step=WizardStep.DB_CREDENTIALS,
         short="database role in PGSQL_CONNECTION does not exist",
+        sources=(Source(LIBPQ, "src/backend/utils/init/miscinit.c", 'role "%s" does not exist'),),
         examples=('connection to server at "127.0.0.1", port 5432 failed: FATAL:  role '
                   '"postfix" does not exist.',),
         remedy=Remedy(
@@ -91,6 +102,9 @@ SIGNATURES: tuple[Signature, ...] = (
         "The dbname= in PGSQL_CONNECTION names no database on that server.",
         wizard_step=WizardStep.DB_DOWN,
         short="database in PGSQL_CONNECTION does not exist",
+        sources=(
+            Source(LIBPQ, "src/backend/utils/init/postinit.c", 'database "%s" does not exist'),
+        ),
         examples=('connection to server at "127.0.0.1", port 5432 failed: FATAL:  database '
                   '"appldb" does not exist.',),
         remedy=Remedy(
@@ -109,6 +123,10 @@ SIGNATURES: tuple[Signature, ...] = (
         "this database.",
         wizard_step=WizardStep.DB_CREDENTIALS,
         short="pg_hba.conf does not allow the mail role",
+        sources=(
+            Source(LIBPQ, "src/backend/libpq/auth.c",
+                   'no pg_hba.conf entry for host "%s", user "%s", database "%s", %s'),
+        ),
         examples=('connection to server at "10.0.0.5", port 5432 failed: FATAL:  no '
                   'pg_hba.conf entry for host "10.0.0.9", user "postfix", database '
                   '"appldb", no encryption.',),
@@ -129,6 +147,11 @@ SIGNATURES: tuple[Signature, ...] = (
         "holds one connection of its own.",
         wizard_step=WizardStep.DB_DOWN,
         short="PostgreSQL is out of connections",
+        sources=(
+            Source(LIBPQ, "src/backend/storage/lmgr/proc.c", "sorry, too many clients already"),
+            Source(LIBPQ, "src/backend/utils/init/postinit.c",
+                   "remaining connection slots are reserved for %s"),
+        ),
         examples=('connection to server at "127.0.0.1", port 5432 failed: FATAL:  '
                   "sorry, too many clients already.",),
         remedy=Remedy(
@@ -147,6 +170,12 @@ SIGNATURES: tuple[Signature, ...] = (
         "connections again.",
         wizard_step=WizardStep.DB_DOWN,
         short="PostgreSQL is starting or stopping",
+        sources=(
+            Source(LIBPQ, "src/backend/tcop/backend_startup.c",
+                   "the database system is starting up"),
+            Source(LIBPQ, "src/backend/tcop/backend_startup.c",
+                   "the database system is shutting down"),
+        ),
         examples=('connection to server at "127.0.0.1", port 5432 failed: FATAL:  the '
                   "database system is starting up.",),
         remedy=Remedy(
@@ -163,6 +192,10 @@ SIGNATURES: tuple[Signature, ...] = (
         "The host= in PGSQL_CONNECTION does not resolve (a typo, or DNS is down).",
         wizard_step=WizardStep.DB_DOWN,
         short="database host name does not resolve",
+        sources=(
+            Source(LIBPQ, "src/interfaces/libpq/fe-connect.c",
+                   'could not translate host name "%s" to address: %s'),
+        ),
         examples=('could not translate host name "db.example.invalid" to address: Name '
                   "or service not known.",),
         remedy=Remedy(
@@ -182,6 +215,15 @@ SIGNATURES: tuple[Signature, ...] = (
         "or a port that is not a number.",
         wizard_step=WizardStep.AUTHPGSQLRC_REQUIRED_KEYS,
         short="PGSQL_CONNECTION is not a valid connection string",
+        sources=(
+            Source(LIBPQ, "src/interfaces/libpq/fe-connect.c", 'invalid connection option "%s"'),
+            Source(LIBPQ, "src/interfaces/libpq/fe-connect.c",
+                   'missing "=" after "%s" in connection info string'),
+            Source(LIBPQ, "src/interfaces/libpq/fe-connect.c",
+                   "unterminated quoted string in connection info string"),
+            Source(LIBPQ, "src/interfaces/libpq/fe-connect.c",
+                   'invalid integer value "%s" for connection option "%s"'),
+        ),
         examples=('invalid connection option "database".',),
         remedy=Remedy(
             "PGSQL_CONNECTION in {authpgsqlrc} is not a valid libpq connection string.",
@@ -199,6 +241,11 @@ SIGNATURES: tuple[Signature, ...] = (
         "PostgreSQL is stopped or listens elsewhere.",
         wizard_step=WizardStep.DB_DOWN,
         short="PostgreSQL is not running or listens elsewhere",
+        sources=(
+            Source(LIBPQ, "src/interfaces/libpq/fe-connect.c",
+                   'connection to server at "%s" (%s), port %s failed: '),
+            Source(LIBPQ, "src/interfaces/libpq/fe-connect.c", "could not connect to server: %s"),
+        ),
         examples=('connection to server at "127.0.0.1", port 5432 failed: Connection refused..Is '
                   "the server running on that host and accepting TCP/IP connections?.",),
         remedy=Remedy(
@@ -217,6 +264,10 @@ SIGNATURES: tuple[Signature, ...] = (
         "The PGSQL_CONNECTION host does not answer: a firewall, a wrong address or a dead host.",
         wizard_step=WizardStep.DB_DOWN,
         short="database host does not answer",
+        sources=(
+            Source(LIBPQ, "src/interfaces/libpq/fe-connect.c",
+                   'connection to server at "%s" (%s), port %s failed: '),
+        ),
         examples=('connection to server at "10.0.0.5", port 5432 failed: Connection timed '
                   "out..Is the server running on that host and accepting TCP/IP "
                   "connections?.",),
@@ -236,6 +287,10 @@ SIGNATURES: tuple[Signature, ...] = (
         "pg_hba.conf or network).",
         wizard_step=WizardStep.DB_DOWN,
         short="PostgreSQL refused the connection (database, role, pg_hba)",
+        sources=(
+            Source(LIBPQ, "src/interfaces/libpq/fe-connect.c",
+                   'connection to server at "%s" (%s), port %s failed: '),
+        ),
         examples=('connection to server at "127.0.0.1", port 5432 failed: FATAL:  '
                   "terminating connection due to administrator command.",),
         remedy=Remedy(
@@ -252,6 +307,10 @@ SIGNATURES: tuple[Signature, ...] = (
         "An old (≤ 0.66) authpgsql could not connect to PostgreSQL; libpq's reason follows.",
         wizard_step=WizardStep.DB_DOWN,
         short="old authpgsql cannot reach PostgreSQL",
+        sources=(
+            Source(AUTHLIB, "authpgsqllib.c (0.66)",
+                   "Connection to server '%s' userid '%s' database '%s' failed."),
+        ),
         examples=("Connection to server 'localhost' userid 'postfix' database "
                   "'appldb' failed.",),
         remedy=Remedy(
@@ -268,6 +327,9 @@ SIGNATURES: tuple[Signature, ...] = (
         "PGSQL_CHARACTER_SET names an encoding PostgreSQL does not accept; the default is used.",
         wizard_step=WizardStep.DB_CHARSET,
         short="PGSQL_CHARACTER_SET not accepted; default used",
+        sources=(
+            Source(AUTHLIB, "authpgsqllib.cpp", 'Cannot set character set to "%s", using "%s"'),
+        ),
         examples=('Cannot set character set to "LATIN9X", using "UTF8"',),
         remedy=Remedy(
             "PGSQL_CHARACTER_SET in {authpgsqlrc} names an encoding PostgreSQL does not know.",
@@ -284,6 +346,10 @@ SIGNATURES: tuple[Signature, ...] = (
         "accept; the default is used.",
         wizard_step=WizardStep.DB_CHARSET,
         short="PGSQL_CHARACTER_SET not accepted (old authpgsql)",
+        sources=(
+            Source(AUTHLIB, "authpgsqllib.c (0.66)",
+                   'Cannot set Postgresql character set "%s", working with "%s"'),
+        ),
         examples=('Cannot set Postgresql character set "LATIN9X", working with '
                   '"UTF8"',),
         remedy=Remedy(
@@ -301,6 +367,11 @@ SIGNATURES: tuple[Signature, ...] = (
         wizard_step=WizardStep.DB_DOWN,
         short="database connection dropped; the worker reconnects",
         logged_at="debug",
+        sources=(
+            Source(AUTHLIB, "authpgsqllib.cpp", "authpgsql: PQstatus failed, connection lost"),
+            Source(AUTHLIB, "authpgsqllib.c (0.66)",
+                   "authpgsqllib: PQstatus failed, connection lost"),
+        ),
         examples=("authpgsql: PQstatus failed, connection lost",),
         remedy=Remedy(
             "PostgreSQL closed the worker's connection (a restart, an idle timeout or a killed "
@@ -319,6 +390,7 @@ SIGNATURES: tuple[Signature, ...] = (
         wizard_step=WizardStep.DB_DOWN,
         short="query could not be sent: connection broken",
         logged_at="debug",
+        sources=(Source(AUTHLIB, "authpgsqllib.cpp", "PQsendQuery failed: %s"),),
         examples=("PQsendQuery failed: server closed the connection unexpectedly.",),
         remedy=Remedy(
             "The worker's connection broke between the health check and the query.",
@@ -335,6 +407,9 @@ SIGNATURES: tuple[Signature, ...] = (
         wizard_step=WizardStep.SELECT_CLAUSE,
         short="the SELECT fails (old authpgsql)",
         logged_at="debug",
+        sources=(
+            Source(AUTHLIB, "authpgsqllib.c (0.66)", "PQexec failed second time, giving up: %s"),
+        ),
         examples=("PQexec failed second time, giving up: ERROR:  permission denied "
                   "for table uids.",),
         remedy=Remedy(
@@ -350,6 +425,7 @@ SIGNATURES: tuple[Signature, ...] = (
         "An old (≤ 0.66) authpgsql reconnects after a failed query and tries once more.",
         short="query failed once; reconnecting",
         logged_at="debug",
+        sources=(Source(AUTHLIB, "authpgsqllib.c (0.66)", "PQexec failed, reconnecting: %s"),),
         examples=("PQexec failed, reconnecting: server closed the connection "
                   "unexpectedly.",),
         remedy=Remedy(
@@ -366,6 +442,11 @@ SIGNATURES: tuple[Signature, ...] = (
         "or DEFAULT_DOMAIN missing); every lookup fails.",
         wizard_step=WizardStep.SELECT_CLAUSE,
         short="PGSQL_SELECT_CLAUSE cannot be expanded",
+        sources=(
+            Source(AUTHLIB, "authpgsqllib.c (0.66)", "authpgsql: unknown substitution variable %s"),
+            Source(AUTHLIB, "authpgsqllib.c (0.66)",
+                   "authpgsql: parse_select_clause failed (DEFAULT_DOMAIN not defined?)"),
+        ),
         examples=("authpgsql: unknown substitution variable $(user)",),
         remedy=Remedy(
             "PGSQL_SELECT_CLAUSE uses a $(variable) old authpgsql does not know, or $(domain) "

@@ -10,8 +10,10 @@ from tui.core.findings import Severity
 from tui.core.ids.wizard_step import WizardStep
 from tui.core.logs.catalogue.family import Channel, Family
 from tui.core.logs.catalogue.pattern_parts import MAILDROP
+from tui.core.logs.catalogue.programs import MAILDROP_PROGRAM, POSTFIX
 from tui.core.logs.catalogue.record import Signature
 from tui.core.logs.catalogue.remedy import APISCP_BOOTSTRAP, Remedy
+from tui.core.logs.catalogue.source import Source
 
 _PIPE = ("5CA13C0F12: to=<user@example.com>, relay=vmaildrop, delay=0.09, "
          "delays=0.06/0.01/0/0.02, dsn=4.3.0, status=deferred (temporary failure. "
@@ -44,6 +46,10 @@ SIGNATURES: tuple[Signature, ...] = (
         "(pool saturated) or the database answered too slowly.",
         wizard_step=WizardStep.WORKERS_SATURATED,
         short="lookup timed out after ~30 s: workers saturated or database slow",
+        sources=(
+            Source(MAILDROP_PROGRAM, "maildrop/main.C", "Temporary authentication failure."),
+            Source(POSTFIX, "src/global/pipe_command.c", ". Command output: "),
+        ),
         examples=(pipe_line("/usr/bin/maildrop: Temporary authentication failure. ",
                             delays="0.1/0/0/30"),),
         remedy=Remedy(

@@ -13,6 +13,7 @@ from typing import Literal
 from tui.core.findings import Severity
 from tui.core.ids.wizard_step import WizardStep
 from tui.core.logs.catalogue.remedy import Remedy
+from tui.core.logs.catalogue.source import Source
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,14 @@ class Signature:
     examples: tuple[str, ...] = ()
     # The syslog level the line arrives at, where it is not err ("" = err).
     logged_at: str = ""
+    # The format strings in the programs' sources this record explains (file and text);
+    # every record names one, and its examples are those strings filled in.
+    sources: tuple[Source, ...] = ()
+
+    @property
+    def normal(self) -> bool:
+        """A line of normal work (a delivery, a login, a start): nothing to fix."""
+        return self.severity is Severity.INFO and not self.wizard_step and self.remedy is None
 
     @property
     def rank(self) -> int:

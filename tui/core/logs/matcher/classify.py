@@ -9,6 +9,7 @@ from tui.core.logs.matcher.compiled import (
     authdaemond_patterns,
     command_output_patterns,
     notable,
+    program_line_patterns,
 )
 from tui.core.logs.matcher.text import message_text
 
@@ -39,5 +40,14 @@ def classify_command_output(command_output: str) -> Signature | None:
     """The client-side record at the start of maildrop's stderr as Postfix logged it."""
     for signature, pattern in command_output_patterns():
         if pattern.search(command_output):
+            return signature
+    return None
+
+
+def classify_program_line(message: str) -> Signature | None:
+    """The record of another program's own line (imapd, couriertls, Postfix's daemons, …)."""
+    text = message_text(message)
+    for signature, pattern in program_line_patterns():
+        if pattern.search(text):
             return signature
     return None

@@ -11,7 +11,7 @@ import re
 
 from tui.core.findings import Severity
 from tui.core.logs.catalogue.record import Signature
-from tui.core.logs.catalogue.registry import CLIENT_SIGNATURES, SIGNATURES
+from tui.core.logs.catalogue.registry import CLIENT_SIGNATURES, PROGRAM_SIGNATURES, SIGNATURES
 from tui.core.logs.matcher.optimiser import from_start, literal_led, unanchored_end, unnamed
 
 Compiled = tuple[tuple[Signature, re.Pattern[str]], ...]
@@ -32,6 +32,12 @@ def authdaemond_patterns() -> Compiled:
 def command_output_patterns() -> Compiled:
     """maildrop's records (read after `Command output:`) with their regexes, in match order."""
     return tuple((signature, compiled(signature)) for signature in CLIENT_SIGNATURES)
+
+
+@functools.cache
+def program_line_patterns() -> Compiled:
+    """The other programs' records (Courier IMAP/POP3, Postfix, …) with their regexes."""
+    return tuple((signature, compiled(signature)) for signature in PROGRAM_SIGNATURES)
 
 
 def _notable_signatures() -> list[Signature]:
