@@ -51,6 +51,8 @@ def test_deferred_fixed_retried_delivered_traced_from_the_journal_alone(
     assert "Temporary authentication failure" in attempt.output
     assert attempt.cause is DiagnosisId.DB_PASSWORD_WRONG
     assert any("password authentication failed" in line for line in attempt.evidence)
+    # The daemon's start lines of the same second explain nothing: not evidence.
+    assert not any("Installing" in line or "modules=" in line for line in attempt.evidence)
     assert item.verdict.state is State.WAITING
 
     lab.apply(frozenset())

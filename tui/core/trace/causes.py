@@ -24,7 +24,7 @@ from tui.core.checks.delivery_checks import BOUNCE_DIAGNOSIS, MAILBOX_DIAGNOSIS
 from tui.core.ids.diagnosis_id import DiagnosisId
 from tui.core.logs.catalogue.record import Signature
 from tui.core.logs.matcher.entry import classify_entry
-from tui.core.logs.reported import START_MARKERS
+from tui.core.logs.reported import REPORTED_SEVERITIES, START_MARKERS
 from tui.core.trace.joiner import AuthLine
 from tui.core.trace.message import Attempt
 
@@ -157,8 +157,10 @@ def explain_attempt(attempt: Attempt, auth_lines: Sequence[AuthLine],
         attempt.cause_words = CAUSE_WORDS.get(attempt.cause, _short(client))
     elif attempt.cause is None:
         attempt.cause_words = _pipe_rule(attempt) or _short(client)
-    # The lines that name a cause first, then the rest, each group in time order.
-    shown = named + [line for line in nearby if line.signature.id not in AUTH_DIAGNOSIS]
+    # The lines that name a cause first, then the other warnings and errors, each group in
+    # time order; a start line ("Installing libauthpgsql") explains nothing.
+    shown = named + [line for line in nearby if line.signature.id not in AUTH_DIAGNOSIS
+                     and line.signature.severity in REPORTED_SEVERITIES]
     attempt.evidence = [f"authdaemond {_clock(line.timestamp)}: {line.message}"
                         for line in shown[:MAX_EVIDENCE]]
 

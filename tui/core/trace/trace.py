@@ -141,7 +141,8 @@ def run_trace(installation: Installation, query: Query, since: float | None = No
     traced = trace_history(query, lines, queue=queue, rules=rules)
     now = None
     if ask_authdaemond and query.kind is QueryKind.ADDRESS:
-        now = answer_now(installation, query.text.strip("<>"))
+        waiting = any(item.verdict.state is State.WAITING for item in traced)
+        now = answer_now(installation, query.text.strip("<>"), mail_waiting=waiting)
     return TraceReport(query, start.begins, start.oldest_source, traced, sources, notes, now)
 
 
