@@ -13,7 +13,6 @@ import argparse
 import json
 import re
 import sys
-import textwrap
 import time
 from datetime import datetime
 from typing import Any
@@ -24,10 +23,9 @@ from tui.core.installation import InstallationError
 from tui.core.safe_text import safe_text
 from tui.core.trace.document import trace_document
 from tui.core.trace.query import QueryError, parse_query
-from tui.core.trace.story import attempts_story, clock, verdict_words
-from tui.core.trace.trace import TracedRecipient, TraceReport, run_trace
+from tui.core.trace.text import begins_words, trace_text
+from tui.core.trace.trace import run_trace
 
-WIDTH = 80
 _RELATIVE = re.compile(r"^(?P<number>\d+)\s*(?P<unit>[smhdw])$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 
@@ -55,46 +53,6 @@ def parse_when(text: str, now: float | None = None) -> float:
     return datetime.fromisoformat(stripped).timestamp()
 
 
-def _wrapped(text: str, indent: str = "  ") -> list[str]:
-    return textwrap.wrap(safe_text(text, 4000), WIDTH, initial_indent=indent,
-                         subsequent_indent=indent + "  ", break_on_hyphens=False) or [indent]
-
-
-def _begins(report: TraceReport) -> str:
-    if report.history_begins is None:
-        return "the logs hold no Postfix or authdaemond lines"
-    where = f" ({report.oldest_source})" if report.oldest_source else ""
-    return f"logs begin {clock(report.history_begins)}{where}"
-
-
-def _item_lines(item: TracedRecipient) -> list[str]:
-    message = item.message
-    sender = "<>" if message.sender == "" else (message.sender or "?")
-    head = f"{message.queue_id}  {sender} → {item.recipient or '(no recipient logged)'}"
-    lines = _wrapped(head, "")
-    if message.message_id:
-        lines += _wrapped(f"message-id {message.message_id}")
-    if message.notice_of:
-        lines += _wrapped(f"the bounce notice of {message.notice_of}")
-    if item.attempts:
-        lines += _wrapped(attempts_story(list(item.attempts)))
-    lines += _wrapped(verdict_words(item.verdict, message))
-    return lines
-
-
-def human_text(report: TraceReport) -> str:
-    lines = _wrapped(f"trace {report.query.text}: {_begins(report)}", "")
-    for item in report.traced:
-        lines.append("")
-        lines += _item_lines(item)
-    if report.now is not None:
-        lines.append("")
-        lines += _wrapped(f"now: {report.now.sentence}", "")
-    for note in report.notes:
-        lines += _wrapped(f"note: {note}", "")
-    return "\n".join(lines)
-
-
 def run(args: argparse.Namespace) -> int:
     try:
         query = parse_query(args.query)
@@ -117,11 +75,11 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(trace_document(report), indent=2))
     elif report.found:
-        print(human_text(report))
+        print(trace_text(report))
     if not report.found:
         if not args.json:
-            print(human_text(report))
-        print(safe_text(f"authlib-tui: nothing about {query.text} in the logs ({_begins(report)})"
-                        ".", 400), file=sys.stderr)
+            print(trace_text(report))
+        print(safe_text(f"authlib-tui: nothing about {query.text} in the logs "
+                        f"({begins_words(report)}).", 400), file=sys.stderr)
         return EXIT_NOT_FOUND
     return EXIT_FOUND
