@@ -29,6 +29,7 @@ from tui.core.trace.joiner import Joiner, matches
 from tui.core.trace.message import Attempt, TracedMessage
 from tui.core.trace.query import Query, QueryKind
 from tui.core.trace.retry_clock import RetryRules, rules_of
+from tui.core.trace.sampled_state import SampledStates
 from tui.core.trace.verdict import State, Verdict, verdict_of
 
 
@@ -85,13 +86,15 @@ def _notice_fate(message: TracedMessage) -> None:
 
 
 def trace_history(query: Query, lines: Iterable[HistoryLine], *, queue: QueueSnapshot | None,
-                  rules: RetryRules) -> list[TracedRecipient]:
-    """The answer for `query` from lines in time order."""
+                  rules: RetryRules, states: SampledStates | None = None
+                  ) -> list[TracedRecipient]:
+    """The answer for `query` from lines in time order; `states`: the pool and socket as the
+    monitor or a recording sampled them, for the causes the logs leave open."""
     joiner = Joiner(query)
     joiner.feed(lines)
     messages = joiner.messages()
     explain_all([a for m in messages for attempts in m.attempts.values() for a in attempts],
-                joiner.auth_lines)
+                joiner.auth_lines, states)
     in_queue = {m.queue_id: m for m in queue.messages} if queue is not None and queue.ok else {}
     traced = []
     for message in messages:
@@ -127,7 +130,10 @@ def _streams(installation: Installation, since: float | None,
 
 
 def run_trace(installation: Installation, query: Query, since: float | None = None,
-              until: float | None = None, *, ask_authdaemond: bool = True) -> TraceReport:
+              until: float | None = None, *, ask_authdaemond: bool = True,
+              states: SampledStates | None = None) -> TraceReport:
+    """This host's answer; `states` from the app's monitor (subscribed to its stream) or from
+    a recording (`trace --recording FILE`)."""
     notes: list[str] = []
     sources: list[str] = []
     start = HistoryStart()
@@ -138,7 +144,7 @@ def run_trace(installation: Installation, query: Query, since: float | None = No
     if not queue.ok:
         notes.append(f"the queue was not read ({queue.error}): waiting mail is judged from "
                      "the log alone")
-    traced = trace_history(query, lines, queue=queue, rules=rules)
+    traced = trace_history(query, lines, queue=queue, rules=rules, states=states)
     now = None
     if ask_authdaemond and query.kind is QueryKind.ADDRESS:
         waiting = any(item.verdict.state is State.WAITING for item in traced)
