@@ -27,6 +27,7 @@ from tui.core.trace.history import (
 )
 from tui.core.trace.joiner import Joiner, matches
 from tui.core.trace.message import Attempt, TracedMessage
+from tui.core.trace.prefilter import Prefilter
 from tui.core.trace.query import Query, QueryKind
 from tui.core.trace.retry_clock import RetryRules, rules_of
 from tui.core.trace.sampled_state import SampledStates
@@ -111,7 +112,7 @@ def trace_history(query: Query, lines: Iterable[HistoryLine], *, queue: QueueSna
     return traced
 
 
-def _streams(installation: Installation, since: float | None,
+def _streams(installation: Installation, query: Query, since: float | None,
              notes: list[str], sources: list[str]) -> list[Iterator[HistoryLine]]:
     choice = sources_of(installation)
     streams: list[Iterator[HistoryLine]] = []
@@ -120,7 +121,7 @@ def _streams(installation: Installation, since: float | None,
         notes.append(f"cannot read {path}: {error.strerror or error}")
 
     for path in choice.files:
-        streams.append(file_history(path, unreadable))
+        streams.append(file_history(path, unreadable, Prefilter(query)))
         sources.append(str(path))
     if choice.journal_dirs:
         follower = journal_follower(choice.units, choice.journal_directory)
@@ -137,7 +138,7 @@ def run_trace(installation: Installation, query: Query, since: float | None = No
     notes: list[str] = []
     sources: list[str] = []
     start = HistoryStart()
-    lines = merged(_streams(installation, since, notes, sources), start, since, until)
+    lines = merged(_streams(installation, query, since, notes, sources), start, since, until)
     config_dir = discover_config_dir(installation.settings).path
     rules = rules_of(config_dir)
     queue = QueueSampler(config_dir).sample()
