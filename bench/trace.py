@@ -140,7 +140,7 @@ def _noise(rng: random.Random, moment: float) -> tuple[float, str]:
 def write_day(path: Path, start: float, size: int, rng: random.Random, *,
               deferral_day: bool) -> tuple[int, int]:
     """One day's log of about `size` bytes; (bytes, messages to the traced recipient)."""
-    average_flow = 1150  # bytes of a flow and its share of noise, measured on this mix
+    average_flow = 980  # bytes of a flow and its share of noise, measured on this mix
     flows = max(PER_DAY * 2, size // average_flow)
     step = 86400.0 / flows
     ours = set(rng.sample(range(flows), PER_DAY))

@@ -96,6 +96,7 @@ def trace_history(query: Query, lines: Iterable[HistoryLine], *, queue: QueueSna
     messages = joiner.messages()
     explain_all([a for m in messages for attempts in m.attempts.values() for a in attempts],
                 joiner.auth_lines, states)
+    queue_read = queue is not None and queue.ok
     in_queue = {m.queue_id: m for m in queue.messages} if queue is not None and queue.ok else {}
     traced = []
     for message in messages:
@@ -108,7 +109,7 @@ def trace_history(query: Query, lines: Iterable[HistoryLine], *, queue: QueueSna
                 continue
             traced.append(TracedRecipient(
                 message, recipient, tuple(message.attempts.get(recipient, []) if recipient else []),
-                verdict_of(message, recipient, queued, rules)))
+                verdict_of(message, recipient, queued, rules, queue_read=queue_read)))
     return traced
 
 
