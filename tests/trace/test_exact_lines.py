@@ -290,3 +290,16 @@ def test_errors_before_an_authdaemond_restart_are_not_the_cause(tmp_path: Path) 
     ]
     [item] = trace("nosuch@domain.com", write(tmp_path / "maillog", lines))
     assert item.attempts[0].cause is DiagnosisId.NOT_A_MAILBOX
+
+
+def test_deferred_mail_gone_from_a_read_queue_is_not_waiting(tmp_path: Path) -> None:
+    """Its last attempt was deferred and nothing logged its removal, but the queue was
+    listed without it (a `postsuper -d` whose line never reached this log)."""
+    log = write(tmp_path / "maillog", PASSWORD_WRONG)
+    empty = QueueSnapshot(time.time(), tmp_path, parse_postqueue_json(""))
+    assert empty.ok
+    [item] = trace("foo@domain.com", log, queue=empty)
+    assert item.verdict.state is State.UNKNOWN
+    assert item.verdict.how == "no longer in the queue, and no line says where it went"
+    [unread] = trace("foo@domain.com", log)  # no queue to look at: judged from the log
+    assert unread.verdict.state is State.WAITING

@@ -57,6 +57,10 @@ def test_a_delivered_message(mail_lab: Lab) -> None:
     # The same message found by its Message-ID.
     by_id = trace(mail_lab, item.message.message_id)
     assert [i.message.queue_id for i in by_id.traced] == [queue_id]
+    # Nothing waits for it, so there is no "next retry" to tell: what new mail would do.
+    by_address = trace(mail_lab, "foo@domain.com")
+    assert by_address.now is not None
+    assert by_address.now.sentence.endswith(": new mail to it would be delivered")
 
 
 def test_a_wrong_password_deferral_then_the_fix_across_a_gz_rotation(

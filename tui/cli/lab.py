@@ -102,8 +102,8 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--journal", action="store_true",
-        help="(up, demo) log like a journald-only host: authdaemond's lines go to a real "
-        "journal file, there is no maillog",
+        help="(up, demo) log like a journald-only host: authdaemond's and Postfix's lines go "
+        "to a real journal file, there is no maillog",
     )
     parser.add_argument("action", choices=["up", "down", "status", "fault", "faults", "shell",
                                            "demo", "clean", *FIX_ACTIONS, *MAIL_ACTIONS])
@@ -224,8 +224,8 @@ def _mail(lab: Lab, action: str, names: list[str], count: int) -> int:
                   "line", file=sys.stderr)
             return EXIT_USAGE
         lab.send(names[0], count)
-        print(f"sent {count} message(s) to {names[0]}; Postfix logs the delivery in "
-              f"{lab.maillog}")
+        where = f"the journal {lab.journal_file}" if lab.journal_only else str(lab.maillog)
+        print(f"sent {count} message(s) to {names[0]}; Postfix logs the delivery in {where}")
     elif action == "queue":
         print(lab.postfix.queue_text(), end="")
     else:

@@ -1,4 +1,8 @@
-"""`authlib-tui report -o FILE.md`: checks, discovery, config summary and recent log lines."""
+"""`authlib-tui report -o FILE.md`: checks, discovery, config summary and recent log lines.
+
+`--trace QUERY` (an address, a queue ID or a Message-ID; repeatable) adds the trace
+of that mail, as `authlib-tui trace QUERY` tells it, for the ticket it is about.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +17,10 @@ from tui.core.checks.headless import DEFAULT_DEADLINE, run_check
 from tui.core.checks.output import write_atomically
 from tui.core.checks.ticket_report import DEFAULT_LOG_LINES, render_report
 from tui.core.installation import InstallationError
+from tui.core.safe_text import safe_text
+from tui.core.trace.query import Query, QueryError, parse_query
+from tui.core.trace.report_section import trace_section
+from tui.core.trace.trace import run_trace
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -25,6 +33,9 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
                         help=f"authdaemond log lines to include (default {DEFAULT_LOG_LINES})")
     parser.add_argument("--timeout", type=float, default=DEFAULT_DEADLINE,
                         help="seconds for the checks, whatever hangs")
+    parser.add_argument("--trace", action="append", default=[], metavar="QUERY",
+                        help="add the trace of this address, queue ID or <Message-ID> "
+                        "(repeatable)")
     return parser
 
 
@@ -33,11 +44,18 @@ def run(args: argparse.Namespace) -> int:
         print("authlib-tui: --lines must be >= 0 and --timeout > 0", file=sys.stderr)
         return EXIT_USAGE
     try:
+        queries: list[Query] = [parse_query(text) for text in args.trace]
+    except QueryError as exc:
+        print(f"authlib-tui: --trace: {safe_text(exc, 300)}.", file=sys.stderr)
+        return EXIT_USAGE
+    try:
         installation = installation_from_args(args)
     except InstallationError as exc:
         print(f"authlib-tui: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    text = render_report(installation, run_check(installation, args.timeout), args.lines)
+    sections = [trace_section(run_trace(installation, query)) for query in queries]
+    text = render_report(installation, run_check(installation, args.timeout), args.lines,
+                         sections)
     try:
         write_atomically(args.output, text)
     except OSError as exc:

@@ -3,8 +3,10 @@
 QUERY is an address (recipient or sender), a Postfix queue ID or a Message-ID.
 Each message is told as a short story: every attempt, the cause of each failed
 one (joined from authdaemond's lines), and whether the mail was delivered, is
-still waiting (next retry, when Postfix gives up) or is lost. Exit: 0 something
-found, 1 nothing found, 64 bad usage.
+still waiting (next retry, when Postfix gives up) or is lost. With --recording
+FILE (from `authlib-tui record` or the app's R key) the pool and socket state
+sampled at each failure's moment can name its cause when the logs do not. Exit:
+0 something found, 1 nothing found, 64 bad usage.
 """
 
 from __future__ import annotations
@@ -13,21 +15,23 @@ import argparse
 import json
 import re
 import sys
-import textwrap
 import time
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from tui.cli.exit_codes import EXIT_FOUND, EXIT_NOT_FOUND, EXIT_USAGE
 from tui.cli.path_options import installation_from_args
 from tui.core.installation import InstallationError
+from tui.core.recording.observations import observation
+from tui.core.recording.reader import RecordingError, read_recording
 from tui.core.safe_text import safe_text
 from tui.core.trace.document import trace_document
 from tui.core.trace.query import QueryError, parse_query
-from tui.core.trace.story import attempts_story, clock, verdict_words
-from tui.core.trace.trace import TracedRecipient, TraceReport, run_trace
+from tui.core.trace.sampled_state import SampledStates
+from tui.core.trace.text import begins_words, trace_text
+from tui.core.trace.trace import run_trace
 
-WIDTH = 80
 _RELATIVE = re.compile(r"^(?P<number>\d+)\s*(?P<unit>[smhdw])$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 
@@ -43,7 +47,21 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
                         "ago (default: all the logs hold)")
     parser.add_argument("--until", metavar="WHEN", help="only history up to then (same forms)")
     parser.add_argument("--json", action="store_true", help="print one JSON document")
+    parser.add_argument("--recording", type=Path, metavar="FILE",
+                        help="a recording of this host (authlib-tui record): the pool and "
+                        "socket state it sampled at each failure's moment")
     return parser
+
+
+def recorded_states(path: Path) -> SampledStates:
+    """The pool and socket samples a recording holds, read as the replay reads them."""
+    states = SampledStates()
+    _meta, rows = read_recording(path)
+    for row in rows:
+        seen = observation(row.at, row.kind, row.data)
+        if seen is not None:
+            states.observe(seen)
+    return states
 
 
 def parse_when(text: str, now: float | None = None) -> float:
@@ -53,46 +71,6 @@ def parse_when(text: str, now: float | None = None) -> float:
         ago = int(relative["number"]) * _UNIT_SECONDS[relative["unit"]]
         return (time.time() if now is None else now) - ago
     return datetime.fromisoformat(stripped).timestamp()
-
-
-def _wrapped(text: str, indent: str = "  ") -> list[str]:
-    return textwrap.wrap(safe_text(text, 4000), WIDTH, initial_indent=indent,
-                         subsequent_indent=indent + "  ", break_on_hyphens=False) or [indent]
-
-
-def _begins(report: TraceReport) -> str:
-    if report.history_begins is None:
-        return "the logs hold no Postfix or authdaemond lines"
-    where = f" ({report.oldest_source})" if report.oldest_source else ""
-    return f"logs begin {clock(report.history_begins)}{where}"
-
-
-def _item_lines(item: TracedRecipient) -> list[str]:
-    message = item.message
-    sender = "<>" if message.sender == "" else (message.sender or "?")
-    head = f"{message.queue_id}  {sender} → {item.recipient or '(no recipient logged)'}"
-    lines = _wrapped(head, "")
-    if message.message_id:
-        lines += _wrapped(f"message-id {message.message_id}")
-    if message.notice_of:
-        lines += _wrapped(f"the bounce notice of {message.notice_of}")
-    if item.attempts:
-        lines += _wrapped(attempts_story(list(item.attempts)))
-    lines += _wrapped(verdict_words(item.verdict, message))
-    return lines
-
-
-def human_text(report: TraceReport) -> str:
-    lines = _wrapped(f"trace {report.query.text}: {_begins(report)}", "")
-    for item in report.traced:
-        lines.append("")
-        lines += _item_lines(item)
-    if report.now is not None:
-        lines.append("")
-        lines += _wrapped(f"now: {report.now.sentence}", "")
-    for note in report.notes:
-        lines += _wrapped(f"note: {note}", "")
-    return "\n".join(lines)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -113,15 +91,20 @@ def run(args: argparse.Namespace) -> int:
     except InstallationError as exc:
         print(f"authlib-tui: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    report = run_trace(installation, query, since, until)
+    try:
+        states = recorded_states(args.recording) if args.recording else None
+    except RecordingError as exc:
+        print(f"authlib-tui: --recording: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    report = run_trace(installation, query, since, until, states=states)
     if args.json:
         print(json.dumps(trace_document(report), indent=2))
     elif report.found:
-        print(human_text(report))
+        print(trace_text(report))
     if not report.found:
         if not args.json:
-            print(human_text(report))
-        print(safe_text(f"authlib-tui: nothing about {query.text} in the logs ({_begins(report)})"
-                        ".", 400), file=sys.stderr)
+            print(trace_text(report))
+        print(safe_text(f"authlib-tui: nothing about {query.text} in the logs "
+                        f"({begins_words(report)}).", 400), file=sys.stderr)
         return EXIT_NOT_FOUND
     return EXIT_FOUND

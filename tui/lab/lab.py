@@ -128,9 +128,9 @@ class Lab:
         self.pg = PostgresCluster(self.root / "pg", state.port)
         self.postfix = LabPostfix(self.root)
         if state.log_mode == "journal":
-            # No mail log on a journald-only host: Postfix's own lines go to a file the
-            # settings do not name, so the app sees authdaemond only through the journal.
-            self.postfix.maillog = self.log_dir / "postfix-only.log"
+            # No mail log on a journald-only host: Postfix (and maildrop's output in its pipe
+            # lines) logs through syslog(3) to the lab's /dev/log, into the journal too.
+            self.postfix.syslog_dev = self.dev
 
     # -- paths other code needs -------------------------------------------------
     @property
@@ -168,8 +168,9 @@ class Lab:
                kept: bool = False) -> Lab:
         """Bring a healthy lab up under `root` (by default a fresh dir in the labs' base).
 
-        `log_mode="journal"` makes it a journald-only host: authdaemond's syslog lines
-        go into a real journal file (written by systemd-journal-remote), no maillog.
+        `log_mode="journal"` makes it a journald-only host: authdaemond's and Postfix's
+        syslog lines go into a real journal file (written by systemd-journal-remote), no
+        maillog.
         This process owns the lab (it takes it down again) unless `kept`: a lab from
         `lab up` outlives the command that started it.
         """
@@ -426,12 +427,18 @@ class Lab:
 
     def _authdaemond_text(self) -> bytes:
         """What authdaemond logged so far: the maillog, or on a journald-only lab its journal."""
+        return self.log_bytes()
+
+    def log_bytes(self) -> bytes:
+        """Everything the chain logged so far, as maillog lines (`Dec  7 14:02:07 host tag[pid]:
+        message`): the maillog, or on a journald-only lab the journal's entries in that form."""
         if not self.journal_only:
             return self.maillog.read_bytes()
         if not self.journal_file.exists():
             return b""
         return subprocess.run(
-            ["journalctl", f"--file={self.journal_file}", "--output=cat", "--no-pager"],
+            ["journalctl", f"--file={self.journal_file}", "--output=short", "--no-pager",
+             "--quiet"],
             capture_output=True, check=False, timeout=READY_TIMEOUT,
         ).stdout
 
@@ -573,13 +580,16 @@ class Lab:
 
     def wait_for_log(self, text: str, after: int = 0, timeout: float = 20.0,
                      also: str = "") -> str:
-        """The first maillog line past byte `after` holding `text` (and `also`); LabError
-        when none comes within `timeout`."""
+        """The first log line past byte `after` of `log_bytes()` holding `text` (and `also`);
+        LabError when none comes within `timeout`."""
         deadline = time.monotonic() + timeout
         while True:
-            with self.maillog.open("rb") as log:
-                log.seek(after)
-                lines = log.read().decode("utf-8", "replace").splitlines()
+            if self.journal_only:
+                lines = self.log_bytes()[after:].decode("utf-8", "replace").splitlines()
+            else:
+                with self.maillog.open("rb") as log:
+                    log.seek(after)
+                    lines = log.read().decode("utf-8", "replace").splitlines()
             for raw in lines:
                 if text in raw and also in raw:
                     return raw
@@ -592,6 +602,8 @@ class Lab:
     def rotate_log(self) -> Path:
         """Like logrotate with Postfix's postrotate: the maillog becomes maillog.1, a new one
         starts, and Postfix's log service writes to the new one (a reload reopens it)."""
+        if self.journal_only:
+            raise LabError("a journald-only lab has no maillog to rotate")
         rotated = self.maillog.with_name("maillog.1")
         self.maillog.rename(rotated)
         self.maillog.touch()
@@ -608,6 +620,9 @@ class Lab:
         return rotated
 
     def log_size(self) -> int:
+        """Where the log ends now, for `wait_for_log(…, after=)`: a byte of `log_bytes()`."""
+        if self.journal_only:
+            return len(self.log_bytes())
         return self.maillog.stat().st_size
 
     def fix_start_db(self) -> None:

@@ -24,6 +24,18 @@ from tui.lab.process import LabError, run_checked
 DEVICES = ("null", "zero", "random", "urandom", "full")
 
 
+def private_dev_lines(dev: Path) -> list[str]:
+    """Shell lines that make `dev` the namespace's /dev: the usual devices and the lab's
+    syslog socket (`dev/log`), so a program's syslog(3) reaches the lab's sink."""
+    q = shlex.quote
+    lines = []
+    for device in DEVICES:
+        lines.append(f"touch {q(str(dev / device))}")
+        lines.append(f"mount --bind /dev/{device} {q(str(dev / device))}")
+    lines.append(f"mount --rbind {q(str(dev))} /dev")
+    return lines
+
+
 def _daemon_ns_script(etc: Path, run: Path, dev: Path) -> str:
     q = shlex.quote
     lines = [
@@ -31,12 +43,7 @@ def _daemon_ns_script(etc: Path, run: Path, dev: Path) -> str:
         "mkdir -p /etc/courier /run/courier/authdaemon",
         f"mount --bind {q(str(etc))} /etc/courier",
         f"mount --bind {q(str(run))} /run/courier/authdaemon",
-    ]
-    for device in DEVICES:
-        lines.append(f"touch {q(str(dev / device))}")
-        lines.append(f"mount --bind /dev/{device} {q(str(dev / device))}")
-    lines += [
-        f"mount --rbind {q(str(dev))} /dev",
+        *private_dev_lines(dev),
         "echo ready",
         "exec sleep infinity </dev/null >/dev/null 2>&1",
     ]

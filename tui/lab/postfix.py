@@ -1,8 +1,9 @@
 """The lab's private Postfix: its own config, queue and data dirs, delivering through maildrop.
 
 The instance has no inet service at all (mail is injected with `sendmail -C`),
-logs through postlogd into the lab's maillog, and runs in a mount namespace of
-its own in which:
+logs through postlogd into the lab's maillog (or, on a journald-only lab, through
+syslog(3) to the lab's /dev/log, which the journal sink serves), and runs in a
+mount namespace of its own in which:
 
 * `/run/courier/authdaemon` is the lab's run dir, so Debian's maildrop (whose
   client library has that socket path compiled in) reaches the lab's daemon;
@@ -34,7 +35,7 @@ from pathlib import Path
 
 from tui.lab import seed
 from tui.lab.configs import DbEndpoint
-from tui.lab.namespace import mount_namespace_id
+from tui.lab.namespace import mount_namespace_id, private_dev_lines
 from tui.lab.process import (
     LabError,
     pid_alive,
@@ -112,6 +113,8 @@ class LabPostfix:
         self.maildrop = self.bin_dir / "maildrop"
         self.homes = root / "home"
         self.maillog = root / "log" / "maillog"
+        # A journald-only lab: no maillog_file; syslog(3) reaches the sink on this dir's `log`.
+        self.syslog_dev: Path | None = None
         self.run_dir = root / "run"
         self.holder_file = root / "postfix-holder.pid"
 
@@ -154,8 +157,7 @@ class LabPostfix:
             "alias_database =\n"
             "biff = no\n"
             "smtputf8_enable = no\n"
-            f"maillog_file = {self.maillog}\n"
-            f"maillog_file_prefixes = {self.root}\n"
+            f"{self._log_settings()}"
             f"virtual_mailbox_domains = {', '.join(domains)}\n"
             f"virtual_transport = {TRANSPORT}\n"
             f"{TRANSPORT}_destination_recipient_limit = 1\n"
@@ -165,6 +167,12 @@ class LabPostfix:
         )
         self.write_master_cf(tempfail=tempfail, reload=False)
         self._age_config()
+
+    def _log_settings(self) -> str:
+        """postlogd into the maillog, or nothing: Postfix's default is syslog(3)."""
+        if self.syslog_dev is not None:
+            return ""
+        return f"maillog_file = {self.maillog}\nmaillog_file_prefixes = {self.root}\n"
 
     def main_cf(self) -> Path:
         return self.config_dir / "main.cf"
@@ -234,6 +242,7 @@ class LabPostfix:
             f"mount --bind {q(str(self.run_dir))} /run/courier/authdaemon",
             f"mount --bind {q(str(self.maildrop))} /usr/bin/maildrop",
             f"mount --bind {q(str(self.homes))} /home",
+            *(private_dev_lines(self.syslog_dev) if self.syslog_dev is not None else []),
             "echo ready",
             "exec sleep infinity </dev/null >/dev/null 2>&1",
         ])

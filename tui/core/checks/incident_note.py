@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import socket
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from tui.core.checks.diagnosis import Diagnosis
@@ -36,6 +37,9 @@ class IncidentNote:
     results: dict[str, CheckResult] = field(default_factory=dict)
     diagnosis: Diagnosis | None = None
     title: str = ""
+    # Markdown sections added by a caller above the checks (a trace of the mail concerned),
+    # already sanitised; rendered before the timeline.
+    sections: list[list[str]] = field(default_factory=list)
 
     def start(self, title: str) -> None:
         self.title = title
@@ -54,6 +58,10 @@ class IncidentNote:
     def add_verify(self, result: CheckResult) -> None:
         self.results[result.id] = result
         self.events.append((time.time(), f"Verified {result.id}: {result.status.value}"))
+
+    def add_section(self, lines: Sequence[str]) -> None:
+        """Add a Markdown section (`## Title` first), e.g. `trace_section(report)`."""
+        self.sections.append(list(lines))
 
     def render(self, incident: list[tuple[float, str]] | None = None,
                incident_start: float | None = None) -> str:
@@ -82,6 +90,8 @@ class IncidentNote:
             lines += ["", _clean(result.finding), ""]
             lines += [f"- {_clean(item)}" for item in result.evidence if item]
             lines.append("")
+        for section in self.sections:
+            lines += [*section, ""]
         lines += ["## Timeline", ""]
         if incident_start is not None:
             lines += [f"Since the incident began (marked {_stamp(incident_start)}).", ""]

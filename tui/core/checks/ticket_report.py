@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import socket
 import time
+from collections.abc import Sequence
 
 from tui.core.checks.output import CheckRun, as_text
 from tui.core.discovery.discover import render_where
@@ -24,7 +25,8 @@ from tui.core.safe_text import safe_text
 DEFAULT_LOG_LINES = 50
 
 
-def _fenced(text: str) -> list[str]:
+def fenced(text: str) -> list[str]:
+    """`text` in a Markdown code block that no backticks inside can end."""
     return ["```", *text.rstrip("\n").replace("```", "'''").splitlines(), "```"]
 
 
@@ -83,7 +85,10 @@ def _error_counts(choice: SourceChoice) -> list[str]:
 
 
 def render_report(installation: Installation, run: CheckRun,
-                  log_lines: int = DEFAULT_LOG_LINES) -> str:
+                  log_lines: int = DEFAULT_LOG_LINES,
+                  sections: Sequence[Sequence[str]] = ()) -> str:
+    """The report; `sections` are Markdown sections a caller adds at the end (a trace of the
+    mail the ticket is about), already sanitised; passwords are masked over all of it."""
     choice = sources_of(installation)  # the set-up line and the counts read the same source
     lines = [
         f"# authlib report — {socket.gethostname()}",
@@ -92,11 +97,11 @@ def render_report(installation: Installation, run: CheckRun,
         "",
         "## Checks",
         "",
-        *_fenced(as_text(run)),
+        *fenced(as_text(run)),
         "",
         "## Discovery",
         "",
-        *_fenced(render_where(installation.discovery, installation.settings,
+        *fenced(render_where(installation.discovery, installation.settings,
                               log_setup(choice))),
         "",
         "## Configuration",
@@ -109,6 +114,8 @@ def render_report(installation: Installation, run: CheckRun,
         "",
         f"## Last {log_lines} authdaemond log lines",
         "",
-        *_fenced("\n".join(_log_lines(installation, log_lines))),
+        *fenced("\n".join(_log_lines(installation, log_lines))),
     ]
+    for section in sections:
+        lines += ["", *section]
     return mask_passwords("\n".join(lines) + "\n")

@@ -9,10 +9,13 @@ from tui.core.authdaemon.outcome import Outcome
 from tui.core.authdaemon.request import address_problem
 from tui.core.installation import Installation
 
-_NEXT_RETRY = {
-    Outcome.FOUND: "the next retry will be delivered",
-    Outcome.NOT_FOUND: "the next retry will bounce (user unknown)",
+# What the outcome means for mail: (for a retry of the mail waiting, for new mail).
+_CONSEQUENCE = {
+    Outcome.FOUND: ("the next retry will be delivered", "new mail to it would be delivered"),
+    Outcome.NOT_FOUND: ("the next retry will bounce (user unknown)",
+                        "new mail to it would bounce (user unknown)"),
 }
+_TEMPORARY = ("the next retry will be deferred again", "new mail to it would be deferred")
 
 
 @dataclass(frozen=True)
@@ -21,8 +24,12 @@ class AnswerNow:
     sentence: str
 
 
-def answer_now(installation: Installation, address: str) -> AnswerNow:
-    """Ask authdaemond the way maildrop does (PRE . login ADDRESS), with maildrop's timeouts."""
+def answer_now(installation: Installation, address: str, *, mail_waiting: bool = True
+               ) -> AnswerNow:
+    """Ask authdaemond the way maildrop does (PRE . login ADDRESS), with maildrop's timeouts.
+
+    With no mail waiting there is no "next retry": the answer says what new mail would do.
+    """
     if address_problem(address) is not None:
         return AnswerNow(None, "authdaemond not asked: the address cannot be sent safely")
     socket = installation.socket
@@ -33,8 +40,11 @@ def answer_now(installation: Installation, address: str) -> AnswerNow:
                               write_timeout=timeouts.write)
     result = client.lookup(address)
     if result.outcome is Outcome.FOUND and result.account is not None:
-        said = f"authdaemond finds it now (as {result.account.address})"
+        account = result.account.address
+        other = account is not None and account.lower() != address.lower()
+        said = f"authdaemond finds it now (account {account})" if other else \
+            "authdaemond finds it now"
     else:
         said = f"authdaemond answers {result.outcome.value} now"
-    then = _NEXT_RETRY.get(result.outcome, "the next retry will be deferred again")
-    return AnswerNow(result.outcome, f"{said}: {then}")
+    retry, new_mail = _CONSEQUENCE.get(result.outcome, _TEMPORARY)
+    return AnswerNow(result.outcome, f"{said}: {retry if mail_waiting else new_mail}")

@@ -10,7 +10,10 @@ maildrop's own words win when they are specific (no socket, a stale socket, a
 mailbox problem, a timeout): authdaemond was not asked, or answered. They lose
 to authdaemond's lines when they are not: `Temporary authentication failure`
 (and, for a maildrop run without -a, `Invalid user specified`) is all Postfix
-logs of a wrong database password.
+logs of a wrong database password. When neither names a cause, the pool and
+socket state sampled at that moment (`sampled_state.py`: the monitor's stream
+live, or a recording) may: workers saturated, the socket missing, the daemon
+stopped; a sample that agrees with the logs is added to the evidence.
 """
 
 from __future__ import annotations
@@ -24,9 +27,10 @@ from tui.core.checks.delivery_checks import BOUNCE_DIAGNOSIS, MAILBOX_DIAGNOSIS
 from tui.core.ids.diagnosis_id import DiagnosisId
 from tui.core.logs.catalogue.record import Signature
 from tui.core.logs.matcher.entry import classify_entry
-from tui.core.logs.reported import START_MARKERS
+from tui.core.logs.reported import REPORTED_SEVERITIES, START_MARKERS
 from tui.core.trace.joiner import AuthLine
 from tui.core.trace.message import Attempt
+from tui.core.trace.sampled_state import SampledCause, SampledStates
 
 SLACK_SECONDS = 1.0  # a whole-second stamp either side: authdaemond logs in the same second
 MAX_EVIDENCE = 4  # joined lines kept per attempt
@@ -66,6 +70,7 @@ CLIENT_DIAGNOSIS: dict[str, DiagnosisId] = {
     "s-connect-refused": DiagnosisId.DAEMON_STOPPED,
     "s-connect-no-socket": DiagnosisId.SOCKET_MISSING,
     "s-connect-denied": DiagnosisId.SOCKET_PERMISSION,
+    "s-connect-again": DiagnosisId.WORKERS_SATURATED,  # the listen backlog was full
     "maildrop-tempfail-timeout": DiagnosisId.WORKERS_SATURATED,
     **MAILBOX_DIAGNOSIS,
     **BOUNCE_DIAGNOSIS,
@@ -99,6 +104,12 @@ CAUSE_WORDS: dict[DiagnosisId, str] = {
     DiagnosisId.MAILDROP_BOUNCES_OUTAGES:
         "authdaemond was unreachable and maildrop (no -a) bounced it",
 }
+# A cause the samples named (not a timeout the logs showed): said as what was seen.
+SAMPLED_WORDS: dict[DiagnosisId, str] = {
+    DiagnosisId.WORKERS_SATURATED: "authdaemond's workers were all busy, lookups queued",
+    DiagnosisId.DAEMON_STOPPED: "authdaemond was not running",
+    DiagnosisId.SOCKET_MISSING: "authdaemond's socket was missing",
+}
 # Postfix's pipe(8) verdicts that make a bounce out of a program's exit.
 _DIED = re.compile(r"^Command died with status (?P<status>\d+)")
 _TIME_LIMIT = "Command time limit exceeded"
@@ -128,13 +139,22 @@ def _pipe_rule(attempt: Attempt) -> str:
     return ""
 
 
+def _sampled(attempt: Attempt, states: SampledStates | None) -> SampledCause | None:
+    if states is None:
+        return None
+    ran = attempt.delivery.transmission_seconds or 0.0
+    return states.cause_between(attempt.timestamp - ran - SLACK_SECONDS,
+                                attempt.timestamp + SLACK_SECONDS)
+
+
 def explain_attempt(attempt: Attempt, auth_lines: Sequence[AuthLine],
-                    times: Sequence[float]) -> None:
+                    times: Sequence[float], states: SampledStates | None = None) -> None:
     """Fill in the attempt's signature, cause, words and evidence (failed attempts only)."""
     if not attempt.failed:
         return
     client = classify_entry("", "postfix/pipe", delivery=attempt.delivery)
     attempt.signature = client
+    sampled = _sampled(attempt, states)
     nearby = joined_lines(attempt, auth_lines, times)
     # A (re)start of authdaemond before the attempt ends what was logged before it: those
     # errors belong to the daemon that was replaced (a fix applied a second earlier).
@@ -153,22 +173,31 @@ def explain_attempt(attempt: Attempt, auth_lines: Sequence[AuthLine],
                                    "bounced it as an unknown user")
     elif client is not None and client.id in CLIENT_DIAGNOSIS:
         attempt.cause = CLIENT_DIAGNOSIS[client.id]
+    elif auth_decides and sampled is not None:
+        attempt.cause = sampled.cause
+        words = SAMPLED_WORDS[sampled.cause] if sampled.cause else ""
+        attempt.cause_words = f"{words} (sampled {_clock(sampled.at)})"
     if attempt.cause is not None and not attempt.cause_words:
         attempt.cause_words = CAUSE_WORDS.get(attempt.cause, _short(client))
     elif attempt.cause is None:
         attempt.cause_words = _pipe_rule(attempt) or _short(client)
-    # The lines that name a cause first, then the rest, each group in time order.
-    shown = named + [line for line in nearby if line.signature.id not in AUTH_DIAGNOSIS]
+    # The lines that name a cause first, then the other warnings and errors, each group in
+    # time order; a start line ("Installing libauthpgsql") explains nothing.
+    shown = named + [line for line in nearby if line.signature.id not in AUTH_DIAGNOSIS
+                     and line.signature.severity in REPORTED_SEVERITIES]
     attempt.evidence = [f"authdaemond {_clock(line.timestamp)}: {line.message}"
                         for line in shown[:MAX_EVIDENCE]]
+    if sampled is not None and sampled.cause is attempt.cause:
+        attempt.evidence.insert(0, sampled.evidence)
 
 
 def _short(signature: Signature | None) -> str:
     return signature.short if signature is not None else ""
 
 
-def explain_all(attempts: Sequence[Attempt], auth_lines: Sequence[AuthLine]) -> None:
+def explain_all(attempts: Sequence[Attempt], auth_lines: Sequence[AuthLine],
+                states: SampledStates | None = None) -> None:
     ordered = sorted(auth_lines, key=lambda line: line.timestamp)
     times = [line.timestamp for line in ordered]
     for attempt in attempts:
-        explain_attempt(attempt, ordered, times)
+        explain_attempt(attempt, ordered, times, states)

@@ -4,7 +4,8 @@ Sources: the mail log files and their rotated copies (plain and compressed,
 read by `logs/rotated.py`) and the journal (`logs/journal_source.py`). A host
 that writes both (rsyslog beside journald) has each line twice; the merge drops
 a line already seen from another source in the same second. Only Postfix's and
-authdaemond's lines are parsed: a byte test skips the rest before parsing.
+authdaemond's lines are parsed: a byte test skips the rest before parsing, and
+for a trace the prefilter finds the few lines a query needs before any is.
 
 `begins` says where the history starts, so "never arrived" can be told apart
 from "rotated away".
@@ -21,6 +22,7 @@ from tui.core.logs.journal_source import JournalFollower
 from tui.core.logs.matcher.entry import AUTH_TAGS
 from tui.core.logs.rotated import RawLine, rotated_lines, rotation_set
 from tui.core.logs.syslog_line import parse_syslog_line
+from tui.core.trace.prefilter import Prefilter
 
 # Postfix's daemons whose lines make up a message's path (journald matches them exactly).
 POSTFIX_IDENTIFIERS: tuple[str, ...] = tuple(
@@ -82,9 +84,12 @@ def _file_lines(raw_lines: Iterable[RawLine]) -> Iterator[HistoryLine]:
                           str(raw.path))
 
 
-def file_history(path: Path,
-                 on_unreadable: Callable[[Path, OSError], None]) -> Iterator[HistoryLine]:
-    """One mail log and its rotated copies, oldest file first."""
+def file_history(path: Path, on_unreadable: Callable[[Path, OSError], None],
+                 prefilter: Prefilter | None = None) -> Iterator[HistoryLine]:
+    """One mail log and its rotated copies, oldest file first; with a prefilter, only the
+    lines that query's trace can need (found on raw bytes, see prefilter.py)."""
+    if prefilter is not None:
+        return _file_lines(prefilter.rotated_lines(path, on_unreadable))
     return _file_lines(rotated_lines(path, newest_first=False, on_unreadable=on_unreadable))
 
 

@@ -27,8 +27,10 @@ from tui.core.trace.history import (
 )
 from tui.core.trace.joiner import Joiner, matches
 from tui.core.trace.message import Attempt, TracedMessage
+from tui.core.trace.prefilter import Prefilter
 from tui.core.trace.query import Query, QueryKind
 from tui.core.trace.retry_clock import RetryRules, rules_of
+from tui.core.trace.sampled_state import SampledStates
 from tui.core.trace.verdict import State, Verdict, verdict_of
 
 
@@ -85,13 +87,16 @@ def _notice_fate(message: TracedMessage) -> None:
 
 
 def trace_history(query: Query, lines: Iterable[HistoryLine], *, queue: QueueSnapshot | None,
-                  rules: RetryRules) -> list[TracedRecipient]:
-    """The answer for `query` from lines in time order."""
+                  rules: RetryRules, states: SampledStates | None = None
+                  ) -> list[TracedRecipient]:
+    """The answer for `query` from lines in time order; `states`: the pool and socket as the
+    monitor or a recording sampled them, for the causes the logs leave open."""
     joiner = Joiner(query)
     joiner.feed(lines)
     messages = joiner.messages()
     explain_all([a for m in messages for attempts in m.attempts.values() for a in attempts],
-                joiner.auth_lines)
+                joiner.auth_lines, states)
+    queue_read = queue is not None and queue.ok
     in_queue = {m.queue_id: m for m in queue.messages} if queue is not None and queue.ok else {}
     traced = []
     for message in messages:
@@ -104,11 +109,11 @@ def trace_history(query: Query, lines: Iterable[HistoryLine], *, queue: QueueSna
                 continue
             traced.append(TracedRecipient(
                 message, recipient, tuple(message.attempts.get(recipient, []) if recipient else []),
-                verdict_of(message, recipient, queued, rules)))
+                verdict_of(message, recipient, queued, rules, queue_read=queue_read)))
     return traced
 
 
-def _streams(installation: Installation, since: float | None,
+def _streams(installation: Installation, query: Query, since: float | None,
              notes: list[str], sources: list[str]) -> list[Iterator[HistoryLine]]:
     choice = sources_of(installation)
     streams: list[Iterator[HistoryLine]] = []
@@ -117,7 +122,7 @@ def _streams(installation: Installation, since: float | None,
         notes.append(f"cannot read {path}: {error.strerror or error}")
 
     for path in choice.files:
-        streams.append(file_history(path, unreadable))
+        streams.append(file_history(path, unreadable, Prefilter(query)))
         sources.append(str(path))
     if choice.journal_dirs:
         follower = journal_follower(choice.units, choice.journal_directory)
@@ -127,21 +132,25 @@ def _streams(installation: Installation, since: float | None,
 
 
 def run_trace(installation: Installation, query: Query, since: float | None = None,
-              until: float | None = None, *, ask_authdaemond: bool = True) -> TraceReport:
+              until: float | None = None, *, ask_authdaemond: bool = True,
+              states: SampledStates | None = None) -> TraceReport:
+    """This host's answer; `states` from the app's monitor (subscribed to its stream) or from
+    a recording (`trace --recording FILE`)."""
     notes: list[str] = []
     sources: list[str] = []
     start = HistoryStart()
-    lines = merged(_streams(installation, since, notes, sources), start, since, until)
+    lines = merged(_streams(installation, query, since, notes, sources), start, since, until)
     config_dir = discover_config_dir(installation.settings).path
     rules = rules_of(config_dir)
     queue = QueueSampler(config_dir).sample()
     if not queue.ok:
         notes.append(f"the queue was not read ({queue.error}): waiting mail is judged from "
                      "the log alone")
-    traced = trace_history(query, lines, queue=queue, rules=rules)
+    traced = trace_history(query, lines, queue=queue, rules=rules, states=states)
     now = None
     if ask_authdaemond and query.kind is QueryKind.ADDRESS:
-        now = answer_now(installation, query.text.strip("<>"))
+        waiting = any(item.verdict.state is State.WAITING for item in traced)
+        now = answer_now(installation, query.text.strip("<>"), mail_waiting=waiting)
     return TraceReport(query, start.begins, start.oldest_source, traced, sources, notes, now)
 
 

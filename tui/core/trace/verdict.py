@@ -32,7 +32,9 @@ class Verdict:
 
 
 def verdict_of(message: TracedMessage, recipient: str | None,
-               queued: QueuedMessage | None, rules: RetryRules) -> Verdict:
+               queued: QueuedMessage | None, rules: RetryRules, *,
+               queue_read: bool = False) -> Verdict:
+    """`queue_read`: the queue was listed, so a message not in it is not waiting there."""
     attempts: list[Attempt] = message.attempts.get(recipient, []) if recipient else []
     last = attempts[-1] if attempts else None
     if last is not None and last.status == "sent":
@@ -44,6 +46,10 @@ def verdict_of(message: TracedMessage, recipient: str | None,
     deleted = [when for when, action in message.admin if action == "removed"]
     if deleted:
         return Verdict(State.LOST, "deleted (postsuper -d)", deleted[-1])
+    if queued is None and queue_read and last is not None and not message.closed:
+        # Gone from the queue with no line saying so (a postsuper -d whose line was lost).
+        return Verdict(State.UNKNOWN, "no longer in the queue, and no line says where it went",
+                       None)
     if queued is not None or (last is not None and not message.closed):
         arrival = queued.arrival_time if queued is not None else message.first_seen
         sender = queued.sender if queued is not None else message.sender
