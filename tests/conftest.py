@@ -79,6 +79,14 @@ def journal_lab() -> Iterator[Lab]:
         yield instance
 
 
+@pytest.fixture(scope="module")
+def bounce_lab() -> Iterator[Lab]:
+    """A lab of the module's own for mail that bounces: a bounce stays in the last hour's log,
+    so in the session's lab every later check would say mail-bounced (critical) for an hour."""
+    with running_lab() as instance:
+        yield instance
+
+
 @pytest.fixture
 def healthy_lab(lab: Lab) -> Iterator[Lab]:
     """The lab, guaranteed healthy before and after the test, with no mail waiting.

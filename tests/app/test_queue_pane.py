@@ -8,15 +8,12 @@ brings up a lab of its own.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from functools import partial
 from typing import Any
 
-import pytest
 from textual.widgets import Button, DataTable, OptionList, Static
 
 from tests.app.conftest import until, visible_text, widget_text
-from tests.conftest import running_lab
 from tui.app.app import AuthlibApp
 from tui.app.panes.queue import QueuePane
 from tui.app.panes.wizard import WizardPane
@@ -142,13 +139,6 @@ async def test_the_wizard_starts_from_waiting_mail_and_offers_the_retry(mail_lab
         await pilot.press("m")  # without --allow-fixes: the Queue pane says so
         await _until(lambda: bool(app.query(QueuePane)) and app.query_one(
             "#panes").active == "queue")  # type: ignore[attr-defined]
-
-
-@pytest.fixture(scope="module")
-def bounce_lab() -> Iterator[Lab]:
-    """A lab of its own: a bounce stays in the last hour's log, critical, for an hour."""
-    with running_lab() as instance:
-        yield instance
 
 
 async def test_lost_mail_is_the_strongest_thing_on_screen_and_the_wizard_names_it(

@@ -102,7 +102,8 @@ def test_a_wrong_password_deferral_then_the_fix_across_a_gz_rotation(
         gz.unlink(missing_ok=True)
 
 
-def test_a_bounce_is_lost_and_its_notice_is_followed(mail_lab: Lab) -> None:
+def test_a_bounce_is_lost_and_its_notice_is_followed(bounce_lab: Lab) -> None:
+    mail_lab = bounce_lab
     start = mail_lab.log_size()
     queue_id = queue_id_of(mail_lab.send_and_wait("nosuch@domain.com"))
     notice_line = mail_lab.wait_for_log(f"{queue_id}: sender non-delivery notification", start)
