@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
+from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.widgets import Static
@@ -39,21 +39,36 @@ _STATE_ROLE = {State.DELIVERED: OK, State.WAITING: WARN, State.LOST: LOST, State
 NEWLINE = Content("\n")
 
 
-def story_content(item: TracedRecipient) -> Content:
-    """A message for one recipient in three short lines: who, what happened, its end."""
+def story_lines(item: TracedRecipient) -> tuple[Content, list[Content], Content]:
+    """A message for one recipient in short lines: who, what happened, and its end."""
     message = item.message
     sender = "<>" if message.sender == "" else (message.sender or "?")
-    role = _STATE_ROLE[item.verdict.state]
-    lines = [styled((f"{message.queue_id} ", LABEL), (sender, MUTED), " → ",
-                    (item.recipient or "(no recipient logged)", LABEL))]
+    head = styled((f"{message.queue_id} ", LABEL), (sender, MUTED), " → ",
+                  (item.recipient or "(no recipient logged)", LABEL))
+    body: list[Content] = []
     if message.notice_of:
-        lines.append(styled((f"  the bounce notice of {message.notice_of}", NOTE)))
+        body.append(styled((f"the bounce notice of {message.notice_of}", NOTE)))
     if item.attempts:
-        lines.append(styled("  ", plain(attempts_story(list(item.attempts)), 2000)))
+        body.append(plain(attempts_story(list(item.attempts)), 2000))
     verdict = verdict_words(item.verdict, message)
-    lines.append(styled("  ", (f" {verdict} " if item.verdict.state is State.LOST else verdict,
-                               role)))
-    return NEWLINE.join(lines)
+    lost = item.verdict.state is State.LOST
+    end = styled((f" {verdict} " if lost else verdict, _STATE_ROLE[item.verdict.state]))
+    return head, body, end
+
+
+class TraceStory(Vertical):
+    """One story: its lines after the first indented, wrapped lines too (the stylesheet)."""
+
+    def __init__(self, item: TracedRecipient) -> None:
+        super().__init__(classes="trace-story")
+        self.item = item
+
+    def compose(self) -> ComposeResult:
+        head, body, end = story_lines(self.item)
+        yield Static(head, classes="trace-head")
+        for line in body:
+            yield Static(line, classes="trace-line")
+        yield Static(end, classes="trace-line trace-verdict")
 
 
 class TraceView(SaysWorkerFailures, VerticalScroll, can_focus=True):
@@ -139,7 +154,7 @@ class TraceView(SaysWorkerFailures, VerticalScroll, can_focus=True):
             return
         for item in message.items:
             self.items.append(item)
-            self.mount(Static(story_content(item), classes="trace-story"))
+            self.mount(TraceStory(item))
         if self.selected < 0:
             self._select(0)
         self._status(styled(("Mail: ", LABEL), f"{len(self.items)} found, still reading…"))
