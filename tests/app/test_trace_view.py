@@ -5,18 +5,26 @@ from __future__ import annotations
 
 import time
 from functools import partial
+from pathlib import Path
 from typing import Any
 
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import Button, DataTable, Input, Static
 
-from tests.app.conftest import until, widget_text
+from tests.app.conftest import until, visible_text, widget_text
+from tests.trace.test_exact_lines import write
 from tests.trace.test_lab_trace import queue_id_of
 from tui.app.app import AuthlibApp
 from tui.app.panes.lookup import LookupPane
 from tui.app.panes.queue import QueuePane
+from tui.app.screens.confirm_fix import ConfirmFixScreen
 from tui.app.screens.trace_screen import TraceScreen
-from tui.app.widgets.trace_view import TraceView
+from tui.app.widgets.trace_view import TraceView, story_lines
+from tui.core.fixes.audit import read_audit
 from tui.core.installation import Installation
+from tui.core.trace.history import HistoryStart, file_history, merged
+from tui.core.trace.query import parse_query
+from tui.core.trace.retry_clock import RetryRules
+from tui.core.trace.trace import trace_history
 from tui.lab.lab import Lab
 
 RECIPIENT = "foo@domain.com"
@@ -143,3 +151,55 @@ async def test_bad_input_gets_one_sentence_and_changes_nothing(mail_lab: Lab) ->
             assert view.query_shown is None and not view.items
             assert pane.history == []
         assert not [worker for worker in app.workers if worker.group == "trace"]
+
+
+async def test_the_trace_retries_a_waiting_message_through_the_queue_panes_confirmation(
+        mail_lab: Lab) -> None:
+    lab = mail_lab
+    lab.apply(frozenset({"daemon-stopped"}))
+    queue_id = queue_id_of(lab.send_and_wait(RECIPIENT, subject="trace retry"))
+    lab.apply(frozenset())  # fixed; the mail still waits for its next retry
+    app = _app(lab, allow_fixes=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("6")
+        await _until(lambda: bool(app.query(QueuePane)))
+        pane = app.query_one(QueuePane)
+        table = pane.query_one("#queue-table", DataTable)
+        await _until(lambda: table.row_count >= 1)
+        table.focus()
+        await pilot.press("enter")
+        await _until(lambda: isinstance(app.screen, TraceScreen))
+        view = app.screen.query_one(TraceView)
+        await _until(lambda: view.report is not None)
+        await pilot.press("x")
+        await _until(lambda: isinstance(app.screen, ConfirmFixScreen))
+        command = f"postqueue -c {lab.postfix.config_dir} -i {queue_id}"
+        confirm = app.screen
+        assert isinstance(confirm, ConfirmFixScreen)
+        assert confirm.commands == (command,)  # wrapped at 80 columns: read, not seen
+        assert queue_id in visible_text(app)
+        app.screen.query_one("#confirm-run", Button).press()
+        await _until(lambda: pane.retry_watch is not None and pane.retry_watch.done)
+        assert pane.retry_watch is not None and pane.retry_watch.summary() == "1 of 1 delivered"
+    audited = [(record.get("event"), record.get("command"))
+               for record in read_audit(lab.root / "audit.log")]
+    assert ("ended", command) in audited
+
+
+def test_hostile_text_in_a_story_is_shown_escaped(tmp_path: Path) -> None:
+    hostile = "evil\x1b]0;pwned\x07@sender.test"
+    log = write(tmp_path / "maillog", [
+        f"Dec 01 20:01:57 sandbox postfix/qmgr[3819]: 061B421A1AB: from=<{hostile}>, "
+        "size=341, nrcpt=1 (queue active)",
+        "Dec 01 20:01:58 sandbox postfix/pipe[3868]: 061B421A1AB: to=<foo@domain.com>, "
+        "relay=vmaildrop, delay=0.03, delays=0/0/0/0.03, dsn=5.1.1, status=bounced (user "
+        "unknown. Command output: \x1b[2J[link=x]gone[/link] )",
+    ])
+    [item] = trace_history(parse_query("foo@domain.com"),
+                           merged([file_history(log, lambda _p, _e: None)], HistoryStart()),
+                           queue=None, rules=RetryRules())
+    head, body, end = story_lines(item)
+    for content in (head, *body, end):
+        assert "\x1b" not in content.plain and "\x07" not in content.plain
+    assert "evil\\x1b]0;pwned\\x07@sender.test" in head.plain
+    assert "[link=x]gone[/link]" in body[0].plain  # literal text, never markup
