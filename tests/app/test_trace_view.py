@@ -18,6 +18,7 @@ from tui.app.panes.lookup import LookupPane
 from tui.app.panes.queue import QueuePane
 from tui.app.screens.confirm_fix import ConfirmFixScreen
 from tui.app.screens.trace_screen import TraceScreen
+from tui.app.widgets.log_view import LogView
 from tui.app.widgets.trace_view import TraceView, story_lines
 from tui.core.fixes.audit import read_audit
 from tui.core.installation import Installation
@@ -184,6 +185,29 @@ async def test_the_trace_retries_a_waiting_message_through_the_queue_panes_confi
     audited = [(record.get("event"), record.get("command"))
                for record in read_audit(lab.root / "audit.log")]
     assert ("ended", command) in audited
+
+
+async def test_enter_on_a_delivery_line_in_the_logs_pane_opens_its_trace(mail_lab: Lab) -> None:
+    lab = mail_lab
+    start = lab.log_size()
+    queue_id = queue_id_of(lab.send_and_wait(RECIPIENT, subject="trace from the logs"))
+    lab.wait_for_log(f"{queue_id}: removed", start)
+    app = _app(lab)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("2")
+        await _until(lambda: bool(app.query(LogView)))
+        view = app.query_one(LogView)
+        await _until(lambda: any(item.queue_id == queue_id for item, _ in view.rows))
+        row = next(index for index, (item, note) in enumerate(view.rows)
+                   if item.queue_id == queue_id and not note)
+        view.focus()
+        view.cursor = row
+        await pilot.press("enter")
+        await _until(lambda: isinstance(app.screen, TraceScreen))
+        trace = app.screen.query_one(TraceView)
+        await _until(lambda: trace.report is not None)
+        assert [item.message.queue_id for item in trace.items] == [queue_id]
+        assert "delivered by vmaildrop" in _story(app, trace, queue_id)
 
 
 def test_hostile_text_in_a_story_is_shown_escaped(tmp_path: Path) -> None:

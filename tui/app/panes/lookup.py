@@ -269,6 +269,8 @@ class LookupPane(PaneBase, SaysWorkerFailures, Vertical):
 
         yield SystemCommand("Look up an address", "Open the Lookup pane, focus the address",
                             focus_lookup)
+        yield SystemCommand("Trace mail", "What happened to the mail to/from an address or "
+                            "with a queue ID (type it in the Lookup pane)", focus_lookup)
 
         def alias_target() -> None:
             for pane in app.query(LookupPane):

@@ -38,6 +38,11 @@ from tui.core.monitor.stream import ObservationStream
 from tui.core.postfix.commands import flush_command, retry_command
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from typing import Any
+
+    from textual.app import App, SystemCommand
+
     from tui.core.installation import Installation
     from tui.core.postfix.queue import QueuedMessage
 
@@ -290,3 +295,14 @@ class QueuePane(PaneBase, SaysWorkerFailures, Vertical):
         self.post_message(OpenWizard("mail-bounced" if lost else "mail-deferred",
                                      "the Queue pane"))
 
+    @classmethod
+    def palette_commands(cls, app: App[Any]) -> Iterable[SystemCommand]:
+        from textual.app import SystemCommand
+
+        async def trace_selected() -> None:
+            await app.run_action("show_pane('queue')")
+            for pane in app.query(QueuePane):
+                pane.action_trace_selected()
+
+        yield SystemCommand("Trace the selected queued message", "enter in the Queue pane",
+                            trace_selected)
