@@ -41,6 +41,7 @@ from tui.app.panes.queue import QueuePane
 from tui.app.panes.workers import WorkersPane
 from tui.app.widgets.health_strip import HealthStrip
 from tui.app.widgets.log_view import LogView
+from tui.app.widgets.trace_view import TraceView
 from tui.app.widgets.xray_chain import XrayChain
 from tui.core.authdaemon.client import AuthdaemonClient
 from tui.core.discovery.processes import DaemonProcesses
@@ -150,6 +151,7 @@ def frozen(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("tui.app.app.STALE_AFTER", float("inf"))
     monkeypatch.setattr("tui.app.log_inbox.clock", lambda _timestamp: "12:00:00")
     monkeypatch.setattr("tui.app.panes.queue.clock", lambda _timestamp: "12:00:00")
+    monkeypatch.setattr("tui.app.widgets.trace_view.clock", lambda _timestamp: "12:00")
     # The last-hour sparklines bucket by the wall clock: freeze the bucket edges too.
     monkeypatch.setattr("tui.app.panes.logs.BUCKET_MINUTES", 60)
     # The Workers pane: probe latency, worker ages and the graphs' shape vary by run.
@@ -263,6 +265,8 @@ def _look_up(address: str) -> Before:
         await app.wait_for_work()
         history = app.query_one("#lookup-history", DataTable)
         await _until(pilot, lambda: history.row_count == 1, "the lookup result")
+        trace = app.query_one(TraceView)
+        await _until(pilot, lambda: trace.report is not None, "the trace beside it")
         await _fresh_table(pilot, history)
 
     return run_before

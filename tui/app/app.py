@@ -45,6 +45,7 @@ from tui.app.messages import (
     RetryMail,
     SamplingWanted,
     ShowPane,
+    TraceWanted,
 )
 from tui.app.panes.pane import PaneBase, component_state, observation_key
 from tui.app.panes.registry import PANES, PaneEntry
@@ -446,9 +447,30 @@ class AuthlibApp(SaysWorkerFailures, SafeApp):
         self.action_show_pane("wizard")
         self._with_pane("wizard", lambda pane: pane.show_request(message.step, message.evidence))
 
-    def on_retry_mail(self, _message: RetryMail) -> None:
+    def on_retry_mail(self, message: RetryMail) -> None:
+        from tui.app.screens.trace_screen import TraceScreen
+
+        if isinstance(self.screen, TraceScreen):
+            self.screen.dismiss()  # the retry's confirmation and watch are the Queue pane's
         self.action_show_pane("queue")
-        self._with_pane("queue", lambda pane: pane.action_retry_all())
+        queue_id = message.queue_id
+        if queue_id is None:
+            self._with_pane("queue", lambda pane: pane.action_retry_all())
+        else:
+            self._with_pane("queue", lambda pane: pane.retry_one(queue_id))
+
+    def on_trace_wanted(self, message: TraceWanted) -> None:
+        """A message's trace, in front of the pane it was asked from (esc returns)."""
+        from tui.app.screens.trace_screen import TraceScreen
+        from tui.core.trace.query import QueryError, parse_query
+
+        try:
+            query = parse_query(message.query)
+        except QueryError as exc:
+            self.notify(f"No trace: {exc}.", severity="warning", timeout=6, markup=False)
+            return
+        self.push_screen(TraceScreen(query, lambda: self.installation_now(False),
+                                     allow_fixes=self.allow_fixes))
 
     def on_look_up(self, message: LookUp) -> None:
         self.action_show_pane("lookup")

@@ -84,7 +84,17 @@ class ProbingWanted(Message):
 
 @dataclass
 class RetryMail(Message):
-    """Retry the mail waiting for the chain (the wizard offers it after a fix)."""
+    """Retry the mail waiting for the chain (the wizard offers it after a fix), or one
+    message of it (`queue_id`, from its trace), through the Queue pane's confirmation."""
+
+    queue_id: str | None = None
+
+
+@dataclass
+class TraceWanted(Message):
+    """Open the trace of a queue ID or an address (enter on a Queue row or a log line)."""
+
+    query: str
 
 
 @dataclass

@@ -23,7 +23,7 @@ from textual.widget import Widget
 from textual.widgets import Input, Select, Static
 
 from tui.app.log_inbox import LogInbox
-from tui.app.messages import OpenWizard
+from tui.app.messages import OpenWizard, TraceWanted
 from tui.app.panes.pane import PaneBase, PaneHost
 from tui.app.sparkline import sparkline
 from tui.app.text import plain, styled
@@ -83,6 +83,8 @@ class LogsPane(PaneBase, Vertical):
         Binding("space,f", "toggle_follow", "Pause/follow", tooltip="Pause or follow"),
         Binding("w", "open_wizard", "Wizard",
                 tooltip="Open the wizard at the selected line's step"),
+        Binding("enter", "trace_selected", "Trace", tooltip="Open the trace of the selected "
+                "delivery line's message: every attempt, its cause, its end"),
         Binding("escape", "leave_filter", "Leave filter", show=False,
                 tooltip="Leave the filter for the lines"),
     ]
@@ -246,4 +248,9 @@ class LogsPane(PaneBase, Vertical):
             return
         self.post_message(OpenWizard(item.signature.wizard_step, item.text))
 
-
+    def action_trace_selected(self) -> None:
+        item = self.query_one(LogView).selected()
+        if item is None or item.queue_id is None:
+            self.app.notify("Select a delivery line (↑/↓) to trace its message.", timeout=3)
+            return
+        self.post_message(TraceWanted(item.queue_id))

@@ -1,5 +1,9 @@
 """Lookup: the better authtest. Address, service, optional password; a result card; history.
 
+Beside authdaemond's answer now, the mail to and from the address: its trace
+(`TraceView`), streamed in while the history is read. A queue ID typed here
+(digits and capitals, no @) shows its trace alone: authdaemond is not asked.
+
 The address is validated as you type with the same rule the client enforces,
 so a refused address never reaches the socket. The password field is masked,
 cleared after each use and never kept in history.
@@ -23,10 +27,12 @@ from tui.app.formatting import latency_text
 from tui.app.panes.pane import PaneBase, PaneHost
 from tui.app.text import plain
 from tui.app.widgets.result_card import ResultCard
+from tui.app.widgets.trace_view import TraceView
 from tui.app.worker_failure import SaysWorkerFailures
 from tui.core.authdaemon.request import RefusedInput, address_problem
 from tui.core.installation import Installation
 from tui.core.lookup import LookupReport, run_lookup
+from tui.core.trace.query import Query, QueryError, QueryKind, parse_query
 
 if TYPE_CHECKING:
     from textual.app import App, SystemCommand
@@ -41,6 +47,12 @@ class HistoryEntry:
     login: bool
     outcome: str
     latency_ms: float
+
+
+def looks_like_queue_id(text: str) -> bool:
+    """Digits and capitals, no @: what Postfix's queue IDs look like, and no login name."""
+    return ("@" not in text and any(char.isdigit() for char in text)
+            and not any(char.islower() for char in text))
 
 
 class LookupPane(PaneBase, SaysWorkerFailures, Vertical):
@@ -69,17 +81,19 @@ class LookupPane(PaneBase, SaysWorkerFailures, Vertical):
                    ("tab", "Next field; the history table re-runs a row with enter"))
 
     def __init__(self, installation: Installation,
-                 installation_now: Callable[[bool], Installation] | None = None) -> None:
+                 installation_now: Callable[[bool], Installation] | None = None, *,
+                 allow_fixes: bool = False) -> None:
         super().__init__(classes="pane-body", id="lookup-pane")
         self.installation = installation
         # A lookup reads the monitor's installation (in the app): a fixed config is seen.
         self._installation_now = installation_now or (lambda _fresh: installation.refreshed())
         self.history: list[HistoryEntry] = []
         self.last_report: LookupReport | None = None
+        self.allow_fixes = allow_fixes
 
     @classmethod
     def build(cls, host: PaneHost) -> LookupPane:
-        return cls(host.installation, host.installation_now)
+        return cls(host.installation, host.installation_now, allow_fixes=host.allow_fixes)
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="lookup-form"):
@@ -89,8 +103,10 @@ class LookupPane(PaneBase, SaysWorkerFailures, Vertical):
             yield Button("Look up", id="lookup-go", variant="primary")
         yield Static("", id="lookup-problem")
         with VerticalScroll(id="lookup-result-scroll"):
-            yield ResultCard("Type an address, then enter. With a password, a login "
-                             "is tested (AUTH) instead.", id="lookup-result")
+            yield ResultCard("Type an address (or a queue ID), then enter. With a password, "
+                             "a login is tested (AUTH) instead.", id="lookup-result")
+        yield TraceView(lambda: self._installation_now(False), allow_fixes=self.allow_fixes,
+                        view_id="lookup-trace")
         yield Static("History (enter re-runs)", id="lookup-history-title")
         table: DataTable[str] = DataTable(id="lookup-history", cursor_type="row",
                                           zebra_stripes=True)
@@ -126,12 +142,44 @@ class LookupPane(PaneBase, SaysWorkerFailures, Vertical):
                 plain(f"✗ refused, nothing was sent: {problem.message}")
             )
             return
+        if looks_like_queue_id(address):
+            try:
+                query = parse_query(address)
+            except QueryError as exc:
+                self.query_one("#lookup-problem", Static).update(
+                    plain(f"✗ refused, nothing was read: {exc}"))
+                return
+            if query.kind is QueryKind.QUEUE_ID and password is None:
+                self.query_one(ResultCard).show_message(
+                    f"{address} is a Postfix queue ID: its trace is below (authdaemond is "
+                    "not asked).")
+                self._trace(query)
+                return
         self._run(address, service, password)
+        if password is None:
+            self._trace_address(address)
+
+    def _trace_address(self, address: str) -> None:
+        """The mail to and from an address, beside authdaemond's answer (none without @)."""
+        if "@" not in address:
+            return
+        try:
+            query = parse_query(address)
+        except QueryError as exc:
+            self.query_one("#lookup-problem", Static).update(plain(f"✗ no trace: {exc}"))
+            return
+        self._trace(query)
+
+    def _trace(self, query: Query) -> None:
+        self.query_one("#lookup-problem", Static).update("")
+        self.query_one(TraceView).start(query)
 
     def look_up(self, address: str) -> None:
         """Fill the form with `address` and look it up (used by links elsewhere)."""
         self.query_one("#lookup-address", Input).value = address
         self._run(address, self.query_one("#lookup-service", Input).value or "login", None)
+        if address_problem(address) is None:
+            self._trace_address(address)
 
     @work(thread=True, exclusive=True, group="lookup", exit_on_error=False,
           description="The lookup")
@@ -221,6 +269,8 @@ class LookupPane(PaneBase, SaysWorkerFailures, Vertical):
 
         yield SystemCommand("Look up an address", "Open the Lookup pane, focus the address",
                             focus_lookup)
+        yield SystemCommand("Trace mail", "What happened to the mail to/from an address or "
+                            "with a queue ID (type it in the Lookup pane)", focus_lookup)
 
         def alias_target() -> None:
             for pane in app.query(LookupPane):

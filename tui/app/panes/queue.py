@@ -3,8 +3,9 @@
 The monitor hands down each queue sample (Postfix's `postqueue -j`, read by the
 delivery checks) and what maildrop bounced in the last hour (Postfix's log).
 Waiting mail is grouped by reason and listed by age; bounced mail is lost for
-its sender and drawn in the strongest look the app has. With --allow-fixes, `x`
-retries every waiting message (`postqueue -f`) and `enter` the selected one
+its sender and drawn in the strongest look the app has. `enter` on a row, waiting
+or bounced, opens that message's trace. With --allow-fixes, `x` retries every
+waiting message (`postqueue -f`), and the trace's `x` the one it shows
 (`postqueue -i ID`), after a confirmation, audited; a watch then follows each
 message in Postfix's own lines until it is delivered, deferred again or bounced.
 """
@@ -25,7 +26,7 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
 from tui.app.formatting import clock
-from tui.app.messages import Notice, OpenWizard
+from tui.app.messages import Notice, OpenWizard, TraceWanted
 from tui.app.panes.pane import PaneBase, PaneHost
 from tui.app.screens.confirm_fix import ConfirmFixScreen
 from tui.app.text import plain, styled
@@ -38,6 +39,11 @@ from tui.core.monitor.stream import ObservationStream
 from tui.core.postfix.commands import flush_command, retry_command
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from typing import Any
+
+    from textual.app import App, SystemCommand
+
     from tui.core.installation import Installation
     from tui.core.postfix.queue import QueuedMessage
 
@@ -52,9 +58,10 @@ class QueuePane(PaneBase, SaysWorkerFailures, Vertical):
                 "(postqueue -f; with --allow-fixes)"),
         Binding("w", "open_wizard", "Wizard", tooltip="Open the wizard at the waiting or lost "
                 "mail"),
+        Binding("enter", "trace_selected", "Trace", tooltip="Open the selected message's "
+                "trace: every attempt, its cause, its end (x there retries it)"),
     ]
-    widget_keys = (("enter", "Retry the selected message (postqueue -i ID; with --allow-fixes)"),
-                   ("↑ ↓", "Move between the waiting messages"))
+    widget_keys = (("↑ ↓", "Move between the waiting and the bounced messages"),)
 
     # The latest queue sample, set from the monitor's observations; each one redraws the pane.
     sample: var[QueueSampled | None] = var(None, always_update=True, init=False)
@@ -118,7 +125,7 @@ class QueuePane(PaneBase, SaysWorkerFailures, Vertical):
         table = self.query_one("#queue-table", DataTable)
         table.clear()
         # One line that fits 80 columns, the --allow-fixes note included.
-        keys = "x retry all · enter retry one · w wizard"
+        keys = "x retry all · enter trace · w wizard"
         if not self.allow_fixes:
             keys += " (retries need --allow-fixes)"
         self.query_one("#queue-keys", Static).update(styled((keys, DIM)))
@@ -156,6 +163,19 @@ class QueuePane(PaneBase, SaysWorkerFailures, Vertical):
                               plain(recipient.address), plain(why or "", max_chars=200),
                               key=f"{message.queue_id} {recipient.address}")
         self._draw_bounces(bounced, sample)
+        self._bounced_rows(table, sample)
+
+    @staticmethod
+    def _bounced_rows(table: DataTable[str | Content], sample: QueueSampled) -> None:
+        """The lost mail as rows too, in the strongest look: enter opens its trace."""
+        report = sample.bounces
+        if report is None:
+            return
+        for bounce in report.bounces:
+            why = bounce.signature.short if bounce.signature else bounce.reason
+            table.add_row(plain(bounce.queue_id), styled((" lost ", LOST)),
+                          plain(bounce.recipient), plain(why or "", max_chars=200),
+                          key=f"{bounce.queue_id} {bounce.recipient} lost")
 
     def _draw_bounces(self, bounced: Static, sample: QueueSampled) -> None:
         report = sample.bounces
@@ -195,8 +215,21 @@ class QueuePane(PaneBase, SaysWorkerFailures, Vertical):
         self._retry(None)
 
     @on(DataTable.RowSelected, "#queue-table")
-    def _retry_selected(self, event: DataTable.RowSelected) -> None:
-        self._retry(str(event.row_key.value or "").split(" ", 1)[0])
+    def _trace_row(self, event: DataTable.RowSelected) -> None:
+        self.post_message(TraceWanted(str(event.row_key.value or "").split(" ", 1)[0]))
+
+    def action_trace_selected(self) -> None:
+        table = self.query_one("#queue-table", DataTable)
+        if table.row_count == 0:
+            self.app.notify("No message listed: nothing to trace.", timeout=3)
+            return
+        row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
+        self.post_message(TraceWanted(str(row_key.value or "").split(" ", 1)[0]))
+
+    def retry_one(self, queue_id: str) -> None:
+        """Retry one waiting message (asked from its trace): the same confirmation, audit
+        and watch as every retry here."""
+        self._retry(queue_id)
 
     def _retry(self, queue_id: str | None) -> None:
         sample = self.sample
@@ -267,3 +300,14 @@ class QueuePane(PaneBase, SaysWorkerFailures, Vertical):
         self.post_message(OpenWizard("mail-bounced" if lost else "mail-deferred",
                                      "the Queue pane"))
 
+    @classmethod
+    def palette_commands(cls, app: App[Any]) -> Iterable[SystemCommand]:
+        from textual.app import SystemCommand
+
+        async def trace_selected() -> None:
+            await app.run_action("show_pane('queue')")
+            for pane in app.query(QueuePane):
+                pane.action_trace_selected()
+
+        yield SystemCommand("Trace the selected queued message", "enter in the Queue pane",
+                            trace_selected)

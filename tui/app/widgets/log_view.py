@@ -50,6 +50,7 @@ class ShownEntry:
     timestamp: float | None
     pid: int | None
     signature: Signature | None
+    queue_id: str | None = None  # a delivery line's Postfix queue ID: enter traces it
 
 
 def shown(entry: LogEntry, clock: Callable[[float], str]) -> ShownEntry:
@@ -65,6 +66,7 @@ def shown(entry: LogEntry, clock: Callable[[float], str]) -> ShownEntry:
         timestamp=entry.timestamp,
         pid=entry.pid,
         signature=entry.signature,
+        queue_id=entry.delivery.queue_id if entry.delivery is not None else None,
     )
 
 

@@ -97,24 +97,36 @@ def trace_history(query: Query, lines: Iterable[HistoryLine], *, queue: QueueSna
     explain_all([a for m in messages for attempts in m.attempts.values() for a in attempts],
                 joiner.auth_lines, states)
     queue_read = queue is not None and queue.ok
-    in_queue = {m.queue_id: m for m in queue.messages} if queue is not None and queue.ok else {}
-    traced = []
-    for message in messages:
-        _notice_fate(message)
-        if not matches(message, query):
-            continue  # a kept message's notice: told inside that message, not on its own
-        queued = None if message.closed else in_queue.get(message.queue_id)
-        for recipient in _recipients(message, queued):
-            if not _wanted_recipient(recipient, message, query):
-                continue
-            traced.append(TracedRecipient(
-                message, recipient, tuple(message.attempts.get(recipient, []) if recipient else []),
-                verdict_of(message, recipient, queued, rules, queue_read=queue_read)))
-    return traced
+    in_queue = queued_by_id(queue)
+    return [item for message in messages
+            for item in told_recipients(message, query, in_queue, rules, queue_read=queue_read)]
 
 
-def _streams(installation: Installation, query: Query, since: float | None,
-             notes: list[str], sources: list[str]) -> list[Iterator[HistoryLine]]:
+def queued_by_id(queue: QueueSnapshot | None) -> dict[str, QueuedMessage]:
+    """The queue's messages by queue ID; empty when the queue was not read."""
+    return {m.queue_id: m for m in queue.messages} if queue is not None and queue.ok else {}
+
+
+def told_recipients(message: TracedMessage, query: Query, in_queue: dict[str, QueuedMessage],
+                    rules: RetryRules, *, queue_read: bool) -> list[TracedRecipient]:
+    """One joined (and explained) message as the answer tells it: a row per wanted
+    recipient with its verdict; none for a kept message's notice (told inside that message).
+    `queue_read`: deferred mail missing from a queue that was read is not waiting."""
+    _notice_fate(message)
+    if not matches(message, query):
+        return []
+    queued = None if message.closed else in_queue.get(message.queue_id)
+    return [TracedRecipient(
+        message, recipient, tuple(message.attempts.get(recipient, []) if recipient else []),
+        verdict_of(message, recipient, queued, rules, queue_read=queue_read))
+        for recipient in _recipients(message, queued)
+        if _wanted_recipient(recipient, message, query)]
+
+
+def history_streams(installation: Installation, query: Query, since: float | None,
+                    notes: list[str], sources: list[str]) -> list[Iterator[HistoryLine]]:
+    """Every source of this host's history (log files prefiltered for `query`); unreadable
+    files go to `notes`."""
     choice = sources_of(installation)
     streams: list[Iterator[HistoryLine]] = []
 
@@ -139,7 +151,8 @@ def run_trace(installation: Installation, query: Query, since: float | None = No
     notes: list[str] = []
     sources: list[str] = []
     start = HistoryStart()
-    lines = merged(_streams(installation, query, since, notes, sources), start, since, until)
+    lines = merged(history_streams(installation, query, since, notes, sources), start, since,
+                   until)
     config_dir = discover_config_dir(installation.settings).path
     rules = rules_of(config_dir)
     queue = QueueSampler(config_dir).sample()
