@@ -20,21 +20,21 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from tui.core.installation import Installation
-from tui.core.postfix.postconf import discover_config_dir
-from tui.core.postfix.queue import QueueSampler, QueueSnapshot
+from tui.core.postfix.queue import QueueSnapshot
 from tui.core.trace.address_now import answer_now
 from tui.core.trace.causes import SLACK_SECONDS, explain_attempt
 from tui.core.trace.history import HistoryLine, HistoryStart, merged
 from tui.core.trace.joiner import AuthLine, Joiner
 from tui.core.trace.message import TracedMessage
 from tui.core.trace.query import Query, QueryKind
-from tui.core.trace.retry_clock import RetryRules, rules_of
+from tui.core.trace.retry_clock import RetryRules
 from tui.core.trace.sampled_state import SampledStates
 from tui.core.trace.story import clock
 from tui.core.trace.trace import (
     TracedRecipient,
     TraceReport,
     history_streams,
+    queue_and_rules,
     queued_by_id,
     told_recipients,
 )
@@ -164,12 +164,7 @@ def stream_trace(installation: Installation, query: Query, *,
     start = HistoryStart()
     lines = merged(history_streams(installation, query, since, notes, sources), start, since,
                    until)
-    config_dir = discover_config_dir(installation.settings).path
-    rules = rules_of(config_dir)
-    queue = QueueSampler(config_dir).sample()
-    if not queue.ok:
-        notes.append(f"the queue was not read ({queue.error}): waiting mail is judged from "
-                     "the log alone")
+    queue, rules = queue_and_rules(installation, notes)
     read = stream_history(query, lines, queue=queue, rules=rules, found=found,
                           progress=progress, should_stop=should_stop, states=states)
     if read.stopped is not None:

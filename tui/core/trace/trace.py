@@ -143,6 +143,13 @@ def history_streams(installation: Installation, query: Query, since: float | Non
     return streams
 
 
+def queue_and_rules(installation: Installation, notes: list[str]
+                    ) -> tuple[QueueSnapshot, RetryRules]:
+    """This Postfix's queue now and its retry rules; a queue that cannot be read is a note."""
+    queue, rules = queue_and_rules(installation, notes)
+    return queue, rules
+
+
 def run_trace(installation: Installation, query: Query, since: float | None = None,
               until: float | None = None, *, ask_authdaemond: bool = True,
               states: SampledStates | None = None) -> TraceReport:

@@ -18,6 +18,13 @@ from tui.core.logs.catalogue.source import Source
 _LIBPQ_FAILED = r"(?:connection to server .*? failed: |could not connect to server: )"
 _DB_CONFIRM = ("`authlib-tui check` (db-connect) connects with the same PGSQL_CONNECTION and "
                "prints PostgreSQL's answer.")
+# The same for both authpgsql generations' wording of it.
+_CHARSET_REMEDY = Remedy(
+    "PGSQL_CHARACTER_SET in {authpgsqlrc} names an encoding PostgreSQL does not know.",
+    "`authlib-tui check` (db-connect).",
+    "Set PGSQL_CHARACTER_SET to a PostgreSQL encoding name (e.g. UTF8) or remove it, then "
+    "`{restart}`.",
+)
 
 SIGNATURES: tuple[Signature, ...] = (
     Signature(
@@ -331,12 +338,7 @@ SIGNATURES: tuple[Signature, ...] = (
             Source(AUTHLIB, "authpgsqllib.cpp", 'Cannot set character set to "%s", using "%s"'),
         ),
         examples=('Cannot set character set to "LATIN9X", using "UTF8"',),
-        remedy=Remedy(
-            "PGSQL_CHARACTER_SET in {authpgsqlrc} names an encoding PostgreSQL does not know.",
-            "`authlib-tui check` (db-connect).",
-            "Set PGSQL_CHARACTER_SET to a PostgreSQL encoding name (e.g. UTF8) or remove it, then "
-            "`{restart}`.",
-        ),
+        remedy=_CHARSET_REMEDY,
     ),
     Signature(
         "db-charset-failed-old",
@@ -352,12 +354,7 @@ SIGNATURES: tuple[Signature, ...] = (
         ),
         examples=('Cannot set Postgresql character set "LATIN9X", working with '
                   '"UTF8"',),
-        remedy=Remedy(
-            "PGSQL_CHARACTER_SET in {authpgsqlrc} names an encoding PostgreSQL does not know.",
-            "`authlib-tui check` (db-connect).",
-            "Set PGSQL_CHARACTER_SET to a PostgreSQL encoding name (e.g. UTF8) or remove it, then "
-            "`{restart}`.",
-        ),
+        remedy=_CHARSET_REMEDY,
     ),
     Signature(
         "db-connection-lost",
