@@ -168,3 +168,11 @@ def test_a_check_that_names_a_diagnosis_it_does_not_declare_fails(tmp_path: Path
     (result,) = run_checks(context, (undeclared,))
     assert result.id is CheckId.SOCKET_PRESENT and result.status is Status.FAIL
     assert "does not decide" in result.finding and result.diagnosis == ""
+
+
+def test_every_cause_a_trainee_can_pick_has_its_label() -> None:
+    """The training's answer list is DIAGNOSIS_ORDER and healthy: a cause added there without
+    a label would make the list fail to open."""
+    from tui.core.checks.diagnosis import DIAGNOSIS_ORDER, HEALTHY, TRAINEE_LABELS
+
+    assert [name for name in (*DIAGNOSIS_ORDER, HEALTHY) if name not in TRAINEE_LABELS] == []

@@ -11,7 +11,7 @@ from textual.widgets.option_list import Option
 from tui.app.screens.modal import Modal
 from tui.app.text import plain, styled
 from tui.app.text_roles import DIM, ERROR_STRONG, LABEL, NOTE, OK_STRONG
-from tui.core.checks.diagnosis import DIAGNOSIS_ORDER, HEALTHY
+from tui.core.checks.diagnosis import DIAGNOSIS_ORDER, HEALTHY, TRAINEE_LABELS
 from tui.core.training.session import TrainingResult, TrainingSession
 
 
@@ -44,26 +44,6 @@ class SymptomScreen(Modal[None]):
         self.dismiss(result)
 
 
-_LABELS = {
-    "socket-missing": "the socket file is missing",
-    "daemon-stopped": "authdaemond is not running (stale socket)",
-    "socket-permission": "the delivery user may not open the socket",
-    "config-missing": "authpgsqlrc is missing",
-    "config-unreadable": "authpgsqlrc cannot be read",
-    "marker-missing": "authpgsqlrc lost its marker line",
-    "old-style-keys": "authpgsqlrc uses the old PGSQL_HOST… keys",
-    "connection-missing": "PGSQL_CONNECTION is missing or broken",
-    "module-missing": "the authpgsql module is missing",
-    "db-down": "PostgreSQL is down",
-    "db-missing": "the database named by dbname= does not exist",
-    "db-password-wrong": "the database password is wrong",
-    "db-error": "PostgreSQL refuses for another reason",
-    "select-permission-denied": "the mail role lost SELECT on a table",
-    "select-error": "the SELECT clause itself fails",
-    "workers-saturated": "the worker pool is saturated / lookups too slow",
-    "authdaemonrc-bad-line": "authdaemonrc is broken: the next restart will fail",
-    HEALTHY: "nothing is wrong",
-}
 
 
 class DiagnosisScreen(Modal[str | None]):
@@ -73,7 +53,7 @@ class DiagnosisScreen(Modal[str | None]):
         with VerticalScroll(classes="training-body"):
             yield Static(styled(("I think it is …", LABEL), "  (enter answers, esc cancels; "
                                 "the first answer counts)"))
-            yield OptionList(*[Option(_LABELS[name], id=name)
+            yield OptionList(*[Option(TRAINEE_LABELS[name], id=name)
                                for name in (*DIAGNOSIS_ORDER, HEALTHY)], id="training-answers")
 
     def on_mount(self) -> None:

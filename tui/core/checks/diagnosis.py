@@ -158,6 +158,28 @@ DIAGNOSIS_ORDER: tuple[DiagnosisId, ...] = (
     # Last: it stops nothing now, so anything that does explains the symptom better.
     DiagnosisId.AUTHDAEMONRC_BAD_LINE,
 )
+# Each of the causes above (and healthy) as a trainee picks it in training.
+TRAINEE_LABELS: dict[str, str] = {
+    DiagnosisId.SOCKET_MISSING: "the socket file is missing",
+    DiagnosisId.DAEMON_STOPPED: "authdaemond is not running (stale socket)",
+    DiagnosisId.SOCKET_PERMISSION: "the delivery user may not open the socket",
+    DiagnosisId.CONFIG_MISSING: "authpgsqlrc is missing",
+    DiagnosisId.CONFIG_UNREADABLE: "authpgsqlrc cannot be read",
+    DiagnosisId.MARKER_MISSING: "authpgsqlrc lost its marker line",
+    DiagnosisId.OLD_STYLE_KEYS: "authpgsqlrc uses the old PGSQL_HOST… keys",
+    DiagnosisId.CONNECTION_MISSING: "PGSQL_CONNECTION is missing or broken",
+    DiagnosisId.MODULE_MISSING: "the authpgsql module is missing",
+    DiagnosisId.DB_DOWN: "PostgreSQL is down",
+    DiagnosisId.DB_MISSING: "the database named by dbname= does not exist",
+    DiagnosisId.DB_PASSWORD_WRONG: "the database password is wrong",
+    DiagnosisId.DB_ERROR: "PostgreSQL refuses for another reason",
+    DiagnosisId.SELECT_PERMISSION_DENIED: "the mail role lost SELECT on a table",
+    DiagnosisId.SELECT_ERROR: "the SELECT clause itself fails",
+    DiagnosisId.WORKERS_SATURATED: "the worker pool is saturated / lookups too slow",
+    DiagnosisId.AUTHDAEMONRC_BAD_LINE: "authdaemonrc is broken: the next restart will fail",
+    DiagnosisId.POSTFIX_PGSQL_MAP: "a Postfix pgsql map fails (Postfix defers before maildrop)",
+    HEALTHY: "nothing is wrong",
+}
 # The delivery side's diagnoses, each with a short label (the authlib ones above are labelled
 # where they are shown). Mail being lost outranks everything; a mailbox that maildrop
 # refuses explains only its own mail, so those come after every authlib cause.
