@@ -146,7 +146,12 @@ def history_streams(installation: Installation, query: Query, since: float | Non
 def queue_and_rules(installation: Installation, notes: list[str]
                     ) -> tuple[QueueSnapshot, RetryRules]:
     """This Postfix's queue now and its retry rules; a queue that cannot be read is a note."""
-    queue, rules = queue_and_rules(installation, notes)
+    config_dir = discover_config_dir(installation.settings).path
+    rules = rules_of(config_dir)
+    queue = QueueSampler(config_dir).sample()
+    if not queue.ok:
+        notes.append(f"the queue was not read ({queue.error}): waiting mail is judged from "
+                     "the log alone")
     return queue, rules
 
 
@@ -160,12 +165,7 @@ def run_trace(installation: Installation, query: Query, since: float | None = No
     start = HistoryStart()
     lines = merged(history_streams(installation, query, since, notes, sources), start, since,
                    until)
-    config_dir = discover_config_dir(installation.settings).path
-    rules = rules_of(config_dir)
-    queue = QueueSampler(config_dir).sample()
-    if not queue.ok:
-        notes.append(f"the queue was not read ({queue.error}): waiting mail is judged from "
-                     "the log alone")
+    queue, rules = queue_and_rules(installation, notes)
     traced = trace_history(query, lines, queue=queue, rules=rules, states=states)
     now = None
     if ask_authdaemond and query.kind is QueryKind.ADDRESS:
