@@ -8,6 +8,8 @@ stopped the check fails with the map file named, the x-ray pointing at PostgreSQ
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -105,6 +107,18 @@ def test_the_labs_map_answers_as_postfix_asks_it(healthy_lab: Lab) -> None:
     context = CheckContext(Installation.from_flags({"config": str(healthy_lab.settings_file)}))
     result = postfix_pgsql_maps(context)
     assert result.status is Status.OK and str(map_file) in result.finding
+
+
+def test_the_map_answers_in_the_apiscp_view_too(healthy_lab: Lab) -> None:
+    """In `lab shell` (and `lab demo`) the lab's config dir is /etc/postfix: postmap must
+    still find the pgsql map type there (it failed with 'unsupported dictionary type')."""
+    _needs_the_map(healthy_lab)
+    shell = subprocess.run(
+        [sys.executable, "-m", "tui.cli.main", "lab", "--dir", str(healthy_lab.root), "shell",
+         "--", sys.executable, "-m", "tui.cli.main", "check"],
+        capture_output=True, text=True, timeout=120)
+    line = next((x for x in shell.stdout.splitlines() if "postfix-pgsql-maps" in x), "")
+    assert line.startswith("[OK  ] postfix-pgsql-maps"), shell.stdout + shell.stderr
 
 
 def test_with_the_database_stopped_the_map_fails_with_its_file_named(

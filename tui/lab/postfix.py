@@ -165,8 +165,21 @@ class LabPostfix:
             "default_transport = discard:outside the lab\n"
             + self._pgsql_map(database)
         )
+        self._copy_map_registry()
         self.write_master_cf(tempfail=tempfail, reload=False)
         self._age_config()
+
+    def _copy_map_registry(self) -> None:
+        """A copy of the host's map-type registry (dynamicmaps.cf and its .d) beside main.cf.
+
+        Postfix reads it from meta_directory, /etc/postfix: where the lab's config dir stands
+        in for /etc/postfix (the ApisCP view), postmap could not load pgsql without it."""
+        if DYNAMICMAPS.is_file():
+            shutil.copy2(DYNAMICMAPS, self.config_dir / DYNAMICMAPS.name)
+        registry_dir = DYNAMICMAPS.with_name(DYNAMICMAPS.name + ".d")
+        if registry_dir.is_dir() and not registry_dir.is_symlink():
+            shutil.copytree(registry_dir, self.config_dir / registry_dir.name, symlinks=True,
+                            dirs_exist_ok=True)
 
     def _log_settings(self) -> str:
         """postlogd into the maillog, or nothing: Postfix's default is syslog(3)."""
