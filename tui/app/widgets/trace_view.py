@@ -175,7 +175,17 @@ class TraceView(SaysWorkerFailures, VerticalScroll, can_focus=True):
         missing = [item for item in report.traced if id(item) not in told]
         if missing:
             self.on_trace_view_found(self.Found(message.run, missing))
+        self._select(self._most_telling())
         self._status(self._summary(report))
+
+    def _most_telling(self) -> int:
+        """The story to show first at 80×24, where only one fits: a lost message, else a
+        waiting one, else the newest (the one the caller is most likely asking about)."""
+        for state in (State.LOST, State.WAITING):
+            for index, item in enumerate(self.items):
+                if item.verdict.state is state:
+                    return index
+        return len(self.items) - 1
 
     def _summary(self, report: TraceReport) -> Content:
         begins = (f"logs begin {clock(report.history_begins)}" if report.history_begins
