@@ -87,6 +87,12 @@ async def test_a_deferred_then_delivered_message_tells_its_story_in_the_lookup_p
         assert "deferred: the database password was wrong (authdaemond" in story, story
         assert "delivered after the fix" in story and "delivered by vmaildrop" in story, story
         assert "found" in str(pane.query_one("#lookup-result", Static).render())  # the answer
+        # Nothing lost or waiting: the newest story is the one selected (shown at 80x24).
+        assert view.selected == len(view.items) - 1 and view.items
+        # A name without @ has no mail: the stories of the last query go, never kept beside it.
+        await _type(app, pilot, "bar")
+        await _until(lambda: not view.query(".trace-story") and not view.items)
+        assert "without @" in widget_text(app, view.query_one(".trace-status"))
 
 
 async def test_enter_on_a_queue_row_opens_its_trace_and_esc_returns(mail_lab: Lab) -> None:

@@ -158,15 +158,20 @@ class LookupPane(PaneBase, SaysWorkerFailures, Vertical):
         self._run(address, service, password)
         if password is None:
             self._trace_address(address)
+        else:
+            self.query_one(TraceView).clear("a login test is not traced: look the address up "
+                                            "without a password to see its mail")
 
     def _trace_address(self, address: str) -> None:
         """The mail to and from an address, beside authdaemond's answer (none without @)."""
         if "@" not in address:
+            self.query_one(TraceView).clear("a name without @ receives no mail to trace")
             return
         try:
             query = parse_query(address)
         except QueryError as exc:
             self.query_one("#lookup-problem", Static).update(plain(f"✗ no trace: {exc}"))
+            self.query_one(TraceView).clear("no trace for this query")
             return
         self._trace(query)
 
@@ -178,6 +183,7 @@ class LookupPane(PaneBase, SaysWorkerFailures, Vertical):
         """Fill the form with `address` and look it up (used by links elsewhere)."""
         self.query_one("#lookup-address", Input).value = address
         self._run(address, self.query_one("#lookup-service", Input).value or "login", None)
+        self._trace_address(address)
         if address_problem(address) is None:
             self._trace_address(address)
 

@@ -113,12 +113,21 @@ class TraceView(SaysWorkerFailures, VerticalScroll, can_focus=True):
 
     # -- running -------------------------------------------------------------------------
     def start(self, query: Query) -> None:
+        self._forget(query)
+        self._status(styled(("Mail: ", LABEL), f"reading the history for {query.text}…"))
+        self._trace(query, self._run)
+
+    def clear(self, why: str) -> None:
+        """No trace for what was asked now: the last one's stories go, so they are never read
+        as this answer's (a late result of the old run is dropped)."""
+        self._forget(None)
+        self._status(styled(("Mail: ", LABEL), (why, DIM)))
+
+    def _forget(self, query: Query | None) -> None:
         self._run += 1
         self.query_shown, self.items, self.report, self.selected = query, [], None, -1
         for story in self.query(".trace-story"):
             story.remove()
-        self._status(styled(("Mail: ", LABEL), f"reading the history for {query.text}…"))
-        self._trace(query, self._run)
 
     @work(thread=True, exclusive=True, group="trace", exit_on_error=False,
           description="The trace")
