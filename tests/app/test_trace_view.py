@@ -233,3 +233,13 @@ def test_hostile_text_in_a_story_is_shown_escaped(tmp_path: Path) -> None:
         assert "\x1b" not in content.plain and "\x07" not in content.plain
     assert "evil\\x1b]0;pwned\\x07@sender.test" in head.plain
     assert "[link=x]gone[/link]" in body[0].plain  # literal text, never markup
+
+
+async def test_the_trace_reads_the_monitors_pool_and_socket_samples(healthy_lab: Lab) -> None:
+    """The causes the logs leave open are named from what this app's monitor sampled."""
+    app = _app(healthy_lab)
+    async with app.run_test(size=(80, 24)) as pilot:
+        pane = await _lookup_pane(app, pilot)
+        view = pane.query_one(TraceView)
+        assert view.states() is app.sampled_states
+        await _until(lambda: not app.sampled_states.empty)  # the health run's checks landed

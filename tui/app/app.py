@@ -72,6 +72,7 @@ if TYPE_CHECKING:
     from tui.core.monitor.stream import ObservationStream, Subscriber
     from tui.core.recording.tape import Tape
     from tui.core.timeline import Timeline
+    from tui.core.trace.sampled_state import SampledStates
     from tui.core.training.session import TrainingSession
 
 
@@ -163,6 +164,11 @@ class AuthlibApp(SaysWorkerFailures, SafeApp):
     def timeline(self) -> Timeline:
         """The incident on one axis."""
         return self._wired().timeline
+
+    @property
+    def sampled_states(self) -> SampledStates:
+        """The pool and socket as the monitor sampled them, for a trace's failed attempts."""
+        return self._wired().sampled_states
 
     @property
     def tape(self) -> Tape:
@@ -470,7 +476,8 @@ class AuthlibApp(SaysWorkerFailures, SafeApp):
             self.notify(f"No trace: {exc}.", severity="warning", timeout=6, markup=False)
             return
         self.push_screen(TraceScreen(query, lambda: self.installation_now(False),
-                                     allow_fixes=self.allow_fixes))
+                                     allow_fixes=self.allow_fixes,
+                                     states=lambda: self.sampled_states))
 
     def on_look_up(self, message: LookUp) -> None:
         self.action_show_pane("lookup")

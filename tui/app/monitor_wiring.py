@@ -16,6 +16,7 @@ from tui.core.monitor.monitor import Monitor
 from tui.core.monitor.stream import ErrorHandler, ObservationStream, Subscriber, counting_logs
 from tui.core.recording.tape import Tape
 from tui.core.timeline import Timeline
+from tui.core.trace.sampled_state import SampledStates
 
 
 class MonitorWiring:
@@ -25,9 +26,11 @@ class MonitorWiring:
         self.timeline = Timeline()  # the incident on one axis
         self.tape = Tape()  # the record toggle (R): writes only while recording
         self.log_inbox = LogInbox()  # the lines on their way to the Logs pane
+        # The pool and socket as sampled: a trace names them at a failure's moment.
+        self.sampled_states = SampledStates()
         self.stream = ObservationStream(on_error=on_error)
         for subscriber in (counting_logs(self.counts), self.timeline.observe, self.tape.observe,
-                           self.log_inbox.observe, observed):
+                           self.sampled_states.observe, self.log_inbox.observe, observed):
             self.stream.subscribe(subscriber)
         self.monitor = Monitor(installation, self.stream, counts=self.counts,
                                health_interval=health_interval)

@@ -33,6 +33,7 @@ from tui.core.authdaemon.request import RefusedInput, address_problem
 from tui.core.installation import Installation
 from tui.core.lookup import LookupReport, run_lookup
 from tui.core.trace.query import Query, QueryError, QueryKind, parse_query
+from tui.core.trace.sampled_state import SampledStates
 
 if TYPE_CHECKING:
     from textual.app import App, SystemCommand
@@ -82,8 +83,10 @@ class LookupPane(PaneBase, SaysWorkerFailures, Vertical):
 
     def __init__(self, installation: Installation,
                  installation_now: Callable[[bool], Installation] | None = None, *,
-                 allow_fixes: bool = False) -> None:
+                 allow_fixes: bool = False,
+                 states: Callable[[], SampledStates | None] = lambda: None) -> None:
         super().__init__(classes="pane-body", id="lookup-pane")
+        self._states = states  # the monitor's samples, for the trace's causes
         self.installation = installation
         # A lookup reads the monitor's installation (in the app): a fixed config is seen.
         self._installation_now = installation_now or (lambda _fresh: installation.refreshed())
@@ -93,7 +96,8 @@ class LookupPane(PaneBase, SaysWorkerFailures, Vertical):
 
     @classmethod
     def build(cls, host: PaneHost) -> LookupPane:
-        return cls(host.installation, host.installation_now, allow_fixes=host.allow_fixes)
+        return cls(host.installation, host.installation_now, allow_fixes=host.allow_fixes,
+                   states=lambda: host.sampled_states)
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="lookup-form"):
@@ -106,6 +110,7 @@ class LookupPane(PaneBase, SaysWorkerFailures, Vertical):
             yield ResultCard("Type an address (or a queue ID), then enter. With a password, "
                              "a login is tested (AUTH) instead.", id="lookup-result")
         yield TraceView(lambda: self._installation_now(False), allow_fixes=self.allow_fixes,
+                        states=self._states,
                         view_id="lookup-trace")
         yield Static("History (enter re-runs)", id="lookup-history-title")
         table: DataTable[str] = DataTable(id="lookup-history", cursor_type="row",

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from tui.core.monitor.observations import Observation
     from tui.core.monitor.stream import ObservationStream
     from tui.core.timeline import Timeline
+    from tui.core.trace.sampled_state import SampledStates
 
     _Node = Widget
 else:
@@ -55,6 +56,9 @@ class PaneHost(Protocol):
 
     @property
     def timeline(self) -> Timeline: ...
+
+    @property
+    def sampled_states(self) -> SampledStates: ...
 
     @property
     def log_inbox(self) -> LogInbox: ...

@@ -16,14 +16,17 @@ from tui.app.text_roles import DIM, LABEL
 from tui.app.widgets.trace_view import TraceView
 from tui.core.installation import Installation
 from tui.core.trace.query import Query
+from tui.core.trace.sampled_state import SampledStates
 
 
 class TraceScreen(Modal[None]):
     BINDINGS = [Binding("escape,q", "close", "Close")]
 
     def __init__(self, query: Query, installation_now: Callable[[], Installation], *,
-                 allow_fixes: bool = False) -> None:
+                 allow_fixes: bool = False,
+                 states: Callable[[], SampledStates | None] = lambda: None) -> None:
         super().__init__()
+        self.states = states
         self.trace_query = query
         self.installation_now = installation_now
         self.allow_fixes = allow_fixes
@@ -33,6 +36,7 @@ class TraceScreen(Modal[None]):
             yield Static(styled(("Trace ", LABEL), (self.trace_query.text, LABEL),
                                 ("  ↑↓ choose · esc closes", DIM)))
             yield TraceView(self.installation_now, allow_fixes=self.allow_fixes,
+                            states=self.states,
                             view_id="trace-screen-view")
         yield Footer()
 

@@ -29,6 +29,7 @@ from tui.app.text_roles import DIM, ERROR_STRONG, LABEL, LOST, MUTED, NOTE, OK, 
 from tui.app.worker_failure import SaysWorkerFailures
 from tui.core.installation import Installation
 from tui.core.trace.query import Query
+from tui.core.trace.sampled_state import SampledStates
 from tui.core.trace.story import attempts_story, clock, verdict_words
 from tui.core.trace.streaming import TraceProgress, stream_trace
 from tui.core.trace.trace import TracedRecipient, TraceReport
@@ -97,9 +98,11 @@ class TraceView(SaysWorkerFailures, VerticalScroll, can_focus=True):
         report: TraceReport
 
     def __init__(self, installation_now: Callable[[], Installation], *,
-                 allow_fixes: bool = False, view_id: str | None = None) -> None:
+                 allow_fixes: bool = False, view_id: str | None = None,
+                 states: Callable[[], SampledStates | None] = lambda: None) -> None:
         super().__init__(id=view_id, classes="trace-view")
         self.installation_now = installation_now
+        self.states = states  # the monitor's pool and socket samples (None: only the logs)
         self.allow_fixes = allow_fixes
         self.query_shown: Query | None = None
         self.items: list[TracedRecipient] = []
@@ -149,7 +152,7 @@ class TraceView(SaysWorkerFailures, VerticalScroll, can_focus=True):
             self.post_message(self.Progressed(run, done))
 
         report = stream_trace(self.installation_now(), query, found=found, progress=progressed,
-                              should_stop=should_stop)
+                              should_stop=should_stop, states=self.states())
         self.post_message(self.Done(run, report))
 
     failing_groups = ("trace",)
