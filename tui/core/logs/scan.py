@@ -13,15 +13,14 @@ import contextlib
 import functools
 import mmap
 import os
-import queue
 import re
-import threading
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
 from tui.core.logs.matcher.classify import classify_notable
 from tui.core.logs.matcher.compiled import notable_bytes_at
+from tui.core.logs.read_ahead import read_ahead
 from tui.core.logs.rotated import (
     LINE_CAP,
     READ_ERRORS,
@@ -160,7 +159,9 @@ def count_with_rotations(path: Path) -> Counter[str]:
     for file in rotation_set(path):
         try:
             if is_compressed(file):
-                _count_stream(_read_ahead(file), counts, seen)
+                chunks = read_ahead(chunks_oldest_first(file, CHUNK), READ_AHEAD,
+                                    "scan-decompress")
+                _count_stream(chunks, counts, seen)
             else:
                 counts.update(count_authdaemond_errors(file))
         except (*READ_ERRORS, ValueError):
@@ -207,46 +208,6 @@ def _count_stream(chunks: Iterator[bytes], counts: Counter[str], seen: Seen) -> 
             tail, skipping = b"", True
     if tail:
         _count_block(tail, counts, seen)
-
-
-def _read_ahead(path: Path) -> Iterator[bytes]:
-    """The decompressed chunks of `path`, produced by a thread up to READ_AHEAD ahead.
-
-    The consumer re-raises the reader's error; a consumer that stops early lets the
-    thread finish at its next chunk.
-    """
-    ready: queue.Queue[bytes | BaseException | None] = queue.Queue(READ_AHEAD)
-    abandoned = threading.Event()
-
-    def offer(item: bytes | BaseException | None) -> bool:
-        """Queue `item` unless the consumer left; False when it did."""
-        while not abandoned.is_set():
-            try:
-                ready.put(item, timeout=0.1)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def produce() -> None:
-        try:
-            for chunk in chunks_oldest_first(path, CHUNK):
-                if not offer(chunk):
-                    return
-            offer(None)
-        except BaseException as exc:  # handed to the consumer, which raises it
-            offer(exc)
-
-    thread = threading.Thread(target=produce, name="scan-decompress", daemon=True)
-    thread.start()
-    try:
-        while (item := ready.get()) is not None:
-            if isinstance(item, BaseException):
-                raise item
-            yield item
-    finally:
-        abandoned.set()
-        thread.join()
 
 
 def _count_message(

@@ -25,13 +25,12 @@ as `zgrep`'s gzip runs beside its grep; memory stays a few chunks.
 
 from __future__ import annotations
 
-import queue
 import re
-import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from tui.core.logs.matcher.entry import AUTH_TAGS
+from tui.core.logs.read_ahead import read_ahead
 from tui.core.logs.rotated import (
     LINE_CAP,
     READ_ERRORS,
@@ -45,7 +44,6 @@ CHUNK = 4 << 20
 AUTH_BEFORE = 256 << 10  # a maildrop run of ~30 s on a busy server (the client's timeout)
 AUTH_AFTER = 16 << 10
 PREFETCH = 2  # chunks decompressed ahead: zlib lets go of the GIL, so it runs beside the search
-_END = object()
 _QUEUE_ID = re.compile(rb" postfix[^\s/\[]*/[^\s\[:]+\[\d+\]: (?P<qid>[0-9A-Za-z]{5,}): ")
 _NOTICE = re.compile(rb"notification: (?P<qid>[0-9A-Za-z]{5,})")
 _FAILED = (b"status=deferred", b"status=bounced")
@@ -145,7 +143,9 @@ class Prefilter:
     def _file_lines(self, path: Path) -> Iterator[RawLine]:
         previous, chosen_before, previous_offset = b"", set[int](), 0
         carry, offset, first = b"", 0, True
-        for piece in prefetched(chunks_oldest_first(path, self.chunk_size)):
+        pieces = read_ahead(chunks_oldest_first(path, self.chunk_size), PREFETCH,
+                            "trace-prefetch")
+        for piece in pieces:
             data = carry + piece
             cut = data.rfind(b"\n") + 1
             if cut == 0:
@@ -184,39 +184,3 @@ def _raw(path: Path, chunk: bytes, starts: set[int], offset: int) -> Iterator[Ra
         yield RawLine(path, offset + start, chunk[start:kept], end - kept)
 
 
-def prefetched(chunks: Iterable[bytes], ahead: int = PREFETCH) -> Iterator[bytes]:
-    """`chunks`, read by a thread up to `ahead` chunks before they are asked for; its error
-    is raised here, and closing this generator stops the thread."""
-    handed: queue.Queue[object] = queue.Queue(maxsize=ahead)
-    stop = threading.Event()
-
-    def put(item: object) -> bool:
-        while not stop.is_set():
-            try:
-                handed.put(item, timeout=0.1)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def read() -> None:
-        try:
-            for chunk in chunks:
-                if not put(chunk):
-                    return
-        except BaseException as exc:  # handed over and raised in the reader's caller
-            put(exc)
-            return
-        put(_END)
-
-    reader = threading.Thread(target=read, name="trace-prefetch", daemon=True)
-    reader.start()
-    try:
-        while (item := handed.get()) is not _END:
-            if isinstance(item, BaseException):
-                raise item
-            assert isinstance(item, bytes)
-            yield item
-    finally:
-        stop.set()
-        reader.join()
