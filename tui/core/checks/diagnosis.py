@@ -288,8 +288,8 @@ def diagnose_logins(results: tuple[CheckResult, ...], context: CheckContext) -> 
     services = context.installation.discovery.login_services
     if diagnosis.id != HEALTHY or services.installed:
         return diagnosis
-    said = services.said[:1].upper() + services.said[1:]
-    return Diagnosis(NOT_AUTHLIBS_LOGINS, Status.WARN, safe_text(f"{said}.", 400), None, results)
+    return Diagnosis(NOT_AUTHLIBS_LOGINS, Status.WARN, safe_text(services.sentence, 400), None,
+                     results)
 
 
 def find_it(context: CheckContext) -> Diagnosis:

@@ -40,8 +40,7 @@ def _not_here(context: CheckContext) -> Answer | None:
     services = context.installation.discovery.login_services
     if services.installed:
         return None
-    return Answer(Status.SKIP, safe_text(services.said[:1].upper() + services.said[1:], 400)
-                  + ".")
+    return Answer(Status.SKIP, safe_text(services.sentence, 400))
 
 
 def last_failed_login(context: CheckContext) -> str | None:

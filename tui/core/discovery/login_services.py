@@ -32,6 +32,11 @@ class LoginServices:
     dovecot: bool = False  # Dovecot does the logins: they are not authlib's
 
     @property
+    def sentence(self) -> str:
+        """`said` as a sentence on its own (the wizard's skip and its verdict)."""
+        return f"{self.said[:1].upper()}{self.said[1:]}."
+
+    @property
     def installed(self) -> bool:
         return bool(self.configs)
 
