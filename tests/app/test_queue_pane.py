@@ -150,9 +150,11 @@ async def test_lost_mail_is_the_strongest_thing_on_screen_and_the_wizard_names_i
     app = _app(lab)
     async with app.run_test(size=(100, 30)) as pilot:
         pane = await _open_queue(app, pilot)
+        # The strip may say it first; the pane's lines follow on its next layout and paint.
         await _until(lambda: "MAIL LOST: 1 message(s) bounced" in visible_text(app))
+        await _until(lambda: RECIPIENT in widget_text(app, pane.query_one("#queue-bounced")))
         bounced = widget_text(app, pane.query_one("#queue-bounced"))
-        assert RECIPIENT in bounced and "Invalid user" in bounced
+        assert "MAIL LOST: 1 message(s) bounced" in bounced and "Invalid user" in bounced
         # The strongest look the app has, on the pane and on the strip: bold and reversed,
         # so it outranks every error colour and still reads with NO_COLOR.
         for widget in (app.query_one("#health"), pane.query_one("#queue-bounced")):
