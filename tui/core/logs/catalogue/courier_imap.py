@@ -102,6 +102,30 @@ SIGNATURES: tuple[Signature, ...] = (
             "Reinstall Courier IMAP/POP3.",
         ),
     ),
+    # imapd's stderr, which couriertcpd hands to syslog: a mail file that reads short. The
+    # login and authdaemond are past; the file name is the mailbox owner's, so it stays text.
+    Signature(
+        "imap-fetch-error",
+        r"^IMAP FETCH ERROR: (?:fseek|sgetn|unexpected EOF), uid=\d+, filename=",
+        Severity.ERROR,
+        "imapd could not read a message file in the user's Maildir to the end (it is shorter "
+        "than its headers said, or changed while read): that message cannot be fetched. Not an "
+        "authlib fault; the login worked.",
+        wizard_step=WizardStep.DELIVERY_MAILBOX,
+        short="a message file in the Maildir reads short",
+        sources=(Source(COURIER_IMAP, "imap/fetch.C",
+                        "IMAP FETCH ERROR: %s, uid=%u, filename=%s: %s"),),
+        examples=("IMAP FETCH ERROR: unexpected EOF, uid=5000, filename=/home/vmail/example.com/"
+                  "joe/Maildir/cur/1733560000.M1P2.mx:2,S: BODY[]",),
+        remedy=Remedy(
+            "A message file was truncated (the disk filled while it was delivered, or a tool "
+            "cut it) or rewritten while imapd read it.",
+            "`ls -l` on the file in the line and `df -h` on its file system; a ,S=SIZE in its "
+            "name gives the size it should have.",
+            "Free the disk; move the damaged file out of cur/ and, if it matters, restore it "
+            "from a backup.",
+        ),
+    ),
     Signature(
         "imap-login",
         r"^LOGIN, user=",

@@ -164,6 +164,7 @@ SIGNATURES: tuple[Signature, ...] = (
         sources=(
             Source(AUTHLIB, "authpgsqllib.cpp", "no password available to compare"),
             Source(AUTHLIB, "authmysql.cpp", "no password available to compare for '%s'"),
+            Source(AUTHLIB, "authuserdb.c", "no password available to compare"),
         ),
         examples=("no password available to compare",
                   "no password available to compare for 'joe@example.com'"),

@@ -45,6 +45,25 @@ SIGNATURES: tuple[Signature, ...] = (
         sources=(Source(AUTHLIB, "authpgsqllib.cpp", "Using character set: %s"),),
         examples=("Using character set: UTF8",),
     ),
+    Signature(
+        "lookup-userdb",
+        r"^(?:userdb: (?:looking up '|opened /|entry not found$)|found (?:\w+pw|systempw) in "
+        r"userdbshadow$)",
+        Severity.INFO,
+        "authuserdb, the userdb.dat module, looked the name up (a name it lacks goes on to "
+        "the next module in authmodulelist).",
+        short="authuserdb looked the name up",
+        logged_at="debug",
+        sources=(
+            Source(AUTHLIB, "preauthuserdbcommon.c", "userdb: looking up '%s'"),
+            Source(AUTHLIB, "preauthuserdbcommon.c", "found %s in userdbshadow"),
+            Source(AUTHLIB, "preauthuserdbcommon.c", "found systempw in userdbshadow"),
+            Source(AUTHLIB, "userdb/userdb.c", "DEBUG: userdb: opened %s"),
+            Source(AUTHLIB, "userdb/userdb.c", "DEBUG: userdb: entry not found"),
+        ),
+        examples=("userdb: looking up 'joe@example.com'", "userdb: opened /etc/courier/userdb.dat",
+                  "userdb: entry not found", "found imappw in userdbshadow"),
+    ),
 )
 
 FAMILY = Family("lookup_normal", Channel.PROGRAM, SIGNATURES)

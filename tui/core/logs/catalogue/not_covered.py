@@ -32,6 +32,14 @@ NOT_COVERED: tuple[Uncovered, ...] = (
               "its values come from the database (a full name, options), so the line is left "
               "without a meaning that database text could borrow; `authlib-tui lookup` shows "
               "the same account"),
+    Uncovered(Source(AUTHLIB, "userdb/userdb.c",
+                     "DEBUG: userdb: home=%s, uid=%ld, gid=%ld, shell=%s, mail=%s, quota=%s, "
+                     "gecos=%s, options=%s"),
+              "its values come from the userdb entry (a full name, options), so the line is "
+              "left without a meaning that their text could borrow"),
+    Uncovered(Source(AUTHLIB, "authuserdbpwd.c", "Password didn't match."),
+              "a userdb password change (the webmail's `setpass`), not a delivery or a login; "
+              "the same holds for the other lines of authuserdbpwd.c"),
     Uncovered(Source(AUTHLIB, "authdaemond.c", "enumeration terminated prematurely in module %s"),
               "enumeration lists every account (authenumerate); neither delivery nor a login "
               "uses it"),
@@ -60,8 +68,4 @@ NOT_COVERED: tuple[Uncovered, ...] = (
                      "dict pgsql: (host %s) cannot escape input string: %s"),
               "one key the server's encoding cannot take; the mail is deferred like any map "
               "failure, and the `table lookup problem` line that follows is explained"),
-    Uncovered(Source(POSTFIX, "src/global/pipe_command.c",
-                     'Command time limit exceeded: "%s"%s%s'),
-              "not read yet: a pipe line without maildrop's own text; its `Command output:`, "
-              "when there is one, is explained"),
 )

@@ -1,4 +1,4 @@
-"""The other database modules in authdaemond: authmysql, authldap, authsqlite."""
+"""The other database modules in authdaemond: authmysql, authldap, authsqlite, authuserdb."""
 
 from __future__ import annotations
 
@@ -91,6 +91,81 @@ SIGNATURES: tuple[Signature, ...] = (
             "`grep -v '^#' ` the module's rc file next to {authdaemonrc}.",
             "Add or correct the key the line names, then `{restart}`; if the module is not used, "
             "remove it from authmodulelist.",
+        ),
+    ),
+    # authuserdb (the userdb.dat module) writes these only with DEBUG_LOGIN set; its entry
+    # lines print database text after the part matched here.
+    Signature(
+        "other-module-userdb-incomplete",
+        r"^userdb: required value '(?:home|uid|gid)' is missing",
+        Severity.ERROR,
+        "authuserdb found the name in userdb.dat, but its entry lacks a home, uid or gid, so "
+        "the module rejects it: mail to it and logins to it fail unless a later module in "
+        "authmodulelist knows it.",
+        wizard_step=WizardStep.OTHER_MODULE,
+        short="the userdb entry lacks home, uid or gid",
+        logged_at="debug",
+        sources=(
+            Source(AUTHLIB, "userdb/userdb.c", "DEBUG: userdb: required value 'home' is missing"),
+            Source(AUTHLIB, "userdb/userdb.c", "DEBUG: userdb: required value 'uid' is missing"),
+            Source(AUTHLIB, "userdb/userdb.c", "DEBUG: userdb: required value 'gid' is missing"),
+        ),
+        examples=("userdb: required value 'home' is missing",
+                  "userdb: required value 'gid' is missing"),
+        remedy=Remedy(
+            "The account's entry in the userdb file was written without home=, uid= or gid=.",
+            "`userdb NAME show` on the name that was looked up.",
+            "`userdb NAME set home=HOME uid=UID gid=GID`, then `makeuserdb`; or remove "
+            "authuserdb from authmodulelist in {authdaemonrc} when the accounts live in "
+            "PostgreSQL.",
+        ),
+    ),
+    Signature(
+        "other-module-userdb-unreadable",
+        r"^userdb: (?:unable to stat|failed to open) /",
+        Severity.WARNING,
+        "authuserdb is listed in authmodulelist but its userdb.dat is missing or unreadable, so "
+        "it answers nothing and authdaemond asks the next module. Harmless when the accounts "
+        "are in PostgreSQL; a lost userdb when they were meant to be in it.",
+        wizard_step=WizardStep.OTHER_MODULE,
+        short="authuserdb's userdb.dat is missing or unreadable",
+        logged_at="debug",
+        sources=(
+            Source(AUTHLIB, "userdb/userdb.c", "DEBUG: userdb: unable to stat %s: %s"),
+            Source(AUTHLIB, "userdb/userdb.c", "DEBUG: userdb: failed to open %s"),
+        ),
+        examples=("userdb: unable to stat /etc/courier/userdb.dat: No such file or directory",
+                  "userdb: failed to open /etc/courier/userdb.dat"),
+        remedy=Remedy(
+            "authmodulelist names authuserdb, and the userdb.dat next to {authdaemonrc} was "
+            "never built (makeuserdb) or cannot be read by authdaemond.",
+            "`grep -n '^authmodulelist' {authdaemonrc}`; `ls -l` on the file in the line.",
+            "Remove authuserdb from authmodulelist when the accounts are in PostgreSQL, then "
+            "`{restart}`; otherwise run `makeuserdb`.",
+        ),
+    ),
+    Signature(
+        "other-module-userdb-no-password",
+        r"^(?:no \S+ or systempw value in userdbshadow for |authcram: no \S+ or \S+ value "
+        r"found)",
+        Severity.WARNING,
+        "authuserdb knows the account but its userdbshadow.dat holds no password for this "
+        "service (nor systempw, nor a CRAM secret for a CRAM login), so the login fails.",
+        wizard_step=WizardStep.OTHER_MODULE,
+        short="the userdb account has no password for this service",
+        logged_at="debug",
+        sources=(
+            Source(AUTHLIB, "preauthuserdbcommon.c",
+                   "no %s or systempw value in userdbshadow for %s"),
+            Source(AUTHLIB, "authuserdb.c", "authcram: no %s-%s or %s value found"),
+        ),
+        examples=("no imappw or systempw value in userdbshadow for joe",
+                  "authcram: no imap-hmac-md5pw or hmac-md5pw value found"),
+        remedy=Remedy(
+            "The entry was made without a password for this service: `userdbpw` was not run "
+            "for it, or only another service's password (e.g. pop3pw) was set.",
+            "`userdb NAME show` lists the NAMEpw fields the entry has.",
+            "`userdbpw | userdb NAME set systempw`, then `makeuserdb`.",
         ),
     ),
 )

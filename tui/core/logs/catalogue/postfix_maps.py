@@ -124,6 +124,58 @@ SIGNATURES: tuple[Signature, ...] = (
             "Create the user ({mail_user}) or correct user= in master.cf, then `postfix reload`.",
         ),
     ),
+    # The pipe's own clock: transport_time_limit (default 1000 s) ran out while maildrop
+    # ran. pipe(8) kills it and bounces the mail (dsn 5.3.0), unlike maildrop's own
+    # timeout, which defers.
+    Signature(
+        "postfix-pipe-time-limit",
+        r"^\w+: to=<[^>]*>, (?:orig_to=<[^>]*>, )?relay=\S+, .*?\bstatus=bounced "
+        r"\(Command time limit exceeded: ",
+        Severity.ERROR,
+        "maildrop ran longer than the pipe service's time limit, so Postfix killed it and "
+        "bounced the mail: it is lost for the sender. The lookup cannot take that long (the "
+        "client gives up after about 30 s); a mail filter's command, a mailbox lock or a hung "
+        "disk held maildrop.",
+        wizard_step=WizardStep.DELIVERY_MAILBOX,
+        short="maildrop ran past the pipe's time limit: bounced, the mail is lost",
+        mail_lost=True,
+        sources=(Source(POSTFIX, "src/global/pipe_command.c",
+                        'Command time limit exceeded: "%s"%s%s'),),
+        examples=('5CA13C0F12: to=<joe@example.com>, relay=vmaildrop, delay=1000, '
+                  'delays=0.05/0.01/0/1000, dsn=5.3.0, status=bounced (Command time limit '
+                  'exceeded: "/usr/bin/maildrop")',),
+        remedy=Remedy(
+            "maildrop did not finish within the pipe's time limit (the transport's "
+            "NAME_time_limit, 1000 s unless set): something it waited on hung.",
+            "`postconf -M` for the transport's name, then `postconf NAME_time_limit`; the "
+            "mailbox's .mailfilter and its commands; `ps -o pid,etime,wchan:20,args -C "
+            "maildrop` while one runs.",
+            "Fix what maildrop waits on (a filter's command, a stale lock, the disk); raise the "
+            "limit only for deliveries that are slow by design; ask the sender to send again.",
+        ),
+    ),
+    Signature(
+        "postfix-pipe-time-limit-warning",
+        r"^warning: pipe_command_(?:read|write|wait_or_kill): (?:read|write|child wait) time "
+        r"limit exceeded$",
+        Severity.WARNING,
+        "The pipe's time limit ran out while maildrop ran; the bounce line of the same "
+        "message follows.",
+        wizard_step=WizardStep.DELIVERY_MAILBOX,
+        short="maildrop ran past the pipe's time limit",
+        sources=(
+            Source(POSTFIX, "src/global/pipe_command.c", "%s: read time limit exceeded"),
+            Source(POSTFIX, "src/global/pipe_command.c", "%s: write time limit exceeded"),
+            Source(POSTFIX, "src/global/pipe_command.c", "%s: child wait time limit exceeded"),
+        ),
+        examples=("warning: pipe_command_read: read time limit exceeded",
+                  "warning: pipe_command_wait_or_kill: child wait time limit exceeded"),
+        remedy=Remedy(
+            "maildrop did not finish within the pipe's time limit; its message bounces.",
+            "`postconf -M` for the transport's name, then `postconf NAME_time_limit`.",
+            "Fix what maildrop waits on (a filter's command, a stale lock, the disk).",
+        ),
+    ),
     Signature(
         "postfix-pipe-delivered",
         r"^\w+: to=<[^>]*>, (?:orig_to=<[^>]*>, )?relay=\S+, .*?\bstatus=sent "
