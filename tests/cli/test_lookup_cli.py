@@ -73,6 +73,8 @@ def test_alias_is_explained_from_the_database(healthy_lab: Lab) -> None:
         ("off@domain.com", "disabled mailbox"),
         ("nobody@domain.com", "not in email_lookup"),
         ("someone@elsewhere.example", "not a domain of this server"),
+        # The lab's authdaemonrc sets no DEFAULTDOMAIN: a bare name is looked up as written.
+        ("foo", "foo has no @domain and authdaemonrc sets no DEFAULTDOMAIN"),
     ],
 )
 def test_not_found_says_why(healthy_lab: Lab, address: str, needle: str) -> None:

@@ -203,6 +203,14 @@ def explain_address(
     local, _, domain = address.rpartition("@")
     if not local:
         local, domain = address, config.default_domain or ""
+    if not domain and select.status is not ProbeStatus.ROWS:
+        # No domain to look for in the tables: say so, not "'' is not a domain".
+        return Explanation(
+            Reason.ABSENT,
+            f"{address} has no @domain and authdaemonrc sets no DEFAULTDOMAIN, so authdaemond "
+            "looks the name up as written, and no mailbox has it.",
+            select=select,
+        )
     table = run_query(config.connection, _EMAIL_ROWS, (domain, local), timeout=timeout)
     if table.status is not ProbeStatus.ROWS and table.status is not ProbeStatus.NO_ROWS:
         # Not an ApisCP schema (or no access to it): say what the SELECT says, no more.
