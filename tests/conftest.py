@@ -67,6 +67,14 @@ def lab() -> Iterator[Lab]:
 
 
 @pytest.fixture(scope="session")
+def journal_remote() -> Path:
+    """systemd-journal-remote, the real writer of journal files for the journal tests."""
+    if not JOURNAL_REMOTE.exists():
+        _unavailable(f"{JOURNAL_REMOTE} is missing (apt-get install systemd-journal-remote)")
+    return JOURNAL_REMOTE
+
+
+@pytest.fixture(scope="session")
 def journal_lab() -> Iterator[Lab]:
     """A lab that is a journald-only host: the daemon's lines go to a real journal file.
 

@@ -105,7 +105,6 @@ def test_full_backlog_is_connect_backlog_full(tmp_path: Path) -> None:
             fillers.append(filler)
         result = AuthdaemonClient(path).lookup("foo@domain.com")
         assert result.outcome is Outcome.CONNECT_BACKLOG_FULL
-        assert result.latency_ms < 1000
     finally:
         for filler in fillers:
             filler.close()

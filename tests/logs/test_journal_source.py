@@ -13,18 +13,16 @@ import dataclasses
 import struct
 import subprocess
 import tempfile
-import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import IN_CI, run_as_nobody
+from tests.conftest import run_as_nobody
+from tests.logs.following import Following, followers
 from tui.core.discovery.discover import Discovery, discover
 from tui.core.log_sources.sources import choose_sources
-from tui.core.logs.entry import LogEntry
 from tui.core.logs.journal_source import (
     JournalFollower,
     journal_access_problem,
@@ -33,7 +31,6 @@ from tui.core.logs.journal_source import (
 from tui.core.logs.kind import Kind
 from tui.core.settings import Settings
 
-JOURNAL_REMOTE = Path("/lib/systemd/systemd-journal-remote")
 UNIT = "courier-authdaemon.service"
 BOOT_ID = "0123456789abcdef0123456789abcdef"
 DEFERRED = (
@@ -43,19 +40,8 @@ DEFERRED = (
     "failure. )"
 )
 HOSTILE = b"received userid lookup request: a\xff\xfeb\x1b]0;pwned\x07@x\nsecond line"
-WAIT = 5.0
 
 Fields = Mapping[str, str | bytes | int]
-
-
-@pytest.fixture(scope="module")
-def journal_remote() -> Path:
-    if not JOURNAL_REMOTE.exists():
-        reason = f"{JOURNAL_REMOTE} is missing (apt-get install systemd-journal-remote)"
-        if IN_CI:
-            pytest.fail(f"a real journal writer is required in CI: {reason}", pytrace=False)
-        pytest.skip(reason)
-    return JOURNAL_REMOTE
 
 
 def export_format(entries: list[Fields]) -> bytes:
@@ -126,62 +112,10 @@ def write_journal(journal_remote: Path, output: Path, entries: list[Fields]) -> 
     )
 
 
-@dataclass
-class Following:
-    follower: JournalFollower
-    stop: threading.Event = field(default_factory=threading.Event)
-    entries: list[LogEntry] = field(default_factory=list)
-    events: list[str] = field(default_factory=list)
-    arrivals: list[float] = field(default_factory=list)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-    thread: threading.Thread | None = None
-
-    def start(self) -> Following:
-        self.thread = threading.Thread(
-            target=self.follower.follow,
-            args=(self._receive, self.stop, self.events.append),
-            name="test-journal-follower",
-            daemon=True,
-        )
-        self.thread.start()
-        time.sleep(0.3)
-        return self
-
-    def _receive(self, entries: list[LogEntry]) -> None:
-        with self.lock:
-            self.entries.extend(entries)
-            self.arrivals.extend(time.monotonic() for _ in entries)
-
-    def messages(self) -> list[str]:
-        with self.lock:
-            return [entry.message for entry in self.entries]
-
-    def wait_messages(self, *expected: str) -> None:
-        deadline = time.monotonic() + WAIT
-        while not all(message in self.messages() for message in expected):
-            if time.monotonic() > deadline:
-                raise AssertionError(f"waited for {expected}, got {self.messages()}")
-            time.sleep(0.01)
-
-    def close(self) -> None:
-        self.stop.set()
-        if self.thread is not None:
-            self.thread.join(timeout=5)
-            assert not self.thread.is_alive(), "follow() did not return after stop"
-
-
 @pytest.fixture
 def follow() -> Iterator[Callable[[JournalFollower], Following]]:
-    started: list[Following] = []
-
-    def start(follower: JournalFollower) -> Following:
-        following = Following(follower).start()
-        started.append(following)
-        return following
-
-    yield start
-    for following in started:
-        following.close()
+    with followers() as start:
+        yield start
 
 
 @pytest.fixture
@@ -286,18 +220,14 @@ def test_follow_delivers_entries_appended_to_the_same_file(
     backfilled = follower.backfill(100)
     following = follow(follower)
 
-    written = time.monotonic()
     write_journal(journal_remote, output, [authdaemond(clock, "fork() failed", priority=2)])
     following.wait_messages("fork() failed")
-    latency = following.arrivals[0] - written
     write_journal(journal_remote, output, [pipe(clock, DEFERRED.replace("5CA13", "6DB24"))])
     following.wait_messages(DEFERRED.replace("5CA13", "6DB24"))
 
     assert following.messages() == ["fork() failed", DEFERRED.replace("5CA13", "6DB24")]
     assert following.entries[0].priority == 2
     assert following.entries[0].cursor not in {entry.cursor for entry in backfilled}
-    print(f"journal follow latency (incl. journal-remote start-up): {latency * 1000:.0f} ms")
-    assert latency < 3.0
 
 
 def test_follow_picks_up_a_new_journal_file_in_the_directory(
@@ -329,8 +259,10 @@ def test_follow_without_backfill_starts_after_the_last_entry(
     following = follow(JournalFollower(files=[output], units=[UNIT]))
     write_journal(journal_remote, output, [authdaemond(clock, "stopping authdaemond children")])
     following.wait_messages("stopping authdaemond children")
-    time.sleep(0.6)  # one more wait() round: nothing old may trickle in
-    assert following.messages() == ["stopping authdaemond children"]
+    # A second line after it: delivery is in order, so nothing old came before either.
+    write_journal(journal_remote, output, [authdaemond(clock, "started again")])
+    following.wait_messages("started again")
+    assert following.messages() == ["stopping authdaemond children", "started again"]
 
 
 def test_follow_from_a_journal_with_no_matching_entry_yet(
@@ -348,22 +280,17 @@ def test_follow_from_a_journal_with_no_matching_entry_yet(
     assert following.messages() == ["first authdaemond line"]
 
 
-def test_follow_does_not_busy_loop(
-    seeded: tuple[Path, Clock], follow: Callable[[JournalFollower], Following]
+def test_follow_returns_when_stop_is_set(
+    seeded: tuple[Path, Clock], journal_remote: Path,
+    follow: Callable[[JournalFollower], Following],
 ) -> None:
-    output, _clock = seeded
+    """Idle CPU and how soon it stops: bench/follow.py measures the file follower's."""
+    output, clock = seeded
     following = follow(JournalFollower(files=[output], units=[UNIT]))
-    assert following.thread is not None and following.thread.ident is not None
-    thread_clock = time.pthread_getcpuclockid(following.thread.ident)
-    before = time.clock_gettime(thread_clock)
-    time.sleep(2.0)
-    idle_cpu = time.clock_gettime(thread_clock) - before
-    print(f"journal follower thread CPU over 2 s idle: {idle_cpu * 1000:.2f} ms")
-    assert idle_cpu < 0.2
-
-    stopped = time.monotonic()
-    following.close()
-    assert time.monotonic() - stopped < 1.5  # wait() returns within WAIT_SECONDS
+    write_journal(journal_remote, output, [authdaemond(clock, "one line")])
+    following.wait_messages("one line")
+    following.close()  # joins the thread and fails if follow() is still running
+    assert following.thread is not None and not following.thread.is_alive()
 
 
 @pytest.fixture

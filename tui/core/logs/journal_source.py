@@ -213,10 +213,8 @@ class JournalFollower:
         """Deliver new entries until `stop` is set. Blocks: run it on its own thread."""
         report = on_event or (lambda _text: None)
         reader = self._open()
-        if self._last_cursor is None and not self._positioned:
-            self._position_at_tail(reader)
-        else:
-            self._position_after_cursor(reader)
+        self.start_at_end()
+        self._position_after_cursor(reader)
         try:
             self._drain(reader, on_entries)
             while not stop.is_set():
@@ -230,6 +228,13 @@ class JournalFollower:
                 self._drain(reader, on_entries)
         finally:
             self.close()
+
+    def start_at_end(self) -> None:
+        """Begin `follow` after the journal's newest entry as it is now, not when its thread
+        gets going: an entry written after this call is delivered. Does nothing after a
+        `backfill` or an earlier call."""
+        if self._last_cursor is None and not self._positioned:
+            self._position_at_tail(self._open())
 
     def _position_at_tail(self, reader: journal.Reader) -> None:
         reader.seek_tail()
