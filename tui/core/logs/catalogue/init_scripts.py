@@ -1,11 +1,16 @@
-"""What the init scripts and units print when authdaemond is started or stopped."""
+"""What the init scripts and units print when authdaemond is started or stopped.
+
+The units (Debian's courier-authdaemon.service, upstream's and the RPM's
+courier-authlib.service) print nothing themselves, nor does the RPM spec's scriptlets
+but for systemctl's own output; systemd writes the lines about a unit that failed.
+"""
 
 from __future__ import annotations
 
 from tui.core.findings import Severity
 from tui.core.ids.wizard_step import WizardStep
 from tui.core.logs.catalogue.family import Channel, Family
-from tui.core.logs.catalogue.programs import INIT_SCRIPTS
+from tui.core.logs.catalogue.programs import INIT_SCRIPTS, SYSTEMD
 from tui.core.logs.catalogue.record import Signature
 from tui.core.logs.catalogue.remedy import Remedy
 from tui.core.logs.catalogue.source import Source
@@ -50,6 +55,38 @@ SIGNATURES: tuple[Signature, ...] = (
             "`ls -l {authdaemonrc}`.",
             "Run `make install-configure` in the build tree (or copy authdaemonrc.dist), then "
             "`{start}`.",
+        ),
+    ),
+    Signature(
+        "unit-start-failed",
+        r"^(?:courier-auth(?:daemon|lib)\.service: (?:(?:Control|Main) process exited, "
+        r"code=\w+, status=(?!0/)\d+/|Failed with result ')|Failed to start (?:courier-auth"
+        r"(?:daemon|lib)\.service|Courier Authenti(?:fi)?cation (?:Daemon|Library)))",
+        Severity.ERROR,
+        "systemd started (or stopped) the authlib unit and `authdaemond start` failed: "
+        "authdaemond exited at once, and its own lines just before say why.",
+        wizard_step=WizardStep.DAEMON_START_FAILED,
+        short="systemd could not start authdaemond",
+        sources=(
+            Source(SYSTEMD, "src/core/service.c", "Main process exited, code=%s, status=%i/%s"),
+            Source(SYSTEMD, "src/core/service.c",
+                   "Control process exited, code=%s, status=%i/%s"),
+            Source(SYSTEMD, "src/core/unit.c", "Failed with result '%s'."),
+            Source(SYSTEMD, "src/core/job.c", "Failed to start %s."),
+        ),
+        examples=(
+            "courier-authdaemon.service: Control process exited, code=exited, "
+            "status=1/FAILURE",
+            "courier-authlib.service: Failed with result 'exit-code'.",
+            "Failed to start courier-authdaemon.service - Courier Authentification Daemon.",
+            "Failed to start Courier Authentication Library.",
+        ),
+        remedy=Remedy(
+            "`authdaemond start` returned an error: a bad authdaemonrc line, a module it "
+            "cannot load, or a socket directory it cannot create; its own lines say which.",
+            "`journalctl -u UNIT -n 50` (authdaemond's lines before systemd's); "
+            "`authlib-tui check` (startup-errors, authdaemonrc-valid).",
+            "Correct what authdaemond's line names, then `{start}`.",
         ),
     ),
     Signature(

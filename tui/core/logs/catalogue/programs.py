@@ -20,3 +20,5 @@ POSTFIX = Program("Postfix (pipe, the pgsql map client, table lookups)", "postfi
 INIT_SCRIPTS = Program("init scripts and units (invoke-rc.d, courier-authlib.sysvinit)",
                        "init-system-helpers: script/invoke-rc.d; courier: courier-authlib/",
                        "Debian 12, courier-authlib 0.73.1")
+SYSTEMD = Program("systemd (its own lines about the authlib unit)", "systemd: src/core/",
+                  "252 (Debian 12)")
