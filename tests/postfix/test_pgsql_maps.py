@@ -20,6 +20,7 @@ from tui.core.checks.context import CheckContext
 from tui.core.checks.diagnosis import ALL_CHECKS, diagnose, run_checks
 from tui.core.checks.postfix_map_checks import postfix_pgsql_maps
 from tui.core.checks.result import Status
+from tui.core.explain.line import identify
 from tui.core.ids.diagnosis_id import DiagnosisId
 from tui.core.installation import Installation
 from tui.core.logs.deferral_counts import DeferralCounts
@@ -132,6 +133,10 @@ def test_with_the_database_stopped_the_map_fails_with_its_file_named(
     assert str(map_file) in result.finding and result.details["map_file"] == str(map_file)
     assert any("Connection refused" in line for line in result.evidence), result.evidence
     assert any(line.startswith("postmap -c ") for line in result.evidence)
+    # What the real postmap wrote is explained, as pasted: its connect line and the failure.
+    explained = {line: identify(line)[0] for line in result.evidence if "pgsql" in line}
+    ids = {signature.id for signature in explained.values() if signature is not None}
+    assert {"postfix-pgsql-connect-failed", "postfix-map-lookup-problem"} <= ids, explained
     assert result.fix is not None and str(map_file) in result.fix.why
     assert not any(LAB_DB_PASSWORD in line for line in (*result.evidence, result.finding))
     # The database is the cause: the diagnosis and the x-ray say so, the map a consequence.

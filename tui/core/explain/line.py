@@ -50,7 +50,9 @@ _WITH_STAMP = re.compile(rf"^\s*(?:<\d{{1,3}}>)?{_STAMP}\s+(?:(?P<host>[^\s:]+)\
 _KNOWN_TAG = re.compile(
     r"^\s*(?:(?P<host>[^\s:]+)\s+)?(?P<tag>(?:\S*/)?(?:authdaemond[\w.-]*|courierlogger|authdaemon"
     r"|courier-authdaemon|courier-authlib|maildrop|postfix(?:-[\w-]+)?/[\w-]+|imapd(?:-ssl)?"
-    r"|pop3d(?:-ssl)?|imaplogin|courierpop3login|couriertcpd|couriertls))(?:\[\d+\])?:\s"
+    r"|pop3d(?:-ssl)?|imaplogin|courierpop3login|couriertcpd|couriertls"
+    # Postfix's commands as a terminal shows their stderr; systemd as a paste from journalctl.
+    r"|post(?:map|alias|conf|queue|super|drop)|sendmail|systemd))(?:\[\d+\])?:\s"
     # The client's own `authdaemon: s_connect() failed` is maildrop's text, not a tag.
     r"(?!s_connect\(\) failed|socket\(\) failed)"
 )

@@ -42,8 +42,8 @@ SIGNATURES: tuple[Signature, ...] = (
     ),
     Signature(
         "postfix-map-lookup-problem",
-        r"^(?:fatal|warning|error): (?:\S+: )?pgsql:(?P<file>\S+?):? "
-        r"(?:table lookup problem|lookup error for )",
+        r"^(?:fatal|warning|error): (?:\S+: )?(?:table )?pgsql:(?P<file>\S+?):? "
+        r"(?:table lookup problem|lookup error for |query error\b)",
         Severity.ERROR,
         "A Postfix pgsql: map could not answer (database down or its query failing), so Postfix "
         "defers the mail; a `fatal:` stops that Postfix process, which restarts and tries again.",
@@ -52,12 +52,17 @@ SIGNATURES: tuple[Signature, ...] = (
         sources=(
             Source(POSTFIX, "src/util/match_ops.c", "%s:%s: table lookup problem"),
             Source(POSTFIX, "src/global/maps.c", '%s:%s lookup error for "%s"'),
+            # postmap -q and postalias -q, the way `check` and an admin ask a map.
+            Source(POSTFIX, "src/postmap/postmap.c", "table %s:%s: query error: %m"),
+            Source(POSTFIX, "src/postalias/postalias.c", "table %s:%s: query error: %m"),
         ),
         examples=("fatal: pgsql:/etc/postfix/pgsql-domains.cf: table lookup problem",
                   "warning: virtual_mailbox_domains: pgsql:/etc/postfix/pgsql-domains.cf: "
                   "table lookup problem",
                   'warning: pgsql:/etc/postfix/pgsql-aliases.cf lookup error for '
-                  '"joe@example.com"'),
+                  '"joe@example.com"',
+                  "fatal: table pgsql:/etc/postfix/pgsql-domains.cf: query error: Operation now "
+                  "in progress"),
         remedy=Remedy(
             "The map named in the line could not run its query: PostgreSQL is down or refuses "
             "the map's credentials (a `connect to pgsql server` warning just before says so), "
