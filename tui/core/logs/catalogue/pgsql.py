@@ -14,7 +14,7 @@ from tui.core.logs.catalogue.record import Signature
 from tui.core.logs.catalogue.remedy import BOOTSTRAP_FIX, SELECT_CONFIRM, Remedy
 from tui.core.logs.catalogue.source import Source
 
-# libpq's words before its reason: since PostgreSQL 14, and before.
+# libpq's words before its reason: since PostgreSQL 14 (fe-connect.c), and before.
 _LIBPQ_FAILED = r"(?:connection to server .*? failed: |could not connect to server: )"
 _DB_CONFIRM = ("`authlib-tui check` (db-connect) connects with the same PGSQL_CONNECTION and "
                "prints PostgreSQL's answer.")
@@ -73,7 +73,8 @@ SIGNATURES: tuple[Signature, ...] = (
         wizard_step=WizardStep.DB_CREDENTIALS,
         short="PGSQL_CONNECTION has no password",
         sources=(
-            Source(LIBPQ, "src/interfaces/libpq/libpq-int.h", "fe_sendauth: no password supplied"),
+            # the macro PQnoPasswordSupplied; fe-auth.c prints it
+            Source(LIBPQ, "src/interfaces/libpq/libpq-fe.h", "fe_sendauth: no password supplied"),
         ),
         examples=('connection to server at "127.0.0.1", port 5432 failed: '
                   "fe_sendauth: no password supplied.",),
@@ -157,10 +158,14 @@ SIGNATURES: tuple[Signature, ...] = (
         sources=(
             Source(LIBPQ, "src/backend/storage/lmgr/proc.c", "sorry, too many clients already"),
             Source(LIBPQ, "src/backend/utils/init/postinit.c",
-                   "remaining connection slots are reserved for %s"),
+                   "remaining connection slots are reserved for non-replication superuser "
+                   "connections"),
         ),
         examples=('connection to server at "127.0.0.1", port 5432 failed: FATAL:  '
-                  "sorry, too many clients already.",),
+                  "sorry, too many clients already.",
+                  'connection to server at "127.0.0.1", port 5432 failed: FATAL:  '
+                  "remaining connection slots are reserved for non-replication superuser "
+                  "connections.",),
         remedy=Remedy(
             "PostgreSQL reached max_connections; each authdaemond worker keeps its own connection.",
             "`psql -c 'select count(*) from pg_stat_activity'` against max_connections.",
@@ -178,9 +183,10 @@ SIGNATURES: tuple[Signature, ...] = (
         wizard_step=WizardStep.DB_DOWN,
         short="PostgreSQL is starting or stopping",
         sources=(
-            Source(LIBPQ, "src/backend/tcop/backend_startup.c",
+            # postmaster.c up to 16; src/backend/tcop/backend_startup.c since 17
+            Source(LIBPQ, "src/backend/postmaster/postmaster.c",
                    "the database system is starting up"),
-            Source(LIBPQ, "src/backend/tcop/backend_startup.c",
+            Source(LIBPQ, "src/backend/postmaster/postmaster.c",
                    "the database system is shutting down"),
         ),
         examples=('connection to server at "127.0.0.1", port 5432 failed: FATAL:  the '

@@ -14,7 +14,8 @@ COURIERTLS = Program("couriertls", "courier-libs: tcpd/", "courier-libs HEAD (Op
 MAILDROP_PROGRAM = Program("maildrop", "courier-libs: maildrop/", "2.9.3, 4.0.1")
 LIBPQ = Program("libpq and the PostgreSQL server (text authpgsql logs after its own line)",
                 "postgres: src/interfaces/libpq/, src/backend/",
-                "libpq 13 and 15 as installed (their printed text)")
+                "libpq and server 13 and 15 (the 13.1 and 15.15 source trees; Debian 12's "
+                "15.18 as installed)")
 POSTFIX = Program("Postfix (pipe, the pgsql map client, table lookups)", "postfix: src/",
                   "3.12")
 INIT_SCRIPTS = Program("init scripts and units (invoke-rc.d, courier-authlib.sysvinit)",
