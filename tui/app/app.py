@@ -52,7 +52,7 @@ from tui.app.panes.registry import PANES, PaneEntry
 from tui.app.recording import RecordingLine
 from tui.app.safe_app import SafeApp
 from tui.app.screens.main_screen import MainScreen
-from tui.app.stylesheets import stylesheet_paths
+from tui.app.stylesheets import first_frame_stylesheet_paths, read_later_css
 from tui.app.training import TRAINING_ACTIONS, Training, TrainingChecked
 from tui.app.widgets.health_strip import HealthStrip
 from tui.app.widgets.pane_tabs import Pane, PaneTabs
@@ -96,7 +96,9 @@ TRAINING_ACTION_NAMES = frozenset(item.action for item in TRAINING_ACTIONS)
 
 class AuthlibApp(SaysWorkerFailures, SafeApp):
     TITLE = "authlib-tui"
-    CSS_PATH = stylesheet_paths()  # type: ignore[assignment]
+    # The rest (the other panes', the screens') is read before they are built: see
+    # `_build_panes` and `push_screen`.
+    CSS_PATH = first_frame_stylesheet_paths()  # type: ignore[assignment]
     BINDINGS = [*bindings(), *bindings(TRAINING_ACTIONS)]
 
     def __init__(self, installation: Installation, *, health_interval: float = HEALTH_INTERVAL,
@@ -228,6 +230,7 @@ class AuthlibApp(SaysWorkerFailures, SafeApp):
         self.call_later(self._build_panes)
 
     async def _build_panes(self) -> None:
+        read_later_css(self)  # their rules: the first frame parsed only its own
         for entry in PANES[1:]:
             try:  # on the main screen, not the one in front (a modal may be)
                 tab = self.screen_stack[0].query_one(f"#{entry.pane_id}", Pane)
@@ -246,6 +249,12 @@ class AuthlibApp(SaysWorkerFailures, SafeApp):
         # Collected first, so no garbage of the start-up is kept for good.
         gc.collect()
         gc.freeze()
+
+    def push_screen(self, *args: Any, **kwargs: Any) -> Any:
+        """Every screen of ours (help, a fix's confirmation, a trace…) has its rules in the
+        later stylesheets: they are read before its widgets are styled."""
+        read_later_css(self)
+        return super().push_screen(*args, **kwargs)
 
     def _built(self, pane_id: str) -> PaneBase | None:
         """A pane once it is built and mounted; None before that or while closing.
