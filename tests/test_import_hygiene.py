@@ -51,9 +51,13 @@ def test_the_check_itself_can_fail() -> None:
 
 
 # What the app's first frame must not wait for: they are imported after it (the monitor and
-# the other panes) or only in training (the session and its checks).
+# the other panes, discovery in the monitor's first health run) or only in training (the
+# session and its checks).
 AFTER_THE_FIRST_FRAME = ("tui.core.checks.context", "tui.core.training.session",
-                         "tui.core.monitor.monitor", "tui.core.workers.sampler", "psycopg")
+                         "tui.core.monitor.monitor", "tui.core.workers.sampler", "psycopg",
+                         "tui.core.discovery.discover", "tui.core.discovery.processes",
+                         "tui.core.discovery.login_services",
+                         "tui.core.authdaemon.client_timeouts")
 
 
 def _loaded_after_importing(module: str, watched: tuple[str, ...]) -> list[str]:
@@ -79,6 +83,12 @@ def test_the_first_pane_leaves_them_too() -> None:
     first = PANES[0].live.split(":")[0]
     watched = (*AFTER_THE_FIRST_FRAME, "tui.core.checks.registry")
     assert _loaded_after_importing(first, watched) == []
+
+
+def test_the_apps_installation_leaves_discovery_for_the_monitor() -> None:
+    """`authlib-tui` builds its installation before the app (`from_flags`, settings only):
+    that module must not import discovery, which the monitor's first health run does."""
+    assert _loaded_after_importing("tui.core.installation", AFTER_THE_FIRST_FRAME) == []
 
 
 def test_the_first_frame_check_can_fail() -> None:

@@ -124,6 +124,7 @@ class AuthlibApp(SaysWorkerFailures, SafeApp):
         self._wiring: MonitorWiring | None = None
         self._wiring_lock = threading.Lock()  # the recording's worker thread may ask first
         self._unmounted = False
+        self._access_said = False  # the missing access is said with the first health sample
 
     def _wired(self) -> MonitorWiring:
         """The monitor and its subscribers, built by whoever asks first (once, any thread).
@@ -283,12 +284,6 @@ class AuthlibApp(SaysWorkerFailures, SafeApp):
         if self.training is not None:
             self.training.start()
         self.set_interval(1.0, self._check_stale)
-        access = self.installation.discovery.access
-        if access:
-            self.notify(
-                "\n".join(f"{f.message} {f.fix}" for f in access[:3]),
-                title="Limited access", severity="warning", timeout=15, markup=False,
-            )
 
     def _start_monitor(self) -> None:
         if self.is_running:  # not while closing (q pressed before the first frame)
@@ -365,6 +360,9 @@ class AuthlibApp(SaysWorkerFailures, SafeApp):
             if component == "health" and self._strip is not None:
                 self._strip.stale = sentence is not None
         elif isinstance(observation, HealthSampled):
+            if not self._access_said:
+                self._access_said = True
+                self._say_access()
             self._last_health = time.monotonic()
             if self._strip is not None:
                 self._strip.snapshot = observation.snapshot
@@ -372,6 +370,16 @@ class AuthlibApp(SaysWorkerFailures, SafeApp):
             self.call_after_refresh(self._after_first_verdict)  # the verdict painted first
         elif isinstance(observation, LogSource) and observation.event:
             self.notify(observation.event, title="Logs", markup=False)
+
+    def _say_access(self) -> None:
+        """What this user cannot read, once: from the first health run's discovery (the
+        first frame does not wait for one), as it found it."""
+        access = self.monitor.live.latest.discovery.access
+        if access:
+            self.notify(
+                "\n".join(f"{f.message} {f.fix}" for f in access[:3]),
+                title="Limited access", severity="warning", timeout=15, markup=False,
+            )
 
     def on_notice(self, message: Notice) -> None:
         self.notify(message.text, severity=message.severity, timeout=message.timeout,
