@@ -57,7 +57,9 @@ AFTER_THE_FIRST_FRAME = ("tui.core.checks.context", "tui.core.training.session",
                          "tui.core.monitor.monitor", "tui.core.workers.sampler", "psycopg",
                          "tui.core.discovery.discover", "tui.core.discovery.processes",
                          "tui.core.discovery.login_services",
-                         "tui.core.authdaemon.client_timeouts")
+                         "tui.core.authdaemon.client_timeouts",
+                         # the x-ray's model: the chain's cards are built just after it
+                         "tui.core.xray", "tui.core.checks.result")
 
 
 def _loaded_after_importing(module: str, watched: tuple[str, ...]) -> list[str]:
@@ -76,8 +78,9 @@ def test_the_app_module_leaves_the_heavy_parts_for_after_its_first_frame() -> No
 
 
 def test_the_first_pane_leaves_them_too() -> None:
-    """The first pane is built before the first frame: its module (the x-ray's hops among
-    what it draws) must not pull in the checks' registry and every check module with it."""
+    """The first pane is built before the first frame: its module must not pull in the
+    checks' registry and every check module with it, nor the x-ray's model (its cards are
+    built just after the first frame)."""
     from tui.app.panes.registry import PANES
 
     first = PANES[0].live.split(":")[0]
