@@ -7,6 +7,7 @@ What the first frame shows is the screen's frame, never a guess.
 
 from __future__ import annotations
 
+import gc
 from typing import Any
 
 from tests.app.conftest import until, visible_text
@@ -22,11 +23,13 @@ class FirstFrameNoted(AuthlibApp):
 
     first_frame: str | None = None
     discovered_at_first_frame: bool | None = None
+    collecting_at_first_frame: bool | None = None
 
     def _display(self, screen: Any, renderable: Any) -> None:
         super()._display(screen, renderable)
         if renderable is not None and self.first_frame is None and not self._batch_count:
             self.discovered_at_first_frame = self.installation.discovered
+            self.collecting_at_first_frame = gc.isenabled()
             self.first_frame = visible_text(self)
 
 
@@ -38,6 +41,10 @@ async def test_the_first_frame_says_checking_and_discovery_follows(healthy_lab: 
     async with app.run_test(size=(100, 30)):
         await until(lambda: app.first_frame is not None)
         assert app.discovered_at_first_frame is False
+        # The collector waits for the first frame (nothing it could free is built before),
+        # then runs again.
+        assert app.collecting_at_first_frame is False
+        await until(gc.isenabled)
         first = app.first_frame or ""
         for cell in ("daemon", "socket", "workers", "database", "mail", "last error"):
             assert f"{cell} … checking" in first
@@ -49,6 +56,17 @@ async def test_the_first_frame_says_checking_and_discovery_follows(healthy_lab: 
         assert installation.discovered
         words = {cell.key: cell.word for cell in strip.snapshot.cells}
         assert words["socket"] == "listening"
+    assert gc.isenabled()
+
+
+async def test_an_app_closed_at_once_leaves_the_collector_running(
+        healthy_lab: Lab) -> None:
+    installation = Installation.from_flags({"config": str(healthy_lab.settings_file)},
+                                           discover_now=False)
+    app = AuthlibApp(installation, health_interval=3600)
+    app.call_later(app.exit)  # q at once
+    await app.run_async(headless=True)
+    assert gc.isenabled()
 
 
 def test_settings_errors_are_said_before_discovery() -> None:

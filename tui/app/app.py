@@ -125,6 +125,7 @@ class AuthlibApp(SaysWorkerFailures, SafeApp):
         self._wiring_lock = threading.Lock()  # the recording's worker thread may ask first
         self._unmounted = False
         self._access_said = False  # the missing access is said with the first health sample
+        self._collector_paused = False  # see `on_load`
 
     def _wired(self) -> MonitorWiring:
         """The monitor and its subscribers, built by whoever asks first (once, any thread).
@@ -268,6 +269,19 @@ class AuthlibApp(SaysWorkerFailures, SafeApp):
     def _wizard(self) -> WizardPane | None:
         return cast("WizardPane | None", self._built("wizard"))
 
+    def on_load(self) -> None:
+        # Until the first frame is painted the app only builds what lives as long as it
+        # (styles, widgets, their message queues): the collector would walk them dozens of
+        # times and free nothing. It runs again from just after that frame (`_start_monitor`).
+        self._collector_paused = gc.isenabled()
+        gc.disable()
+
+    def _resume_collector(self) -> None:
+        """After the first frame (or on closing before it): as it was before `on_load`."""
+        if self._collector_paused:
+            self._collector_paused = False
+            gc.enable()
+
     def on_mount(self) -> None:
         sys.setswitchinterval(GIL_SWITCH_INTERVAL)
         # Held, not queried when a sample lands: a modal may be the screen in front then,
@@ -286,6 +300,7 @@ class AuthlibApp(SaysWorkerFailures, SafeApp):
         self.set_interval(1.0, self._check_stale)
 
     def _start_monitor(self) -> None:
+        self._resume_collector()  # the first frame is painted (see `on_load`)
         if self.is_running:  # not while closing (q pressed before the first frame)
             self.monitor.start("health")
 
@@ -298,6 +313,7 @@ class AuthlibApp(SaysWorkerFailures, SafeApp):
             self._panes_wanted()
 
     def on_unmount(self) -> None:
+        self._resume_collector()  # closed before the first frame was painted
         with self._wiring_lock:
             self._unmounted = True
             wiring = self._wiring
