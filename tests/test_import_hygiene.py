@@ -59,7 +59,9 @@ AFTER_THE_FIRST_FRAME = ("tui.core.checks.context", "tui.core.training.session",
                          "tui.core.discovery.login_services",
                          "tui.core.authdaemon.client_timeouts",
                          # the x-ray's model: the chain's cards are built just after it
-                         "tui.core.xray", "tui.core.checks.result")
+                         "tui.core.xray", "tui.core.checks.result",
+                         # training's bar: built in training only
+                         "tui.app.widgets.trainer_bar")
 
 
 def _loaded_after_importing(module: str, watched: tuple[str, ...]) -> list[str]:
