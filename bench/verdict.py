@@ -71,7 +71,8 @@ def child(fault: str, settings: str) -> None:
             elif now > GIVE_UP_MS:
                 self.call_later(self.exit, 1)
 
-    app = Timed(Installation.from_flags({"config": settings}))
+    # As `run_app`: the settings now, the discovery in the monitor's first health run.
+    app = Timed(Installation.from_flags({"config": settings}, discover_now=False))
     app.run(headless=True, size=SIZE)
     print(json.dumps(marks))
 

@@ -51,9 +51,17 @@ def test_the_check_itself_can_fail() -> None:
 
 
 # What the app's first frame must not wait for: they are imported after it (the monitor and
-# the other panes) or only in training (the session and its checks).
+# the other panes, discovery in the monitor's first health run) or only in training (the
+# session and its checks).
 AFTER_THE_FIRST_FRAME = ("tui.core.checks.context", "tui.core.training.session",
-                         "tui.core.monitor.monitor", "tui.core.workers.sampler", "psycopg")
+                         "tui.core.monitor.monitor", "tui.core.workers.sampler", "psycopg",
+                         "tui.core.discovery.discover", "tui.core.discovery.processes",
+                         "tui.core.discovery.login_services",
+                         "tui.core.authdaemon.client_timeouts",
+                         # the x-ray's model: the chain's cards are built just after it
+                         "tui.core.xray", "tui.core.checks.result",
+                         # training's bar: built in training only
+                         "tui.app.widgets.trainer_bar")
 
 
 def _loaded_after_importing(module: str, watched: tuple[str, ...]) -> list[str]:
@@ -72,13 +80,20 @@ def test_the_app_module_leaves_the_heavy_parts_for_after_its_first_frame() -> No
 
 
 def test_the_first_pane_leaves_them_too() -> None:
-    """The first pane is built before the first frame: its module (the x-ray's hops among
-    what it draws) must not pull in the checks' registry and every check module with it."""
+    """The first pane is built before the first frame: its module must not pull in the
+    checks' registry and every check module with it, nor the x-ray's model (its cards are
+    built just after the first frame)."""
     from tui.app.panes.registry import PANES
 
     first = PANES[0].live.split(":")[0]
     watched = (*AFTER_THE_FIRST_FRAME, "tui.core.checks.registry")
     assert _loaded_after_importing(first, watched) == []
+
+
+def test_the_apps_installation_leaves_discovery_for_the_monitor() -> None:
+    """`authlib-tui` builds its installation before the app (`from_flags`, settings only):
+    that module must not import discovery, which the monitor's first health run does."""
+    assert _loaded_after_importing("tui.core.installation", AFTER_THE_FIRST_FRAME) == []
 
 
 def test_the_first_frame_check_can_fail() -> None:

@@ -140,7 +140,7 @@ def test_a_listener_that_answers_outweighs_a_process_scan_that_finds_none(
     listener is the kernel's own word, so the check never says "stopped" while it answers."""
     seen = context_for(healthy_lab).installation
     unseen = dataclasses.replace(seen.discovery, processes=DaemonProcesses())
-    context = CheckContext(dataclasses.replace(seen, discovery=unseen))
+    context = CheckContext(Installation(seen.settings, unseen, seen.read_errors))
     assert context.socket_state is SocketState.LISTENING
 
     processes = daemon_processes(context)

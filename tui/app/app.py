@@ -52,7 +52,7 @@ from tui.app.panes.registry import PANES, PaneEntry
 from tui.app.recording import RecordingLine
 from tui.app.safe_app import SafeApp
 from tui.app.screens.main_screen import MainScreen
-from tui.app.stylesheets import stylesheet_paths
+from tui.app.stylesheets import first_frame_stylesheet_paths, read_later_css
 from tui.app.training import TRAINING_ACTIONS, Training, TrainingChecked
 from tui.app.widgets.health_strip import HealthStrip
 from tui.app.widgets.pane_tabs import Pane, PaneTabs
@@ -96,7 +96,9 @@ TRAINING_ACTION_NAMES = frozenset(item.action for item in TRAINING_ACTIONS)
 
 class AuthlibApp(SaysWorkerFailures, SafeApp):
     TITLE = "authlib-tui"
-    CSS_PATH = stylesheet_paths()  # type: ignore[assignment]
+    # The rest (the other panes', the screens') is read before they are built: see
+    # `_build_panes` and `push_screen`.
+    CSS_PATH = first_frame_stylesheet_paths()  # type: ignore[assignment]
     BINDINGS = [*bindings(), *bindings(TRAINING_ACTIONS)]
 
     def __init__(self, installation: Installation, *, health_interval: float = HEALTH_INTERVAL,
@@ -122,6 +124,8 @@ class AuthlibApp(SaysWorkerFailures, SafeApp):
         self._wiring: MonitorWiring | None = None
         self._wiring_lock = threading.Lock()  # the recording's worker thread may ask first
         self._unmounted = False
+        self._access_said = False  # the missing access is said with the first health sample
+        self._collector_paused = False  # see `on_load`
 
     def _wired(self) -> MonitorWiring:
         """The monitor and its subscribers, built by whoever asks first (once, any thread).
@@ -228,6 +232,7 @@ class AuthlibApp(SaysWorkerFailures, SafeApp):
         self.call_later(self._build_panes)
 
     async def _build_panes(self) -> None:
+        read_later_css(self)  # their rules: the first frame parsed only its own
         for entry in PANES[1:]:
             try:  # on the main screen, not the one in front (a modal may be)
                 tab = self.screen_stack[0].query_one(f"#{entry.pane_id}", Pane)
@@ -247,6 +252,12 @@ class AuthlibApp(SaysWorkerFailures, SafeApp):
         gc.collect()
         gc.freeze()
 
+    def push_screen(self, *args: Any, **kwargs: Any) -> Any:
+        """Every screen of ours (help, a fix's confirmation, a trace…) has its rules in the
+        later stylesheets: they are read before its widgets are styled."""
+        read_later_css(self)
+        return super().push_screen(*args, **kwargs)
+
     def _built(self, pane_id: str) -> PaneBase | None:
         """A pane once it is built and mounted; None before that or while closing.
 
@@ -257,6 +268,19 @@ class AuthlibApp(SaysWorkerFailures, SafeApp):
 
     def _wizard(self) -> WizardPane | None:
         return cast("WizardPane | None", self._built("wizard"))
+
+    def on_load(self) -> None:
+        # Until the first frame is painted the app only builds what lives as long as it
+        # (styles, widgets, their message queues): the collector would walk them dozens of
+        # times and free nothing. It runs again from just after that frame (`_start_monitor`).
+        self._collector_paused = gc.isenabled()
+        gc.disable()
+
+    def _resume_collector(self) -> None:
+        """After the first frame (or on closing before it): as it was before `on_load`."""
+        if self._collector_paused:
+            self._collector_paused = False
+            gc.enable()
 
     def on_mount(self) -> None:
         sys.setswitchinterval(GIL_SWITCH_INTERVAL)
@@ -274,14 +298,9 @@ class AuthlibApp(SaysWorkerFailures, SafeApp):
         if self.training is not None:
             self.training.start()
         self.set_interval(1.0, self._check_stale)
-        access = self.installation.discovery.access
-        if access:
-            self.notify(
-                "\n".join(f"{f.message} {f.fix}" for f in access[:3]),
-                title="Limited access", severity="warning", timeout=15, markup=False,
-            )
 
     def _start_monitor(self) -> None:
+        self._resume_collector()  # the first frame is painted (see `on_load`)
         if self.is_running:  # not while closing (q pressed before the first frame)
             self.monitor.start("health")
 
@@ -294,6 +313,7 @@ class AuthlibApp(SaysWorkerFailures, SafeApp):
             self._panes_wanted()
 
     def on_unmount(self) -> None:
+        self._resume_collector()  # closed before the first frame was painted
         with self._wiring_lock:
             self._unmounted = True
             wiring = self._wiring
@@ -356,6 +376,9 @@ class AuthlibApp(SaysWorkerFailures, SafeApp):
             if component == "health" and self._strip is not None:
                 self._strip.stale = sentence is not None
         elif isinstance(observation, HealthSampled):
+            if not self._access_said:
+                self._access_said = True
+                self._say_access()
             self._last_health = time.monotonic()
             if self._strip is not None:
                 self._strip.snapshot = observation.snapshot
@@ -363,6 +386,16 @@ class AuthlibApp(SaysWorkerFailures, SafeApp):
             self.call_after_refresh(self._after_first_verdict)  # the verdict painted first
         elif isinstance(observation, LogSource) and observation.event:
             self.notify(observation.event, title="Logs", markup=False)
+
+    def _say_access(self) -> None:
+        """What this user cannot read, once: from the first health run's discovery (the
+        first frame does not wait for one), as it found it."""
+        access = self.monitor.live.latest.discovery.access
+        if access:
+            self.notify(
+                "\n".join(f"{f.message} {f.fix}" for f in access[:3]),
+                title="Limited access", severity="warning", timeout=15, markup=False,
+            )
 
     def on_notice(self, message: Notice) -> None:
         self.notify(message.text, severity=message.severity, timeout=message.timeout,

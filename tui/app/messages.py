@@ -1,8 +1,11 @@
-"""Messages the UI passes up: results of background work, requests to change pane."""
+"""Messages the UI passes up: results of background work, requests to change pane.
+
+Plain classes with an `__init__`, as in Textual's guide: the app's first frame imports
+this module, and a dataclass costs its code generation at import (~0.4 ms each).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from textual.message import Message
@@ -15,7 +18,6 @@ if TYPE_CHECKING:
     from tui.core.xray import Hop
 
 
-@dataclass
 class Observed(Message):
     """An observation from the monitor's stream, delivered on the UI thread.
 
@@ -23,7 +25,9 @@ class Observed(Message):
     check run, a pool sample) is kept while the app is busy.
     """
 
-    observation: Observation
+    def __init__(self, observation: Observation) -> None:
+        super().__init__()
+        self.observation: Observation = observation
 
     def can_replace(self, message: Message) -> bool:
         from tui.core.monitor.observations import (
@@ -41,66 +45,74 @@ class Observed(Message):
                                (HealthSampled, ChecksRan, PoolSampled, QueueSampled)))
 
 
-@dataclass
 class ShowPane(Message):
     """Ask the app to switch pane, e.g. from a finding on the Overview."""
 
-    pane: str
+    def __init__(self, pane: str) -> None:
+        super().__init__()
+        self.pane: str = pane
 
 
-@dataclass
 class OpenWizard(Message):
     """Open the wizard at the step that deals with a recognised log line."""
 
-    step: str
-    evidence: str = ""
+    def __init__(self, step: str, evidence: str = "") -> None:
+        super().__init__()
+        self.step: str = step
+        self.evidence: str = evidence
 
 
-@dataclass
 class LookUp(Message):
     """Ask the Lookup pane to look an address up (e.g. an alias's destination)."""
 
-    address: str
+    def __init__(self, address: str) -> None:
+        super().__init__()
+        self.address: str = address
 
 
-@dataclass
 class HopChosen(Message):
     """The admin pressed enter on a hop of the x-ray: show its evidence."""
 
-    hop: Hop
+    def __init__(self, hop: Hop) -> None:
+        super().__init__()
+        self.hop: Hop = hop
 
 
-@dataclass
 class SamplingWanted(Message):
     """The Workers pane is shown: the pool, probe and sessions sampling should run."""
 
 
-@dataclass
 class ProbingWanted(Message):
     """The probe lookup was paused or resumed (p in the Workers pane)."""
 
-    on: bool
+    def __init__(self, on: bool) -> None:
+        super().__init__()
+        self.on: bool = on
 
 
-@dataclass
 class RetryMail(Message):
     """Retry the mail waiting for the chain (the wizard offers it after a fix), or one
     message of it (`queue_id`, from its trace), through the Queue pane's confirmation."""
 
-    queue_id: str | None = None
+    def __init__(self, queue_id: str | None = None) -> None:
+        super().__init__()
+        self.queue_id: str | None = queue_id
 
 
-@dataclass
 class TraceWanted(Message):
     """Open the trace of a queue ID or an address (enter on a Queue row or a log line)."""
 
-    query: str
+    def __init__(self, query: str) -> None:
+        super().__init__()
+        self.query: str = query
 
 
-@dataclass
 class Notice(Message):
     """A toast asked for by a worker: `notify` belongs to the UI thread, a message does not."""
 
-    text: str
-    severity: SeverityLevel = "information"
-    timeout: float = 10.0
+    def __init__(self, text: str, severity: SeverityLevel = "information",
+                 timeout: float = 10.0) -> None:
+        super().__init__()
+        self.text: str = text
+        self.severity: SeverityLevel = severity
+        self.timeout: float = timeout

@@ -19,7 +19,9 @@ def run_app(args: argparse.Namespace) -> int:
     from tui.app.app import AuthlibApp
 
     try:
-        installation = installation_from_args(args)
+        # Discovered by the monitor's first health run, after the first frame: the strip
+        # and the chain say "checking" until then.
+        installation = installation_from_args(args, discover_now=False)
     except InstallationError as exc:
         print(f"authlib-tui: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -32,7 +34,7 @@ def run_training_app(settings_file: str, session: TrainingSession) -> None:
     """The app on a training lab: fixes allowed (it is the lab), the trainer bar shown."""
     from tui.app.app import AuthlibApp
 
-    installation = Installation.from_flags({"config": settings_file})
+    installation = Installation.from_flags({"config": settings_file}, discover_now=False)
     AuthlibApp(installation, allow_fixes=True, training=session).run()
 
 

@@ -8,16 +8,15 @@ check's worker posts as a `TrainingChecked` message (the worker never touches th
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from textual.app import App
 from textual.message import Message
 
 from tui.app.actions import AppAction
-from tui.app.widgets.trainer_bar import TrainerBar
 
 if TYPE_CHECKING:  # the session's modules (the checks) are the lab's: not at start-up
+    from tui.app.widgets.trainer_bar import TrainerBar  # built in training only
     from tui.core.training.session import TrainingSession
 
 # Their keys work only in training (the app's check_action hides them otherwise).
@@ -30,19 +29,23 @@ TRAINING_ACTIONS: tuple[AppAction, ...] = (
 )
 
 
-@dataclass
 class TrainingChecked(Message):
     """The trainee's fix was checked with every check: the diagnosis now."""
 
-    diagnosis: str
-    headline: str
+    def __init__(self, diagnosis: str, headline: str) -> None:
+        super().__init__()
+        self.diagnosis = diagnosis
+        self.headline = headline
 
 
 class Training:
     def __init__(self, app: App[Any], session: TrainingSession) -> None:
         self.app = app
         self.session = session
-        self.bar = TrainerBar(session)  # held: a modal may be in front when it is redrawn
+        from tui.app.widgets.trainer_bar import TrainerBar
+
+        # Held: a modal may be in front when it is redrawn.
+        self.bar: TrainerBar = TrainerBar(session)
 
     def start(self) -> None:
         from tui.app.screens.training_screens import SymptomScreen

@@ -45,6 +45,8 @@ def path_flags(args: argparse.Namespace) -> dict[str, object | None]:
     return {name: getattr(args, name, None) for name in PATH_FLAGS}
 
 
-def installation_from_args(args: argparse.Namespace) -> Installation:
-    """Settings, discovery and configs for these flags; raises InstallationError."""
-    return Installation.from_flags(path_flags(args))
+def installation_from_args(args: argparse.Namespace, *,
+                           discover_now: bool = True) -> Installation:
+    """Settings, discovery and configs for these flags; raises InstallationError (for the
+    settings, at once). Not `discover_now`: discovery runs where it is first needed."""
+    return Installation.from_flags(path_flags(args), discover_now=discover_now)

@@ -10,23 +10,24 @@ import os
 import threading
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tui.core.authdaemon.client_timeouts import ClientTimeouts, delivery_timeouts
-from tui.core.discovery.discover import Discovery, discover
 from tui.core.findings import Finding, Severity
 from tui.core.settings import DEFAULT_SOURCE, Settings, load_settings
 
 if TYPE_CHECKING:
+    # Discovery (the process scan, the login services, the platform's layout) is imported
+    # where it runs: for the app, in its monitor's first health run, after the first frame.
     # The config parsers are imported when a config is first read, after the app's first
     # frame; the lookup's explanation where a lookup is explained.
+    from tui.core.authdaemon.client_timeouts import ClientTimeouts
     from tui.core.config.authdaemonrc import AuthdaemonRc
     from tui.core.config.authpgsqlrc import AuthPgsqlRc
     from tui.core.config.errors import ConfigUnreadable
     from tui.core.database.explain import Explanation
+    from tui.core.discovery.discover import Discovery
 
 # Config findings that make every lookup a temporary failure, in the order to report them.
 _TEMPFAIL_CAUSES = (
@@ -43,24 +44,61 @@ class InstallationError(Exception):
     """The settings themselves are unusable (e.g. an explicit --config that cannot be read)."""
 
 
-@dataclass
 class Installation:
-    settings: Settings
-    discovery: Discovery
-    read_errors: dict[str, ConfigUnreadable] = field(default_factory=dict)
+    """The settings and what discovery found with them; the configs are read on first use.
+
+    `discovery` too is found on first use when the installation was built without it
+    (`from_flags(..., discover_now=False)`): the app's first frame does not wait for the
+    process scan, and its monitor's first health run (`refreshed`) finds it.
+    """
+
+    def __init__(self, settings: Settings, discovery: Discovery | None = None,
+                 read_errors: dict[str, ConfigUnreadable] | None = None) -> None:
+        self.settings = settings
+        self._discovery = discovery
+        self._discovering = threading.Lock()  # two threads asking first discover once
+        self.read_errors: dict[str, ConfigUnreadable] = read_errors or {}
 
     @classmethod
-    def from_flags(cls, flags: Mapping[str, object | None]) -> Installation:
+    def from_flags(cls, flags: Mapping[str, object | None], *,
+                   discover_now: bool = True) -> Installation:
+        """Raises InstallationError for unusable settings, whether or not it discovers now."""
         from tui.core.settings import SettingsError
 
         try:
             settings = load_settings(flags)
         except SettingsError as exc:
             raise InstallationError(str(exc)) from exc
-        return cls(settings, discover(settings))
+        installation = cls(settings)
+        if discover_now:
+            installation.discovery  # noqa: B018 - found now, not on first use
+        return installation
+
+    @property
+    def discovered(self) -> bool:
+        return self._discovery is not None
+
+    @property
+    def discovery(self) -> Discovery:
+        if self._discovery is None:
+            with self._discovering:
+                if self._discovery is None:
+                    from tui.core.discovery.discover import discover
+
+                    self._discovery = discover(self.settings)
+        return self._discovery
 
     def refreshed(self) -> Installation:
-        """The same settings, discovered and read again: processes and files change."""
+        """The same settings, discovered and read again: processes and files change.
+
+        Never discovered yet: discovering it now is reading it again, so this one is
+        filled in (and whoever holds it sees that discovery, with no second scan).
+        """
+        from tui.core.discovery.discover import discover
+
+        if not self.discovered:
+            self.discovery  # noqa: B018 - found now, for every holder of this installation
+            return self
         return Installation(self.settings, discover(self.settings))
 
     @property
@@ -70,6 +108,8 @@ class Installation:
     @cached_property
     def delivery_timeouts(self) -> ClientTimeouts:
         """How long maildrop waits for authdaemond under this Postfix (its TIMEOUT_* variables)."""
+        from tui.core.authdaemon.client_timeouts import delivery_timeouts
+
         return delivery_timeouts(self.settings.postfix_dir.value)
 
     @property
@@ -79,6 +119,8 @@ class Installation:
         connect, read = self.settings.connect_timeout, self.settings.read_timeout
         if connect.source == DEFAULT_SOURCE and read.source == DEFAULT_SOURCE:
             return delivery
+        from tui.core.authdaemon.client_timeouts import ClientTimeouts
+
         return ClientTimeouts(
             sock=delivery.sock if connect.source == DEFAULT_SOURCE else connect.value,
             read=delivery.read if read.source == DEFAULT_SOURCE else read.value,
@@ -182,6 +224,9 @@ class LiveInstallation:
 
     def current(self) -> Installation:
         with self._lock:
+            if not self._installation.discovered:  # built undiscovered: its first discovery
+                self._set(self._installation.refreshed())
+                return self._installation
             stamps = config_stamps(self._installation)
             old = time.monotonic() - self._read_at > self.rediscover_after
             if old or stamps != self._stamps:

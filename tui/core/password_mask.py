@@ -21,6 +21,7 @@ masks a continuation whole (`secret_continues`, `resolve_newest_first`).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable, Iterator
 from enum import Enum
@@ -28,33 +29,42 @@ from typing import TypeVar
 
 MASK = "[masked]"
 
-_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
-    # `Authenticated: clearpasswd=<cleartext>, passwd=<hash>` (one line per found lookup)
-    (re.compile(r"clearpasswd=[^\n]*"), f"clearpasswd={MASK}, passwd={MASK}"),
-    # a failed comparison: `supplied password '<typed>' does not match clearpasswd '<stored>'`
-    (re.compile(r"supplied password '[^\n]*"),
-     f"supplied password '{MASK}' does not match clearpasswd '{MASK}'"),
-    # a password change's SQL carries the new password (cleartext and crypted)
-    (re.compile(r"setpass SQL: [^\n]*"), f"setpass SQL: {MASK}"),
-    # authuserdb/authcustom password change: `Old password=<old>, new password=<new>`
-    (re.compile(r"Old password=[^\n]*"), f"Old password={MASK}, new password={MASK}"),
-    # authldap's own comparison: `Password for <dn>: '<typed>' does not match clearpasswd '…'`
-    (re.compile(r"(Password for [^\n]*?: )'[^\n]*"),
-     rf"\1'{MASK}' does not match clearpasswd '{MASK}'"),
-    # authldap's bind: `binding to LDAP server as DN '<dn>', password '<bindpw>'`
-    (re.compile(r"(as DN '[^'\n]*', password )'[^\n]*"), rf"\1'{MASK}'"),
-    # a libpq connection string's secret keywords (`password=`, `sslpassword = '…'`, …) or a
-    # login line quoted in a message; a value already hidden by whoever printed it stays
-    (re.compile(r"\b((?:ssl)?password|oauth_client_secret|scram_(?:client|server)_key)(\s*=\s*)"
-                r"(?!\(hidden\)|\[masked\]|\*+(?:\s|$))"
-                r"(?:'(?:[^'\\\n]|\\.)*'?|(?:\\.|[^\s\\])*)"), rf"\1\2{MASK}"),
-    # a connection URI's userinfo: postgresql://user:<password>@host/db
-    (re.compile(r"(postgres(?:ql)?://[^\s/@:]*:)[^\s/]*@"), rf"\1{MASK}@"),
-    # an old (≤ 0.66) authpgsqlrc's `PGSQL_PASSWORD <value>` line, value to the end of it
-    (re.compile(r"(\bPGSQL_PASSWORD[ \t]+)\S[^\n]*"), rf"\1{MASK}"),
-)
-# Text that cannot hold any of the above: the hot path, almost no log line does.
-_MAY_HOLD_SECRET = re.compile(r"pass|secret|scram_|://", re.IGNORECASE)
+# Compiled on first use (functools.cache), not at import: every process that shows text
+# imports this module (the sanitiser does), the app's first frame among them, and most
+# never see a line that may hold a secret.
+@functools.cache
+def _rules() -> tuple[tuple[re.Pattern[str], str], ...]:
+    return (
+        # `Authenticated: clearpasswd=<cleartext>, passwd=<hash>` (one line per found lookup)
+        (re.compile(r"clearpasswd=[^\n]*"), f"clearpasswd={MASK}, passwd={MASK}"),
+        # a failed comparison: `supplied password '<typed>' does not match clearpasswd '<stored>'`
+        (re.compile(r"supplied password '[^\n]*"),
+         f"supplied password '{MASK}' does not match clearpasswd '{MASK}'"),
+        # a password change's SQL carries the new password (cleartext and crypted)
+        (re.compile(r"setpass SQL: [^\n]*"), f"setpass SQL: {MASK}"),
+        # authuserdb/authcustom password change: `Old password=<old>, new password=<new>`
+        (re.compile(r"Old password=[^\n]*"), f"Old password={MASK}, new password={MASK}"),
+        # authldap's own comparison: `Password for <dn>: '<typed>' does not match clearpasswd '…'`
+        (re.compile(r"(Password for [^\n]*?: )'[^\n]*"),
+         rf"\1'{MASK}' does not match clearpasswd '{MASK}'"),
+        # authldap's bind: `binding to LDAP server as DN '<dn>', password '<bindpw>'`
+        (re.compile(r"(as DN '[^'\n]*', password )'[^\n]*"), rf"\1'{MASK}'"),
+        # a libpq connection string's secret keywords (`password=`, `sslpassword = '…'`, …) or a
+        # login line quoted in a message; a value already hidden by whoever printed it stays
+        (re.compile(r"\b((?:ssl)?password|oauth_client_secret|scram_(?:client|server)_key)(\s*=\s*)"
+                    r"(?!\(hidden\)|\[masked\]|\*+(?:\s|$))"
+                    r"(?:'(?:[^'\\\n]|\\.)*'?|(?:\\.|[^\s\\])*)"), rf"\1\2{MASK}"),
+        # a connection URI's userinfo: postgresql://user:<password>@host/db
+        (re.compile(r"(postgres(?:ql)?://[^\s/@:]*:)[^\s/]*@"), rf"\1{MASK}@"),
+        # an old (≤ 0.66) authpgsqlrc's `PGSQL_PASSWORD <value>` line, value to the end of it
+        (re.compile(r"(\bPGSQL_PASSWORD[ \t]+)\S[^\n]*"), rf"\1{MASK}"),
+    )
+
+
+@functools.cache
+def _may_hold_secret() -> re.Pattern[str]:
+    """Text that cannot hold any of the rules' secrets: the hot path, almost no line does."""
+    return re.compile(r"pass|secret|scram_|://", re.IGNORECASE)
 
 
 def mask_passwords(text: str) -> str:
@@ -66,9 +76,9 @@ def mask_passwords(text: str) -> str:
     and nothing reveals the password by what it hides. This is the one masking
     function for log lines, database errors, notes, reports and recordings.
     """
-    if _MAY_HOLD_SECRET.search(text) is None:
+    if _may_hold_secret().search(text) is None:
         return text
-    for pattern, replacement in _RULES:
+    for pattern, replacement in _rules():
         text = pattern.sub(replacement, text)
     return text
 
@@ -81,15 +91,13 @@ COURIERLOGGER_LINE_BYTES = 511  # courierlogger reads a line into a 512-byte buf
 SHORTEST_CUT_BYTES = COURIERLOGGER_LINE_BYTES - len("DEBUG: ")
 CONTINUATION_MASK = f"{MASK} (the rest of a line cut inside a password)"
 
-# Where a password starts and runs to the end of its line.
-_SECRET_TO_END = re.compile(
-    r"clearpasswd[= ]|supplied password '|setpass SQL: |Old password=|, password '"
-    r"|Password for .*: '"
-)
-# A keyword=value password whose value runs to the end of the message (possibly cut in it).
-_SECRET_VALUE_AT_END = re.compile(
-    r"password\s*=\s*(?:'(?:[^'\\]|\\.)*\\?|(?:[^\s\\]|\\.)*\\?)$"
-)
+@functools.cache
+def _cut_secrets() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """Where a password starts and runs to the end of its line; a keyword=value password
+    whose value runs to the end of the message (possibly cut in it)."""
+    return (re.compile(r"clearpasswd[= ]|supplied password '|setpass SQL: |Old password=|"
+                       r", password '|Password for .*: '"),
+            re.compile(r"password\s*=\s*(?:'(?:[^'\\]|\\.)*\\?|(?:[^\s\\]|\\.)*\\?)$"))
 # Words that open a password field after text of any length (a DN, a connection string):
 # a line cut in the middle of one leaves its rest, and the password after it, to the next
 # message. The other fields open near the start of their line, within any cut.
@@ -113,7 +121,8 @@ def cut_of(message: str) -> Cut:
     """
     if len(message.encode("utf-8", errors="replace")) < SHORTEST_CUT_BYTES:
         return Cut.WHOLE
-    if _SECRET_TO_END.search(message) or _SECRET_VALUE_AT_END.search(message):
+    to_end, value_at_end = _cut_secrets()
+    if to_end.search(message) or value_at_end.search(message):
         return Cut.SECRET
     tail = message[-max(len(opener) for opener in _OPENERS):]
     for opener in _OPENERS:

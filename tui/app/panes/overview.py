@@ -34,7 +34,6 @@ from tui.app.widgets.stale_line import StaleLine
 from tui.app.widgets.xray_chain import XrayChain
 from tui.app.worker_failure import SaysWorkerFailures
 from tui.core.findings import Finding
-from tui.core.xray import hop_of_step
 
 if TYPE_CHECKING:  # the rest is imported by the worker and the handlers that use it
     from collections.abc import Callable
@@ -237,6 +236,7 @@ class OverviewPane(PaneBase, SaysWorkerFailures, VerticalScroll):
 
     def on_hop_chosen(self, message: HopChosen) -> None:
         from tui.app.screens.hop_screen import HopScreen
+        from tui.core.xray import hop_of_step
 
         recent = self.recent.errors if self.recent is not None else []
         lines = [f"{error.signature.id}: {error.line.message}" for error in recent

@@ -41,7 +41,7 @@ HOP_LOG_WINDOW = 300.0  # a hop's evidence lists the log hits of the 5 minutes b
 
 class ReplayApp(SafeApp):
     TITLE = "authlib-tui replay"
-    CSS_PATH = stylesheet_paths()  # type: ignore[assignment]
+    CSS_PATH = stylesheet_paths()  # type: ignore[assignment]  # every rule: all panes at once
     BINDINGS = bindings(REPLAY_ACTIONS)  # type: ignore[assignment]
 
     cursor: reactive[float] = reactive(0.0, init=False)

@@ -8,6 +8,8 @@ this widget never does I/O. Hover (or the Overview) gives each cell's detail.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.content import Content
 from textual.reactive import reactive
 from textual.widgets import Static
@@ -15,16 +17,15 @@ from textual.widgets import Static
 from tui.app.messages import OpenWizard
 from tui.app.text import styled
 from tui.app.text_roles import DIM, ERROR_STRONG, LOST, MUTED, OK, WARN
-from tui.core.health import HealthCell, HealthSnapshot, State
+
+if TYPE_CHECKING:
+    # Not imported for the first frame, which draws "checking" before any snapshot exists:
+    # the tables below are keyed by State's values (it is a StrEnum, equal to them).
+    from tui.core.health import HealthCell, HealthSnapshot
 
 CELL_KEYS = ("daemon", "socket", "workers", "database", "mail", "last_error")
-_STYLE = {
-    State.OK: OK,
-    State.WARN: WARN,
-    State.BAD: ERROR_STRONG,
-    State.UNKNOWN: MUTED,
-}
-_MARK = {State.OK: "✓", State.WARN: "!", State.BAD: "✗", State.UNKNOWN: "?"}
+_STYLE = {"ok": OK, "warn": WARN, "bad": ERROR_STRONG, "unknown": MUTED}
+_MARK = {"ok": "✓", "warn": "!", "bad": "✗", "unknown": "?"}
 SEPARATOR = Content("  ")
 
 
@@ -62,7 +63,7 @@ class HealthStrip(Static):
             details.append("Click: open the wizard at the step for the worst cell.")
         self.tooltip = "\n".join(details)
         worst = max((cell.state for cell in cells), key=_RANK.__getitem__)
-        self.set_class(worst is State.BAD, "-bad")
+        self.set_class(worst == "bad", "-bad")
         self.set_class(self.stale, "-stale")
 
 
@@ -70,8 +71,7 @@ class HealthStrip(Static):
         """The worst cell that has a wizard step: lost mail, then BAD, then WARN."""
         if self.snapshot is None:
             return None
-        with_step = [c for c in self.snapshot.cells if c.step and c.state in (State.BAD,
-                                                                               State.WARN)]
+        with_step = [c for c in self.snapshot.cells if c.step and c.state in ("bad", "warn")]
         return max(with_step, key=lambda c: (c.lost, _RANK[c.state]), default=None)
 
     def on_click(self) -> None:
@@ -82,4 +82,4 @@ class HealthStrip(Static):
         self.post_message(OpenWizard(cell.step, f"{cell.label}: {cell.word}"))
 
 
-_RANK = {State.OK: 0, State.UNKNOWN: 1, State.WARN: 2, State.BAD: 3}
+_RANK = {"ok": 0, "unknown": 1, "warn": 2, "bad": 3}

@@ -10,8 +10,6 @@ Content line whose look comes from the tcss (`pane-tabs--active`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from textual import events
 from textual.app import ComposeResult
 from textual.containers import Container, Vertical
@@ -37,9 +35,10 @@ class TabBar(Static):
 
     COMPONENT_CLASSES = {"pane-tabs--active"}
 
-    @dataclass
     class Clicked(Message):
-        pane_id: str
+        def __init__(self, pane_id: str) -> None:
+            super().__init__()
+            self.pane_id = pane_id
 
     active: reactive[str] = reactive("", layout=False)
 
@@ -72,11 +71,12 @@ class TabBar(Static):
 class PaneTabs(Vertical):
     """`with PaneTabs(initial=…): with Pane(title, id=…): …`; `active` is the shown pane's id."""
 
-    @dataclass
     class Activated(Message):
         """A pane was brought forward (by a key, a click or the app)."""
 
-        pane: Widget
+        def __init__(self, pane: Widget) -> None:
+            super().__init__()
+            self.pane = pane
 
     def __init__(self, *, initial: str, id: str | None = None) -> None:  # noqa: A002
         super().__init__(id=id)

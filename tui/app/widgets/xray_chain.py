@@ -7,6 +7,9 @@ enter asks for the hop's evidence; the data comes down as `hops`.
 
 from __future__ import annotations
 
+import functools
+from typing import TYPE_CHECKING
+
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.content import Content
@@ -18,11 +21,21 @@ from tui.app.formatting import latency_text
 from tui.app.messages import HopChosen
 from tui.app.text import styled
 from tui.app.text_roles import DIM, LABEL
-from tui.core.xray import HOPS, Hop, HopState, first_failing
+
+if TYPE_CHECKING:
+    # The hops' model (and the check results and ids under it) is imported when the cards
+    # are built, just after the first frame, which shows the chain's row only.
+    from tui.core.xray import Hop, HopState
 
 NEWLINE = Content("\n")
-_MARK = {HopState.OK: "✓", HopState.WARN: "!", HopState.BAD: "✗", HopState.UNKNOWN: "?",
-         HopState.STALE: "…"}
+
+
+@functools.cache
+def _marks() -> dict[HopState, str]:
+    from tui.core.xray import HopState
+
+    return {HopState.OK: "✓", HopState.WARN: "!", HopState.BAD: "✗", HopState.UNKNOWN: "?",
+            HopState.STALE: "…"}
 
 
 class HopCard(Static, can_focus=True):
@@ -39,13 +52,13 @@ class HopCard(Static, can_focus=True):
 
     def show(self, hop: Hop, first: bool) -> None:
         self.hop = hop
-        for state in HopState:
+        for state in _marks():  # every state
             self.set_class(hop.state is state, f"-{state.value}")
         self.set_class(first, "-first")
         # The cards are ten columns wide: the latency only; the sample's age is in the title.
         extra = latency_text(hop.latency_ms) if hop.latency_ms is not None else ""
         self.update(NEWLINE.join([styled((self.title_text, LABEL)),
-                                  styled((f"{_MARK[hop.state]} {hop.word}", LABEL)),
+                                  styled((f"{_marks()[hop.state]} {hop.word}", LABEL)),
                                   styled((extra, DIM))]), layout=False)
         self.tooltip = hop.detail
 
@@ -80,6 +93,8 @@ class XrayChain(Horizontal):
         self.call_after_refresh(self.call_after_refresh, self._build_cards)
 
     async def _build_cards(self) -> None:
+        from tui.core.xray import HOPS
+
         if not self.is_attached:
             return
         widgets: list[Static] = []
@@ -102,6 +117,8 @@ class XrayChain(Horizontal):
         return {card.id or "": card for card in self.query(HopCard)}
 
     def _show(self, hops: tuple[Hop, ...]) -> None:
+        from tui.core.xray import first_failing
+
         lit = first_failing(hops)
         cards = self._cards()
         for hop in hops:
@@ -110,6 +127,8 @@ class XrayChain(Horizontal):
                 card.show(hop, hop is lit)
 
     def first_failing_card(self) -> HopCard | None:
+        from tui.core.xray import first_failing
+
         lit = first_failing(self.hops)
         if lit is None or not self._built:
             return None
