@@ -49,6 +49,9 @@ async def test_the_first_frame_says_checking_and_discovery_follows(healthy_lab: 
         for cell in ("daemon", "socket", "workers", "database", "mail", "last error"):
             assert f"{cell} … checking" in first
         assert "1 Overview" in first and "The chain" in first
+        # The chain's hops by name, each checking, before their cards are built.
+        assert "Postfix → maildrop → socket → workers → authpgsql → PostgreSQL" in first
+        assert "… checking each hop" in first
         strip = app.query_one(HealthStrip)
         await until(lambda: strip.snapshot is not None)
         # The monitor discovered the app's own installation (off the UI thread), and the

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Literal
 
 from tui.core.checks.result import CheckResult, Status
 from tui.core.ids.check_id import CheckId
-from tui.core.ids.hop_id import HopId
+from tui.core.ids.hop_id import HOP_TITLES, HopId
 from tui.core.ids.wizard_step import WizardStep
 
 if TYPE_CHECKING:  # the app's first frame draws the hops before any check has run
@@ -50,14 +50,6 @@ class HopSpec:
         return CHECKS_OF_HOP[self.id]
 
 
-HOP_TITLES: dict[HopId, str] = {
-    HopId.DELIVERY: "Postfix",
-    HopId.MAILDROP: "maildrop",
-    HopId.SOCKET: "socket",
-    HopId.POOL: "workers",
-    HopId.CONFIG: "authpgsql",
-    HopId.POSTGRES: "PostgreSQL",
-}
 HOPS: tuple[HopSpec, ...] = tuple(HopSpec(hop, HOP_TITLES[hop]) for hop in HopId)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 from typing import TYPE_CHECKING
 
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.content import Content
@@ -21,10 +22,11 @@ from tui.app.formatting import latency_text
 from tui.app.messages import HopChosen
 from tui.app.text import styled
 from tui.app.text_roles import DIM, LABEL
+from tui.core.ids.hop_id import HOP_TITLES
 
 if TYPE_CHECKING:
     # The hops' model (and the check results and ids under it) is imported when the cards
-    # are built, just after the first frame, which shows the chain's row only.
+    # are built, just after the first frame, which shows one line naming the hops instead.
     from tui.core.xray import Hop, HopState
 
 NEWLINE = Content("\n")
@@ -47,7 +49,7 @@ class HopCard(Static, can_focus=True):
         self.hop: Hop | None = None
 
     def on_mount(self) -> None:
-        self.update(NEWLINE.join([styled((self.title_text, LABEL)), styled(("? waiting", DIM))]),
+        self.update(NEWLINE.join([styled((self.title_text, LABEL)), styled(("… checking", DIM))]),
                     layout=False)
 
     def show(self, hop: Hop, first: bool) -> None:
@@ -87,9 +89,14 @@ class XrayChain(Horizontal):
         super().__init__(id=id)
         self._built = False
 
-    def on_mount(self) -> None:
+    def compose(self) -> ComposeResult:
         # The eleven cards and arrows cost ~40 ms to lay out and paint: they come right
-        # after the first frame, which shows the chain's (reserved, empty) row instead.
+        # after the first frame, which shows the hops by name in one line, each checking.
+        hops = " → ".join(HOP_TITLES.values())
+        yield Static(NEWLINE.join([styled((hops, LABEL)), styled(("… checking each hop", DIM))]),
+                     id="xray-placeholder")
+
+    def on_mount(self) -> None:
         self.call_after_refresh(self.call_after_refresh, self._build_cards)
 
     async def _build_cards(self) -> None:
@@ -103,6 +110,7 @@ class XrayChain(Horizontal):
                 widgets.append(Static("→", classes="hop-arrow"))
             widgets.append(HopCard(spec.id, spec.title))
         await self.mount_all(widgets)
+        await self.query("#xray-placeholder").remove()
         self._built = True
         if self.hops:
             self._show(self.hops)

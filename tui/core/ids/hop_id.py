@@ -14,3 +14,15 @@ class HopId(StrEnum):
     POOL = "pool"
     CONFIG = "config"
     POSTGRES = "postgres"
+
+
+# The cards' titles, here beside the ids so the first frame can name the hops without
+# importing the x-ray's model.
+HOP_TITLES: dict[HopId, str] = {
+    HopId.DELIVERY: "Postfix",
+    HopId.MAILDROP: "maildrop",
+    HopId.SOCKET: "socket",
+    HopId.POOL: "workers",
+    HopId.CONFIG: "authpgsql",
+    HopId.POSTGRES: "PostgreSQL",
+}
