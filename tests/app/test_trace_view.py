@@ -16,6 +16,7 @@ from tests.trace.test_lab_trace import queue_id_of
 from tui.app.app import AuthlibApp
 from tui.app.panes.lookup import LookupPane
 from tui.app.panes.queue import QueuePane
+from tui.app.panes.wizard import WizardPane
 from tui.app.screens.confirm_fix import ConfirmFixScreen
 from tui.app.screens.trace_screen import TraceScreen
 from tui.app.widgets.log_view import LogView
@@ -27,6 +28,7 @@ from tui.core.trace.query import parse_query
 from tui.core.trace.retry_clock import RetryRules
 from tui.core.trace.trace import trace_history
 from tui.lab.lab import Lab
+from tui.lab.seed import SECRETS
 
 RECIPIENT = "foo@domain.com"
 _until = partial(until, timeout=30.0)
@@ -243,3 +245,38 @@ async def test_the_trace_reads_the_monitors_pool_and_socket_samples(healthy_lab:
         view = pane.query_one(TraceView)
         assert view.states() is app.sampled_states
         await _until(lambda: not app.sampled_states.empty)  # the health run's checks landed
+
+
+async def test_the_incident_note_tells_the_trace_the_user_saw_last(mail_lab: Lab,
+                                                                   tmp_path: Path) -> None:
+    lab = mail_lab
+    lab.apply(frozenset({"daemon-stopped"}))
+    queue_id = queue_id_of(lab.send_and_wait(RECIPIENT, subject="trace in the note"))
+    app = _app(lab)
+    async with app.run_test(size=(100, 30)) as pilot:
+        pane = await _lookup_pane(app, pilot)
+        view = pane.query_one(TraceView)
+        await _type(app, pilot, "nobody-here@domain.com")  # an older trace, replaced below
+        await _until(lambda: view.report is not None)
+        await _type(app, pilot, RECIPIENT)
+        await _until(lambda: view.report is not None and view.query_shown is not None
+                     and view.query_shown.text == RECIPIENT)
+        assert app.last_trace is view.report
+        view.focus()  # the keys go to the app, not into the address field
+        await pilot.press("5")
+        await _until(lambda: bool(app.query(WizardPane)))
+        wizard = app.query_one(WizardPane)
+        wizard.notes_dir = tmp_path
+        await _until(lambda: app.focused is not None and wizard in app.focused.ancestors_with_self)
+        await pilot.press("f")
+        await _until(lambda: wizard.diagnosis is not None)
+        await pilot.press("e")
+        await _until(lambda: bool(list(tmp_path.glob("authlib-incident-*.md"))))
+    note = next(tmp_path.glob("authlib-incident-*.md")).read_text()
+    assert "**daemon-stopped**" in note
+    trace = note[note.index(f"## Trace of `{RECIPIENT}`"):note.index("## Timeline")]
+    assert queue_id in trace and "deferred: authdaemond was not running" in trace, trace
+    assert "waiting in the queue" in trace, trace
+    assert "nobody-here" not in note  # the trace seen last, not an earlier one
+    for secret in SECRETS:
+        assert secret not in note

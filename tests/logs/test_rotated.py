@@ -20,6 +20,8 @@ from tui.core.logs.file_source import FileFollower
 from tui.core.logs.kind import Kind
 from tui.core.logs.rotated import (
     LINE_CAP,
+    READ_ERRORS,
+    chunks_oldest_first,
     describe_files,
     rotated_entries,
     rotated_lines,
@@ -225,3 +227,23 @@ def test_rhel_style_rotation_by_logrotate(logrotate: Path, tmp_path: Path) -> No
     entries = FileFollower(log, kinds={Kind.AUTH}).backfill(5)
     assert numbers_of([entry.message for entry in entries]) == [7, 8, 9, 10, 11]
     assert entries[0].source == str(copy)
+
+
+def test_a_gzip_copy_is_inflated_member_by_member_in_chunks(tmp_path: Path) -> None:
+    """As gzip reads it: members one after another, zero padding between them skipped."""
+    first, second = b"".join(b"line %d\n" % n for n in range(200_000)), b"last\n"
+    path = tmp_path / "mail.log.2.gz"
+    path.write_bytes(gzip.compress(first) + b"\0" * 9 + gzip.compress(second) + b"\0\0")
+    chunks = list(chunks_oldest_first(path, 64 << 10))
+    assert b"".join(chunks) == gzip.decompress(path.read_bytes()) == first + second
+    assert max(len(chunk) for chunk in chunks) == 64 << 10
+
+
+def test_a_cut_or_damaged_gzip_copy_is_an_error_of_reading(tmp_path: Path) -> None:
+    whole = gzip.compress(b"Dec  1 20:01:57 sandbox postfix/qmgr[1]: A1B2C3D4E5: removed\n" * 999)
+    cut, damaged = tmp_path / "cut.gz", tmp_path / "damaged.gz"
+    cut.write_bytes(whole[:-20])
+    damaged.write_bytes(whole[:-8] + bytes([whole[-8] ^ 1]) + whole[-7:])  # the CRC's first byte
+    for path in (cut, damaged):
+        with pytest.raises(READ_ERRORS):
+            b"".join(chunks_oldest_first(path))

@@ -85,3 +85,59 @@ def test_the_prefilter_skips_the_other_mail(week: Path) -> None:
     assert not any(b"other.example" in line.data and b"authdaemond" not in line.data
                    for line in kept[1:] if line.offset)  # the first lines say where it begins
     assert len(kept) < every / 3
+
+
+# A message that waited two hours in a congested incoming queue: pickup's and cleanup's
+# lines are many chunks before the first line that names the recipient.
+WAITED_LONG_BEFORE = [
+    "Dec 01 20:01:57 sandbox postfix/pickup[3810]: 3F2A41A1AB7: uid=0 from=<tester@sender.test>",
+    "Dec 01 20:01:57 sandbox postfix/cleanup[3843]: 3F2A41A1AB7: "
+    "message-id=<late.1@sandbox.invalid>",
+]
+WAITED_LONG_AFTER = [
+    "Dec 01 22:03:37 sandbox postfix/qmgr[3819]: 3F2A41A1AB7: from=<tester@sender.test>, "
+    "size=341, nrcpt=1 (queue active)",
+    "Dec 01 22:03:37 sandbox postfix/pipe[3868]: 3F2A41A1AB7: to=<foo@domain.com>, "
+    "relay=vmaildrop, delay=7300, delays=7300/0/0/0.03, dsn=2.0.0, status=sent (delivered "
+    "via vmaildrop service)",
+    "Dec 01 22:03:37 sandbox postfix/qmgr[3819]: 3F2A41A1AB7: removed",
+]
+
+
+def told_ids(query: str, log: Path) -> list[tuple[str, str | None]]:
+    """Each message's queue ID and Message-ID, every line parsed."""
+    lines = merged([file_history(log, lambda _p, _e: None, None)], HistoryStart())
+    return [(item.message.queue_id, item.message.message_id)
+            for item in trace_history(parse_query(query), lines, queue=None, rules=RULES)]
+
+
+def other_mail(stamp: str, count: int) -> list[str]:
+    return [line for number in range(count) for line in noise(stamp, 500 + number)]
+
+
+@pytest.mark.parametrize("name", ["maillog", "maillog.1.gz"])
+@pytest.mark.parametrize("chunk", [1024, 4096, 1 << 22])
+def test_a_message_whose_start_is_chunks_before_its_recipient_is_told_whole(
+        tmp_path: Path, name: str, chunk: int) -> None:
+    lines = [*other_mail("Dec 01 20:00:00", 3), *WAITED_LONG_BEFORE,
+             *other_mail("Dec 01 21:00:00", 40), *WAITED_LONG_AFTER,
+             *other_mail("Dec 01 22:10:00", 3)]
+    log = write(tmp_path / name, lines)
+    gap = sum(len(line) + 1 for line in other_mail("Dec 01 21:00:00", 40))
+    assert gap > 4 * 4096  # far more than a chunk between the message's start and its recipient
+    live = tmp_path / "maillog"
+    assert log.exists()
+    assert told_ids("foo@domain.com", live) == [("3F2A41A1AB7", "<late.1@sandbox.invalid>")]
+    full = summary("foo@domain.com", live, None)
+    assert summary("foo@domain.com", live, Prefilter(parse_query("foo@domain.com"), chunk)) \
+        == full
+
+
+def test_a_message_whose_start_is_in_the_older_file_is_told_whole(tmp_path: Path) -> None:
+    """Rotated between the message's arrival and its delivery: the look-back crosses files."""
+    write(tmp_path / "maillog.1.gz", [*other_mail("Dec 01 20:00:00", 3), *WAITED_LONG_BEFORE])
+    live = write(tmp_path / "maillog", WAITED_LONG_AFTER)
+    assert told_ids("foo@domain.com", live) == [("3F2A41A1AB7", "<late.1@sandbox.invalid>")]
+    full = summary("foo@domain.com", live, None)
+    assert summary("foo@domain.com", live, Prefilter(parse_query("foo@domain.com"), 4096)) \
+        == full

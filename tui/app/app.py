@@ -65,6 +65,7 @@ if TYPE_CHECKING:
     from tui.app.log_inbox import LogInbox
     from tui.app.monitor_wiring import MonitorWiring
     from tui.app.panes.wizard import WizardPane
+    from tui.app.widgets.trace_view import TraceView
     from tui.core.installation import Installation
     from tui.core.logs.deferral_counts import DeferralCounts
     from tui.core.monitor.monitor import Monitor
@@ -73,6 +74,7 @@ if TYPE_CHECKING:
     from tui.core.recording.tape import Tape
     from tui.core.timeline import Timeline
     from tui.core.trace.sampled_state import SampledStates
+    from tui.core.trace.trace import TraceReport
     from tui.core.training.session import TrainingSession
 
 
@@ -126,6 +128,7 @@ class AuthlibApp(SaysWorkerFailures, SafeApp):
         self._unmounted = False
         self._access_said = False  # the missing access is said with the first health sample
         self._collector_paused = False  # see `on_load`
+        self.last_trace: TraceReport | None = None  # for the incident note (the wizard's e)
 
     def _wired(self) -> MonitorWiring:
         """The monitor and its subscribers, built by whoever asks first (once, any thread).
@@ -497,6 +500,10 @@ class AuthlibApp(SaysWorkerFailures, SafeApp):
             self._with_pane("queue", lambda pane: pane.action_retry_all())
         else:
             self._with_pane("queue", lambda pane: pane.retry_one(queue_id))
+
+    def on_trace_view_done(self, message: TraceView.Done) -> None:
+        """A trace ended (the Lookup pane's or a trace screen's): the incident note tells it."""
+        self.last_trace = message.report
 
     def on_trace_wanted(self, message: TraceWanted) -> None:
         """A message's trace, in front of the pane it was asked from (esc returns)."""

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from tui.core.monitor.stream import ObservationStream
     from tui.core.timeline import Timeline
     from tui.core.trace.sampled_state import SampledStates
+    from tui.core.trace.trace import TraceReport
 
     _Node = Widget
 else:
@@ -44,6 +45,7 @@ class PaneHost(Protocol):
 
     installation: Installation
     allow_fixes: bool
+    last_trace: TraceReport | None  # the trace the user saw end last (Lookup pane or enter)
 
     @property
     def monitor(self) -> Monitor: ...

@@ -65,11 +65,13 @@ from tui.core.fixes.runner import run_fix
 from tui.core.installation import Installation
 from tui.core.monitor.observations import FixRan, Observation, QueueSampled
 from tui.core.safe_files import write_file
-from tui.core.safe_text import pasteable
+from tui.core.safe_text import pasteable, safe_text
 from tui.core.timeline import Timeline
 
 if TYPE_CHECKING:
     from textual.app import App, SystemCommand
+
+    from tui.core.trace.trace import TraceReport
 
 NEWLINE = Content("\n")
 _STATUS_STYLE = {Status.OK: OK, Status.WARN: WARN, Status.FAIL: ERROR_STRONG,
@@ -138,8 +140,11 @@ class WizardPane(PaneBase, SaysWorkerFailures, Vertical):
 
     def __init__(self, installation: Installation, *, allow_fixes: bool = False,
                  notes_dir: Path | None = None, timeline: Timeline | None = None,
-                 publish: Callable[[Observation], None] | None = None) -> None:
+                 publish: Callable[[Observation], None] | None = None,
+                 last_trace: Callable[[], TraceReport | None] = lambda: None) -> None:
         super().__init__(classes="pane-body", id="wizard-pane")
+        # The trace the user saw end last: the note tells that mail's story too.
+        self.last_trace = last_trace
         # The app's stream: a fix that ran goes to the timeline and the recording through it.
         self.publish = publish
         self.waiting_mail = 0  # messages deferred for the chain, from the latest queue sample
@@ -156,7 +161,7 @@ class WizardPane(PaneBase, SaysWorkerFailures, Vertical):
     @classmethod
     def build(cls, host: PaneHost) -> WizardPane:
         return cls(host.installation, allow_fixes=host.allow_fixes, timeline=host.timeline,
-                   publish=host.stream.publish)
+                   publish=host.stream.publish, last_trace=lambda: host.last_trace)
 
     @classmethod
     def observes(cls) -> tuple[type[Observation], ...]:
@@ -458,13 +463,19 @@ class WizardPane(PaneBase, SaysWorkerFailures, Vertical):
         if self.timeline is not None:  # the app's timeline, from the incident mark if set
             start = self.timeline.incident_start
             incident = [(e.at, f"{e.kind.value}: {e.text}") for e in self.timeline.events()]
+        from tui.core.trace.report_section import trace_section
+
+        trace = self.last_trace()
+        sections = [trace_section(trace)] if trace is not None else []
         try:
             # Never through a link planted at the predictable name (the dir may be $HOME).
-            write_file(path, self.note.render(incident, start))
+            write_file(path, self.note.render(incident, start, sections))
         except OSError as exc:
             self.app.notify(f"Cannot write {path}: {exc.strerror}", severity="error")
             return
-        self.app.notify(f"Incident note written to {path}", timeout=6, markup=False)
+        told = (f", with the trace of {safe_text(trace.query.text, 200)}" if trace is not None
+                else "")
+        self.app.notify(f"Incident note written to {path}{told}", timeout=6, markup=False)
 
     @classmethod
     def palette_commands(cls, app: App[Any]) -> Iterable[SystemCommand]:

@@ -180,6 +180,7 @@ class TraceView(SaysWorkerFailures, VerticalScroll, can_focus=True):
 
     def on_trace_view_done(self, message: Done) -> None:
         if message.run != self._run or not self.is_attached:
+            message.stop()  # an older run's end: the app must not take it for the last trace
             return
         report = message.report
         self.report = report

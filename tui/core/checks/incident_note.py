@@ -64,8 +64,10 @@ class IncidentNote:
         self.sections.append(list(lines))
 
     def render(self, incident: list[tuple[float, str]] | None = None,
-               incident_start: float | None = None) -> str:
-        """`incident`: the app's timeline since the incident mark, merged into the timeline."""
+               incident_start: float | None = None,
+               extra_sections: Sequence[Sequence[str]] = ()) -> str:
+        """`incident`: the app's timeline since the incident mark, merged into the timeline;
+        `extra_sections`: sections for this rendering only (the trace the user asked last)."""
         discovery = self.installation.discovery
         lines = [
             f"# authlib incident note — {socket.gethostname()}",
@@ -90,7 +92,7 @@ class IncidentNote:
             lines += ["", _clean(result.finding), ""]
             lines += [f"- {_clean(item)}" for item in result.evidence if item]
             lines.append("")
-        for section in self.sections:
+        for section in (*self.sections, *extra_sections):
             lines += [*section, ""]
         lines += ["## Timeline", ""]
         if incident_start is not None:

@@ -44,6 +44,8 @@ from tui.core.logs.syslog_line import parse_syslog_line
 LINE_CAP = 4 * MESSAGE_CAP + 4096  # UTF-8 is ≤ 4 bytes a character, plus the header
 BLOCK = 64 * 1024
 STREAM_CHUNK = 1024 * 1024
+GZIP_BLOCK = 1024 * 1024  # compressed bytes read at a time: about 4 MiB of text
+GZIP_WBITS = 16 + zlib.MAX_WBITS  # a gzip header and trailer around deflate
 
 # Suffix → a reader that decompresses a file object as a stream.
 _DECOMPRESSORS: dict[str, Callable[[BinaryIO], io.BufferedIOBase]] = {
@@ -179,9 +181,44 @@ def _forward_lines(stream: _Stream, path: Path, line_cap: int) -> Iterator[RawLi
 
 def chunks_oldest_first(path: Path, size: int = STREAM_CHUNK) -> Iterator[bytes]:
     """The file's (decompressed) bytes in chunks of at most `size`, first to last."""
+    if path.suffix == ".gz":
+        yield from _gzip_chunks(path, size)
+        return
     with _open_stream(path) as stream:
         while chunk := stream.read(size):
             yield chunk
+
+
+def _gzip_chunks(path: Path, size: int) -> Iterator[bytes]:
+    """A `.gz` inflated by zlib itself, a large block per call.
+
+    `GzipFile` inflates 128 KiB at a time and runs Python between the blocks, so a
+    reader on another thread (the read-ahead) takes the GIL back every few hundred
+    microseconds and waits for it each time; one call per chunk lets go of the GIL
+    for the whole chunk. Members are followed one after another, zero padding after
+    a member is skipped, and zlib checks each member's CRC and length, as gzip does.
+    """
+    with os.fdopen(_open_regular(path), "rb", buffering=0) as raw:
+        inflate: zlib._Decompress | None = None  # the member being inflated; None between
+        pending = b""
+        while True:
+            if not pending and not (pending := raw.read(GZIP_BLOCK)):
+                break
+            if inflate is None:
+                pending = pending.lstrip(b"\0")
+                if not pending:
+                    continue
+                inflate = zlib.decompressobj(GZIP_WBITS)
+            chunk = inflate.decompress(pending, size)
+            pending = inflate.unconsumed_tail
+            if inflate.eof:
+                pending, inflate = inflate.unused_data, None
+            if chunk:
+                yield chunk
+        while inflate is not None and (chunk := inflate.decompress(b"", size)):
+            yield chunk  # output zlib still held when the input ran out
+        if inflate is not None and not inflate.eof:
+            raise EOFError("Compressed file ended before the end-of-stream marker was reached")
 
 
 def lines_oldest_first(path: Path, line_cap: int = LINE_CAP) -> Iterator[RawLine]:
