@@ -2,12 +2,15 @@
 #   make demo   installs everything, starts the lab, opens the app on it, tears it down on exit
 #   make test   installs everything and runs the whole test suite
 SHELL := /bin/bash
+space := $(subst ,, )
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 APT_PACKAGES := courier-authdaemon courier-authlib-postgresql postgresql postfix-pgsql \
 	systemd-journal-remote libsystemd-dev pkg-config gcc python3-dev python3-venv \
-	tmux util-linux procps iproute2 logrotate postfix maildrop
+	tmux util-linux procps iproute2 logrotate postfix maildrop courier-imap courier-pop
+# The lab runs its own imapd and pop3d: the packages' own services are never started here.
+LAB_ONLY_SERVICES := courier-imap courier-pop
 
 .PHONY: demo test install system-packages lint clean dist
 
@@ -37,8 +40,22 @@ system-packages:
 		echo "Installing system packages: $$missing"; \
 		echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections; \
 		echo "postfix postfix/mailname string lab.invalid" | debconf-set-selections; \
+		policy=; if [ ! -e /usr/sbin/policy-rc.d ]; then \
+			policy=/usr/sbin/policy-rc.d; \
+			printf '%s\n' '#!/bin/sh' '# authlib-tui make: the lab-only services stay stopped' \
+				'for a; do case "$$a" in $(subst $(space),|,$(LAB_ONLY_SERVICES))) exit 101;; esac; done' \
+				'exit 0' > $$policy; chmod 755 $$policy; \
+		fi; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing \
-			-o Dpkg::Options::=--force-confold >/dev/null; \
+			-o Dpkg::Options::=--force-confold >/dev/null; status=$$?; \
+		if [ -n "$$policy" ]; then rm -f $$policy; fi; \
+		[ $$status -eq 0 ] || exit $$status; \
+		for service in $(LAB_ONLY_SERVICES); do \
+			case " $$missing " in *" $$service "*) \
+				if command -v systemctl >/dev/null; then \
+					systemctl disable --quiet $$service 2>/dev/null || true; fi;; \
+			esac; \
+		done; \
 	fi
 	@# The lab runs its own Postfix. An unconfigured system instance (no main.cf: the
 	@# "No configuration" install above) is kept from starting and listening on port 25;

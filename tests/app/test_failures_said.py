@@ -155,8 +155,8 @@ async def test_a_wizard_walk_that_raises_says_so_and_f_walks_again(
         healthy_lab, make_app, monkeypatch: pytest.MonkeyPatch) -> None:
     import tui.app.panes.wizard as wizard
 
-    monkeypatch.setattr(wizard, "run_checks",
-                        raising_once(wizard.run_checks, RuntimeError("a check exploded")))
+    monkeypatch.setattr(wizard, "walk",
+                        raising_once(wizard.walk, RuntimeError("a check exploded")))
     app = make_app(health_interval=3600)
     async with app.run_test(size=(100, 30), notifications=True) as pilot:
         await pilot.press("5")

@@ -68,3 +68,25 @@ def test_the_file_follower_reads_login_lines_as_logins(tmp_path: Path) -> None:
     assert tempfail.signature is not None and tempfail.signature.id == "login-tempfail"
     # Without the login programs installed, their lines are not followed.
     assert FileFollower(log, kinds={Kind.AUTH, Kind.DELIVERY}).backfill(100) == []
+
+
+def test_rotated_and_compressed_logs_keep_the_login_lines(tmp_path: Path) -> None:
+    """The past in mail.log.1 and mail.log.2.gz is read like the live file: a login program's
+    line is a login (with its tag), not dropped before it is parsed."""
+    import gzip
+
+    log = tmp_path / "mail.log"
+    log.write_text("")
+    (tmp_path / "mail.log.1").write_text(
+        "Dec  7 17:55:12 vm imapd: LOGIN FAILED, user=foo@domain.com, "
+        "ip=[::ffff:127.0.0.1], port=[43102]\n")
+    with gzip.open(tmp_path / "mail.log.2.gz", "wt") as older:
+        older.write("Dec  7 17:55:11 vm pop3d: LOGIN, user=bar@domain.com, "
+                    "ip=[::ffff:127.0.0.1], port=[51900]\n")
+    follower = FileFollower(log, kinds={Kind.AUTH, Kind.DELIVERY, Kind.LOGIN},
+                            login_tags=LOGIN_TAGS)
+    entries = follower.backfill(100)
+    assert [(e.kind, e.tag) for e in entries] == [(Kind.LOGIN, "pop3d"), (Kind.LOGIN, "imapd")]
+    assert [parse_login_message(e.message) for e in entries] == [
+        LoginLine(LoginEvent.LOGGED_IN, "bar@domain.com", "127.0.0.1"),
+        LoginLine(LoginEvent.FAILED, "foo@domain.com", "127.0.0.1")]

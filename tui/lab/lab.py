@@ -28,6 +28,7 @@ from tui.core.authdaemon.outcome import Outcome
 from tui.core.authdaemon.socket_state import SocketState, socket_state
 from tui.core.owner_names import group_name, user_name
 from tui.lab import configs, namespace, seed
+from tui.lab.courier_imap import LabLogins, missing_packages
 from tui.lab.faults import FAULTS
 from tui.lab.lab_dir import (
     LABS_BASE,
@@ -94,6 +95,10 @@ class LabState:
     # so `lab clean` can tell a live run's lab from one left by a run that was killed. Empty
     # for a lab kept by `lab up`, which stays until `lab down`.
     owner: list[int] = field(default_factory=list)
+    # Courier IMAP and POP3 on 127.0.0.1 (see courier_imap); 0 = not run (the host lacks
+    # courier-imap or courier-pop).
+    imap_port: int = 0
+    pop3_port: int = 0
 
 
 HOME_FAULTS = frozenset({"home-missing", "home-wrong-owner", "home-world-writable",
@@ -127,6 +132,8 @@ class Lab:
         self.settings_file = self.root / "authlib-tui.toml"
         self.pg = PostgresCluster(self.root / "pg", state.port)
         self.postfix = LabPostfix(self.root)
+        self.logins = LabLogins(self.root, self.run, self.postfix.homes, self.dev,
+                                state.imap_port, state.pop3_port)
         if state.log_mode == "journal":
             # No mail log on a journald-only host: Postfix (and maildrop's output in its pipe
             # lines) logs through syslog(3) to the lab's /dev/log, into the journal too.
@@ -192,8 +199,11 @@ class Lab:
             raise LabError(f"a lab is already running in {root}; `authlib-tui lab down` first")
         root.chmod(0o755)  # postgres must traverse it; the socket dir has its own mode
         owner = None if kept else process_identity(os.getpid())
+        # Courier IMAP/POP3 where the host has them (the Makefile installs both).
+        imap_port, pop3_port = (free_port(), free_port()) if not missing_packages() else (0, 0)
         lab = cls(LabState(root=str(root), port=free_port(), started=time.time(),
-                           log_mode=log_mode, owner=list(owner) if owner else []))
+                           log_mode=log_mode, owner=list(owner) if owner else [],
+                           imap_port=imap_port, pop3_port=pop3_port))
         try:
             lab._up()
         except BaseException:
@@ -256,6 +266,9 @@ class Lab:
                            database=configs.DbEndpoint("127.0.0.1", self.state.port))
         self.apply(frozenset())
         self.postfix.start()
+        if self.logins.enabled:
+            self.logins.write()
+            self.logins.start()
 
     def _write_host_files(self) -> None:
         """Group file, ApisCP site trees and the settings file for the host-side app."""
@@ -290,7 +303,15 @@ class Lab:
             'platform = "lab"\n'
             f'postfix_dir = "{self.root / "postfix"}"\n'
             f'audit_log = "{self.root / "audit.log"}"\n'
+            f"{self._login_setting()}"
         )
+
+    def _login_setting(self) -> str:
+        """The lab's imapd and pop3d configs, so discovery names them (not the host's)."""
+        if not self.logins.enabled:
+            return ""
+        listed = ", ".join(f'"{path}"' for path in self.logins.config_files())
+        return f"login_configs = [{listed}]\n"
 
     def _log_setting(self) -> str:
         if self.journal_only:
@@ -676,8 +697,16 @@ class Lab:
             "postfix": f"{self.postfix.config_dir} "
             + (f"running (master pid {self.postfix.master_pid()})" if self.postfix.running()
                else "stopped"),
+            "logins": self._logins_text(),
             "settings": str(self.settings_file),
         }
+
+    def _logins_text(self) -> str:
+        if not self.logins.enabled:
+            return "not run (" + ", ".join(missing_packages()) + " not installed)"
+        state = "running" if self.logins.running() else "stopped"
+        return (f"imapd 127.0.0.1:{self.state.imap_port}, pop3d 127.0.0.1:"
+                f"{self.state.pop3_port} {state}")
 
     def _socket_dir_text(self) -> str:
         try:
@@ -727,6 +756,7 @@ class Lab:
         the start time recorded with it), and the dir is removed only while it is still one
         no other user could have swapped in.
         """
+        self.logins.stop()
         self.postfix.stop()
         if holder := self.holder:
             self.stop_daemon()

@@ -43,24 +43,19 @@ from tui.app.text_roles import (
     WARN_STRONG,
 )
 from tui.app.worker_failure import SaysWorkerFailures
-from tui.core.checks.address_checks import address_checks
 from tui.core.checks.context import CheckContext
 from tui.core.checks.diagnosis import (
-    BRANCH_CHECKS,
     BRANCH_TITLES,
     Branch,
     Diagnosis,
     branch_for_step,
     check_by_id,
-    diagnose,
-    diagnose_logins,
-    last_bounced_recipient,
     run_checks,
 )
 from tui.core.checks.incident_note import IncidentNote
-from tui.core.checks.login_checks import last_failed_login, login_answer
 from tui.core.checks.registry import check_for_step
 from tui.core.checks.result import CheckResult, Status
+from tui.core.checks.walk import verdict, walk
 from tui.core.fixes.runner import run_fix
 from tui.core.installation import Installation
 from tui.core.monitor.observations import FixRan, Observation, QueueSampled
@@ -242,27 +237,11 @@ class WizardPane(PaneBase, SaysWorkerFailures, Vertical):
           description="The wizard's checks")
     def _walk(self, branch: Branch, address: str) -> None:
         context = CheckContext.fresh(self.installation)
-        if branch is Branch.ADDRESS:
-            results = list(address_checks(context, address))
-            for result in results:
-                self.post_message(self.Checked(result))
-        else:
-            results = []
-            for result in run_checks(context, BRANCH_CHECKS[branch]):
-                results.append(result)
-                self.post_message(self.Checked(result))
-            bounced = last_bounced_recipient(context) if branch is Branch.BOUNCED else None
-            if bounced is not None:  # is it a mailbox at all: alias, typo, disabled?
-                for result in address_checks(context, bounced):
-                    results.append(result)
-                    self.post_message(self.Checked(result))
-            refused = last_failed_login(context) if branch is Branch.LOGIN else None
-            if refused is not None:  # authdaemond's answer for that user, its home, Maildir
-                result = login_answer(context, refused)
-                results.append(result)
-                self.post_message(self.Checked(result))
-        diagnosis = (diagnose_logins(tuple(results), context) if branch is Branch.LOGIN
-                     else diagnose(tuple(results)))
+        results = []
+        for result in walk(context, branch, address):
+            results.append(result)
+            self.post_message(self.Checked(result))
+        diagnosis = verdict(tuple(results), context, branch)
         self.post_message(self.Diagnosed(diagnosis, branch))
 
     failing_groups = ("wizard",)  # the walk, wizard-verify and wizard-fix

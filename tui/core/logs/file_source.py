@@ -42,7 +42,7 @@ from tui.core.logs.entry import (
 )
 from tui.core.logs.kind import Kind
 from tui.core.logs.matcher.entry import AUTH_TAGS
-from tui.core.logs.rotated import rotated_entries
+from tui.core.logs.rotated import needles_for, rotated_entries
 from tui.core.logs.syslog_line import parse_syslog_line
 
 if TYPE_CHECKING:
@@ -119,14 +119,9 @@ class FileFollower:
         self._report: OnEvent = lambda _text: None
         # Bytes one of the wanted kinds must contain: lines without them are skipped before
         # parsing (most of a busy mail log is smtpd/qmgr/…, ~40 µs each to parse).
-        self._needles: tuple[bytes, ...] | None = None
-        if self.kinds is not None and Kind.OTHER not in self.kinds:
-            needles = [tag.encode() for tag in self.auth_tags] if Kind.AUTH in self.kinds else []
-            if Kind.DELIVERY in self.kinds:
-                needles.append(b"/pipe[")
-            if Kind.LOGIN in self.kinds:
-                needles.extend(tag.encode() for tag in self.login_tags)
-            self._needles = tuple(needles)
+        self._needles: tuple[bytes, ...] | None = (
+            needles_for(self.kinds, self.auth_tags, self.login_tags)
+            if self.kinds is not None and Kind.OTHER not in self.kinds else None)
 
     @property
     def pending_bytes(self) -> int:
@@ -176,7 +171,8 @@ class FileFollower:
         """Wanted entries of the rotated copies, newest first, stopping before `since`."""
         return rotated_entries(
             self.path, newest_first=True, include_live=False, kinds=self.kinds,
-            auth_tags=self.auth_tags, since=since, max_bytes=self.rotated_backfill_bytes,
+            auth_tags=self.auth_tags, login_tags=self.login_tags, since=since,
+            max_bytes=self.rotated_backfill_bytes,
             on_unreadable=lambda path, exc: self._report(
                 f"cannot read {path}: {exc.strerror or exc}"),
         )

@@ -327,9 +327,11 @@ def rotated_lines(
 
 
 def entry_of(
-    line: RawLine, auth_tags: Collection[str] = AUTH_TAGS, now: float | None = None
+    line: RawLine, auth_tags: Collection[str] = AUTH_TAGS, now: float | None = None,
+    login_tags: Collection[str] = (),
 ) -> LogEntry:
-    """One raw line parsed and classified like the live reader does."""
+    """One raw line parsed and classified like the live reader does (a login program's line
+    is a login where `login_tags` names it, as live)."""
     text = line.data.decode("utf-8", errors="replace").rstrip("\r")
     parsed = parse_syslog_line(text, now=now)
     if parsed is None:
@@ -340,17 +342,20 @@ def entry_of(
     return build_entry(
         message=message, tag=tag, source=str(line.path), timestamp=timestamp, pid=pid,
         cursor=f"{line.path}:{line.offset}", auth_tags=auth_tags, extra_length=line.dropped,
-        cut=cut,
+        cut=cut, login_tags=login_tags,
     )
 
 
-def needles_for(kinds: Collection[Kind] | None, auth_tags: Collection[str]) -> tuple[bytes, ...]:
+def needles_for(kinds: Collection[Kind] | None, auth_tags: Collection[str],
+                login_tags: Collection[str] = ()) -> tuple[bytes, ...]:
     """Bytes a line of one of `kinds` must contain; () means every line is wanted."""
     if kinds is None or Kind.OTHER in kinds:
         return ()
     needles = [tag.encode() for tag in auth_tags] if Kind.AUTH in kinds else []
     if Kind.DELIVERY in kinds:
         needles.append(b"/pipe[")
+    if Kind.LOGIN in kinds:
+        needles.extend(tag.encode() for tag in login_tags)
     return tuple(needles)
 
 
@@ -364,6 +369,7 @@ def rotated_entries(
     since: float | None = None,
     max_bytes: int | None = None,
     on_unreadable: OnUnreadable = _skip,
+    login_tags: Collection[str] = (),
 ) -> Iterator[LogEntry]:
     """Classified entries of `path` and its rotated copies (see `rotated_lines`).
 
@@ -371,7 +377,7 @@ def rotated_entries(
     first, the walk stops at the first entry older than `since`; oldest first,
     entries older than `since` are skipped.
     """
-    needles = needles_for(kinds, auth_tags)
+    needles = needles_for(kinds, auth_tags, login_tags)
     wanted = frozenset(kinds) if kinds is not None else None
     for line in rotated_lines(path, newest_first=newest_first, include_live=include_live,
                               max_bytes=max_bytes, on_unreadable=on_unreadable):
@@ -379,7 +385,7 @@ def rotated_entries(
             continue
         if needles and not any(needle in line.data for needle in needles):
             continue
-        entry = entry_of(line, auth_tags)
+        entry = entry_of(line, auth_tags, login_tags=login_tags)
         if wanted is not None and entry.kind not in wanted:
             continue
         if since is not None and entry.timestamp is not None and entry.timestamp < since:

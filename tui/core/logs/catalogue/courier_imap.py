@@ -17,7 +17,8 @@ from tui.core.logs.catalogue.source import Source
 SIGNATURES: tuple[Signature, ...] = (
     Signature(
         "login-failed",
-        r"^LOGIN FAILED, (?:user=|method=|ip=)",
+        # user= and ip= are named: the login walk and the guessing count read them.
+        r"^LOGIN FAILED, (?:user=(?P<user>[^,]*), ip=\[(?P<ip>[^\]]*)\]|user=|method=|ip=)",
         Severity.WARNING,
         "A client's IMAP/POP3 login was refused: authdaemond answered that the password is "
         "wrong or the account unknown. Many from one ip= are password guessing, not a fault.",
@@ -128,7 +129,7 @@ SIGNATURES: tuple[Signature, ...] = (
     ),
     Signature(
         "imap-login",
-        r"^LOGIN, user=",
+        r"^LOGIN, user=(?:(?P<user>[^,]*), ip=\[(?P<ip>[^\]]*)\])?",
         Severity.INFO,
         "A user logged in over IMAP or POP3: authdaemond accepted the password.",
         short="a login",

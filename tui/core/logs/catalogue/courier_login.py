@@ -13,7 +13,7 @@ from tui.core.logs.catalogue.source import Source
 SIGNATURES: tuple[Signature, ...] = (
     Signature(
         "login-tempfail",
-        r"^authentication error: ",
+        r"^authentication error: (?P<error>.*)",
         Severity.ERROR,
         "A Courier IMAP/POP3 login got a temporary failure from authlib and the client was "
         "told 'Temporary problem': authdaemond's module failed (database, credentials or its "
