@@ -32,6 +32,7 @@ from tui.core.discovery.login_services import LoginServices
 from tui.core.ids.diagnosis_id import DiagnosisId
 from tui.core.ids.wizard_step import WizardStep
 from tui.core.installation import Installation
+from tui.core.log_sources.login_history import LoginHistory, recent_logins
 from tui.lab.lab import Lab
 
 
@@ -115,3 +116,22 @@ def test_without_courier_imap_the_login_walk_says_whose_logins_they_are(healthy_
 def test_the_login_steps_open_the_login_start() -> None:
     assert branch_for_step(WizardStep.LOGIN_FAILED) is Branch.LOGIN
     assert branch_for_step(WizardStep.PASSWORD_GUESSING) is Branch.LOGIN
+
+
+def test_the_monitor_s_login_history_reads_only_what_is_new(healthy_lab: Lab) -> None:
+    """Every health run asks for the last hour's logins: the second read starts at the newest
+    line the first saw, and both read what a whole read of the hour finds."""
+    installation = _with_imapd(healthy_lab).installation
+    _log(healthy_lab, "LOGIN FAILED, user=first@domain.com, ip=[::ffff:192.0.2.21]")
+    since = time.time() - 3600
+    history = LoginHistory()
+    first = history.since(installation, since)
+    assert first == recent_logins(installation, since=since)
+    assert first[-1][1].user == "first@domain.com"
+    _log(healthy_lab, "LOGIN FAILED, user=second@domain.com, ip=[::ffff:192.0.2.21]",
+         "LOGIN FAILED, user=third@domain.com, ip=[::ffff:192.0.2.21]")
+    second = history.since(installation, since)
+    assert history.read_from == first[-1][0]
+    assert second == recent_logins(installation, since=since)
+    assert [line.user for _at, line in second[-3:]] == [
+        "first@domain.com", "second@domain.com", "third@domain.com"]

@@ -23,7 +23,7 @@ from tui.core.checks.result import Fix, Status
 from tui.core.ids.check_id import CheckId
 from tui.core.ids.diagnosis_id import DiagnosisId
 from tui.core.ids.wizard_step import WizardStep
-from tui.core.log_sources.login_history import recent_logins
+from tui.core.log_sources.login_history import LoginHistory, recent_logins
 from tui.core.logs.login_attempts import GUESSING_FAILURES, GUESSING_WINDOW, guessers
 from tui.core.logs.login_line import LoginEvent
 from tui.core.platforms.platform import Platform
@@ -34,6 +34,8 @@ LOOK_BACK = 3600.0  # the login lines of the last hour
 FAIL2BAN_FIX = ("Block the address with fail2ban's courier-auth jail (it reads these LOGIN "
                 "FAILED lines): enable it in /etc/fail2ban/jail.local ([courier-auth] "
                 "enabled = true) and restart fail2ban. Nothing in authlib needs fixing.")
+# The monitor's run every few seconds reads only the logins written since its last run.
+_PERIODIC = LoginHistory()
 
 
 def _not_here(context: CheckContext) -> Answer | None:
@@ -114,7 +116,9 @@ def login_answer(context: CheckContext, user: str) -> Answer:
 def login_guessing(context: CheckContext) -> Answer:
     if (skipped := _not_here(context)) is not None:
         return skipped
-    lines = recent_logins(context.installation, since=time.time() - LOOK_BACK)
+    since = time.time() - LOOK_BACK
+    lines = (_PERIODIC.since(context.installation, since) if context.periodic
+             else recent_logins(context.installation, since=since))
     failed = sum(1 for _at, line in lines if line.event is LoginEvent.FAILED)
     found = guessers(lines)
     if not found:
