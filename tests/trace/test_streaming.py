@@ -10,12 +10,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from tests.trace.test_exact_lines import DELIVERED_LATER, PASSWORD_WRONG, RULES, write
+from tests.trace.test_trace_in_reports import settings
 from tui.core.ids.diagnosis_id import DiagnosisId
+from tui.core.installation import Installation
 from tui.core.trace.history import HistoryLine, HistoryStart, file_history, merged
 from tui.core.trace.query import parse_query
 from tui.core.trace.story import attempts_story
-from tui.core.trace.streaming import stream_history
-from tui.core.trace.trace import TracedRecipient, trace_history
+from tui.core.trace.streaming import stream_history, stream_trace
+from tui.core.trace.trace import TracedRecipient, run_trace, trace_history
 from tui.core.trace.verdict import State
 
 
@@ -85,3 +87,26 @@ def test_a_stopped_reading_keeps_what_it_found_and_says_why(tmp_path: Path) -> N
     assert streamed.stopped == "the time limit ran out"
     assert streamed.last is not None
     assert streamed.traced and len(streamed.traced) < len(many) // 4 * 100
+
+
+def test_today_s_mail_is_told_before_the_week_s_older_files_are_read(tmp_path: Path) -> None:
+    """The live log is read first: its own messages come at once; a message that began in a
+    rotated copy (deferred there, delivered today) waits for the full read, and nothing is
+    told twice."""
+    write(tmp_path / "maillog.1.gz", PASSWORD_WRONG)
+    write(tmp_path / "maillog", DELIVERED_LATER + _later_mail(21, "7AB21C0F3D")
+          + _later_mail(22, "8BC32D1A4E"))
+    installation = Installation.from_flags({"config": str(settings(tmp_path))})
+    query = parse_query("foo@domain.com")
+    told: list[str] = []
+    report = stream_trace(installation, query, ask_authdaemond=False,
+                          found=lambda items: told.extend(i.message.queue_id for i in items))
+    assert told == ["7AB21C0F3D", "8BC32D1A4E", "061B421A1AB"]
+    whole = run_trace(installation, query, ask_authdaemond=False)
+    assert [(i.message.queue_id, i.verdict, attempts_story(list(i.attempts)))
+            for i in report.traced] == [
+        (i.message.queue_id, i.verdict, attempts_story(list(i.attempts))) for i in whole.traced]
+    crossing = report.traced[0]
+    assert [a.status for a in crossing.attempts] == ["deferred", "sent"]
+    assert crossing.attempts[0].cause is DiagnosisId.DB_PASSWORD_WRONG
+    assert report.history_begins == whole.history_begins

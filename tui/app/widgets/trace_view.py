@@ -10,6 +10,7 @@ selected waiting message through the Queue pane's confirmation, audit and watch.
 
 from __future__ import annotations
 
+import bisect
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -165,8 +166,17 @@ class TraceView(SaysWorkerFailures, VerticalScroll, can_focus=True):
         if message.run != self._run or not self.is_attached:
             return
         for item in message.items:
-            self.items.append(item)
-            self.mount(TraceStory(item))
+            # In time order: today's mail is read (and told) before the older files'.
+            at = bisect.bisect_right([told.message.first_seen for told in self.items],
+                                     item.message.first_seen)
+            stories = list(self.query(".trace-story"))
+            self.items.insert(at, item)
+            if at < len(stories):
+                self.mount(TraceStory(item), before=stories[at])
+                if at <= self.selected:
+                    self.selected += 1  # the same story stays selected
+            else:
+                self.mount(TraceStory(item))
         if self.selected < 0:
             self._select(0)
         self._status(styled(("Mail: ", LABEL), f"{len(self.items)} found, still reading…"))

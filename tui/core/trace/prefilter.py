@@ -205,11 +205,15 @@ class Prefilter:
             found |= segment.starts(needle, begin, end)
         return found
 
-    def rotated_lines(self, path: Path,
-                      on_unreadable: Callable[[Path, OSError], None]) -> Iterator[RawLine]:
-        """The wanted lines of `path` and its rotated copies, oldest file first."""
+    def rotated_lines(self, path: Path, on_unreadable: Callable[[Path, OSError], None],
+                      live_only: bool = False) -> Iterator[RawLine]:
+        """The wanted lines of `path` and its rotated copies, oldest file first (of the live
+        file alone with `live_only`)."""
+        files = rotation_set(path)
+        if live_only:
+            files = files[:1] if path.exists() else ()
         behind: list[_Segment] = []  # the last chunk's segments, handed out after the next
-        for file in reversed(rotation_set(path)):
+        for file in reversed(files):
             reading = _FileReading(self, file, behind)
             try:
                 yield from reading.lines()

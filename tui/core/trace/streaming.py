@@ -20,6 +20,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from tui.core.installation import Installation
+from tui.core.log_sources.sources import sources_of
+from tui.core.logs.rotated import rotated_siblings
 from tui.core.postfix.queue import QueueSnapshot
 from tui.core.trace.address_now import answer_now
 from tui.core.trace.causes import SLACK_SECONDS, explain_attempt
@@ -158,26 +160,75 @@ def stream_trace(installation: Installation, query: Query, *,
                  since: float | None = None, until: float | None = None,
                  ask_authdaemond: bool = True,
                  states: SampledStates | None = None) -> TraceReport:
-    """`run_trace` on this host, streamed (`stream_history`)."""
+    """`run_trace` on this host, streamed (`stream_history`), today's mail first.
+
+    The mail a caller asks about is most often today's, in the live log, which an
+    oldest-first read reaches only after inflating the whole week. So where the logs
+    have rotated copies the live files are read first, alone, and the messages that
+    start there are told at once (their whole story is there); the full read then tells
+    the rest and skips those.
+    """
     notes: list[str] = []
     sources: list[str] = []
+    queue, rules = queue_and_rules(installation, notes)
+    early: list[TracedRecipient] = []
+    stopped: str | None = None
+    if _has_rotated_copies(installation):
+        live = merged(history_streams(installation, query, since, [], [], live_only=True),
+                      HistoryStart(), since, until)
+
+        def found_early(items: list[TracedRecipient]) -> None:
+            started = [item for item in items if _starts_here(item.message)]
+            if started:
+                early.extend(started)
+                found(started)
+
+        stopped = stream_history(query, live, queue=queue, rules=rules, found=found_early,
+                                 progress=progress, should_stop=should_stop,
+                                 states=states).stopped
+    told = {_key(item) for item in early}
+
+    def found_later(items: list[TracedRecipient]) -> None:
+        items = [item for item in items if _key(item) not in told]
+        if items:
+            found(items)
+
     start = HistoryStart()
     lines = merged(history_streams(installation, query, since, notes, sources), start, since,
                    until)
-    queue, rules = queue_and_rules(installation, notes)
-    read = stream_history(query, lines, queue=queue, rules=rules, found=found,
-                          progress=progress, should_stop=should_stop, states=states)
+    read = StreamedHistory([])
+    if stopped is None:
+        read = stream_history(query, lines, queue=queue, rules=rules, found=found_later,
+                              progress=progress, should_stop=should_stop, states=states)
+    else:
+        read.stopped = stopped
+    traced = sorted(early + [item for item in read.traced if _key(item) not in told],
+                    key=lambda item: item.message.first_seen)
     if read.stopped is not None:
         where = (f" at {clock(read.last.timestamp)} in {read.last.source}"
-                 if read.last is not None else "")
+                 if read.last is not None else " in the live log, before the older ones")
         notes.append(f"the reading stopped{where} ({read.stopped}): later history was "
                      "not read")
     now = None
     if ask_authdaemond and query.kind is QueryKind.ADDRESS:
-        waiting = any(item.verdict.state is State.WAITING for item in read.traced)
+        waiting = any(item.verdict.state is State.WAITING for item in traced)
         now = answer_now(installation, query.text.strip("<>"), mail_waiting=waiting)
-    return TraceReport(query, start.begins, start.oldest_source, read.traced, sources, notes,
-                       now)
+    return TraceReport(query, start.begins, start.oldest_source, traced, sources, notes, now)
+
+
+def _has_rotated_copies(installation: Installation) -> bool:
+    return any(rotated_siblings(path) for path in sources_of(installation).files)
+
+
+def _starts_here(message: TracedMessage) -> bool:
+    """The message's first line (smtpd's or pickup's, or the bounce daemon's for a notice) was
+    read: its story is whole without the older files."""
+    original = message.original
+    return bool(message.received_by) or (original is not None and bool(original.received_by))
+
+
+def _key(item: TracedRecipient) -> tuple[str, float, str | None]:
+    return (item.message.queue_id, item.message.first_seen, item.recipient)
 
 
 def _watched(lines: Iterator[HistoryLine], reading: _Reading,

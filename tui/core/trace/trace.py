@@ -124,9 +124,11 @@ def told_recipients(message: TracedMessage, query: Query, in_queue: dict[str, Qu
 
 
 def history_streams(installation: Installation, query: Query, since: float | None,
-                    notes: list[str], sources: list[str]) -> list[Iterator[HistoryLine]]:
+                    notes: list[str], sources: list[str], live_only: bool = False
+                    ) -> list[Iterator[HistoryLine]]:
     """Every source of this host's history (log files prefiltered for `query`); unreadable
-    files go to `notes`."""
+    files go to `notes`. `live_only`: the live log files alone, not their rotated copies
+    nor the journal."""
     choice = sources_of(installation)
     streams: list[Iterator[HistoryLine]] = []
 
@@ -134,9 +136,9 @@ def history_streams(installation: Installation, query: Query, since: float | Non
         notes.append(f"cannot read {path}: {error.strerror or error}")
 
     for path in choice.files:
-        streams.append(file_history(path, unreadable, Prefilter(query)))
+        streams.append(file_history(path, unreadable, Prefilter(query), live_only))
         sources.append(str(path))
-    if choice.journal_dirs:
+    if choice.journal_dirs and not live_only:
         follower = journal_follower(choice.units, choice.journal_directory)
         streams.append(journal_history(follower, since))
         sources.append("journal")
