@@ -11,8 +11,10 @@ from typing import Any
 from textual.widgets import Button, DataTable, Input, Static
 
 from tests.app.conftest import until, visible_text, widget_text
-from tests.trace.test_exact_lines import write
+from tests.trace.test_exact_lines import DELIVERED_LATER, PASSWORD_WRONG, write
 from tests.trace.test_lab_trace import queue_id_of
+from tests.trace.test_streaming import later_mail
+from tests.trace.test_trace_in_reports import settings
 from tui.app.app import AuthlibApp
 from tui.app.panes.lookup import LookupPane
 from tui.app.panes.queue import QueuePane
@@ -20,7 +22,7 @@ from tui.app.panes.wizard import WizardPane
 from tui.app.screens.confirm_fix import ConfirmFixScreen
 from tui.app.screens.trace_screen import TraceScreen
 from tui.app.widgets.log_view import LogView
-from tui.app.widgets.trace_view import TraceView, story_lines
+from tui.app.widgets.trace_view import TraceStory, TraceView, story_lines
 from tui.core.fixes.audit import read_audit
 from tui.core.installation import Installation
 from tui.core.trace.history import HistoryStart, file_history, merged
@@ -280,3 +282,22 @@ async def test_the_incident_note_tells_the_trace_the_user_saw_last(mail_lab: Lab
     assert "nobody-here" not in note  # the trace seen last, not an earlier one
     for secret in SECRETS:
         assert secret not in note
+
+
+async def test_today_s_mail_drawn_first_still_reads_in_time_order(tmp_path: Path) -> None:
+    """The live log's messages are drawn before a rotated copy's: the older story is put
+    above them, and the newest stays the one selected."""
+    write(tmp_path / "maillog.1.gz", PASSWORD_WRONG)
+    write(tmp_path / "maillog", DELIVERED_LATER + later_mail(21, "7AB21C0F3D")
+          + later_mail(22, "8BC32D1A4E"))
+    installation = Installation.from_flags({"config": str(settings(tmp_path))})
+    app = AuthlibApp(installation, health_interval=0.5)
+    async with app.run_test(size=(80, 24)) as pilot:
+        pane = await _lookup_pane(app, pilot)
+        view = pane.query_one(TraceView)
+        await _type(app, pilot, RECIPIENT)
+        await _until(lambda: view.report is not None)
+        stories = [story.item.message.queue_id for story in view.query(TraceStory)]
+        assert stories == [item.message.queue_id for item in view.items]
+        assert stories == ["061B421A1AB", "7AB21C0F3D", "8BC32D1A4E"]
+        assert view.selected == 2

@@ -21,7 +21,7 @@ from tui.core.trace.trace import TracedRecipient, run_trace, trace_history
 from tui.core.trace.verdict import State
 
 
-def _later_mail(hour: int, queue_id: str) -> list[str]:
+def later_mail(hour: int, queue_id: str) -> list[str]:
     """Another delivered message for the same address, an hour or more later."""
     return [
         f"Dec 01 {hour}:00:00 sandbox postfix/pickup[3810]: {queue_id}: uid=0 "
@@ -41,7 +41,7 @@ def _lines(path: Path) -> list[HistoryLine]:
 
 def test_a_complete_message_is_told_before_the_history_ends(tmp_path: Path) -> None:
     log = write(tmp_path / "maillog", PASSWORD_WRONG + DELIVERED_LATER
-                + _later_mail(21, "7AB21C0F3D") + _later_mail(22, "8BC32D1A4E"))
+                + later_mail(21, "7AB21C0F3D") + later_mail(22, "8BC32D1A4E"))
     lines = _lines(log)
     read_so_far: list[HistoryLine] = []
 
@@ -72,7 +72,7 @@ def test_a_complete_message_is_told_before_the_history_ends(tmp_path: Path) -> N
 
 
 def test_a_stopped_reading_keeps_what_it_found_and_says_why(tmp_path: Path) -> None:
-    many = [line for hour in range(10, 24) for line in _later_mail(hour, f"{hour:02d}AB21C0F3D")]
+    many = [line for hour in range(10, 24) for line in later_mail(hour, f"{hour:02d}AB21C0F3D")]
     log = write(tmp_path / "maillog", many * 100)  # enough lines for a look at the clock
     asked: list[int] = []
 
@@ -94,8 +94,8 @@ def test_today_s_mail_is_told_before_the_week_s_older_files_are_read(tmp_path: P
     rotated copy (deferred there, delivered today) waits for the full read, and nothing is
     told twice."""
     write(tmp_path / "maillog.1.gz", PASSWORD_WRONG)
-    write(tmp_path / "maillog", DELIVERED_LATER + _later_mail(21, "7AB21C0F3D")
-          + _later_mail(22, "8BC32D1A4E"))
+    write(tmp_path / "maillog", DELIVERED_LATER + later_mail(21, "7AB21C0F3D")
+          + later_mail(22, "8BC32D1A4E"))
     installation = Installation.from_flags({"config": str(settings(tmp_path))})
     query = parse_query("foo@domain.com")
     told: list[str] = []
