@@ -26,13 +26,18 @@ import imaplib
 import poplib
 import shlex
 import shutil
-import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from tui.lab.namespace import mount_namespace_id, private_dev_lines
-from tui.lab.process import LabError, run_checked, started_ticks, terminate, verified_pid
+from tui.lab.namespace import (
+    hold_namespace,
+    mount_namespace_id,
+    private_dev_lines,
+    record_holder,
+    recorded_holder,
+)
+from tui.lab.process import LabError, run_checked, terminate
 
 PACKAGE_CONFIG_DIR = Path("/etc/courier")
 START_TIMEOUT = 10.0
@@ -150,28 +155,12 @@ class LabLogins:
         ])
 
     def holder_pid(self) -> int:
-        """The namespace holder's pid while it is still the process this lab started."""
-        try:
-            pid, started = (int(word) for word in self.holder_file.read_text().split())
-        except (OSError, ValueError):
-            return 0
-        return verified_pid(pid, started)
+        return recorded_holder(self.holder_file)
 
     def start(self) -> None:
         """The namespace, then both servers, each listening before this returns."""
-        holder = subprocess.Popen(
-            ["unshare", "--mount", "--propagation", "private", "--", "/bin/sh", "-c",
-             self._namespace_script()],
-            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            start_new_session=True, text=True,
-        )
-        assert holder.stdout is not None
-        if holder.stdout.readline().strip() != "ready":
-            holder.wait(timeout=5)
-            error = holder.stderr.read() if holder.stderr else ""
-            raise LabError(f"could not set up the logins' mount namespace: {error.strip()}")
-        holder.stdout.close()
-        self.holder_file.write_text(f"{holder.pid} {started_ticks(holder.pid)}\n")
+        holder = hold_namespace(self._namespace_script(), "the logins' mount namespace")
+        record_holder(self.holder_file, holder)
         for server in SERVERS:
             self._script(server, "start")
         deadline = time.monotonic() + START_TIMEOUT

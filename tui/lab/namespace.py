@@ -19,7 +19,7 @@ import subprocess
 from collections.abc import Sequence
 from pathlib import Path
 
-from tui.lab.process import LabError, run_checked
+from tui.lab.process import LabError, run_checked, started_ticks, verified_pid
 
 DEVICES = ("null", "zero", "random", "urandom", "full")
 
@@ -50,22 +50,42 @@ def _daemon_ns_script(etc: Path, run: Path, dev: Path) -> str:
     return "\n".join(lines)
 
 
-def start_holder(etc: Path, run: Path, dev: Path) -> int:
-    """Create the daemon's namespace and return the pid of the process holding it."""
+def hold_namespace(script: str, what: str) -> int:
+    """Run `script` (its last lines `echo ready` and a `sleep` that holds the namespace) in a
+    new private mount namespace; the pid of the process holding it."""
     holder = subprocess.Popen(
-        ["unshare", "--mount", "--propagation", "private", "--", "/bin/sh", "-c",
-         _daemon_ns_script(etc, run, dev)],
+        ["unshare", "--mount", "--propagation", "private", "--", "/bin/sh", "-c", script],
         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         start_new_session=True, text=True,
     )
     assert holder.stdout is not None
-    line = holder.stdout.readline().strip()
-    if line != "ready":
+    if holder.stdout.readline().strip() != "ready":
         holder.wait(timeout=5)
         error = holder.stderr.read() if holder.stderr else ""
-        raise LabError(f"could not set up the daemon's mount namespace (root needed): {error}")
+        raise LabError(f"could not set up {what}: {error.strip()}")
     holder.stdout.close()
     return holder.pid
+
+
+def record_holder(holder_file: Path, pid: int) -> None:
+    """The holder's pid and start time, so a later run enters only that very process."""
+    holder_file.write_text(f"{pid} {started_ticks(pid)}\n")
+
+
+def recorded_holder(holder_file: Path) -> int:
+    """The recorded holder's pid while it is still the process that was started; 0 otherwise,
+    so nothing else is entered."""
+    try:
+        pid, started = (int(word) for word in holder_file.read_text().split())
+    except (OSError, ValueError):
+        return 0
+    return verified_pid(pid, started)
+
+
+def start_holder(etc: Path, run: Path, dev: Path) -> int:
+    """Create the daemon's namespace and return the pid of the process holding it."""
+    return hold_namespace(_daemon_ns_script(etc, run, dev),
+                          "the daemon's mount namespace (root needed)")
 
 
 def run_in_namespace(holder_pid: int, args: Sequence[str], timeout: float = 30) -> str:

@@ -29,20 +29,23 @@ import pwd
 import shlex
 import shutil
 import socket
-import subprocess
 import time
 from pathlib import Path
 
 from tui.lab import seed
 from tui.lab.configs import DbEndpoint
-from tui.lab.namespace import mount_namespace_id, private_dev_lines
+from tui.lab.namespace import (
+    hold_namespace,
+    mount_namespace_id,
+    private_dev_lines,
+    record_holder,
+    recorded_holder,
+)
 from tui.lab.process import (
     LabError,
     pid_alive,
     run_checked,
-    started_ticks,
     terminate,
-    verified_pid,
 )
 
 POSTFIX = "/usr/sbin/postfix"
@@ -261,28 +264,11 @@ class LabPostfix:
         ])
 
     def holder_pid(self) -> int:
-        """The namespace holder's pid, only while it is still the process this lab started
-        (the file records its start time too); 0 otherwise, so nothing else is entered."""
-        try:
-            pid, started = (int(word) for word in self.holder_file.read_text().split())
-        except (OSError, ValueError):
-            return 0
-        return verified_pid(pid, started)
+        return recorded_holder(self.holder_file)
 
     def start(self) -> None:
-        holder = subprocess.Popen(
-            ["unshare", "--mount", "--propagation", "private", "--", "/bin/sh", "-c",
-             self._namespace_script()],
-            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            start_new_session=True, text=True,
-        )
-        assert holder.stdout is not None
-        if holder.stdout.readline().strip() != "ready":
-            holder.wait(timeout=5)
-            error = holder.stderr.read() if holder.stderr else ""
-            raise LabError(f"could not set up Postfix's mount namespace: {error.strip()}")
-        holder.stdout.close()
-        self.holder_file.write_text(f"{holder.pid} {started_ticks(holder.pid)}\n")
+        holder = hold_namespace(self._namespace_script(), "Postfix's mount namespace")
+        record_holder(self.holder_file, holder)
         self.postfix("start")
         deadline = time.monotonic() + START_TIMEOUT
         while not self.running():
