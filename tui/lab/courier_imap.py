@@ -32,12 +32,13 @@ from pathlib import Path
 
 from tui.lab.namespace import (
     hold_namespace,
-    mount_namespace_id,
+    pids_in_namespace,
     private_dev_lines,
     record_holder,
     recorded_holder,
+    run_in_namespace,
 )
-from tui.lab.process import LabError, run_checked, terminate
+from tui.lab.process import LabError, terminate
 
 PACKAGE_CONFIG_DIR = Path("/etc/courier")
 START_TIMEOUT = 10.0
@@ -176,8 +177,7 @@ class LabLogins:
         holder = self.holder_pid()
         if not holder:
             raise LabError("the lab's login namespace is not running")
-        run_checked(["nsenter", "-t", str(holder), "-m", "--", str(server.script), action],
-                    timeout=30)
+        run_in_namespace(holder, [str(server.script), action], timeout=30)
 
     def running(self) -> bool:
         return self.enabled and all(_listening(port) for port in self.ports.values())
@@ -185,13 +185,7 @@ class LabLogins:
     def namespace_pids(self) -> list[int]:
         """Every process in the namespace but the holder (courierlogger, couriertcpd, the
         sessions)."""
-        holder = self.holder_pid()
-        ns = mount_namespace_id(holder) if holder else None
-        if ns is None:
-            return []
-        return [int(entry.name) for entry in Path("/proc").iterdir()
-                if entry.name.isdigit() and int(entry.name) != holder
-                and mount_namespace_id(int(entry.name)) == ns]
+        return pids_in_namespace(self.holder_pid())
 
     def stop(self) -> None:
         """Each server's `stop`, then every straggler by pid, then the namespace's holder."""

@@ -505,19 +505,7 @@ class Lab:
     def daemon_pids(self) -> list[int]:
         """Every process in the daemon's namespace except the holder itself (none when the
         holder is no longer the process the lab started: its namespace is not ours)."""
-        holder = self.holder
-        ns = namespace.mount_namespace_id(holder) if holder else None
-        if ns is None:
-            return []
-        pids = []
-        for entry in Path("/proc").iterdir():
-            if (
-                entry.name.isdigit()
-                and int(entry.name) != holder
-                and namespace.mount_namespace_id(int(entry.name)) == ns
-            ):
-                pids.append(int(entry.name))
-        return pids
+        return namespace.pids_in_namespace(self.holder)
 
     # -- the lab's stand-ins for the platform's fix commands -----------------------
     def _heal(self, healed: frozenset[str] | set[str], workers: int | None) -> None:

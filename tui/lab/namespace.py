@@ -101,6 +101,17 @@ def mount_namespace_id(pid: int) -> str | None:
         return None
 
 
+def pids_in_namespace(holder: int) -> list[int]:
+    """Every process in `holder`'s mount namespace but the holder itself; none without a
+    holder (0: it is no longer the process the lab started, so its namespace is not ours)."""
+    ns = mount_namespace_id(holder) if holder else None
+    if ns is None:
+        return []
+    return [int(entry.name) for entry in Path("/proc").iterdir()
+            if entry.name.isdigit() and int(entry.name) != holder
+            and mount_namespace_id(int(entry.name)) == ns]
+
+
 def view_command(lab_root: Path, args: Sequence[str]) -> list[str]:
     """`args` wrapped to run in a fresh view namespace showing the lab at ApisCP paths."""
     q = shlex.quote

@@ -36,10 +36,11 @@ from tui.lab import seed
 from tui.lab.configs import DbEndpoint
 from tui.lab.namespace import (
     hold_namespace,
-    mount_namespace_id,
+    pids_in_namespace,
     private_dev_lines,
     record_holder,
     recorded_holder,
+    run_in_namespace,
 )
 from tui.lab.process import (
     LabError,
@@ -280,9 +281,8 @@ class LabPostfix:
         holder = self.holder_pid()
         if not holder:
             raise LabError("the lab's Postfix namespace is not running")
-        result = run_checked(["nsenter", "-t", str(holder), "-m", "--", POSTFIX, "-c",
-                              str(self.config_dir), action], timeout=60)
-        return (result.stdout + result.stderr).strip()
+        return run_in_namespace(holder, [POSTFIX, "-c", str(self.config_dir), action],
+                                timeout=60)
 
     def master_pid(self) -> int | None:
         try:
@@ -296,13 +296,7 @@ class LabPostfix:
 
     def namespace_pids(self) -> list[int]:
         """Every process in the instance's namespace but the holder (master, pipe, maildrop)."""
-        holder = self.holder_pid()
-        ns = mount_namespace_id(holder) if holder else None
-        if ns is None:
-            return []
-        return [int(entry.name) for entry in Path("/proc").iterdir()
-                if entry.name.isdigit() and int(entry.name) != holder
-                and mount_namespace_id(int(entry.name)) == ns]
+        return pids_in_namespace(self.holder_pid())
 
     def stop(self) -> None:
         """`postfix stop`, then every straggler by pid, then the namespace's holder."""
