@@ -299,17 +299,22 @@ def rotated_lines(
     *,
     newest_first: bool,
     include_live: bool = True,
+    live_only: bool = False,
     line_cap: int = LINE_CAP,
     max_bytes: int | None = None,
     on_unreadable: OnUnreadable = _skip,
 ) -> Iterator[RawLine]:
-    """The lines of `path` and its rotated copies, newest first or oldest first.
+    """The lines of `path` and its rotated copies (of `path` alone with `live_only`), newest
+    first or oldest first.
 
     A file that cannot be opened or decompressed (permissions, a corrupt .gz) is
     handed to `on_unreadable` and skipped; the others are still read. `max_bytes`
     stops the walk once that many bytes of lines were handed out.
     """
-    files = list(rotation_set(path) if include_live else rotated_siblings(path))
+    if live_only:
+        files = [path] if path.exists() else []
+    else:
+        files = list(rotation_set(path) if include_live else rotated_siblings(path))
     if not newest_first:
         files.reverse()
     read = lines_newest_first if newest_first else lines_oldest_first

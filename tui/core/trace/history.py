@@ -20,14 +20,7 @@ from pathlib import Path
 
 from tui.core.logs.journal_source import JournalFollower
 from tui.core.logs.matcher.entry import AUTH_TAGS
-from tui.core.logs.rotated import (
-    LINE_CAP,
-    READ_ERRORS,
-    RawLine,
-    lines_oldest_first,
-    rotated_lines,
-    rotation_set,
-)
+from tui.core.logs.rotated import RawLine, rotated_lines, rotation_set
 from tui.core.logs.syslog_line import parse_syslog_line
 from tui.core.trace.prefilter import Prefilter
 
@@ -99,19 +92,8 @@ def file_history(path: Path, on_unreadable: Callable[[Path, OSError], None],
     `live_only` only the live file's."""
     if prefilter is not None:
         return _file_lines(prefilter.rotated_lines(path, on_unreadable, live_only))
-    if live_only:
-        return _file_lines(_live_lines(path, on_unreadable))
-    return _file_lines(rotated_lines(path, newest_first=False, on_unreadable=on_unreadable))
-
-
-def _live_lines(path: Path, on_unreadable: Callable[[Path, OSError], None]
-                ) -> Iterator[RawLine]:
-    if not path.exists():
-        return
-    try:
-        yield from lines_oldest_first(path, LINE_CAP)
-    except READ_ERRORS as exc:
-        on_unreadable(path, exc if isinstance(exc, OSError) else OSError(str(exc)))
+    return _file_lines(rotated_lines(path, newest_first=False, live_only=live_only,
+                                     on_unreadable=on_unreadable))
 
 
 def journal_history(follower: JournalFollower, since: float | None) -> Iterator[HistoryLine]:
