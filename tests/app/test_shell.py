@@ -83,6 +83,11 @@ async def test_the_palette_and_a_click_also_put_the_cursor_in_the_address(
 async def test_clicking_a_tab_switches_pane(healthy_lab, make_app) -> None:
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
+        # The strip grows from its "checking" rows to the first sample's (a long last error
+        # wraps to a third row) and pushes the tabs down: a click aimed before that lands on
+        # the strip, which opens the wizard. Click once the first sample is drawn.
+        await until(lambda: app.query_one(HealthStrip).snapshot is not None)
+        await pilot.pause()
         # Each title is " N Title " with one space between: click inside each, last to first.
         starts, column = {}, 0
         for number, (pane_id, title) in enumerate(PANES, start=1):
